@@ -1,0 +1,30 @@
+"""designer: the network designer for AI clusters.
+
+Pick the cheapest fabric for a GPU cluster from a priced catalog, prove it optimal, and write the
+bill of materials, cabling plan and report::
+
+    import designer
+    catalog = designer.load_catalog()                 # every shipped catalog
+    demand = designer.load_demand("examples/training-1024.yaml")
+    result = designer.design(demand, catalog)
+    result.write("out/")
+"""
+
+from designer.design import design
+from designer.errors import DesignerError, InfeasibleError, InputError, SolverError
+from designer.loading import Demand, load_catalog, load_demand, shipped_catalog_names
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Demand",
+    "DesignerError",
+    "InfeasibleError",
+    "InputError",
+    "SolverError",
+    "__version__",
+    "design",
+    "load_catalog",
+    "load_demand",
+    "shipped_catalog_names",
+]

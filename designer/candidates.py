@@ -1,0 +1,348 @@
+"""Derived facts: the candidate building blocks the MILP chooses from.
+
+Everything here is plain Python computed from the catalog and one fabric before any model is
+built: usable switch modes, layout shapes, leaf port splits, spine and pod structures, and
+priced media options. Candidate sets come from switch radixes, never from the GPU count, so the
+model keeps its size as the cluster grows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from designer.catalog import Catalog, SwitchMode, switch_modes
+from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m
+from designer.schema import Cable, Fabric, Nic, Site, Transceiver
+
+TIER_HOPS = {1: 1, 2: 3, 3: 5}
+LINK_CLASSES = {1: ("node-leaf",), 2: ("node-leaf", "leaf-spine"),
+                3: ("node-leaf", "leaf-spine", "spine-core")}
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a layout maps node ports onto leaves.
+
+    ``subfabrics`` independent copies (one per rail for rail-only); each leaf takes
+    ``ports_per_node`` ports of every node in its group; ``leaves_per_group`` leaves share one
+    node group.
+    """
+
+    layout: str
+    subfabrics: int
+    ports_per_node: int
+    leaves_per_group: int
+
+    @property
+    def rail(self) -> bool:
+        return self.layout != "tor"
+
+
+def shape(layout: str, endpoints_per_node: int) -> Shape:
+    if layout == "tor":
+        return Shape(layout, 1, endpoints_per_node, 1)
+    if layout == "rail-optimized":
+        return Shape(layout, 1, 1, endpoints_per_node)
+    if layout == "rail-only":
+        return Shape(layout, endpoints_per_node, 1, 1)
+    raise ValueError(layout)
+
+
+def allowed_layouts(fabric: Fabric) -> list[str]:
+    if fabric.layout != "any":
+        return [fabric.layout]
+    layouts = ["tor", "rail-optimized"]
+    return [*layouts, "rail-only"] if fabric.node_forwarding else layouts
+
+
+def allowed_tiers(fabric: Fabric) -> list[int]:
+    return [t for t, hops in TIER_HOPS.items() if hops <= fabric.max_switch_hops]
+
+
+def allowed_protocols(fabric: Fabric) -> list[str]:
+    return ["infiniband", "ethernet"] if fabric.protocol == "any" else [fabric.protocol]
+
+
+def usable_modes(fabric: Fabric, catalog: Catalog) -> list[SwitchMode]:
+    """Switch modes at the fabric's port speed, from allowed models and protocols, sorted."""
+    protocols = allowed_protocols(fabric)
+    modes = []
+    for model, switch in catalog.switches.items():
+        if fabric.switch_models is not None and model not in fabric.switch_models:
+            continue
+        if switch.protocol not in protocols:
+            continue
+        modes += [m for m in switch_modes(switch) if m.port_speed_gbps == fabric.port_speed_gbps]
+    return sorted(modes, key=lambda m: m.key)
+
+
+def undominated_modes(modes: list[SwitchMode]) -> list[SwitchMode]:
+    """Drop a mode when another has the same radix, cages and protocol at no more cost.
+
+    Such modes are interchangeable in every design, so the costlier one can never be part of a
+    strictly cheaper design. Ties keep the first by key, so the choice is deterministic.
+    """
+    best: dict[tuple, SwitchMode] = {}
+    for mode in modes:
+        slot = (mode.radix, mode.cage_ports, mode.switch.protocol)
+        kept = best.get(slot)
+        if kept is None or (mode.switch.price_usd, mode.key) < (kept.switch.price_usd, kept.key):
+            best[slot] = mode
+    return sorted(best.values(), key=lambda m: m.key)
+
+
+def usable_nics(fabric: Fabric, catalog: Catalog) -> list[Nic]:
+    protocols = allowed_protocols(fabric)
+    return [nic for model, nic in catalog.nics.items()
+            if nic.port_speed_gbps == fabric.port_speed_gbps
+            and (nic.protocol is None or nic.protocol in protocols)
+            and (fabric.nic_models is None or model in fabric.nic_models)]
+
+
+def nics_per_node(fabric: Fabric, nic: Nic) -> int:
+    return ceil_div(fabric.endpoints_per_node * fabric.planes, nic.ports)
+
+
+@dataclass(frozen=True)
+class LeafOption:
+    """A leaf port split: ``uplinks`` up, groups of ``group_nodes`` nodes down.
+
+    Downlinks per leaf ``d = group_nodes * ports_per_node``, with ``d % c == 0`` (whole cages),
+    ``d + uplinks <= radix`` and ``d <= o * uplinks``. For one mode and uplink count the largest
+    such group is kept: every cost term grows with the leaf count and the leaf count shrinks as
+    the group grows, so a smaller group never wins (the enumeration tests check this).
+    """
+
+    shape: Shape
+    mode: SwitchMode
+    uplinks: int
+    group_nodes: int
+    nodes: int
+    node_leaf_m: float
+
+    @property
+    def downlinks(self) -> int:
+        return self.group_nodes * self.shape.ports_per_node
+
+    @property
+    def groups(self) -> int:
+        return ceil_div(self.nodes, self.group_nodes)
+
+    @property
+    def leaves(self) -> int:
+        return self.groups * self.shape.leaves_per_group
+
+    @property
+    def last_group_nodes(self) -> int:
+        return self.nodes - (self.groups - 1) * self.group_nodes
+
+    @property
+    def node_links(self) -> int:
+        return self.nodes * self.shape.ports_per_node * self.shape.leaves_per_group
+
+    @property
+    def node_end_units(self) -> int:
+        """Cages (transceivers or wide cable ends) used by node links on all leaves."""
+        c, e = self.mode.cage_ports, self.shape.ports_per_node
+        full = (self.groups - 1) * ceil_div(self.group_nodes * e, c)
+        return self.shape.leaves_per_group * (full + ceil_div(self.last_group_nodes * e, c))
+
+    @property
+    def uplink_total(self) -> int:
+        return self.leaves * self.uplinks
+
+    @property
+    def uplink_units(self) -> int:
+        return self.leaves * ceil_div(self.uplinks, self.mode.cage_ports)
+
+    @property
+    def key(self) -> str:
+        return f"{self.shape.layout}:{self.mode.key}:u{self.uplinks}:q{self.group_nodes}"
+
+
+def largest_group(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> int | None:
+    """The largest node group a leaf with ``uplinks`` uplinks can take, or None."""
+    c, e = mode.cage_ports, sh.ports_per_node
+    down_max = min(mode.radix - uplinks, math.floor(fabric.max_oversubscription * uplinks + 1e-9))
+    if sh.layout == "rail-optimized" and fabric.scalable_unit_nodes is not None:
+        q = fabric.scalable_unit_nodes
+        return q if q * e <= down_max and (q * e) % c == 0 else None
+    q = down_max // e
+    while q >= 1 and (q * e) % c:
+        q -= 1
+    return q if q >= 1 else None
+
+
+def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode]
+                 ) -> list[LeafOption]:
+    options = []
+    for mode in modes:
+        for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
+            q = largest_group(fabric, sh, mode, uplinks)
+            if q is None:
+                continue
+            options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes,
+                                      node_leaf_m(site, sh.rail, min(q, fabric.nodes))))
+    return options
+
+
+@dataclass(frozen=True)
+class SpineOption:
+    """Tier 2 of a 2-tier fabric: ``mode``, with ``links_per_leaf`` links to every leaf."""
+
+    mode: SwitchMode
+    links_per_leaf: int
+
+    @property
+    def max_leaves(self) -> int:
+        return self.mode.radix // self.links_per_leaf
+
+    @property
+    def key(self) -> str:
+        return f"{self.mode.key}:l{self.links_per_leaf}"
+
+
+def spine_options(modes: list[SwitchMode], max_uplinks: int, min_leaves: int) -> list[SpineOption]:
+    """Spine structures that can reach at least ``min_leaves`` leaves (``L * l <= radix``)."""
+    return [SpineOption(mode, per_pair) for mode in modes
+            for per_pair in range(1, min(max_uplinks, mode.radix) + 1)
+            if mode.radix // per_pair >= min_leaves]
+
+
+@dataclass(frozen=True)
+class PodOption:
+    """Tier 2 of a 3-tier fabric: pods of ``leaves_per_pod`` leaves under spines of ``mode``.
+
+    Each pod spine has one link from every leaf of its pod and as many links up (non-blocking
+    above the leaf), ``links_per_core`` to each of ``leaves_per_pod / links_per_core`` cores.
+    """
+
+    mode: SwitchMode
+    leaves_per_pod: int
+    links_per_core: int
+
+    @property
+    def cores_per_group(self) -> int:
+        return self.leaves_per_pod // self.links_per_core
+
+    @property
+    def key(self) -> str:
+        return f"{self.mode.key}:p{self.leaves_per_pod}:l{self.links_per_core}"
+
+
+def pod_options(modes: list[SwitchMode], sh: Shape) -> list[PodOption]:
+    options = []
+    for mode in modes:
+        step = math.lcm(mode.cage_ports, sh.leaves_per_group)
+        for lp in range(step, mode.radix // 2 + 1, step):
+            options += [PodOption(mode, lp, l2) for l2 in range(1, lp + 1) if lp % l2 == 0]
+    return options
+
+
+@dataclass(frozen=True)
+class Medium:
+    """One way to build a link class between ends with cages of ``cage1`` and ``cage2`` ports.
+
+    Cost of a class served by this medium::
+
+        cost = per_unit1_usd * units1 + per_unit2_usd * units2 + per_link_usd * links
+
+    where ``units`` at an end is the sum over its devices of ceil(links on device / cage).
+    """
+
+    cage1: int
+    cage2: int
+    reach_m: float
+    protocol: str | None
+    per_unit1_usd: float
+    per_unit2_usd: float
+    per_link_usd: float
+    transceiver1: Transceiver | None = None
+    transceiver2: Transceiver | None = None
+    cable: Cable | None = None
+
+    @property
+    def key(self) -> str:
+        parts = [p.model for p in (self.transceiver1, self.cable, self.transceiver2) if p]
+        return f"{self.cage1}-{self.cage2}:" + "+".join(parts)
+
+    def cost_usd(self, units1: int, units2: int, links: int) -> float:
+        return (self.per_unit1_usd * units1 + self.per_unit2_usd * units2
+                + self.per_link_usd * links)
+
+
+def _protocol_of(*parts) -> tuple[bool, str | None]:
+    protocols = {p.protocol for p in parts if p is not None and p.protocol is not None}
+    if len(protocols) > 1:
+        return False, None
+    return True, (protocols.pop() if protocols else None)
+
+
+def media_options(catalog: Catalog, speed_gbps: float, cages: set[int]) -> list[Medium]:
+    """Every medium at ``speed_gbps`` whose ends fit cages in ``cages`` (NIC ends are 1)."""
+    cages = cages | {1}
+    out: list[Medium] = []
+    optics = [t for t in catalog.transceivers.values()
+              if t.port_speed_gbps == speed_gbps and t.ports in cages]
+    fibers = [c for c in catalog.cables.values()
+              if c.kind == "fiber" and c.port_speed_gbps >= speed_gbps]
+    for t1 in optics:
+        for t2 in optics:
+            for fiber in fibers:
+                ok, protocol = _protocol_of(t1, t2, fiber)
+                if not ok or not (t1.fiber == t2.fiber == fiber.fiber):
+                    continue
+                out.append(Medium(t1.ports, t2.ports, min(t1.reach_m, t2.reach_m, fiber.reach_m),
+                                  protocol, t1.price_usd, t2.price_usd, fiber.price_usd,
+                                  transceiver1=t1, transceiver2=t2, cable=fiber))
+    for cable in catalog.cables.values():
+        if cable.kind == "fiber" or cable.port_speed_gbps != speed_gbps:
+            continue
+        if cable.links == 1:
+            out.append(Medium(1, 1, cable.reach_m, cable.protocol, 0.0, 0.0, cable.price_usd,
+                              cable=cable))
+        elif cable.links in cages:
+            out.append(Medium(1, cable.links, cable.reach_m, cable.protocol, 0.0,
+                              cable.price_usd, 0.0, cable=cable))
+            out.append(Medium(cable.links, 1, cable.reach_m, cable.protocol, cable.price_usd,
+                              0.0, 0.0, cable=cable))
+    return sorted(out, key=lambda m: m.key)
+
+
+def pareto_media(options: list[Medium]) -> list[Medium]:
+    """Drop media beaten on every cost coefficient by another with the same ends and more reach.
+
+    A dropped medium can never be strictly cheaper for any unit counts, so the optimum is kept.
+    """
+    def dominates(a: Medium, b: Medium) -> bool:
+        return (a.cage1 == b.cage1 and a.cage2 == b.cage2 and a.reach_m >= b.reach_m
+                and a.protocol in (None, b.protocol)
+                and a.per_unit1_usd <= b.per_unit1_usd and a.per_unit2_usd <= b.per_unit2_usd
+                and a.per_link_usd <= b.per_link_usd)
+
+    kept: list[Medium] = []
+    for index, option in enumerate(options):
+        beaten = any(dominates(other, option) and (not dominates(option, other) or j < index)
+                     for j, other in enumerate(options) if j != index)
+        if not beaten:
+            kept.append(option)
+    return kept
+
+
+def class_lengths_m(fabric: Fabric, site: Site) -> dict[str, float]:
+    """Worst lengths of the classes whose length does not depend on the leaf group."""
+    return {"leaf-spine": leaf_spine_m(site, fabric.nodes),
+            "spine-core": spine_core_m(site, fabric.nodes)}
+
+
+def iter_pairs(options: list[Medium], cage1: int, cage2: int, length_m: float
+               ) -> Iterator[Medium]:
+    for m in options:
+        if m.cage1 == cage1 and m.cage2 == cage2 and m.reach_m >= length_m:
+            yield m

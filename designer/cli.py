@@ -1,0 +1,166 @@
+"""The ``design`` command line: a thin shell over the Python API.
+
+``design DEMAND.yaml -o OUTDIR`` is the main job; ``design schema`` and ``design validate`` help
+write inputs. Errors print one headline on stderr and exit with the code in ``CONTRACT.md``; a
+traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from designer.errors import DesignerError
+
+MAIN_EXAMPLE = """\b
+Examples:
+  design examples/training-1024.yaml -o out/
+  design examples/inference-1024.yaml -o out/ --solver highs --time-limit 60
+  design examples/lab-16.yaml -o out/ --catalog my-quotes.yaml
+  design validate examples/training-1024.yaml
+  design schema demand > demand.schema.json
+"""
+
+
+class _MainGroup(click.Group):
+    """A group whose default verb is ``run``: ``design X.yaml -o out`` = ``design run X.yaml``."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h",
+                                                                      "--version"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage("design", "DEMAND.yaml -o OUTDIR [OPTIONS] | COMMAND [ARGS]...")
+
+
+@click.group(cls=_MainGroup, epilog=MAIN_EXAMPLE, context_settings={"help_option_names":
+                                                                      ["-h", "--help"]})
+@click.version_option(package_name="designer", prog_name="design")
+def main() -> None:
+    """Design the cheapest network fabric for a GPU cluster from a priced catalog.
+
+    Reads a demand (fabrics, servers, bandwidth, oversubscription and hop limits), solves a
+    mixed-integer program per fabric, and writes design.json, bom.csv, bom.xlsx, cabling.csv and
+    report.md into OUTDIR.
+
+    \b
+    Exit codes: 0 design written; 1 invalid input; 2 usage error;
+                3 no feasible design; 4 solver error or time limit without a design.
+    """
+
+
+def _fail(error: BaseException, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    if isinstance(error, DesignerError):
+        click.echo(f"error: {error.headline}", err=True)
+        if len(getattr(error, "problems", [])) > 1:
+            for problem in error.problems[1:]:
+                click.echo(f"  {problem}", err=True)
+        sys.exit(error.exit_code)
+    click.echo(f"error: internal error: {type(error).__name__}: {error} "
+               "(run with --debug for the traceback)", err=True)
+    sys.exit(4)
+
+
+@main.command("run", epilog=MAIN_EXAMPLE)
+@click.argument("demand_file", metavar="DEMAND.yaml", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the outputs into (created; replaced only when complete).")
+@click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
+              help="Catalog file or shipped catalog name; repeatable. Replaces the demand's "
+                   "`catalogs:` list; models in later files must not repeat earlier ones.")
+@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="cbc", show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Solver time limit per fabric.")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Folder of jinja2 templates overriding the shipped ones (bom.csv.j2, "
+                   "report.md.j2).")
+@click.option("--force", is_flag=True, help="Replace OUTDIR even if it holds other files.")
+@click.option("--debug", is_flag=True, help="Print a traceback on errors.")
+def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, debug):
+    """Design every fabric of DEMAND.yaml and write the outputs to OUTDIR."""
+    import designer
+    from designer.loading import demand_catalogs
+
+    try:
+        demand = designer.load_demand(demand_file)
+        catalog = designer.load_catalog(list(catalogs) if catalogs else demand_catalogs(demand))
+        _check_outdir(Path(outdir), force)
+        started = time.perf_counter()
+        click.echo(f"designing {len(demand.fabrics)} fabric(s) from {demand_file} with "
+                   f"{len(catalog.files)} catalog(s), solver {solver}", err=True)
+        result = designer.design(demand, catalog, solver=solver, time_limit=time_limit)
+        for f in result.fabrics:
+            s = f.structure
+            proof = "optimal" if f.solve.optimal else "NOT proven optimal"
+            click.echo(f"  {f.name}: {s.tiers} tier(s), {s.layout}, {s.protocol}, "
+                       f"${f.cost_usd:,.0f} ({proof}, {f.solve.solve_s:.1f} s)", err=True)
+        result.write(outdir, templates=templates, force=True)
+        click.echo(f"wrote {outdir} (total ${result.total_cost_usd:,.2f}) in "
+                   f"{time.perf_counter() - started:.1f} s", err=True)
+    except Exception as error:
+        _fail(error, debug)
+
+
+def _check_outdir(outdir: Path, force: bool) -> None:
+    """Refuse to replace a folder that is not a previous design unless ``--force``."""
+    from designer.errors import InputError
+    from designer.outputs import OUTPUT_FILES
+
+    if outdir.exists() and outdir.is_dir() and not force:
+        foreign = sorted(p.name for p in outdir.iterdir() if p.name not in OUTPUT_FILES)
+        if foreign:
+            raise InputError(f"{outdir}: folder holds other files ({', '.join(foreign[:3])}); "
+                             "use --force to replace it")
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--debug", is_flag=True, help="Print a traceback on errors.")
+def validate_cmd(files, debug):
+    """Check demand and catalog files without designing anything.
+
+    A file with a `fabrics:` key is a demand (its catalogs are loaded and its model references
+    checked); anything else is a catalog.
+    """
+    import designer
+    from designer.design import check_references
+    from designer.loading import demand_catalogs, read_yaml
+
+    try:
+        for name in files:
+            text = Path(name).read_text("utf-8") if Path(name).is_file() else ""
+            data = read_yaml(text, name) if text else None
+            if isinstance(data, dict) and "fabrics" in data:
+                demand = designer.load_demand(name)
+                check_references(demand, designer.load_catalog(demand_catalogs(demand)))
+                click.echo(f"{name}: valid demand ({len(demand.fabrics)} fabric(s))")
+            else:
+                catalog = designer.load_catalog([name])
+                count = sum(len(getattr(catalog, k)) for k in
+                            ("switches", "nics", "transceivers", "cables", "servers"))
+                click.echo(f"{name}: valid catalog ({count} parts)")
+    except Exception as error:
+        _fail(error, debug)
+
+
+@main.command("schema")
+@click.argument("which", type=click.Choice(["catalog", "demand"]))
+def schema_cmd(which):
+    """Print the JSON Schema of a catalog or demand file (for editor validation)."""
+    from designer.schema import CatalogFile, DemandFile
+
+    model = CatalogFile if which == "catalog" else DemandFile
+    click.echo(json.dumps(model.model_json_schema(), indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The main job: design every fabric of a demand from a catalog.
+
+Checks the demand against the catalog (references, parts at the right speed), builds and solves
+one MILP per fabric, and checks that the solver's objective equals the recomputed bill of
+materials before anything is returned.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+
+from designer.candidates import class_lengths_m, usable_modes, usable_nics
+from designer.catalog import Catalog
+from designer.errors import InfeasibleError, InputError, SolverError
+from designer.floor import node_leaf_m
+from designer.formulation import build_model
+from designer.loading import Demand, demand_catalogs, load_catalog
+from designer.result import DesignResult, FabricResult
+from designer.schema import Fabric
+from designer.solve import SOLVERS, solve
+
+
+def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
+           time_limit: float | None = None) -> DesignResult:
+    """Design the cheapest fabric for every fabric of ``demand``.
+
+    Parameters
+    ----------
+    demand
+        From :func:`designer.load_demand`.
+    catalog
+        From :func:`designer.load_catalog`; ``None`` loads the catalogs the demand names (all
+        shipped catalogs when it names none).
+    solver
+        ``"cbc"`` (default) or ``"highs"``.
+    time_limit
+        Seconds per fabric; ``None`` for no limit.
+
+    Raises
+    ------
+    InputError
+        The demand names parts the catalog does not have.
+    InfeasibleError
+        No design of some fabric meets its demand.
+    SolverError
+        The solver failed or ran out of time without a feasible design.
+
+    Examples
+    --------
+    >>> import designer
+    >>> demand = designer.load_demand("examples/lab-16.yaml")
+    >>> result = designer.design(demand)
+    >>> result.optimal
+    True
+    """
+    if solver not in SOLVERS:
+        raise InputError(f"solver: unknown solver '{solver}' (choose one of: {', '.join(SOLVERS)})")
+    if time_limit is not None and not (time_limit > 0 and math.isfinite(time_limit)):
+        raise InputError(f"time_limit: must be a positive number of seconds, got {time_limit}")
+    if catalog is None:
+        catalog = load_catalog(demand_catalogs(demand))
+    check_references(demand, catalog)
+    fabrics = []
+    for fabric in demand.fabrics:
+        check_parts_exist(demand, fabric, catalog)
+        model = build_model(fabric, demand.site, catalog)
+        structure, report = solve(model, solver=solver, time_limit=time_limit)
+        cost = structure.cost_usd
+        if not math.isclose(cost, report.objective_usd, rel_tol=1e-9, abs_tol=0.01):
+            raise SolverError(f"fabric '{fabric.name}': solver objective "
+                              f"{report.objective_usd:.2f} differs from the bill of materials "
+                              f"{cost:.2f} (internal error; please report)")
+        lengths = class_lengths_m(fabric, demand.site)
+        group = fabric.nodes if structure.tiers == 1 else min(structure.leaf.group_nodes,
+                                                               fabric.nodes)
+        lengths["node-leaf"] = node_leaf_m(demand.site, structure.shape.rail, group)
+        lengths = {cls: lengths[cls] for cls in structure.media}
+        server = catalog.servers.get(fabric.server) if fabric.server else None
+        fabrics.append(FabricResult(structure, report, lengths, server))
+    return DesignResult(demand, catalog, tuple(fabrics), solver)
+
+
+def _unknown(label: str, name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"{label}: unknown model '{name}'{hint}"
+
+
+def check_references(demand: Demand, catalog: Catalog) -> None:
+    """Every model a demand names exists in the catalog, in the right list."""
+    problems = []
+    for i, fabric in enumerate(demand.fabrics):
+        where = f"{demand.path}: fabrics[{i}]"
+        for j, model in enumerate(fabric.switch_models or ()):
+            if model not in catalog.switches:
+                problems.append(_unknown(f"{where}.switch_models[{j}]", model, catalog.switches))
+        for j, model in enumerate(fabric.nic_models or ()):
+            if model not in catalog.nics:
+                problems.append(_unknown(f"{where}.nic_models[{j}]", model, catalog.nics))
+        if fabric.server is not None and fabric.server not in catalog.servers:
+            problems.append(_unknown(f"{where}.server", fabric.server, catalog.servers))
+    if problems:
+        raise InputError(problems)
+
+
+def check_parts_exist(demand: Demand, fabric: Fabric, catalog: Catalog) -> None:
+    """Say plainly when a fabric has no NIC or no switch at its speed and protocol."""
+    speed = f"{fabric.port_speed_gbps:g}G"
+    protocol = "" if fabric.protocol == "any" else f" {fabric.protocol}"
+    if not usable_nics(fabric, catalog):
+        raise InfeasibleError(f"fabric '{fabric.name}': no{protocol} NIC at {speed} in the "
+                              f"catalogs ({', '.join(catalog.files)})")
+    if not usable_modes(fabric, catalog):
+        raise InfeasibleError(f"fabric '{fabric.name}': no allowed{protocol} switch has "
+                              f"{speed} ports (natively or by breakout)")

@@ -1,0 +1,603 @@
+"""The mixed-integer program for one fabric: built here, solved in ``solve.py``.
+
+One PuLP problem holds every alternative the fabric allows: each (layout, tier count) pair is a
+*block* switched on by one binary, and inside a block the switch model, port split, striping,
+pod structure and medium of each link class are decisions. Counts are aggregate integers (leaves,
+spines, pods, cores), never one variable per switch or port, so the model keeps its size from a
+thousand GPUs to half a million. All quantities inside a block are per sub-fabric and per plane;
+the objective multiplies them by ``planes * subfabrics``.
+
+Each constraint family has its own ``define_*`` function whose docstring carries its math. Row
+names use ``[a-z0-9_]`` only. This module builds; it never solves or prints.
+
+Products of two decisions (pods x spines per pod, spines x cages per spine) are linearised exactly:
+one factor is written in binary digits (``x = sum_j 2^j b_j``, the digits of a candidate's data
+are sums of that group's binaries, so they cost nothing) and each ``b_j * y`` becomes a variable
+``w_j >= y - Y_max * (1 - b_j)``, ``w_j >= 0``. Every such product only ever *costs* money, so
+minimisation drives ``w_j`` down to ``b_j * y``: a lower bound is all the linearisation needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pulp
+
+from designer.candidates import (
+    LINK_CLASSES,
+    LeafOption,
+    Medium,
+    PodOption,
+    Shape,
+    SpineOption,
+    allowed_layouts,
+    allowed_protocols,
+    allowed_tiers,
+    ceil_div,
+    class_lengths_m,
+    leaf_options,
+    media_options,
+    nics_per_node,
+    pareto_media,
+    pod_options,
+    shape,
+    spine_options,
+    undominated_modes,
+    usable_modes,
+    usable_nics,
+)
+from designer.catalog import Catalog, SwitchMode
+from designer.floor import node_leaf_m
+from designer.schema import Fabric, Nic, Site
+
+Expr = pulp.LpAffineExpression
+
+
+def _name(*parts: object) -> str:
+    """A row or column name of ``[a-z0-9_]`` only (PuLP rewrites anything else)."""
+    return re.sub(r"[^a-z0-9_]+", "_", "_".join(str(p) for p in parts).lower()).strip("_")
+
+
+@dataclass
+class ClassMedia:
+    """The media decision of one link class: option binaries and the class cost variable."""
+
+    options: list[tuple[Medium, pulp.LpVariable]]
+    cost: pulp.LpVariable
+    lengths_m: dict[str, float]
+
+
+@dataclass
+class Block:
+    """One (layout, tiers) alternative and its decision variables."""
+
+    shape: Shape
+    tiers: int
+    on: pulp.LpVariable
+    leaves: list[tuple[LeafOption | SwitchMode, pulp.LpVariable]] = field(default_factory=list)
+    spines: list[tuple[SpineOption, pulp.LpVariable, pulp.LpVariable]] = field(
+        default_factory=list)
+    pods: list[tuple[PodOption, pulp.LpVariable, pulp.LpVariable]] = field(default_factory=list)
+    cores: list[tuple[SwitchMode, pulp.LpVariable]] = field(default_factory=list)
+    media: dict[str, ClassMedia] = field(default_factory=dict)
+    switch_cost: Expr = field(default_factory=Expr)
+
+    @property
+    def name(self) -> str:
+        return _name(self.shape.layout, f"t{self.tiers}")
+
+    @property
+    def copies(self) -> int:
+        return self.shape.subfabrics
+
+
+@dataclass
+class FabricModel:
+    """The built problem and handles to read the solution back."""
+
+    fabric: Fabric
+    problem: pulp.LpProblem
+    protocols: dict[str, pulp.LpVariable]
+    nics: list[tuple[Nic, pulp.LpVariable]]
+    blocks: list[Block]
+    nic_cost: Expr
+    objective: Expr
+
+    @property
+    def size(self) -> dict[str, int]:
+        variables = self.problem.variables()
+        return {"variables": len(variables),
+                "integer_variables": sum(1 for v in variables if v.cat != pulp.LpContinuous),
+                "constraints": self.problem.numConstraints()}
+
+
+class _Builder:
+    """Holds the problem while ``define_*`` functions add to it."""
+
+    def __init__(self, name: str):
+        self.problem = pulp.LpProblem(_name("fabric", name), pulp.LpMinimize)
+
+    def binary(self, *name: object) -> pulp.LpVariable:
+        return self.problem.add_variable(_name(*name), 0, 1, cat=pulp.LpBinary)
+
+    def integer(self, *name: object, upper: float) -> pulp.LpVariable:
+        return self.problem.add_variable(_name(*name), 0, upper, cat=pulp.LpInteger)
+
+    def continuous(self, *name: object, upper: float | None = None) -> pulp.LpVariable:
+        return self.problem.add_variable(_name(*name), 0, upper)
+
+    def add(self, constraint, *name: object) -> None:
+        self.problem += constraint, _name(*name)
+
+    def product(self, digits: list[tuple[int, Expr]], value: Expr, value_max: float,
+                *name: object) -> Expr:
+        """``x * value`` where ``x = sum_j weight_j * digit_j`` and each digit is 0/1.
+
+        For each digit: ``w_j >= value - value_max * (1 - digit_j)``, ``w_j >= 0``; the result is
+        ``sum_j weight_j * w_j``. Exact at the optimum when the result only adds cost.
+        """
+        total = Expr()
+        for j, (weight, digit) in enumerate(digits):
+            w = self.continuous(*name, "w", j)
+            self.add(w >= value - value_max * (1 - digit), *name, "mc", j)
+            total += weight * w
+        return total
+
+    def alias(self, expr: Expr, *name: object) -> Expr:
+        """A variable equal to ``expr`` when ``expr`` is long, so rows that repeat it stay short."""
+        expr = Expr(expr)
+        if len(expr) <= 2:
+            return expr
+        var = self.continuous(*name)
+        self.add(var == expr, *name, "def")
+        return var
+
+    def digits_of(self, variable: Expr, upper: int, *name: object) -> list[tuple[int, Expr]]:
+        """Binary digits of a bounded integer expression (new binaries, one equality row)."""
+        bits = [self.binary(*name, "bit", j) for j in range(max(1, upper.bit_length()))]
+        self.add(variable == pulp.lpSum((1 << j) * b for j, b in enumerate(bits)), *name, "bits")
+        return [(1 << j, b) for j, b in enumerate(bits)]
+
+
+def data_digits(choices: list[tuple[int, pulp.LpVariable]]) -> list[tuple[int, Expr]]:
+    """Binary digits of ``sum_i value_i * choice_i`` when exactly one choice is on.
+
+    Digit ``j`` is the sum of the choices whose value has bit ``j`` set: 0/1 with no new variable.
+    """
+    top = max((value for value, _ in choices), default=0)
+    return [(1 << j, pulp.lpSum(var for value, var in choices if value >> j & 1))
+            for j in range(max(1, top.bit_length()))]
+
+
+def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
+    """Build the MILP for ``fabric``. Pure: no solving, no I/O."""
+    b = _Builder(fabric.name)
+    protocols = define_protocol_choice(b, fabric, catalog)
+    nics, nic_cost = define_nic_choice(b, fabric, catalog, protocols)
+    modes = undominated_modes(usable_modes(fabric, catalog))
+    blocks: list[Block] = []
+    for layout in allowed_layouts(fabric):
+        sh = shape(layout, fabric.endpoints_per_node)
+        for tiers in allowed_tiers(fabric):
+            block = Block(sh, tiers, b.binary("use", layout, f"t{tiers}"))
+            built = {1: define_single_switch, 2: define_leaf_spine, 3: define_pods}[tiers](
+                b, block, fabric, site, modes, catalog)
+            if built:
+                blocks.append(block)
+            else:
+                b.add(block.on == 0, "unused", block.name)
+    define_one_block(b, blocks)
+    for block in blocks:
+        define_protocol_consistency(b, block, protocols)
+    objective = nic_cost + pulp.lpSum(
+        fabric.planes * block.copies * (block.switch_cost
+                                        + pulp.lpSum(m.cost for m in block.media.values()))
+        for block in blocks)
+    b.problem += objective
+    return FabricModel(fabric, b.problem, protocols, nics, blocks, nic_cost, objective)
+
+
+def define_protocol_choice(b: _Builder, fabric: Fabric, catalog: Catalog
+                           ) -> dict[str, pulp.LpVariable]:
+    """One protocol per fabric: ``sum_p rho_p = 1`` over the allowed protocols."""
+    rho = {p: b.binary("protocol", p) for p in allowed_protocols(fabric)}
+    b.add(pulp.lpSum(rho.values()) == 1, "one_protocol")
+    return rho
+
+
+def define_nic_choice(b: _Builder, fabric: Fabric, catalog: Catalog,
+                      rho: dict[str, pulp.LpVariable]) -> tuple[list, Expr]:
+    """One NIC model: ``sum_n nu_n = 1``, ``nu_n <= rho_p(n)``.
+
+    NIC cost = ``sum_n nu_n * N * ceil(E * P / ports_n) * price_n``.
+    """
+    nics = [(nic, b.binary("nic", i)) for i, nic in enumerate(usable_nics(fabric, catalog))]
+    b.add(pulp.lpSum(v for _, v in nics) == 1, "one_nic")
+    for nic, var in nics:
+        if nic.protocol is not None:
+            b.add(var <= rho[nic.protocol], "nic_protocol", nic.model)
+    cost = pulp.lpSum(var * fabric.nodes * nics_per_node(fabric, nic) * nic.price_usd
+                      for nic, var in nics)
+    return nics, cost
+
+
+def define_one_block(b: _Builder, blocks: list[Block]) -> None:
+    """Exactly one (layout, tiers) block: ``sum_blocks on = 1``.
+
+    The hop limit lives here: a block with ``2 * tiers - 1 > max_switch_hops`` is never built.
+    """
+    b.add(pulp.lpSum(block.on for block in blocks) == 1, "one_design")
+
+
+def define_protocol_consistency(b: _Builder, block: Block, rho: dict[str, pulp.LpVariable]
+                                ) -> None:
+    """Every switch and medium of the fabric speaks the chosen protocol.
+
+    For each group of mutually exclusive choices ``G`` and protocol ``p``:
+    ``sum_{g in G, protocol(g) = p} choice_g <= rho_p``.
+    """
+    groups = {
+        "leaf": [(_mode_of(o), v) for o, v in block.leaves],
+        "spine": [(o.mode, v) for o, v, _ in block.spines],
+        "pod": [(o.mode, v) for o, v, _ in block.pods],
+        "core": list(block.cores),
+    }
+    for group, items in groups.items():
+        for p, var in rho.items():
+            mine = [v for mode, v in items if mode.switch.protocol == p]
+            if mine and len(rho) > 1:
+                b.add(pulp.lpSum(mine) <= var, block.name, group, "protocol", p)
+            elif not mine and items:
+                b.add(pulp.lpSum(v for _, v in items) <= 1 - var, block.name, group, "no", p)
+    for cls, media in block.media.items():
+        for p, var in rho.items():
+            mine = [v for m, v in media.options if m.protocol not in (None, p)]
+            if mine:
+                b.add(pulp.lpSum(mine) <= 1 - var, block.name, cls, "not", p)
+
+
+def _mode_of(option: LeafOption | SwitchMode) -> SwitchMode:
+    return option.mode if isinstance(option, LeafOption) else option
+
+
+def define_single_switch(b: _Builder, block: Block, fabric: Fabric, site: Site,
+                         modes: list[SwitchMode], catalog: Catalog) -> bool:
+    """One tier: every endpoint of a sub-fabric on one switch.
+
+    ``sum_a x_a = on`` over modes with ``radix_a >= n_sub``; switch cost ``sum_a price_a x_a``.
+    Node-leaf cages at the switch: ``ceil(n_sub / c_a)``.
+    """
+    sh = block.shape
+    n_sub = fabric.nodes * sh.ports_per_node * sh.leaves_per_group
+    fits = [m for m in modes if m.radix >= n_sub]
+    if not fits:
+        return False
+    block.leaves = [(m, b.binary(block.name, "switch", m.key)) for m in fits]
+    b.add(pulp.lpSum(v for _, v in block.leaves) == block.on, block.name, "one_switch")
+    block.switch_cost = pulp.lpSum(m.switch.price_usd * v for m, v in block.leaves)
+    length = node_leaf_m(site, sh.rail, fabric.nodes)
+    define_media(b, block, catalog, fabric, "node-leaf",
+                 lower_cages={1: block.on},
+                 upper_cages=_cage_sums((m.cage_ports, v) for m, v in block.leaves),
+                 units1=n_sub * block.on, units1_max=n_sub,
+                 units2=pulp.lpSum(ceil_div(n_sub, m.cage_ports) * v for m, v in block.leaves),
+                 units2_max=n_sub, links=n_sub * block.on, links_max=n_sub,
+                 length_m=length)
+    return True
+
+
+def _cage_sums(items) -> dict[int, Expr]:
+    sums: dict[int, list] = defaultdict(list)
+    for cage, var in items:
+        sums[cage].append(var)
+    return {cage: pulp.lpSum(vs) for cage, vs in sorted(sums.items())}
+
+
+def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site,
+                  modes: list[SwitchMode], max_leaves: int | None) -> bool:
+    """The leaf port split: ``sum_y y = on`` over leaf options (mode, uplinks u, group q).
+
+    Each option already satisfies ``d + u <= radix``, ``d <= o * u`` (bisection: the leaf sends up
+    at least ``1/o`` of what it takes in) and whole cages; leaves ``L_y = e_cols * ceil(N / q_y)``.
+    Options whose leaf count no spine could reach are left out.
+    """
+    options = leaf_options(fabric, site, block.shape, modes)
+    if max_leaves is not None:
+        options = [o for o in options if o.leaves <= max_leaves]
+    if not options:
+        return False
+    block.leaves = [(o, b.binary(block.name, "leaf", i)) for i, o in enumerate(options)]
+    b.add(pulp.lpSum(v for _, v in block.leaves) == block.on, block.name, "one_leaf")
+    return True
+
+
+def _leaf_sum(block: Block, value) -> Expr:
+    return pulp.lpSum(value(o) * v for o, v in block.leaves)
+
+
+def define_node_links(b: _Builder, block: Block, fabric: Fabric, catalog: Catalog) -> None:
+    """Node-leaf links: ``n_sub`` links, one cage per NIC port, leaf cages from the fill."""
+    n_sub = fabric.nodes * block.shape.ports_per_node * block.shape.leaves_per_group
+    define_media(b, block, catalog, fabric, "node-leaf",
+                 lower_cages={1: block.on},
+                 upper_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
+                 units1=n_sub * block.on, units1_max=n_sub,
+                 units2=_leaf_sum(block, lambda o: o.node_end_units),
+                 units2_max=max(o.node_end_units for o, _ in block.leaves),
+                 links=n_sub * block.on, links_max=n_sub,
+                 length_m=None)
+
+
+def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
+                      modes: list[SwitchMode], catalog: Catalog) -> bool:
+    """Two tiers: leaves and spines with uniform striping.
+
+    Decisions: leaf option ``y``, spine option ``z = (b, l)``, spines ``S_z`` (integer).
+
+    - striping: ``sum_z l_z * S_z = sum_y u_y * y`` (every leaf has ``l`` links to each of the
+      ``S = u / l`` spines);
+    - spine ports: ``l_z * Lambda_z <= radix_b * z`` with ``sum_z Lambda_z = sum_y L_y * y``
+      (``Lambda_z`` is the leaf count, carried on the chosen spine option);
+    - spine cages: ``c * m_c >= sum_{z: c_b = c} l_z * Lambda_z`` gives ``m = ceil(L l / c)`` per
+      spine, and the spine end of leaf-spine links uses ``S * m`` cages (a product, linearised
+      on the binary digits of ``S``).
+    Switch cost: ``sum_y L_y price_a y + sum_z price_b S_z``.
+    """
+    max_spine_radix = max((m.radix for m in modes), default=0)
+    if not define_leaves(b, block, fabric, site, modes, max_leaves=max_spine_radix):
+        return False
+    max_u = max(o.uplinks for o, _ in block.leaves)
+    min_leaves = min(o.leaves for o, _ in block.leaves)
+    options = spine_options(modes, max_u, min_leaves)
+    if not options:
+        return False
+    name = block.name
+    carried = []
+    for i, o in enumerate(options):
+        z = b.binary(name, "spine", i)
+        count = b.integer(name, "spines", i, upper=max_u // o.links_per_leaf)
+        leaves_here = b.continuous(name, "leaves_on", i, upper=o.max_leaves)
+        b.add(count <= (max_u // o.links_per_leaf) * z, name, "spines_off", i)
+        b.add(leaves_here <= o.max_leaves * z, name, "spine_ports", i)
+        block.spines.append((o, z, count))
+        carried.append(leaves_here)
+    b.add(pulp.lpSum(z for _, z, _ in block.spines) == block.on, name, "one_spine")
+    b.add(pulp.lpSum(o.links_per_leaf * s for o, _, s in block.spines)
+          == _leaf_sum(block, lambda o: o.uplinks), name, "striping")
+    b.add(pulp.lpSum(carried) == _leaf_sum(block, lambda o: o.leaves), name, "leaf_count")
+
+    spine_cages = _cage_sums((o.mode.cage_ports, z) for o, z, _ in block.spines)
+    cages_per_spine = Expr()
+    max_cages = 0
+    for cage, on in spine_cages.items():
+        top = max(ceil_div(o.mode.radix, cage) for o, _, _ in block.spines
+                  if o.mode.cage_ports == cage)
+        m = b.integer(name, "cages_per_spine", cage, upper=top)
+        b.add(m <= top * on, name, "cages_off", cage)
+        b.add(cage * m >= pulp.lpSum(o.links_per_leaf * c for (o, _, _), c
+                                     in zip(block.spines, carried, strict=True)
+                                     if o.mode.cage_ports == cage), name, "cages_ceil", cage)
+        cages_per_spine += m
+        max_cages = max(max_cages, top)
+    spine_count = pulp.lpSum(s for _, _, s in block.spines)
+    spine_units = b.product(b.digits_of(spine_count, max_u, name, "spine_count"),
+                            cages_per_spine, max_cages, name, "spine_units")
+
+    spine_cost = pulp.lpSum(o.mode.switch.price_usd * s for o, _, s in block.spines)
+    block.switch_cost = (_leaf_sum(block, lambda o: o.leaves * o.mode.switch.price_usd)
+                         + spine_cost)
+    define_upper_tier_floor(b, spine_cost, _leaf_sum(block, lambda o: o.uplink_total), min(
+        o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.spines), name, "spines")
+    define_node_links(b, block, fabric, catalog)
+    links_max = max(o.uplink_total for o, _ in block.leaves)
+    define_media(b, block, catalog, fabric, "leaf-spine",
+                 lower_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
+                 upper_cages=spine_cages,
+                 units1=_leaf_sum(block, lambda o: o.uplink_units),
+                 units1_max=max(o.uplink_units for o, _ in block.leaves),
+                 units2=spine_units, units2_max=links_max,
+                 links=_leaf_sum(block, lambda o: o.uplink_total), links_max=links_max,
+                 length_m=class_lengths_m(fabric, site)["leaf-spine"])
+    return True
+
+
+def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
+                modes: list[SwitchMode], catalog: Catalog) -> bool:
+    """Three tiers: pods of leaves and pod spines, joined by cores.
+
+    Decisions: leaf option ``y``, pod option ``z = (b, Lp, l2)``, core mode ``x``, pods
+    ``Pi_z`` (integer).
+
+    - pods hold every leaf: ``Lp_z * Pi_z >= Lambda_z`` with ``sum_z Lambda_z = sum_y L_y y``;
+    - core ports: ``sum_z l2_z Pi_z <= sum_x radix_x x`` (each core meets every pod ``l2`` times);
+    - pod spines ``PS = Pi * u`` (one per leaf uplink in every pod), cores ``C = u * Cg`` (``u``
+      groups of ``Cg = Lp / l2``), spine-core links ``SC = PS * Lp``: products on binary digits;
+    - cages: pod-spine down ``u * ceil(L / c_b)`` (pods hold whole cages of leaves), pod-spine up
+      ``SC / c_b``, core ``C * ceil(Pi * l2 / c_x)``.
+    Switch cost: ``sum_y L_y price_a y + price_b PS + price_x C``.
+    """
+    if not define_leaves(b, block, fabric, site, modes, max_leaves=None):
+        return False
+    pods = pod_options(modes, block.shape)
+    if not pods or not modes:
+        return False
+    name = block.name
+    core_top = max(m.radix for m in modes)
+    max_u = max(o.uplinks for o, _ in block.leaves)
+    max_leaves = max(o.leaves for o, _ in block.leaves)
+    leaf_count = _leaf_sum(block, lambda o: o.leaves)
+
+    carried = []
+    for i, o in enumerate(pods):
+        z = b.binary(name, "pod", i)
+        top = core_top // o.links_per_core
+        count = b.integer(name, "pods", i, upper=top)
+        leaves_here = b.continuous(name, "leaves_in", i, upper=max_leaves)
+        b.add(count <= top * z, name, "pods_off", i)
+        b.add(leaves_here <= max_leaves * z, name, "leaves_off", i)
+        b.add(o.leaves_per_pod * count >= leaves_here, name, "pods_hold_leaves", i)
+        block.pods.append((o, z, count))
+        carried.append(leaves_here)
+    b.add(pulp.lpSum(z for _, z, _ in block.pods) == block.on, name, "one_pod")
+    b.add(pulp.lpSum(carried) == leaf_count, name, "leaf_count")
+    block.cores = [(m, b.binary(name, "core", m.key)) for m in modes]
+    b.add(pulp.lpSum(v for _, v in block.cores) == block.on, name, "one_core")
+    b.add(pulp.lpSum(o.links_per_core * p for o, _, p in block.pods)
+          <= pulp.lpSum(m.radix * v for m, v in block.cores), name, "core_ports")
+
+    pod_count = pulp.lpSum(p for _, _, p in block.pods)
+    u_digits = data_digits([(o.uplinks, v) for o, v in block.leaves])
+    lp_digits = data_digits([(o.leaves_per_pod, z) for o, z, _ in block.pods])
+    max_cg = max(o.cores_per_group for o, _, _ in block.pods)
+    max_lp = max(o.leaves_per_pod for o, _, _ in block.pods)
+    pod_spines = b.product(u_digits, pod_count, core_top, name, "pod_spines")
+    ps_max = core_top * max_u
+    cores = b.product(u_digits, pulp.lpSum(o.cores_per_group * z for o, z, _ in block.pods),
+                      max_cg, name, "cores")
+    cores_max = max_u * max_cg
+    spine_core = b.product(lp_digits, pod_spines, ps_max, name, "spine_core")
+    sc_max = ps_max * max_lp
+
+    pod_cages = _cage_sums((o.mode.cage_ports, z) for o, z, _ in block.pods)
+    core_cages = _cage_sums((m.cage_ports, v) for m, v in block.cores)
+    down_units, up_units = Expr(), Expr()
+    for cage, on in pod_cages.items():
+        per_leaf = _leaf_sum(block, lambda o, c=cage: o.uplinks * ceil_div(o.leaves, c))
+        top = max(o.uplinks * ceil_div(o.leaves, cage) for o, _ in block.leaves)
+        down = b.continuous(name, "pod_down_units", cage)
+        b.add(down >= per_leaf - top * (1 - on), name, "pod_down_units", cage)
+        up = b.continuous(name, "pod_up_units", cage)
+        b.add(up >= (1 / cage) * spine_core - (sc_max / cage) * (1 - on), name, "pod_up", cage)
+        down_units += down
+        up_units += up
+    per_core = Expr()
+    per_core_top = 0
+    pod_links = pulp.lpSum(o.links_per_core * p for o, _, p in block.pods)
+    for cage, on in core_cages.items():
+        top = ceil_div(core_top, cage)
+        m = b.integer(name, "cages_per_core", cage, upper=top)
+        b.add(m <= top * on, name, "core_cages_off", cage)
+        b.add(cage * m >= pod_links - core_top * (1 - on), name, "core_cages_ceil", cage)
+        per_core += m
+        per_core_top = max(per_core_top, top)
+    core_units = b.product(b.digits_of(per_core, per_core_top, name, "per_core"),
+                           cores, cores_max, name, "core_units")
+
+    spine_cost, core_cost = Expr(), Expr()
+    for model, (price_usd, chosen) in _by_model((o.mode, z) for o, z, _ in block.pods).items():
+        count = b.continuous(name, "pod_spines_of", model)
+        b.add(count >= pod_spines - ps_max * (1 - chosen), name, "pod_spines_of", model)
+        spine_cost += price_usd * count
+    for mode, v in block.cores:
+        count = b.continuous(name, "cores_of", mode.key)
+        b.add(count >= cores - cores_max * (1 - v), name, "cores_of", mode.key)
+        core_cost += mode.switch.price_usd * count
+    block.switch_cost = (_leaf_sum(block, lambda o: o.leaves * o.mode.switch.price_usd)
+                         + spine_cost + core_cost)
+    leaf_links = _leaf_sum(block, lambda o: o.uplink_total)
+    define_upper_tier_floor(b, spine_cost, leaf_links, min(
+        2 * o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.pods), name, "spines")
+    define_upper_tier_floor(b, core_cost, leaf_links, min(
+        m.switch.price_usd / m.radix for m, _ in block.cores), name, "cores")
+    b.add(spine_core >= leaf_links, name, "sc_links_floor")
+
+    define_node_links(b, block, fabric, catalog)
+    lengths = class_lengths_m(fabric, site)
+    leaf_links_max = max(o.uplink_total for o, _ in block.leaves)
+    define_media(b, block, catalog, fabric, "leaf-spine",
+                 lower_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
+                 upper_cages=pod_cages,
+                 units1=_leaf_sum(block, lambda o: o.uplink_units),
+                 units1_max=max(o.uplink_units for o, _ in block.leaves),
+                 units2=down_units, units2_max=leaf_links_max,
+                 links=_leaf_sum(block, lambda o: o.uplink_total), links_max=leaf_links_max,
+                 length_m=lengths["leaf-spine"])
+    define_media(b, block, catalog, fabric, "spine-core",
+                 lower_cages=pod_cages, upper_cages=core_cages,
+                 units1=up_units, units1_max=sc_max, units2=core_units, units2_max=sc_max,
+                 links=spine_core, links_max=sc_max, length_m=lengths["spine-core"])
+    return True
+
+
+def define_upper_tier_floor(b: _Builder, cost: Expr, leaf_uplinks: Expr, usd_per_link: float,
+                            *name: object) -> None:
+    """Valid inequality: a tier above the leaves costs at least its cheapest price per link.
+
+    Spines (2 tiers) end ``L u`` links on ports of radix ``k``: ``S >= L u / k``; pod spines give
+    each leaf link a port down and one up: ``PS >= 2 L u / k``; cores end ``SC >= L u`` links:
+    ``C >= L u / k``. So ``cost >= min(price * ports per link / k) * L u``.
+    """
+    b.add(cost >= usd_per_link * leaf_uplinks, *name, "floor")
+
+
+def _by_model(items) -> dict[str, tuple[float, Expr]]:
+    """Group mode choices by switch model: ``{model: (price, sum of its choices)}``."""
+    grouped: dict[str, list] = defaultdict(list)
+    for mode, var in items:
+        grouped[mode.model].append((mode, var))
+    return {model: (pairs[0][0].switch.price_usd, pulp.lpSum(v for _, v in pairs))
+            for model, pairs in sorted(grouped.items())}
+
+
+def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cls: str, *,
+                 lower_cages: dict[int, Expr], upper_cages: dict[int, Expr],
+                 units1: Expr, units1_max: float, units2: Expr, units2_max: float,
+                 links: Expr, links_max: float, length_m: float | None) -> None:
+    """The medium of one link class, chosen by reach and cage fit.
+
+    ``sum_mu w_mu = on``; a medium fits the cages of both ends:
+    ``sum_{mu: cage1(mu) = c} w_mu <= [lower end has cages of c]`` (and likewise upper); it
+    reaches the class's worst length (node-leaf: ``w_mu <= sum_{y: len_y <= reach_mu} y``);
+    and the class cost is
+    ``kappa >= a_mu units1 + b_mu units2 + g_mu links - M_mu (1 - w_mu)``,
+    ``M_mu = a_mu units1_max + b_mu units2_max + g_mu links_max``.
+    """
+    name = _name(block.name, cls)
+    cages = set(lower_cages) | set(upper_cages)
+    options = [m for m in media_options(catalog, fabric.port_speed_gbps, cages)
+               if m.cage1 in lower_cages and m.cage2 in upper_cages]
+    if length_m is not None:
+        options = [m for m in options if m.reach_m >= length_m]
+    options = pareto_media(options)
+    cost = b.continuous(name, "cost")
+    chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
+    block.media[cls] = ClassMedia(chosen, cost, {})
+    b.add(pulp.lpSum(w for _, w in chosen) == block.on, name, "one_medium")
+    for cage, on in lower_cages.items():
+        b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)
+    for cage, on in upper_cages.items():
+        b.add(pulp.lpSum(w for m, w in chosen if m.cage2 == cage) <= on, name, "upper_cage", cage)
+    if length_m is None:  # node-leaf: the length depends on the leaf group
+        for i, (m, w) in enumerate(chosen):
+            reached = [v for o, v in block.leaves if o.node_leaf_m <= m.reach_m]
+            b.add(w <= pulp.lpSum(reached), name, "reach", i)
+    units1 = b.alias(units1, name, "units1")
+    units2 = b.alias(units2, name, "units2")
+    links = b.alias(links, name, "links")
+    for i, (m, w) in enumerate(chosen):
+        big_m = (m.per_unit1_usd * units1_max + m.per_unit2_usd * units2_max
+                 + m.per_link_usd * links_max)
+        b.add(cost >= m.per_unit1_usd * units1 + m.per_unit2_usd * units2
+              + m.per_link_usd * links - big_m * (1 - w), name, "cost", i)
+    define_media_floor(b, cost, links, options, name)
+
+
+def define_media_floor(b: _Builder, cost: pulp.LpVariable, links: Expr, options: list[Medium],
+                       name: str) -> None:
+    """Valid inequality: a class costs at least its links times the cheapest cost per link.
+
+    Each end uses at least ``links / c`` cages, so any medium costs at least
+    ``links * (a_mu / c1_mu + b_mu / c2_mu + g_mu)``; the least over ``mu`` bounds the class
+    cost from below whichever medium is chosen. It changes no integer solution; it tells the
+    LP relaxation what a tier of links costs, so expensive blocks are pruned early.
+    """
+    if not options:
+        return
+    per_link = min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2 + m.per_link_usd
+                   for m in options)
+    b.add(cost >= per_link * links, name, "floor")
+
+
+__all__ = ["LINK_CLASSES", "Block", "FabricModel", "build_model"]

@@ -1,0 +1,74 @@
+"""Writing a design to disk: every file at once, atomically.
+
+Files are first written into a temporary folder beside ``outdir``; only when all of them are
+complete is the folder moved into place, so a failure never leaves a half-written ``outdir``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from designer.errors import DesignerError, InputError
+
+if TYPE_CHECKING:
+    from designer.result import DesignResult
+
+OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md")
+
+
+def write_all(result: DesignResult, outdir: Path, templates: str | Path | None = None,
+              force: bool = True) -> Path:
+    """Write ``design.json``, ``bom.csv``, ``bom.xlsx``, ``cabling.csv`` and ``report.md``.
+
+    An existing ``outdir`` is replaced only when ``force`` is true and only after every file
+    has been written.
+    """
+    from designer.outputs.bom import write_bom_csv, write_bom_xlsx
+    from designer.outputs.cabling import write_cabling_csv
+    from designer.outputs.report import write_report_md
+    from designer.outputs.templating import environment
+
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir}: exists and is not a folder")
+    if outdir.exists() and any(outdir.iterdir()) and not force:
+        raise InputError(f"{outdir}: folder exists and is not empty (use --force to replace it)")
+    env = environment(templates)
+    parent = outdir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
+    try:
+        write_design_json(result, staging / "design.json")
+        write_bom_csv(result, staging / "bom.csv", env)
+        write_cabling_csv(result, staging / "cabling.csv")
+        write_bom_xlsx(result, staging / "bom.xlsx", staging / "cabling.csv")
+        write_report_md(result, staging / "report.md", env)
+        _replace(staging, outdir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return outdir
+
+
+def _replace(staging: Path, outdir: Path) -> None:
+    if outdir.exists():
+        old = outdir.with_name(f".{outdir.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(outdir, old)
+        os.replace(staging, outdir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, outdir)
+    os.chmod(outdir, 0o755)
+
+
+def write_design_json(result: DesignResult, path: Path) -> None:
+    path.write_text(json.dumps(result.to_dict(), indent=2, sort_keys=False) + "\n", "utf-8")
+
+
+__all__ = ["OUTPUT_FILES", "DesignerError", "write_all", "write_design_json"]

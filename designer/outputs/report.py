@@ -1,0 +1,190 @@
+"""The human report (``report.md``): a template rendered from a plain context dictionary.
+
+:func:`report_context` gathers every figure the report shows into plain values (numbers stay
+numbers; the template formats them with the filters of ``templating.py``), so a user template
+given with ``--templates DIR`` can rearrange the report without touching Python, and the context
+can be tested without rendering.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+
+from designer.explain import (
+    PROTOCOL_NAMES,
+    binding_limits,
+    describe_structure,
+    length_text,
+)
+
+if TYPE_CHECKING:
+    from designer.candidates import Medium
+    from designer.catalog import Catalog
+    from designer.result import BomLine, DesignResult, FabricResult
+
+REPORT_TEMPLATE = "report.md.j2"
+KIND_LABELS = {"switches": "Switches", "nics": "NICs", "transceivers": "Transceivers",
+               "cables": "Cables"}
+ROLE_ORDER = ("leaf", "spine", "core")
+
+
+def write_report_md(result: DesignResult, path: Path, env: jinja2.Environment) -> None:
+    """Render ``report.md.j2`` with :func:`report_context` into ``path`` (UTF-8, LF)."""
+    template = env.get_template(REPORT_TEMPLATE)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        template.stream(**report_context(result)).dump(out)
+
+
+def report_context(result: DesignResult) -> dict:
+    """Everything ``report.md.j2`` shows, as plain values.
+
+    Keys: ``title``, ``total_cost_usd``, ``total_power_w``, ``optimal``, ``solver``,
+    ``fabrics`` (one dict per fabric, see :func:`fabric_context`) and ``footer`` (see
+    :func:`footer_context`).
+    """
+    bom = result.bom
+    return {
+        "title": report_title(result),
+        "total_cost_usd": result.total_cost_usd,
+        "total_power_w": sum(f.power_w for f in result.fabrics),
+        "optimal": result.optimal,
+        "solver": result.solver,
+        "fabrics": [fabric_context(f, result.catalog, [b for b in bom if b.fabric == f.name])
+                    for f in result.fabrics],
+        "footer": footer_context(result),
+    }
+
+
+def report_title(result: DesignResult) -> str:
+    """The demand's ``name``, else its file name without the extension."""
+    return result.demand.spec.name or Path(result.demand.path).stem
+
+
+def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomLine]) -> dict:
+    """One fabric's figures, sentences and tables.
+
+    Keys: ``name kind tiers layout protocol planes nodes endpoints_per_node port_speed_gbps
+    nic switches links oversubscription max_oversubscription worst_hops max_switch_hops
+    bisection_gbps cost_usd power_w gpus server cost_per_gpu_usd network_share design media
+    why cost_breakdown bom solve``. ``server``, ``gpus``, ``cost_per_gpu_usd`` and
+    ``network_share`` are ``None`` when the fabric names no server.
+    """
+    s = fabric_result.structure
+    f = s.fabric
+    entry = fabric_result.to_dict()
+    gpus = fabric_result.gpus
+    return {
+        "name": f.name,
+        "kind": f.kind,
+        "tiers": s.tiers,
+        "layout": s.layout,
+        "protocol": PROTOCOL_NAMES.get(s.protocol, s.protocol),
+        "planes": f.planes,
+        "nodes": f.nodes,
+        "endpoints_per_node": f.endpoints_per_node,
+        "port_speed_gbps": f.port_speed_gbps,
+        "nic": entry["nic"],
+        "switches": switch_rows(fabric_result),
+        "links": [{"link_class": cls, "count": count}
+                  for cls, count in fabric_result.links.items()],
+        "oversubscription": s.oversubscription,
+        "max_oversubscription": f.max_oversubscription,
+        "worst_hops": s.max_switch_hops,
+        "max_switch_hops": f.max_switch_hops,
+        "bisection_gbps": s.bisection_gbps,
+        "cost_usd": fabric_result.cost_usd,
+        "power_w": fabric_result.power_w,
+        "gpus": gpus,
+        "server": server_context(fabric_result),
+        "cost_per_gpu_usd": fabric_result.cost_usd / gpus if gpus else None,
+        "network_share": network_share(fabric_result),
+        "design": describe_structure(fabric_result),
+        "media": media_rows(fabric_result),
+        "why": binding_limits(fabric_result, catalog),
+        "cost_breakdown": cost_breakdown(fabric_result),
+        "bom": bom,
+        "solve": entry["solve"],
+    }
+
+
+def switch_rows(fabric_result: FabricResult) -> list[dict]:
+    """``[{"role", "model", "count"}]`` in leaf, spine, core order, summed over copies."""
+    switches = fabric_result.switches
+    return [{"role": role, "model": model, "count": count}
+            for role in ROLE_ORDER for model, count in sorted(switches.get(role, {}).items())]
+
+
+def server_context(fabric_result: FabricResult) -> dict | None:
+    """The fabric's server type and what the servers cost, or None."""
+    server = fabric_result.server
+    if server is None:
+        return None
+    return {"model": server.model, "count": fabric_result.structure.fabric.nodes,
+            "gpus_per_server": server.gpus, "cost_usd": fabric_result.server_cost_usd,
+            "nics_included": server.nics_included}
+
+
+def network_share(fabric_result: FabricResult) -> float | None:
+    """Network cost over server cost ("the network is 49% of GPU cost"), or None."""
+    server_cost_usd = fabric_result.server_cost_usd
+    if not server_cost_usd:
+        return None
+    return fabric_result.cost_usd / server_cost_usd
+
+
+def media_rows(fabric_result: FabricResult) -> list[dict]:
+    """One row per link class: medium, parts, worst run and reach (metres)."""
+    return [{"link_class": cls, "medium": medium_kind(medium),
+             "parts": medium_parts(cls, medium),
+             "worst_length_m": fabric_result.lengths_m.get(cls),
+             "worst_length": length_text(fabric_result.lengths_m.get(cls)),
+             "reach_m": medium.reach_m, "reach": length_text(medium.reach_m)}
+            for cls, medium in fabric_result.structure.media.items()]
+
+
+def medium_kind(medium: Medium) -> str:
+    """``optics``, or the direct cable's kind in capitals (``DAC``, ``ACC``, ``AOC``)."""
+    if medium.transceiver1 is not None:
+        return "optics"
+    kind = medium.cable.kind.upper()
+    return f"{kind} splitter" if medium.cable.links > 1 else kind
+
+
+def medium_parts(link_class: str, medium: Medium) -> str:
+    """``"T1 (leaf end) + FIBER + T2 (spine end)"``, or the cable model."""
+    if medium.transceiver1 is None:
+        cable = medium.cable
+        return cable.model if cable.links == 1 else f"{cable.model} ({cable.links} links each)"
+    lower, upper = link_class.split("-")
+    return (f"{medium.transceiver1.model} ({lower} end) + {medium.cable.model} "
+            f"({medium.cable.fiber or 'fiber'}) + {medium.transceiver2.model} ({upper} end)")
+
+
+def cost_breakdown(fabric_result: FabricResult) -> list[dict]:
+    """Cost by part kind: ``[{"kind", "label", "cost_usd", "share"}]``, every kind listed."""
+    amounts: dict[str, float] = defaultdict(float)
+    for part in fabric_result.parts:
+        amounts[part.kind] += part.extended_price_usd
+    total_usd = fabric_result.cost_usd
+    return [{"kind": kind, "label": label, "cost_usd": amounts[kind],
+             "share": amounts[kind] / total_usd if total_usd else 0.0}
+            for kind, label in KIND_LABELS.items()]
+
+
+def footer_context(result: DesignResult) -> dict:
+    """Provenance: solver, proof of optimality, and the digests from ``design.json``."""
+    summary = result.to_dict()
+    return {
+        "solver": result.solver,
+        "optimal": result.optimal,
+        "statuses": [{"fabric": f["name"], **f["solve"]} for f in summary["fabrics"]],
+        "demand_file": summary["demand"]["file"],
+        "demand_sha256": summary["demand"]["sha256"],
+        "catalog_files": summary["catalogs"]["files"],
+        "catalog_sha256": summary["catalogs"]["sha256"],
+        "designer_version": summary["designer_version"],
+    }

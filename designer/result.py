@@ -1,0 +1,216 @@
+"""The result of a design: per-fabric results, the bill of materials, and ``design.json``.
+
+Values only; writing files is ``outputs/``'s job (``DesignResult.write`` delegates there).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from designer.catalog import Catalog
+from designer.loading import Demand
+from designer.schema import Server
+from designer.solve import SolveReport
+from designer.structure import FabricStructure, PartLine
+
+KIND_ORDER = {"switches": 0, "nics": 1, "transceivers": 2, "cables": 3}
+ROLE_ORDER = {"leaf": 0, "spine": 1, "core": 2}
+
+
+@dataclass(frozen=True)
+class BomLine:
+    """One part of one fabric, all its uses added up."""
+
+    fabric: str
+    kind: str
+    model: str
+    vendor: str
+    roles: str
+    quantity: int
+    unit_price_usd: float
+    unit_power_w: float
+    source: str
+    as_of: str
+
+    @property
+    def extended_price_usd(self) -> float:
+        return self.quantity * self.unit_price_usd
+
+    @property
+    def extended_power_w(self) -> float:
+        return self.quantity * self.unit_power_w
+
+
+@dataclass(frozen=True)
+class FabricResult:
+    """One designed fabric: its structure, the solver's report, and derived figures."""
+
+    structure: FabricStructure
+    solve: SolveReport
+    lengths_m: dict[str, float]
+    server: Server | None
+
+    @property
+    def name(self) -> str:
+        return self.structure.fabric.name
+
+    @property
+    def parts(self) -> list[PartLine]:
+        return self.structure.parts()
+
+    @property
+    def cost_usd(self) -> float:
+        return sum(p.extended_price_usd for p in self.parts)
+
+    @property
+    def power_w(self) -> float:
+        return sum(p.quantity * p.unit_power_w for p in self.parts)
+
+    @property
+    def gpus(self) -> int | None:
+        return None if self.server is None else self.server.gpus * self.structure.fabric.nodes
+
+    @property
+    def server_cost_usd(self) -> float | None:
+        if self.server is None:
+            return None
+        return self.server.price_usd * self.structure.fabric.nodes
+
+    @property
+    def switches(self) -> dict[str, dict[str, int]]:
+        """``{role: {model: count}}`` summed over planes and rails."""
+        s = self.structure
+        return {role: {mode.model: count * s.copies}
+                for role, (mode, count) in s.counts.switches.items()}
+
+    @property
+    def links(self) -> dict[str, int]:
+        s = self.structure
+        return {name: c.links * s.copies for name, c in s.counts.link_classes.items()}
+
+    def to_dict(self) -> dict:
+        """The fabric's entry in ``design.json`` (contract keys first, then extensions)."""
+        s = self.structure
+        fabric = s.fabric
+        entry = {
+            "name": self.name,
+            "tiers": s.tiers,
+            "layout": s.layout,
+            "planes": fabric.planes,
+            "oversubscription": round(s.oversubscription, 6),
+            "max_switch_hops": s.max_switch_hops,
+            "bisection_gbps": round(s.bisection_gbps, 3),
+            "switches": self.switches,
+            "links": self.links,
+            "cost_usd": round(self.cost_usd, 2),
+            "kind": fabric.kind,
+            "protocol": s.protocol,
+            "nodes": fabric.nodes,
+            "endpoints_per_node": fabric.endpoints_per_node,
+            "port_speed_gbps": fabric.port_speed_gbps,
+            "nic": {"model": s.nic.model, "per_node": self.parts[0].quantity // fabric.nodes},
+            "subfabrics": s.shape.subfabrics,
+            "power_w": round(self.power_w, 1),
+            "structure": _structure_dict(s),
+            "media": {cls: _medium_dict(m, self.lengths_m.get(cls))
+                      for cls, m in s.media.items()},
+            "solve": {"status": self.solve.status, "optimal": self.solve.optimal,
+                      "objective_usd": round(self.solve.objective_usd, 2),
+                      "variables": self.solve.variables,
+                      "integer_variables": self.solve.integer_variables,
+                      "constraints": self.solve.constraints},
+        }
+        if self.server is not None:
+            entry["server"] = {"model": self.server.model, "gpus": self.gpus,
+                               "cost_usd": round(self.server_cost_usd, 2),
+                               "network_share_of_server_cost": round(
+                                   self.cost_usd / self.server_cost_usd, 6)}
+        return entry
+
+
+def _structure_dict(s: FabricStructure) -> dict:
+    if s.tiers == 1:
+        return {"leaf_mode": s.leaf.key}
+    leaf = s.leaf
+    out = {"leaf_mode": leaf.mode.key, "leaf_downlinks": leaf.downlinks,
+           "leaf_uplinks": leaf.uplinks, "nodes_per_leaf_group": leaf.group_nodes,
+           "leaf_groups": leaf.groups}
+    if s.tiers == 2:
+        out.update(spine_mode=s.spine.mode.key, links_per_leaf_spine_pair=s.spine.links_per_leaf)
+    else:
+        out.update(spine_mode=s.pod.mode.key, core_mode=s.core.key, pods=s.pods,
+                   leaves_per_pod=s.pod.leaves_per_pod,
+                   links_per_spine_core_pair=s.pod.links_per_core,
+                   cores_per_group=s.pod.cores_per_group)
+    return out
+
+
+def _medium_dict(m, length_m: float | None) -> dict:
+    out = {"worst_length_m": length_m, "reach_m": m.reach_m}
+    if m.transceiver1 is not None:
+        out.update(kind="optics", transceivers=[m.transceiver1.model, m.transceiver2.model],
+                   cable=m.cable.model)
+    else:
+        out.update(kind=m.cable.kind, cable=m.cable.model)
+    return out
+
+
+@dataclass(frozen=True)
+class DesignResult:
+    """A complete design of every fabric in a demand."""
+
+    demand: Demand
+    catalog: Catalog
+    fabrics: tuple[FabricResult, ...]
+    solver: str
+
+    @property
+    def total_cost_usd(self) -> float:
+        return round(sum(f.cost_usd for f in self.fabrics), 2)
+
+    @property
+    def optimal(self) -> bool:
+        return all(f.solve.optimal for f in self.fabrics)
+
+    @property
+    def bom(self) -> list[BomLine]:
+        """One line per (fabric, part), switches first, then NICs, optics, cables."""
+        grouped: dict[tuple[str, str], list[PartLine]] = defaultdict(list)
+        for fabric in self.fabrics:
+            for part in fabric.parts:
+                grouped[(part.fabric, part.model)].append(part)
+        lines = []
+        for (fabric, model), parts in grouped.items():
+            item = self.catalog.part(model)
+            lines.append(BomLine(
+                fabric=fabric, kind=parts[0].kind, model=model, vendor=item.vendor or "",
+                roles=", ".join(dict.fromkeys(p.role for p in parts)),
+                quantity=sum(p.quantity for p in parts), unit_price_usd=item.price_usd,
+                unit_power_w=parts[0].unit_power_w, source=item.source or "",
+                as_of=item.as_of or ""))
+        order = [f.name for f in self.fabrics]
+        return sorted(lines, key=lambda b: (order.index(b.fabric), KIND_ORDER[b.kind],
+                                            ROLE_ORDER.get(b.roles.split(",")[0], 9), b.model))
+
+    def to_dict(self) -> dict:
+        """The content of ``design.json``."""
+        from designer import __version__
+
+        return {
+            "total_cost_usd": self.total_cost_usd,
+            "optimal": self.optimal,
+            "solver": self.solver,
+            "fabrics": [f.to_dict() for f in self.fabrics],
+            "demand": {"file": Path(self.demand.path).name, "sha256": self.demand.digest},
+            "catalogs": {"files": list(self.catalog.files), "sha256": self.catalog.digest},
+            "designer_version": __version__,
+        }
+
+    def write(self, outdir: str | Path, templates: str | Path | None = None,
+              force: bool = True) -> Path:
+        """Write every output file into ``outdir`` (see ``outputs``); returns the folder."""
+        from designer.outputs import write_all
+
+        return write_all(self, Path(outdir), templates=templates, force=force)

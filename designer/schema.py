@@ -1,0 +1,225 @@
+"""Input schema: the catalog and demand file formats, as strict frozen pydantic models.
+
+This module is the single place where every input key is declared, with its unit, default and
+meaning. Validation is strict: unknown keys, wrong types, NaN/inf and non-positive quantities are
+errors. Cross-record checks (duplicate models, unknown references) live in ``loading.py`` because
+they need more than one record.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Protocol = Literal["infiniband", "ethernet"]
+PROTOCOLS: tuple[str, ...] = ("infiniband", "ethernet")
+LAYOUTS: tuple[str, ...] = ("tor", "rail-optimized", "rail-only")
+FABRIC_KINDS: tuple[str, ...] = ("training", "inference", "storage", "frontend")
+
+
+class Record(BaseModel):
+    """Base of every input record: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class Provenance(Record):
+    """Where a price came from. Shipped catalogs fill both; user quotes should too."""
+
+    vendor: str | None = None
+    source: str | None = Field(None, description="where the price came from (URL, quote, list)")
+    as_of: str | None = Field(None, description="date of the price: YYYY-MM or YYYY-MM-DD")
+
+
+class Breakout(Record):
+    """One breakout mode: every physical port split, giving `ports` ports of `port_speed_gbps`."""
+
+    port_speed_gbps: float = Field(gt=0)
+    ports: int = Field(gt=0)
+
+
+class Switch(Provenance):
+    """A switch model. `ports` at `port_speed_gbps` is its native mode."""
+
+    model: str = Field(min_length=1)
+    ports: int = Field(gt=0, description="ports at port_speed_gbps in the native mode")
+    port_speed_gbps: float = Field(gt=0)
+    price_usd: float = Field(gt=0)
+    breakout: tuple[Breakout, ...] = Field((), strict=False)
+    ports_per_cage: int = Field(
+        1, gt=0,
+        description="native ports that share one cage, hence one transceiver "
+        "(2 for twin-port OSFP switches whose 64 x 400G ports sit in 32 cages)",
+    )
+    protocol: Protocol = "ethernet"
+    power_w: float = Field(0.0, ge=0)
+    rack_units: int = Field(1, gt=0)
+    latency_ns: float = Field(0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _cages_and_breakouts(self) -> Switch:
+        problems = []
+        if self.ports % self.ports_per_cage:
+            problems.append(f"ports: {self.ports} is not a multiple of ports_per_cage "
+                            f"{self.ports_per_cage}")
+        cage_gbps = self.port_speed_gbps * self.ports_per_cage
+        cages = self.ports // self.ports_per_cage
+        for i, mode in enumerate(self.breakout):
+            if mode.ports % cages:
+                problems.append(f"breakout[{i}].ports: {mode.ports} is not a multiple of the "
+                                f"{cages} cages")
+                continue
+            per_cage = mode.ports // cages
+            if not math.isclose(per_cage * mode.port_speed_gbps, cage_gbps):
+                problems.append(
+                    f"breakout[{i}]: {per_cage} x {mode.port_speed_gbps:g}G per cage does not "
+                    f"divide the {cage_gbps:g}G cage bandwidth")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Nic(Provenance):
+    """A network adapter: `ports` ports of `port_speed_gbps`."""
+
+    model: str = Field(min_length=1)
+    ports: int = Field(gt=0)
+    port_speed_gbps: float = Field(gt=0)
+    price_usd: float = Field(gt=0)
+    protocol: Protocol | None = Field(None, description="None: works on either protocol")
+    power_w: float = Field(0.0, ge=0)
+
+
+class Transceiver(Provenance):
+    """A pluggable optic. One module serves `ports` links of `port_speed_gbps` each."""
+
+    model: str = Field(min_length=1)
+    port_speed_gbps: float = Field(gt=0, description="speed of each link the module carries")
+    reach_m: float = Field(gt=0)
+    price_usd: float = Field(gt=0)
+    ports: int = Field(1, gt=0, description="links per module: 2 for a twin-port 2 x 400G OSFP")
+    fiber: Literal["mmf", "smf"] = "smf"
+    protocol: Protocol | None = None
+    power_w: float = Field(0.0, ge=0)
+    form_factor: str | None = None
+
+
+class Cable(Provenance):
+    """A cable. `fiber` needs a transceiver at each end; `dac`, `acc`, `aoc` plug in directly.
+
+    A direct cable with ``links: 2`` is a breakout (splitter) cable: its wide end takes a cage of
+    2 ports and each of its 2 narrow ends a single-port cage.
+    """
+
+    model: str = Field(min_length=1)
+    port_speed_gbps: float = Field(gt=0, description="speed of each link (leg) it carries")
+    reach_m: float = Field(gt=0, description="longest link it serves (its length if fixed)")
+    price_usd: float = Field(gt=0)
+    kind: Literal["dac", "acc", "aoc", "fiber"] = "fiber"
+    links: int = Field(1, gt=0, description="links per cable; >1 is a breakout splitter")
+    fiber: Literal["mmf", "smf"] | None = Field(None, description="for kind fiber")
+    protocol: Protocol | None = None
+    power_w: float = Field(0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _fiber_type(self) -> Cable:
+        if self.kind == "fiber" and self.fiber is None:
+            raise ValueError("fiber: a fiber cable must say mmf or smf")
+        if self.kind == "fiber" and self.links != 1:
+            raise ValueError("links: a fiber cable carries one link (use a twin-port transceiver)")
+        return self
+
+
+class Server(Provenance):
+    """A GPU server type, for GPU cost and the network's share of it."""
+
+    model: str = Field(min_length=1)
+    gpus: int = Field(gt=0)
+    price_usd: float = Field(gt=0)
+    power_w: float = Field(0.0, ge=0)
+    rack_units: int = Field(1, gt=0)
+    backend_ports: int = Field(0, ge=0, description="backend NIC ports per server")
+    frontend_ports: int = Field(0, ge=0, description="frontend NIC ports per server")
+    nics_included: bool = Field(
+        False, description="the server price already includes its backend NICs")
+
+
+class CatalogFile(Record):
+    """One catalog file: any subset of the five lists."""
+
+    switches: tuple[Switch, ...] = Field((), strict=False)
+    nics: tuple[Nic, ...] = Field((), strict=False)
+    transceivers: tuple[Transceiver, ...] = Field((), strict=False)
+    cables: tuple[Cable, ...] = Field((), strict=False)
+    servers: tuple[Server, ...] = Field((), strict=False)
+
+
+class Site(Record):
+    """The floor model: where racks stand, hence how long each link class is.
+
+    Each ``*_m`` override, when given, replaces the length the geometry would give.
+    """
+
+    nodes_per_rack: int = Field(4, gt=0)
+    racks_per_row: int = Field(16, gt=0)
+    rack_pitch_m: float = Field(0.6, gt=0, description="centre-to-centre distance of racks")
+    row_pitch_m: float = Field(2.4, gt=0, description="distance between rows")
+    tray_drop_m: float = Field(1.5, ge=0, description="device to overhead tray, each end")
+    in_rack_m: float = Field(2.0, gt=0, description="a link inside one rack")
+    slack_m: float = Field(1.0, ge=0, description="service loop added to every run")
+    node_leaf_m: float | None = Field(None, gt=0)
+    leaf_spine_m: float | None = Field(None, gt=0)
+    spine_core_m: float | None = Field(None, gt=0)
+
+
+class Fabric(Record):
+    """One physical network to design."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    kind: Literal["training", "inference", "storage", "frontend"] = "training"
+    nodes: int = Field(gt=0, le=10_000_000)
+    endpoints_per_node: int = Field(gt=0, le=64)
+    port_speed_gbps: float = Field(gt=0)
+    protocol: Literal["any", "infiniband", "ethernet"] = "any"
+    max_oversubscription: float = Field(1.0, ge=1.0, le=64.0)
+    max_switch_hops: int = Field(5, ge=1, le=99)
+    layout: Literal["any", "tor", "rail-optimized", "rail-only"] = "any"
+    node_forwarding: bool = False
+    scalable_unit_nodes: int | None = Field(None, gt=0)
+    planes: int = Field(1, gt=0, le=16)
+    switch_models: tuple[str, ...] | None = Field(None, strict=False)
+    nic_models: tuple[str, ...] | None = Field(None, strict=False)
+    server: str | None = Field(None, description="server model from the catalog, for GPU cost")
+
+    @field_validator("switch_models", "nic_models")
+    @classmethod
+    def _non_empty(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None and not value:
+            raise ValueError("must list at least one model (or be left out)")
+        return value
+
+    @model_validator(mode="after")
+    def _rail_only_needs_forwarding(self) -> Fabric:
+        if self.layout == "rail-only" and not self.node_forwarding:
+            raise ValueError("layout: rail-only needs node_forwarding: true (cross-rail "
+                             "traffic must be allowed through the node's internal fabric)")
+        return self
+
+
+class DemandFile(Record):
+    """A demand: the fabrics a site needs."""
+
+    name: str | None = None
+    catalogs: tuple[str, ...] | None = Field(None, strict=False)
+    site: Site = Site()
+    fabrics: tuple[Fabric, ...] = Field(min_length=1, strict=False)
+
+    @model_validator(mode="after")
+    def _unique_fabric_names(self) -> DemandFile:
+        names = [f.name for f in self.fabrics]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"fabric names must be unique: {', '.join(duplicates)}")
+        return self

@@ -1,0 +1,129 @@
+"""Run the solver on a built model and read the chosen structure back.
+
+Only this module and ``formulation.py`` import PuLP. The result of a solve is a frozen
+:class:`~designer.structure.FabricStructure`: the choices alone, from which every count and
+cost is recomputed in plain Python (``structure.py``), so nothing downstream trusts the solver's
+arithmetic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pulp
+
+from designer.errors import InfeasibleError, SolverError
+from designer.formulation import FabricModel
+from designer.structure import FabricStructure
+
+SOLVERS = ("cbc", "highs")
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """What the solver said: status, proof of optimality, objective, timings, model size."""
+
+    solver: str
+    status: str
+    optimal: bool
+    objective_usd: float
+    solve_s: float
+    variables: int
+    integer_variables: int
+    constraints: int
+
+
+def _solver(name: str, time_limit: float | None) -> pulp.LpSolver:
+    common = {"msg": False, "timeLimit": time_limit, "gapRel": 0.0, "gapAbs": 1e-6}
+    if name == "cbc":
+        # PuLP 3.x warns that its bundled CBC moves out in 4.0; the dependency is pinned < 4.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return pulp.PULP_CBC_CMD(threads=1, options=["integerTolerance 1e-9"], **common)
+    if name == "highs":
+        return pulp.HiGHS(threads=1, mip_feasibility_tolerance=1e-9, random_seed=0, **common)
+    raise SolverError(f"unknown solver '{name}' (choose one of: {', '.join(SOLVERS)})")
+
+
+def solve(model: FabricModel, solver: str = "cbc", time_limit: float | None = None
+          ) -> tuple[FabricStructure, SolveReport]:
+    """Solve ``model`` and return the chosen structure and the solver's report.
+
+    Raises
+    ------
+    InfeasibleError
+        No design in the design space meets the fabric's demand.
+    SolverError
+        The solver failed, or stopped at its time limit without a feasible design.
+    """
+    started = time.perf_counter()
+    try:
+        with _quiet_stdout():
+            model.problem.solve(_solver(solver, time_limit))
+    except pulp.PulpSolverError as exc:
+        raise SolverError(f"fabric '{model.fabric.name}': solver {solver} failed: {exc}") from None
+    elapsed = time.perf_counter() - started
+    status = pulp.LpStatus[model.problem.status]
+    has_solution = model.problem.sol_status in (pulp.LpSolutionOptimal,
+                                                pulp.LpSolutionIntegerFeasible)
+    if model.problem.status == pulp.LpStatusInfeasible or (
+            status == "Not Solved" and not has_solution and time_limit is None):
+        raise InfeasibleError(f"fabric '{model.fabric.name}': no design meets the demand with "
+                              f"the allowed parts (solver {solver}: {status})")
+    if not has_solution:
+        raise SolverError(f"fabric '{model.fabric.name}': solver {solver} found no feasible "
+                          f"design ({status}{', time limit reached' if time_limit else ''})")
+    optimal = model.problem.sol_status == pulp.LpSolutionOptimal
+    size = model.size
+    report = SolveReport(solver, status, optimal, float(pulp.value(model.objective)), elapsed,
+                         size["variables"], size["integer_variables"], size["constraints"])
+    return extract(model), report
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence what native solver code prints straight to file descriptor 1 (HiGHS's banner)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def _on(var) -> bool:
+    return (var.varValue or 0.0) > 0.5
+
+
+def extract(model: FabricModel) -> FabricStructure:
+    """Read the chosen protocol, NIC, block, options and counts from the solution."""
+    protocol = next(p for p, v in model.protocols.items() if _on(v))
+    nic = next(n for n, v in model.nics if _on(v))
+    block = next(b for b in model.blocks if _on(b.on))
+    leaf = next(o for o, v in block.leaves if _on(v))
+    media = {cls: next(m for m, w in cm.options if _on(w)) for cls, cm in block.media.items()}
+    spine = spines = pod = pods = core = None
+    if block.tiers == 2:
+        spine, _, count = next(t for t in block.spines if _on(t[1]))
+        spines = round(count.varValue)
+    if block.tiers == 3:
+        pod, _, count = next(t for t in block.pods if _on(t[1]))
+        pods = round(count.varValue)
+        core = next(m for m, v in block.cores if _on(v))
+    return FabricStructure(fabric=model.fabric, protocol=protocol, nic=nic, shape=block.shape,
+                           tiers=block.tiers, leaf=leaf, spine=spine, spines=spines, pod=pod,
+                           pods=pods, core=core, media=media)

@@ -1,0 +1,475 @@
+"""Test oracle: the cheapest fabric found by exhaustive enumeration of the design space.
+
+This module is the independent reference the MILP is checked against. It is written from
+``/work/notes/design_space.md`` alone and shares no code with the engine (formulation, candidate
+generation, solve); it only uses the input layer (schema, catalog modes, floor lengths).
+
+Every choice is enumerated by brute force in a fixed loop order: protocol, NIC, layout, tiers,
+leaf (mode a, uplinks u, nodes per group q), then spine (mode b, links per pair l) for two tiers or
+pod spine (mode b, leaves per pod Lp, links per spine-core pair l2) and core (mode x) for three.
+There is no dominance pruning; the only work that is shared is invariant work hoisted out of
+inner loops (a leaf's node-leaf media cost does not depend on the spine), and a combination whose
+lower level is already infeasible is skipped (all its extensions are infeasible too). Only the
+cost is compared; the first design found at the minimum cost wins.
+
+It is meant for small instances (switch radix <= 16, nodes <= ~64).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from designer.catalog import Catalog, SwitchMode, switch_modes
+from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m
+from designer.schema import Fabric, Nic, Site
+
+PROTOCOLS_IN_ORDER: tuple[str, ...] = ("infiniband", "ethernet")
+LAYOUTS_IN_ORDER: tuple[str, ...] = ("tor", "rail-optimized", "rail-only")
+DIRECT_KINDS: tuple[str, ...] = ("dac", "acc", "aoc")
+OVERSUBSCRIPTION_TOLERANCE = 1e-9
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class ReferenceDesign:
+    """The cheapest design. Counts and costs marked "per copy" are per sub-fabric per plane."""
+
+    cost_usd: float
+    protocol: str
+    nic: str
+    nics_per_node: int
+    nic_cost_usd: float
+    layout: str
+    sub_fabrics: int  # R
+    planes: int  # P
+    tiers: int
+    leaf_mode: str
+    spine_mode: str | None  # T=2 spine or T=3 pod spine
+    core_mode: str | None
+    u: int | None  # uplinks per leaf
+    q: int | None  # nodes per leaf group
+    l_pair: int | None  # T=2: links per leaf-spine pair (the spec's l)
+    lp: int | None  # T=3: leaves per pod (the spec's Lp)
+    l2: int | None  # T=3: links per spine-core pair
+    leaves: int  # per copy
+    spines: int  # per copy (T=3: pod spines)
+    cores: int  # per copy
+    switch_cost_usd: float  # per copy
+    media_cost_usd: float  # per copy
+    media: tuple[str, ...]  # cheapest medium of each link class, bottom up
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A layout: R sub-fabrics, e_l endpoints of a node per leaf, e_cols leaves per group."""
+
+    name: str
+    sub_fabrics: int
+    endpoints_per_leaf: int
+    leaf_columns: int
+
+
+@dataclass(frozen=True)
+class FabricCopy:
+    """One sub-fabric of one plane: its structure and its cost (switches plus media)."""
+
+    tiers: int
+    leaf_mode: SwitchMode
+    spine_mode: SwitchMode | None
+    core_mode: SwitchMode | None
+    u: int | None
+    q: int | None
+    l_pair: int | None
+    lp: int | None
+    l2: int | None
+    leaves: int
+    spines: int
+    cores: int
+    switch_cost_usd: float
+    media_cost_usd: float
+    media: tuple[str, ...]
+
+    @property
+    def cost_usd(self) -> float:
+        return self.switch_cost_usd + self.media_cost_usd
+
+
+@dataclass(frozen=True)
+class MediumOption:
+    """One feasible medium for a link class, priced per unit at each end and per link."""
+
+    name: str
+    low_unit_usd: float
+    high_unit_usd: float
+    link_usd: float
+
+    def cost_usd(self, low_units: int, high_units: int, links: int) -> float:
+        return (low_units * self.low_unit_usd + high_units * self.high_unit_usd
+                + links * self.link_usd)
+
+
+@dataclass(frozen=True)
+class ClassMedia:
+    """The cheapest medium of one link class and what it costs."""
+
+    name: str
+    cost_usd: float
+
+
+# --------------------------------------------------------------------------------------------
+# Allowed choices
+
+
+def protocols_allowed(fabric: Fabric) -> tuple[str, ...]:
+    return PROTOCOLS_IN_ORDER if fabric.protocol == "any" else (fabric.protocol,)
+
+
+def protocol_ok(part_protocol: str | None, protocol: str) -> bool:
+    return part_protocol is None or part_protocol == protocol
+
+
+def modes_allowed(fabric: Fabric, catalog: Catalog, protocol: str) -> list[SwitchMode]:
+    """Every usable switch mode: right protocol, allowed model, port speed equal to the fabric's."""
+    modes = []
+    for switch in catalog.switches.values():
+        if switch.protocol != protocol:
+            continue
+        if fabric.switch_models is not None and switch.model not in fabric.switch_models:
+            continue
+        modes += [m for m in switch_modes(switch) if m.port_speed_gbps == fabric.port_speed_gbps]
+    return modes
+
+
+def nics_allowed(fabric: Fabric, catalog: Catalog, protocol: str) -> list[Nic]:
+    return [nic for nic in catalog.nics.values()
+            if nic.port_speed_gbps == fabric.port_speed_gbps
+            and protocol_ok(nic.protocol, protocol)
+            and (fabric.nic_models is None or nic.model in fabric.nic_models)]
+
+
+def nics_per_node(fabric: Fabric, nic: Nic) -> int:
+    return math.ceil(fabric.endpoints_per_node * fabric.planes / nic.ports)
+
+
+def nic_cost_usd(fabric: Fabric, nic: Nic) -> float:
+    return fabric.nodes * nics_per_node(fabric, nic) * nic.price_usd
+
+
+def layouts_allowed(fabric: Fabric) -> list[Layout]:
+    if fabric.layout != "any":
+        names: tuple[str, ...] = (fabric.layout,)
+    elif fabric.node_forwarding:
+        names = LAYOUTS_IN_ORDER
+    else:
+        names = ("tor", "rail-optimized")
+    return [layout_shape(name, fabric.endpoints_per_node) for name in names]
+
+
+def layout_shape(name: str, endpoints_per_node: int) -> Layout:
+    e = endpoints_per_node
+    if name == "tor":
+        return Layout(name, sub_fabrics=1, endpoints_per_leaf=e, leaf_columns=1)
+    if name == "rail-optimized":
+        return Layout(name, sub_fabrics=1, endpoints_per_leaf=1, leaf_columns=e)
+    if name == "rail-only":
+        return Layout(name, sub_fabrics=e, endpoints_per_leaf=1, leaf_columns=1)
+    raise ValueError(f"unknown layout {name!r}")
+
+
+def tiers_allowed(fabric: Fabric) -> list[int]:
+    return [t for t in (1, 2, 3) if 2 * t - 1 <= fabric.max_switch_hops]
+
+
+# --------------------------------------------------------------------------------------------
+# Media
+
+
+class MediaPricer:
+    """Prices a link class with its cheapest feasible medium (options cached per class shape)."""
+
+    def __init__(self, catalog: Catalog, protocol: str, speed_gbps: float):
+        self.catalog = catalog
+        self.protocol = protocol
+        self.speed_gbps = speed_gbps
+        self._options: dict[tuple[int, int, float], list[MediumOption]] = {}
+
+    def options(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
+        key = (low_cage, high_cage, length_m)
+        if key not in self._options:
+            self._options[key] = (self._optics(low_cage, high_cage, length_m)
+                                  + self._direct(low_cage, high_cage, length_m))
+        return self._options[key]
+
+    def class_media(self, low_cage: int, high_cage: int, length_m: float,
+                    low_units: int, high_units: int, links: int) -> ClassMedia | None:
+        """Cheapest medium for ``links`` links; None when no medium is feasible."""
+        best: ClassMedia | None = None
+        for option in self.options(low_cage, high_cage, length_m):
+            cost_usd = option.cost_usd(low_units, high_units, links)
+            if best is None or cost_usd < best.cost_usd:
+                best = ClassMedia(option.name, cost_usd)
+        return best
+
+    def _optics(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
+        """Option 1: a transceiver at each end (ports == that end's cage factor) and a fiber."""
+        transceivers = [t for t in self.catalog.transceivers.values()
+                        if t.port_speed_gbps == self.speed_gbps and t.reach_m >= length_m
+                        and protocol_ok(t.protocol, self.protocol)]
+        fibers = [f for f in self.catalog.cables.values()
+                  if f.kind == "fiber" and f.port_speed_gbps >= self.speed_gbps
+                  and f.reach_m >= length_m and protocol_ok(f.protocol, self.protocol)]
+        out = []
+        for t1 in transceivers:
+            if t1.ports != low_cage:
+                continue
+            for t2 in transceivers:
+                if t2.ports != high_cage or t2.fiber != t1.fiber:
+                    continue
+                for f in fibers:
+                    if f.fiber == t1.fiber:
+                        out.append(MediumOption(f"{t1.model}+{f.model}+{t2.model}",
+                                                t1.price_usd, t2.price_usd, f.price_usd))
+        return out
+
+    def _direct(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
+        """Options 2 and 3: straight direct cables (1:1 cages), breakout ones (m:1 or 1:m)."""
+        out = []
+        for cable in self.catalog.cables.values():
+            if (cable.kind not in DIRECT_KINDS or cable.port_speed_gbps != self.speed_gbps
+                    or cable.reach_m < length_m or not protocol_ok(cable.protocol, self.protocol)):
+                continue
+            m = cable.links
+            if m == 1 and low_cage == 1 and high_cage == 1:
+                out.append(MediumOption(cable.model, 0.0, 0.0, cable.price_usd))
+            elif m > 1 and low_cage == m and high_cage == 1:
+                out.append(MediumOption(cable.model, cable.price_usd, 0.0, 0.0))
+            elif m > 1 and low_cage == 1 and high_cage == m:
+                out.append(MediumOption(cable.model, 0.0, cable.price_usd, 0.0))
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Leaf groups (shared by T=2 and T=3)
+
+
+@dataclass(frozen=True)
+class LeafChoice:
+    """A leaf mode a with u uplinks and q nodes per group, and its node-leaf media."""
+
+    mode: SwitchMode
+    u: int
+    q: int
+    groups: int  # G
+    leaves: int  # L
+    node_leaf: ClassMedia
+
+
+def leaf_choices(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
+                 pricer: MediaPricer) -> Iterator[LeafChoice]:
+    """Every allowed (a, u, q) whose node-leaf class has a medium, in loop order a, u, q."""
+    n = fabric.nodes
+    e_l = layout.endpoints_per_leaf
+    n_sub = n * e_l * layout.leaf_columns
+    for a in modes:
+        k_a, c_a = a.radix, a.cage_ports
+        for u in range(1, k_a + 1):
+            if u % c_a:
+                continue
+            for q in range(1, k_a + 1):
+                d = q * e_l
+                if not leaf_shape_ok(fabric, layout, d, u, q, k_a, c_a):
+                    continue
+                groups = math.ceil(n / q)
+                last_group_nodes = n - (groups - 1) * q
+                leaf_units = layout.leaf_columns * (
+                    (groups - 1) * math.ceil(q * e_l / c_a)
+                    + math.ceil(last_group_nodes * e_l / c_a))
+                length_m = node_leaf_m(site, layout.name != "tor", q)
+                media = pricer.class_media(1, c_a, length_m, n_sub, leaf_units, n_sub)
+                if media is None:
+                    continue
+                yield LeafChoice(a, u, q, groups, layout.leaf_columns * groups, media)
+
+
+def leaf_shape_ok(fabric: Fabric, layout: Layout, d: int, u: int, q: int, k_a: int,
+                  c_a: int) -> bool:
+    if d % c_a or d + u > k_a:
+        return False
+    if d > fabric.max_oversubscription * u + OVERSUBSCRIPTION_TOLERANCE:
+        return False
+    return not (layout.name == "rail-optimized" and fabric.scalable_unit_nodes is not None
+                and q != fabric.scalable_unit_nodes)
+
+
+# --------------------------------------------------------------------------------------------
+# Tier enumerators: each returns the cheapest copy (first found on ties), or None
+
+
+def _cheaper(cost_usd: float, best: FabricCopy | None) -> bool:
+    """Strictly cheaper than the best so far (ties keep the first found)."""
+    return best is None or cost_usd < best.cost_usd
+
+
+def best_one_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
+                  pricer: MediaPricer) -> FabricCopy | None:
+    n_sub = fabric.nodes * layout.endpoints_per_leaf * layout.leaf_columns
+    length_m = node_leaf_m(site, layout.name != "tor", fabric.nodes)
+    best = None
+    for a in modes:
+        if n_sub > a.radix:
+            continue
+        leaf_units = math.ceil(n_sub / a.cage_ports)
+        media = pricer.class_media(1, a.cage_ports, length_m, n_sub, leaf_units, n_sub)
+        if media is None:
+            continue
+        if not _cheaper(a.switch.price_usd + media.cost_usd, best):
+            continue
+        best = FabricCopy(
+            tiers=1, leaf_mode=a, spine_mode=None, core_mode=None, u=None, q=None, l_pair=None,
+            lp=None, l2=None, leaves=1, spines=0, cores=0, switch_cost_usd=a.switch.price_usd,
+            media_cost_usd=media.cost_usd, media=(media.name,))
+    return best
+
+
+def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
+                  pricer: MediaPricer) -> FabricCopy | None:
+    length_m = leaf_spine_m(site, fabric.nodes)
+    best = None
+    for leaf in leaf_choices(fabric, site, layout, modes, pricer):
+        a, u, big_l = leaf.mode, leaf.u, leaf.leaves
+        for b in modes:
+            for l_pair in range(1, u + 1):
+                if u % l_pair or big_l * l_pair > b.radix:
+                    continue
+                spines = u // l_pair
+                media = pricer.class_media(
+                    a.cage_ports, b.cage_ports, length_m,
+                    big_l * math.ceil(u / a.cage_ports),
+                    spines * math.ceil(big_l * l_pair / b.cage_ports),
+                    big_l * u)
+                if media is None:
+                    continue
+                switch_usd = big_l * a.switch.price_usd + spines * b.switch.price_usd
+                media_usd = leaf.node_leaf.cost_usd + media.cost_usd
+                if not _cheaper(switch_usd + media_usd, best):
+                    continue
+                best = FabricCopy(
+                    tiers=2, leaf_mode=a, spine_mode=b, core_mode=None, u=u, q=leaf.q,
+                    l_pair=l_pair, lp=None, l2=None, leaves=big_l, spines=spines, cores=0,
+                    switch_cost_usd=switch_usd, media_cost_usd=media_usd,
+                    media=(leaf.node_leaf.name, media.name))
+    return best
+
+
+def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
+                    pricer: MediaPricer) -> FabricCopy | None:
+    leaf_spine_length_m = leaf_spine_m(site, fabric.nodes)
+    spine_core_length_m = spine_core_m(site, fabric.nodes)
+    best = None
+    for leaf in leaf_choices(fabric, site, layout, modes, pricer):
+        a, u, big_l = leaf.mode, leaf.u, leaf.leaves
+        for b in modes:
+            for lp in range(1, b.radix // 2 + 1):
+                if lp % layout.leaf_columns or lp % b.cage_ports:
+                    continue
+                pods = math.ceil(big_l / lp)
+                last_pod_leaves = big_l - (pods - 1) * lp
+                pod_spines = pods * u
+                leaf_spine = pricer.class_media(
+                    a.cage_ports, b.cage_ports, leaf_spine_length_m,
+                    big_l * math.ceil(u / a.cage_ports),
+                    u * ((pods - 1) * math.ceil(lp / b.cage_ports)
+                         + math.ceil(last_pod_leaves / b.cage_ports)),
+                    big_l * u)
+                if leaf_spine is None:
+                    continue
+                for l2 in range(1, lp + 1):
+                    if lp % l2:
+                        continue
+                    cores = u * (lp // l2)
+                    for x in modes:
+                        if pods * l2 > x.radix:
+                            continue
+                        spine_core = pricer.class_media(
+                            b.cage_ports, x.cage_ports, spine_core_length_m,
+                            pod_spines * math.ceil(lp / b.cage_ports),
+                            cores * math.ceil(pods * l2 / x.cage_ports),
+                            pods * u * lp)
+                        if spine_core is None:
+                            continue
+                        switch_usd = (big_l * a.switch.price_usd
+                                      + pod_spines * b.switch.price_usd
+                                      + cores * x.switch.price_usd)
+                        media_usd = (leaf.node_leaf.cost_usd + leaf_spine.cost_usd
+                                     + spine_core.cost_usd)
+                        if not _cheaper(switch_usd + media_usd, best):
+                            continue
+                        best = FabricCopy(
+                            tiers=3, leaf_mode=a, spine_mode=b, core_mode=x, u=u, q=leaf.q,
+                            l_pair=None, lp=lp, l2=l2, leaves=big_l, spines=pod_spines,
+                            cores=cores, switch_cost_usd=switch_usd, media_cost_usd=media_usd,
+                            media=(leaf.node_leaf.name, leaf_spine.name, spine_core.name))
+    return best
+
+
+TIER_ENUMERATORS = {1: best_one_tier, 2: best_two_tier, 3: best_three_tier}
+
+
+# --------------------------------------------------------------------------------------------
+# The whole design space
+
+
+def best_copy(fabric: Fabric, site: Site, catalog: Catalog, protocol: str,
+              layout: Layout) -> FabricCopy | None:
+    """Cheapest sub-fabric (per plane) for one protocol and layout, over T then structure."""
+    modes = modes_allowed(fabric, catalog, protocol)
+    pricer = MediaPricer(catalog, protocol, fabric.port_speed_gbps)
+    best = None
+    for tiers in tiers_allowed(fabric):
+        candidate = TIER_ENUMERATORS[tiers](fabric, site, layout, modes, pricer)
+        if candidate is not None and _cheaper(candidate.cost_usd, best):
+            best = candidate
+    return best
+
+
+def cheapest_design(fabric: Fabric, site: Site, catalog: Catalog) -> ReferenceDesign | None:
+    """The cheapest design in the space of design_space.md; None when nothing is feasible.
+
+    Loop order (ties go to the first found): protocol, NIC, layout, tiers, structure. The copy
+    cost of a (protocol, layout) pair does not depend on the NIC, so it is computed once.
+    """
+    best: ReferenceDesign | None = None
+    planes = fabric.planes
+    for protocol in protocols_allowed(fabric):
+        copies: dict[str, FabricCopy | None] = {}
+        for nic in nics_allowed(fabric, catalog, protocol):
+            nic_usd = nic_cost_usd(fabric, nic)
+            for layout in layouts_allowed(fabric):
+                if layout.name not in copies:
+                    copies[layout.name] = best_copy(fabric, site, catalog, protocol, layout)
+                copy = copies[layout.name]
+                if copy is None:
+                    continue
+                cost_usd = nic_usd + planes * layout.sub_fabrics * copy.cost_usd
+                if best is None or cost_usd < best.cost_usd:
+                    best = _design(cost_usd, protocol, fabric, nic, nic_usd, layout, copy)
+    return best
+
+
+def _design(cost_usd: float, protocol: str, fabric: Fabric, nic: Nic, nic_usd: float,
+            layout: Layout, copy: FabricCopy) -> ReferenceDesign:
+    return ReferenceDesign(
+        cost_usd=cost_usd, protocol=protocol, nic=nic.model,
+        nics_per_node=nics_per_node(fabric, nic), nic_cost_usd=nic_usd, layout=layout.name,
+        sub_fabrics=layout.sub_fabrics, planes=fabric.planes, tiers=copy.tiers,
+        leaf_mode=copy.leaf_mode.key,
+        spine_mode=copy.spine_mode.key if copy.spine_mode else None,
+        core_mode=copy.core_mode.key if copy.core_mode else None,
+        u=copy.u, q=copy.q, l_pair=copy.l_pair, lp=copy.lp, l2=copy.l2, leaves=copy.leaves,
+        spines=copy.spines, cores=copy.cores, switch_cost_usd=copy.switch_cost_usd,
+        media_cost_usd=copy.media_cost_usd, media=copy.media)
