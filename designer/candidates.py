@@ -114,9 +114,8 @@ class LeafOption:
     """A leaf port split: ``uplinks`` up, groups of ``group_nodes`` nodes down.
 
     Downlinks per leaf ``d = group_nodes * ports_per_node``, with ``d % c == 0`` (whole cages),
-    ``d + uplinks <= radix`` and ``d <= o * uplinks``. For one mode and uplink count the largest
-    such group is kept: every cost term grows with the leaf count and the leaf count shrinks as
-    the group grows, so a smaller group never wins (the enumeration tests check this).
+    ``d + uplinks <= radix`` and ``d <= o * uplinks``. Only the group sizes
+    :func:`kept_groups` offers are built (the enumeration tests check that nothing is lost).
     """
 
     shape: Shape
@@ -166,29 +165,44 @@ class LeafOption:
         return f"{self.shape.layout}:{self.mode.key}:u{self.uplinks}:q{self.group_nodes}"
 
 
-def largest_group(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> int | None:
-    """The largest node group a leaf with ``uplinks`` uplinks can take, or None."""
+def valid_groups(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> list[int]:
+    """Every node-group size a leaf with ``uplinks`` uplinks can take, ascending."""
     c, e = mode.cage_ports, sh.ports_per_node
     down_max = min(mode.radix - uplinks, math.floor(fabric.max_oversubscription * uplinks + 1e-9))
     if sh.layout == "rail-optimized" and fabric.scalable_unit_nodes is not None:
         q = fabric.scalable_unit_nodes
-        return q if q * e <= down_max and (q * e) % c == 0 else None
-    q = down_max // e
-    while q >= 1 and (q * e) % c:
-        q -= 1
-    return q if q >= 1 else None
+        return [q] if q * e <= down_max and (q * e) % c == 0 else []
+    return [q for q in range(1, down_max // e + 1) if (q * e) % c == 0]
 
 
-def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode]
-                 ) -> list[LeafOption]:
+def kept_groups(fabric: Fabric, site: Site, sh: Shape, groups: list[int],
+                reaches_m: list[float]) -> list[int]:
+    """The group sizes worth offering: the largest one, and the largest within each reach.
+
+    Every cost grows with the leaf count, which shrinks as the group grows, so among groups whose
+    node-leaf run fits the same media the largest wins. The run grows with the group, so only the
+    largest group under each medium's reach (and the largest overall) can be cheapest.
+    """
+    if not groups:
+        return []
+    kept = {groups[-1]}
+    for reach in reaches_m:
+        fitting = [q for q in groups
+                   if node_leaf_m(site, sh.rail, min(q, fabric.nodes)) <= reach]
+        if fitting:
+            kept.add(fitting[-1])
+    return sorted(kept)
+
+
+def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
+                 reaches_m: list[float]) -> list[LeafOption]:
     options = []
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
-            q = largest_group(fabric, sh, mode, uplinks)
-            if q is None:
-                continue
-            options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes,
-                                      node_leaf_m(site, sh.rail, min(q, fabric.nodes))))
+            groups = valid_groups(fabric, sh, mode, uplinks)
+            for q in kept_groups(fabric, site, sh, groups, reaches_m):
+                options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes,
+                                          node_leaf_m(site, sh.rail, min(q, fabric.nodes))))
     return options
 
 

@@ -295,7 +295,7 @@ def _cage_sums(items) -> dict[int, Expr]:
     return {cage: pulp.lpSum(vs) for cage, vs in sorted(sums.items())}
 
 
-def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site,
+def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site, catalog: Catalog,
                   modes: list[SwitchMode], max_leaves: int | None) -> bool:
     """The leaf port split: ``sum_y y = on`` over leaf options (mode, uplinks u, group q).
 
@@ -303,7 +303,10 @@ def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site,
     at least ``1/o`` of what it takes in) and whole cages; leaves ``L_y = e_cols * ceil(N / q_y)``.
     Options whose leaf count no spine could reach are left out.
     """
-    options = leaf_options(fabric, site, block.shape, modes)
+    cages = {m.cage_ports for m in modes}
+    reaches = sorted({m.reach_m for m in media_options(catalog, fabric.port_speed_gbps, cages)
+                      if m.cage1 == 1})
+    options = leaf_options(fabric, site, block.shape, modes, reaches)
     if max_leaves is not None:
         options = [o for o in options if o.leaves <= max_leaves]
     if not options:
@@ -346,7 +349,7 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     Switch cost: ``sum_y L_y price_a y + sum_z price_b S_z``.
     """
     max_spine_radix = max((m.radix for m in modes), default=0)
-    if not define_leaves(b, block, fabric, site, modes, max_leaves=max_spine_radix):
+    if not define_leaves(b, block, fabric, site, catalog, modes, max_leaves=max_spine_radix):
         return False
     max_u = max(o.uplinks for o, _ in block.leaves)
     min_leaves = min(o.leaves for o, _ in block.leaves)
@@ -418,7 +421,7 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
       ``SC / c_b``, core ``C * ceil(Pi * l2 / c_x)``.
     Switch cost: ``sum_y L_y price_a y + price_b PS + price_x C``.
     """
-    if not define_leaves(b, block, fabric, site, modes, max_leaves=None):
+    if not define_leaves(b, block, fabric, site, catalog, modes, max_leaves=None):
         return False
     pods = pod_options(modes, block.shape)
     if not pods or not modes:
