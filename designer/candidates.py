@@ -250,12 +250,19 @@ class PodOption:
         return f"{self.mode.key}:p{self.leaves_per_pod}:l{self.links_per_core}"
 
 
-def pod_options(modes: list[SwitchMode], sh: Shape) -> list[PodOption]:
+def pod_options(modes: list[SwitchMode], sh: Shape, max_leaves: int) -> list[PodOption]:
+    """Pod structures with pod sizes up to the first one that holds ``max_leaves`` leaves.
+
+    A pod larger than that holds every leaf in one pod like the smaller one does, with more
+    spine uplinks and more cores: never cheaper, so it is not offered.
+    """
     options = []
     for mode in modes:
         step = math.lcm(mode.cage_ports, sh.leaves_per_group)
         for lp in range(step, mode.radix // 2 + 1, step):
             options += [PodOption(mode, lp, l2) for l2 in range(1, lp + 1) if lp % l2 == 0]
+            if lp >= max_leaves:
+                break
     return options
 
 

@@ -423,19 +423,23 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     """
     if not define_leaves(b, block, fabric, site, catalog, modes, max_leaves=None):
         return False
-    pods = pod_options(modes, block.shape)
+    max_leaves = max(o.leaves for o, _ in block.leaves)
+    pods = pod_options(modes, block.shape, max_leaves)
     if not pods or not modes:
         return False
     name = block.name
     core_top = max(m.radix for m in modes)
     max_u = max(o.uplinks for o, _ in block.leaves)
-    max_leaves = max(o.leaves for o, _ in block.leaves)
     leaf_count = _leaf_sum(block, lambda o: o.leaves)
 
+    def pods_top(o: PodOption) -> int:
+        return min(core_top // o.links_per_core, ceil_div(max_leaves, o.leaves_per_pod))
+
+    pods_max = max(pods_top(o) for o in pods)
     carried = []
     for i, o in enumerate(pods):
         z = b.binary(name, "pod", i)
-        top = core_top // o.links_per_core
+        top = pods_top(o)
         count = b.integer(name, "pods", i, upper=top)
         leaves_here = b.continuous(name, "leaves_in", i, upper=max_leaves)
         b.add(count <= top * z, name, "pods_off", i)
@@ -455,13 +459,14 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     lp_digits = data_digits([(o.leaves_per_pod, z) for o, z, _ in block.pods])
     max_cg = max(o.cores_per_group for o, _, _ in block.pods)
     max_lp = max(o.leaves_per_pod for o, _, _ in block.pods)
-    pod_spines = b.product(u_digits, pod_count, core_top, name, "pod_spines")
-    ps_max = core_top * max_u
+    pod_spines = b.product(u_digits, pod_count, pods_max, name, "pod_spines")
+    ps_max = pods_max * max_u
     cores = b.product(u_digits, pulp.lpSum(o.cores_per_group * z for o, z, _ in block.pods),
                       max_cg, name, "cores")
     cores_max = max_u * max_cg
     spine_core = b.product(lp_digits, pod_spines, ps_max, name, "spine_core")
-    sc_max = ps_max * max_lp
+    # Pods hold fewer than L + Lp leaf slots, so SC = Pi u Lp < (L + Lp) u.
+    sc_max = min(ps_max * max_lp, max((o.leaves + max_lp) * o.uplinks for o, _ in block.leaves))
 
     pod_cages = _cage_sums((o.mode.cage_ports, z) for o, z, _ in block.pods)
     core_cages = _cage_sums((m.cage_ports, v) for m, v in block.cores)

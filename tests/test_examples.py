@@ -1,0 +1,148 @@
+"""Every shipped example designs, writes, and checks out against its own outputs.
+
+For each ``examples/*.yaml``: the BOM total equals ``total_cost_usd``; the cabling plan has one
+row per link; no switch port is used twice or beyond the switch's radix; the worst switch hop
+count and every leaf's oversubscription respect the demand; ``design.json`` and ``bom.csv``
+match the golden copies (``pytest --update-golden`` rewrites them).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from conftest import EXAMPLES, ROOT, solved_example
+
+GOLDEN = ROOT / "tests" / "golden"
+NAMES = [p.stem for p in EXAMPLES]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Path]:
+    out = {}
+    for path in EXAMPLES:
+        folder = tmp_path_factory.mktemp(path.stem)
+        solved_example(path).write(folder / "out")
+        out[path.stem] = folder / "out"
+    return out
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_there_are_examples():
+    assert {"training-1024", "inference-1024", "dgx-superpod-4su", "lab-16"} <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_output_file_is_written(written, name):
+    files = sorted(p.name for p in written[name].iterdir())
+    assert files == ["bom.csv", "bom.xlsx", "cabling.csv", "design.json", "report.md"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bom_total_equals_design_total(written, name):
+    design = json.loads((written[name] / "design.json").read_text())
+    rows = read_csv(written[name] / "bom.csv")
+    lines = [r for r in rows if r["fabric"] != "TOTAL"]
+    assert math.isclose(float(rows[-1]["extended_price_usd"]), sum(
+        float(r["extended_price_usd"]) for r in lines), abs_tol=0.01)
+    total = sum(int(r["quantity"]) * float(r["unit_price_usd"]) for r in lines)
+    assert math.isclose(total, design["total_cost_usd"], abs_tol=0.01)
+    assert math.isclose(sum(f["cost_usd"] for f in design["fabrics"]), design["total_cost_usd"],
+                        abs_tol=0.01)
+    assert design["optimal"] is True
+    for fabric in design["fabrics"]:
+        assert math.isclose(fabric["solve"]["objective_usd"], fabric["cost_usd"], abs_tol=0.01)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cabling_rows_equal_links(written, name):
+    design = json.loads((written[name] / "design.json").read_text())
+    rows = read_csv(written[name] / "cabling.csv")
+    per_fabric = Counter(r["fabric"] for r in rows)
+    for fabric in design["fabrics"]:
+        assert per_fabric[fabric["name"]] == sum(fabric["links"].values())
+    assert len({r["cable_id"] for r in rows}) == len(rows)
+
+
+def _radix_by_role(fabric: dict) -> dict[str, int]:
+    structure = fabric["structure"]
+    modes = {"leaf": structure["leaf_mode"], "spine": structure.get("spine_mode"),
+             "core": structure.get("core_mode")}
+    return {role: int(mode.rsplit("x", 1)[1]) for role, mode in modes.items() if mode}
+
+
+def _port_index(name: str, cage_ports: int) -> int:
+    if "/" not in name:
+        return int(name[1:])
+    cage, lane = name[1:].split("/")
+    return (int(cage) - 1) * cage_ports + int(lane)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_port_used_twice_or_beyond_radix(written, name):
+    design = json.loads((written[name] / "design.json").read_text())
+    radix = {f["name"]: _radix_by_role(f) for f in design["fabrics"]}
+    used: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in read_csv(written[name] / "cabling.csv"):
+        for end in ("a", "z"):
+            device, port = row[f"{end}_device"], row[f"{end}_port"]
+            key = (row["fabric"], device)
+            assert port not in used[key], f"{device} {port} used twice"
+            used[key].add(port)
+            role = row[f"{end}_role"]
+            if role != "node":
+                limit = radix[row["fabric"]][role]
+                assert _port_index(port, 2 if "/" in port else 1) <= limit
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hops_and_oversubscription_respect_the_demand(written, name):
+    import designer
+
+    demand = designer.load_demand(ROOT / "examples" / f"{name}.yaml")
+    limits = {f.name: f for f in demand.fabrics}
+    rows = read_csv(written[name] / "cabling.csv")
+    for fabric_name, fabric in limits.items():
+        mine = [r for r in rows if r["fabric"] == fabric_name]
+        switches = nx.Graph()
+        down, up = Counter(), Counter()
+        for r in mine:
+            if r["a_role"] == "node":
+                down[r["z_device"]] += 1
+                switches.add_node(r["z_device"])
+            else:
+                switches.add_edge(r["a_device"], r["z_device"])
+                if r["a_role"] == "leaf":
+                    up[r["a_device"]] += 1
+        leaves = sorted(down)
+        worst = 0
+        for leaf in leaves:
+            lengths = nx.single_source_shortest_path_length(switches, leaf)
+            worst = max([worst] + [lengths[other] + 1 for other in leaves if other in lengths])
+        assert worst <= fabric.max_switch_hops
+        for leaf in leaves:
+            if up[leaf]:
+                assert down[leaf] <= fabric.max_oversubscription * up[leaf] + 1e-9
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_golden_outputs(written, name, update_golden):
+    for file in ("design.json", "bom.csv"):
+        produced = (written[name] / file).read_text()
+        golden = GOLDEN / name / file
+        if update_golden:
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(written[name] / file, golden)
+            continue
+        assert golden.exists(), f"no golden {golden}; run pytest --update-golden"
+        assert produced == golden.read_text(), f"{name}/{file} differs from {golden}"
