@@ -146,3 +146,14 @@ def test_golden_outputs(written, name, update_golden):
             continue
         assert golden.exists(), f"no golden {golden}; run pytest --update-golden"
         assert produced == golden.read_text(), f"{name}/{file} differs from {golden}"
+
+
+def test_procurement_script_runs(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "procurement.py")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "cheapest:" in done.stdout
+    assert (tmp_path / "out" / "procurement" / "design.json").exists()
