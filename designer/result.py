@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from designer.candidates import nics_per_node
 from designer.catalog import Catalog
 from designer.loading import Demand
 from designer.schema import Server
@@ -110,7 +111,7 @@ class FabricResult:
             "nodes": fabric.nodes,
             "endpoints_per_node": fabric.endpoints_per_node,
             "port_speed_gbps": fabric.port_speed_gbps,
-            "nic": {"model": s.nic.model, "per_node": self.parts[0].quantity // fabric.nodes},
+            "nic": {"model": s.nic.model, "per_node": nics_per_node(fabric, s.nic)},
             "subfabrics": s.shape.subfabrics,
             "power_w": round(self.power_w, 1),
             "structure": _structure_dict(s),

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from designer.candidates import Medium
+from designer.outputs.templating import neutralize
 from designer.structure import FabricStructure
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ class _Namer:
 
     def __init__(self, result: FabricResult):
         self.s = result.structure
-        self.site = result.structure.fabric  # for node counts
         self.planes = self.s.fabric.planes
 
     def prefix(self, plane: int) -> str:
@@ -64,10 +64,12 @@ def node_rack(node: int, nodes_per_rack: int, racks_per_row: int) -> str:
     return f"row{rack // racks_per_row + 1:02d}-rack{rack % racks_per_row + 1:02d}"
 
 
-def _medium_columns(medium: Medium, lower_is_a: bool = True) -> tuple[str, str, str]:
+def _medium_columns(medium: Medium) -> tuple[str, str, str]:
+    """Cable part and the transceiver at each end; catalog text, so neutralized for CSV."""
     if medium.transceiver1 is not None:
-        return medium.cable.model, medium.transceiver1.model, medium.transceiver2.model
-    return medium.cable.model, "", ""
+        return (neutralize(medium.cable.model), neutralize(medium.transceiver1.model),
+                neutralize(medium.transceiver2.model))
+    return neutralize(medium.cable.model), "", ""
 
 
 def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
