@@ -23,6 +23,7 @@ Examples:
   design examples/inference-1024.yaml -o out/ --solver highs --time-limit 60
   design examples/lab-16.yaml -o out/ --catalog my-quotes.yaml
   design validate examples/training-1024.yaml
+  design verify out/
   design schema demand > demand.schema.json
 """
 
@@ -148,6 +149,27 @@ def validate_cmd(files, debug):
                 count = sum(len(getattr(catalog, k)) for k in
                             ("switches", "nics", "transceivers", "cables", "servers"))
                 click.echo(f"{name}: valid catalog ({count} parts)")
+    except Exception as error:
+        _fail(error, debug)
+
+
+@main.command("verify")
+@click.argument("outdir", type=click.Path(file_okay=False, exists=True))
+@click.option("--debug", is_flag=True, help="Print a traceback on errors.")
+def verify_cmd(outdir, debug):
+    """Check a written design from its files alone (ports, endpoints, striping, hops,
+    bisection by max-flow, reach, bill of materials). Exit 1 when a check fails."""
+    from designer.verify import VerificationError, verify
+
+    try:
+        report = verify(outdir, raise_on_failure=False)
+        for check in report.checks:
+            click.echo(f"{'PASS' if check.passed else 'FAIL'}  {check.fabric}: {check.name}: "
+                       f"{check.detail}")
+        if not report.passed:
+            error = VerificationError(report)
+            error.exit_code = 1
+            raise error
     except Exception as error:
         _fail(error, debug)
 

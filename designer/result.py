@@ -115,6 +115,12 @@ class FabricResult:
             "subfabrics": s.shape.subfabrics,
             "power_w": round(self.power_w, 1),
             "structure": _structure_dict(s),
+            "roles": {role: {"model": mode.model, "radix": mode.radix,
+                             "port_speed_gbps": mode.port_speed_gbps,
+                             "cage_ports": mode.cage_ports}
+                      for role, (mode, _) in s.counts.switches.items()},
+            "limits": {"max_oversubscription": fabric.max_oversubscription,
+                       "max_switch_hops": fabric.max_switch_hops},
             "media": {cls: _medium_dict(m, self.lengths_m.get(cls))
                       for cls, m in s.media.items()},
             "solve": {"status": self.solve.status, "optimal": self.solve.optimal,
@@ -195,6 +201,21 @@ class DesignResult:
         return sorted(lines, key=lambda b: (order.index(b.fabric), KIND_ORDER[b.kind],
                                             ROLE_ORDER.get(b.roles.split(",")[0], 9), b.model))
 
+    def parts_table(self) -> dict[str, dict]:
+        """Every part the design uses, with the facts an independent check needs."""
+        table = {}
+        for line in self.bom:
+            part = self.catalog.part(line.model)
+            entry = {"kind": line.kind, "price_usd": part.price_usd, "power_w": part.power_w}
+            for key in ("reach_m", "ports", "links", "fiber", "port_speed_gbps"):
+                value = getattr(part, key, None)
+                if value is not None and not (line.kind == "switches" and key == "ports"):
+                    entry[key] = value
+            if line.kind == "cables":
+                entry["cable_kind"] = part.kind
+            table[line.model] = entry
+        return dict(sorted(table.items()))
+
     def to_dict(self) -> dict:
         """The content of ``design.json``."""
         from designer import __version__
@@ -206,6 +227,7 @@ class DesignResult:
             "fabrics": [f.to_dict() for f in self.fabrics],
             "demand": {"file": Path(self.demand.path).name, "sha256": self.demand.digest},
             "catalogs": {"files": list(self.catalog.files), "sha256": self.catalog.digest},
+            "parts": self.parts_table(),
             "designer_version": __version__,
         }
 

@@ -30,7 +30,8 @@ def test_main_form_writes_every_output(tmp_path):
     done = run(str(LAB), "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == ["bom.csv", "bom.xlsx", "cabling.csv",
-                                                     "design.json", "report.md"]
+                                                     "design.json", "report.md",
+                                                     "verification.json"]
     design = json.loads((out / "design.json").read_text())
     assert design["optimal"] is True and design["solver"] == "cbc"
     assert "wrote" in done.stderr
@@ -123,6 +124,19 @@ def test_same_input_gives_byte_identical_outputs(tmp_path):
     assert run(str(LAB), "-o", str(two)).returncode == 0
     for name in ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md"):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_verify_verb_passes_a_design_and_fails_a_broken_one(tmp_path):
+    out = tmp_path / "out"
+    assert run(str(LAB), "-o", str(out)).returncode == 0
+    done = run("verify", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "PASS" in done.stdout and "bill of materials" in done.stdout
+    cabling = (out / "cabling.csv").read_text().splitlines()
+    (out / "cabling.csv").write_text("\n".join(cabling[:-1]) + "\n")
+    broken = run("verify", str(out))
+    assert broken.returncode == 1
+    assert "FAIL" in broken.stdout and "verification failed" in broken.stderr
 
 
 def test_validate_and_schema_verbs(tmp_path):

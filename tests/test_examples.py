@@ -45,7 +45,8 @@ def test_there_are_examples():
 @pytest.mark.parametrize("name", NAMES)
 def test_every_output_file_is_written(written, name):
     files = sorted(p.name for p in written[name].iterdir())
-    assert files == ["bom.csv", "bom.xlsx", "cabling.csv", "design.json", "report.md"]
+    assert files == ["bom.csv", "bom.xlsx", "cabling.csv", "design.json", "report.md",
+                     "verification.json"]
 
 
 @pytest.mark.parametrize("name", NAMES)

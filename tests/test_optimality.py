@@ -28,7 +28,7 @@ def as_demand(instance) -> Demand:
 
 @pytest.mark.parametrize("instance", INSTANCES, ids=[i.name for i in INSTANCES])
 @pytest.mark.parametrize("solver", ["cbc", "highs"])
-def test_milp_cost_equals_exhaustive_enumeration(instance, solver):
+def test_milp_cost_equals_exhaustive_enumeration(instance, solver, tmp_path):
     expected = cheapest_design(instance.fabric, instance.site, instance.catalog)
     if expected is None:
         with pytest.raises(designer.InfeasibleError):
@@ -41,6 +41,8 @@ def test_milp_cost_equals_exhaustive_enumeration(instance, solver):
         f"MILP {fabric.cost_usd} ({fabric.structure.tiers} tiers, {fabric.structure.layout}) "
         f"vs enumeration {expected.cost_usd} ({expected.tiers} tiers, {expected.layout})")
     assert math.isclose(fabric.cost_usd, fabric.solve.objective_usd, abs_tol=0.01)
+    result.write(tmp_path / "out")  # writing runs the independent verifier on the topology
+    assert (tmp_path / "out" / "verification.json").exists()
 
 
 def test_instances_cover_every_tier_count_and_infeasibility():

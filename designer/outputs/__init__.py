@@ -18,7 +18,8 @@ from designer.errors import DesignerError, InputError
 if TYPE_CHECKING:
     from designer.result import DesignResult
 
-OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md")
+OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md",
+                "verification.json")
 
 
 def write_all(result: DesignResult, outdir: Path, templates: str | Path | None = None,
@@ -32,6 +33,7 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
     from designer.outputs.cabling import write_cabling_csv
     from designer.outputs.report import write_report_md
     from designer.outputs.templating import environment
+    from designer.verify import verify
 
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
@@ -48,6 +50,9 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         write_cabling_csv(result, staging / "cabling.csv")
         write_bom_xlsx(result, staging / "bom.xlsx", staging / "cabling.csv")
         write_report_md(result, staging / "report.md", env)
+        report = verify(staging)
+        (staging / "verification.json").write_text(
+            json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
         _replace(staging, outdir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -93,7 +93,7 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
         for node in range(fabric.nodes):
             group, j = divmod(node, group_nodes)
             for rail in range(e):
-                if sh.layout == "tor":
+                if sh.layout == "tor" or (s.tiers == 1 and sh.layout != "rail-only"):
                     leaf_rail, port = 0, j * e + rail + 1
                 else:
                     leaf_rail, port = rail, j + 1

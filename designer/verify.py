@@ -1,0 +1,509 @@
+"""The independent verifier: checks a written design from its files alone.
+
+It reads ``design.json`` (what each role's switch is, the demand's limits, the parts' reach and
+price), streams ``cabling.csv`` (the concrete links) and reads ``bom.csv``; it never sees the
+solver or the optimizer's structures. For every fabric it checks:
+
+- **ports**: no switch or NIC port is used twice; every switch port index is within the radix
+  of its mode; every NIC port index within ``endpoints_per_node * planes``;
+- **endpoints**: every port of every node is cabled exactly once;
+- **striping**: every switch has the same number of links to every switch above it that it uses;
+- **hops**: the worst switch hop count between any two endpoints that must reach each other
+  (per plane; per rail for rail-only) is within ``max_switch_hops``;
+- **bisection**: by max-flow across the natural cuts (first half of the nodes against the rest,
+  which splits SUs and pods in half; and, for rail layouts, half of the rails against the rest),
+  at least ``1 / max_oversubscription`` of what the smaller side injects;
+- **reach**: every cable run is within the reach of its cable and transceivers;
+- **bill of materials**: the parts counted from the cabling (switches, NICs, a transceiver per
+  used cage, a cable per link or per breakout cage) priced from ``design.json`` equal ``bom.csv``
+  line by line and the design's total.
+
+Large designs are checked on a contracted graph: switches with identical neighbours and link
+capacities (and endpoints on the same side of a cut) are merged, which keeps hop counts and
+max-flow values exact because such twins carry identical flows by symmetry.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from designer.errors import DesignerError
+
+
+class VerificationError(DesignerError):
+    """A written design failed independent verification (an internal error). Exit code 4."""
+
+    exit_code = 4
+
+    def __init__(self, report: VerificationReport):
+        self.report = report
+        failures = report.failures
+        first = failures[0]
+        more = f" (and {len(failures) - 1} more failed checks)" if len(failures) > 1 else ""
+        super().__init__(f"verification failed: {first.fabric}: {first.name}: "
+                         f"{first.detail}{more}")
+
+
+@dataclass(frozen=True)
+class Check:
+    fabric: str
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class VerificationReport:
+    """Every check run, and the figures measured on the topology."""
+
+    checks: list[Check] = field(default_factory=list)
+    figures: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.passed]
+
+    def add(self, fabric: str, name: str, problems: list[str], ok_detail: str) -> None:
+        if problems:
+            shown = "; ".join(problems[:3]) + (f"; ... {len(problems) - 3} more"
+                                                if len(problems) > 3 else "")
+            self.checks.append(Check(fabric, name, False, shown))
+        else:
+            self.checks.append(Check(fabric, name, True, ok_detail))
+
+    def to_dict(self) -> dict:
+        return {"passed": self.passed,
+                "checks": [{"fabric": c.fabric, "check": c.name, "passed": c.passed,
+                            "detail": c.detail} for c in self.checks],
+                "figures": self.figures}
+
+
+def port_index(port: str, cage_ports: int) -> tuple[int, int]:
+    """``p17`` -> (17, 17); ``p9/2`` -> (logical index, cage 9)."""
+    body = port[1:]
+    if "/" in body:
+        cage, lane = (int(x) for x in body.split("/"))
+        return (cage - 1) * cage_ports + lane, cage
+    index = int(body)
+    return index, ((index - 1) // cage_ports) + 1
+
+
+def _rows(outdir: Path) -> Iterator[dict[str, str]]:
+    with open(outdir / "cabling.csv", newline="", encoding="utf-8") as handle:
+        yield from csv.DictReader(handle)
+
+
+@dataclass
+class _FabricState:
+    """What one pass over the cabling learns about one fabric."""
+
+    spec: dict
+    ports: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    role: dict[str, str] = field(default_factory=dict)
+    node_ports: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    node_leaf: list[tuple[str, int, int, str]] = field(default_factory=list)
+    switch_links: Counter = field(default_factory=Counter)
+    cages: set[tuple[str, int, str]] = field(default_factory=set)
+    wide_cages: set[tuple[str, int, str]] = field(default_factory=set)
+    cables: Counter = field(default_factory=Counter)
+    transceivers: Counter = field(default_factory=Counter)
+    problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    links: int = 0
+
+
+def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationReport:
+    """Verify the design written in ``outdir``.
+
+    Raises
+    ------
+    VerificationError
+        When any check fails and ``raise_on_failure`` is true.
+    """
+    outdir = Path(outdir)
+    design = json.loads((outdir / "design.json").read_text("utf-8"))
+    parts = design.get("parts", {})
+    states = {f["name"]: _FabricState(f) for f in design["fabrics"]}
+    for row in _rows(outdir):
+        state = states.get(row["fabric"])
+        if state is None:
+            continue
+        _read_row(state, row, parts)
+    report = VerificationReport()
+    for name, state in states.items():
+        _check_fabric(report, name, state, parts)
+    _check_bom(report, outdir, design, states, parts)
+    if raise_on_failure and not report.passed:
+        raise VerificationError(report)
+    return report
+
+
+def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
+    spec = state.spec
+    roles = spec["roles"]
+    state.links += 1
+    speed = float(row["speed_gbps"])
+    if not math.isclose(speed, spec["port_speed_gbps"]):
+        state.problems["ports"].append(f"{row['cable_id']} runs at {speed:g}G, fabric is "
+                                       f"{spec['port_speed_gbps']:g}G")
+    ends = []
+    for end in ("a", "z"):
+        device, port, role = row[f"{end}_device"], row[f"{end}_port"], row[f"{end}_role"]
+        previous = state.role.setdefault(device, role)
+        if previous != role:
+            state.problems["ports"].append(f"{device} appears as {previous} and {role}")
+        if port in state.ports[device]:
+            state.problems["ports"].append(f"{device} port {port} used twice")
+        state.ports[device].add(port)
+        if role == "node":
+            number = int(port[3:])
+            state.node_ports[device].add(number)
+            ends.append((device, role, None))
+            continue
+        mode = roles.get(role)
+        if mode is None:
+            state.problems["ports"].append(f"{device}: no {role} tier in design.json")
+            ends.append((device, role, None))
+            continue
+        index, cage = port_index(port, mode["cage_ports"])
+        if index > mode["radix"]:
+            state.problems["ports"].append(f"{device} port {port} is beyond its radix "
+                                           f"{mode['radix']}")
+        ends.append((device, role, cage))
+    (a_dev, a_role, a_cage), (z_dev, _, z_cage) = ends
+    if a_role == "node":
+        state.node_leaf.append((a_dev, int(row["a_port"][3:]), 0, z_dev))
+    else:
+        state.switch_links[(a_dev, z_dev)] += 1
+    _count_parts(state, row, parts, (a_dev, a_cage), (z_dev, z_cage))
+    _check_reach(state, row, parts)
+
+
+def _count_parts(state, row, parts, a, z) -> None:
+    cable = row["part"]
+    info = parts.get(cable, {})
+    kind = info.get("cable_kind", "fiber")
+    links = info.get("links", 1)
+    if kind != "fiber" and links > 1:
+        wide = z if z[1] is not None else a
+        state.wide_cages.add((wide[0], wide[1], cable))
+    else:
+        state.cables[cable] += 1
+    for (device, cage), column in ((a, "a_transceiver"), (z, "z_transceiver")):
+        model = row.get(column, "")
+        if not model:
+            continue
+        if cage is None:  # a NIC port: one module per port
+            state.transceivers[model] += 1
+        else:
+            state.cages.add((device, cage, model))
+
+
+def _check_reach(state, row, parts) -> None:
+    length = float(row["length_m"])
+    for column in ("part", "a_transceiver", "z_transceiver"):
+        model = row.get(column, "")
+        if not model:
+            continue
+        reach = parts.get(model, {}).get("reach_m")
+        if reach is None:
+            state.problems["reach"].append(f"{row['cable_id']}: {model} not in design.json parts")
+        elif length > reach + 1e-9:
+            state.problems["reach"].append(f"{row['cable_id']}: {length:g} m run exceeds the "
+                                           f"{reach:g} m reach of {model}")
+
+
+def _check_fabric(report: VerificationReport, name: str, state: _FabricState,
+                  parts: dict) -> None:
+    spec = state.spec
+    report.add(name, "ports", state.problems["ports"],
+               f"{len(state.ports)} devices, no port used twice or beyond its radix")
+    _check_endpoints(report, name, state)
+    _check_striping(report, name, state)
+    figures = report.figures.setdefault(name, {})
+    figures.update(_check_hops(report, name, state))
+    figures.update(_check_bisection(report, name, state))
+    report.add(name, "reach", state.problems["reach"],
+               f"{state.links} cable runs within their parts' reach")
+    expected_links = sum(spec["links"].values())
+    report.add(name, "links", [] if state.links == expected_links else
+               [f"{state.links} cabled links, design.json says {expected_links}"],
+               f"{state.links} links, as design.json says")
+
+
+def _check_endpoints(report, name, state) -> None:
+    spec = state.spec
+    per_node = spec["endpoints_per_node"] * spec["planes"]
+    problems = []
+    nodes = {d for d, r in state.role.items() if r == "node"}
+    if len(nodes) != spec["nodes"]:
+        problems.append(f"{len(nodes)} nodes cabled, demand has {spec['nodes']}")
+    for node in sorted(nodes):
+        got = state.node_ports[node]
+        if got != set(range(1, per_node + 1)):
+            missing = sorted(set(range(1, per_node + 1)) - got)
+            extra = sorted(got - set(range(1, per_node + 1)))
+            problems.append(f"{node}: ports missing {missing[:4]} extra {extra[:4]}")
+    report.add(name, "endpoints", problems,
+               f"{len(nodes)} nodes x {per_node} ports, each cabled once")
+
+
+ROLE_RANK = {"node": 0, "leaf": 1, "spine": 2, "core": 3}
+
+
+def _check_striping(report, name, state) -> None:
+    """Every switch has the same number of links to each upper switch it uses."""
+    up: dict[str, Counter] = defaultdict(Counter)
+    for (a, z), count in state.switch_links.items():
+        low, high = (a, z) if ROLE_RANK[state.role[a]] < ROLE_RANK[state.role[z]] else (z, a)
+        up[low][high] += count
+    problems = []
+    for device, counts in sorted(up.items()):
+        if len(set(counts.values())) > 1:
+            problems.append(f"{device} has {dict(sorted(counts.items()))} links up (uneven)")
+    problems += _incomplete_blocks(up)
+    report.add(name, "striping", problems,
+               f"{len(up)} switches stripe their uplinks evenly")
+
+
+def _incomplete_blocks(up: dict[str, Counter]) -> list[str]:
+    """Each tier pair must be a union of complete blocks: switches that share an upper switch
+    share all of them (every leaf meets every spine of its group, every pod spine every core of
+    its group)."""
+    down: dict[str, set[str]] = defaultdict(set)
+    for low, counts in up.items():
+        for high in counts:
+            down[high].add(low)
+    problems = []
+    for high, lows in sorted(down.items()):
+        uppers = {frozenset(up[low]) for low in lows}
+        if len(uppers) > 1:
+            widest = max(uppers, key=len)
+            short = sorted(low for low in lows if frozenset(up[low]) != widest)
+            problems.append(f"{short[0]} reaches {len(up[short[0]])} of the {len(widest)} "
+                            f"switches its peers under {high} reach")
+    return problems
+
+
+def _switch_graph(state: _FabricState) -> dict[str, dict[str, int]]:
+    graph: dict[str, dict[str, int]] = defaultdict(dict)
+    for (a, z), count in state.switch_links.items():
+        graph[a][z] = graph[a].get(z, 0) + count
+        graph[z][a] = graph[z].get(a, 0) + count
+    return graph
+
+
+def _check_hops(report, name, state) -> dict:
+    """Worst switch hops between leaves that must reach each other, by bitset flooding.
+
+    Leaves with the same uplink neighbours are one class. Each switch carries the set of leaf
+    classes within ``d`` links as an integer bitmask; ``d`` grows until nothing changes. The hop
+    count between two leaves is their link distance plus one.
+    """
+    spec = state.spec
+    graph = _switch_graph(state)
+    leaves = sorted({leaf for _, _, _, leaf in state.node_leaf})
+    classes: dict[frozenset, int] = {}
+    leaf_class = {}
+    for leaf in leaves:
+        key = frozenset(graph.get(leaf, {}).items()) or frozenset([("self", leaf)])
+        leaf_class[leaf] = classes.setdefault(key, len(classes))
+    representatives = {cls: leaf for leaf, cls in reversed(list(leaf_class.items()))}
+    reach = {node: 0 for node in graph}
+    for leaf in leaves:
+        reach[leaf] = reach.get(leaf, 0) | (1 << leaf_class[leaf])
+    sizes = Counter(leaf_class.values())
+    # Two leaves of one class share every neighbour: 2 links apart (0 if the class is one leaf).
+    distance_to: dict[int, dict[int, int]] = {
+        c: {c: 2 if sizes[c] > 1 and graph.get(leaf) else 0}
+        for c, leaf in representatives.items()}
+    d = 0
+    while True:
+        d += 1
+        new = dict(reach)
+        for node, neighbours in graph.items():
+            bits = reach.get(node, 0)
+            for other in neighbours:
+                bits |= reach.get(other, 0)
+            new[node] = bits
+        changed = new != reach
+        reach = new
+        for cls, leaf in representatives.items():
+            bits = reach.get(leaf, 0)
+            for other in range(len(representatives)):
+                if bits >> other & 1 and other not in distance_to[cls]:
+                    distance_to[cls][other] = d
+        if not changed or d > 12:
+            break
+    worst = max((max(v.values()) for v in distance_to.values()), default=0) + 1
+    groups = _leaf_groups(state, leaves)
+    problems = []
+    for group in groups:
+        ids = {leaf_class[leaf] for leaf in group}
+        for a in ids:
+            missing = ids - set(distance_to[a])
+            if missing:
+                problems.append(f"{len(missing)} leaf classes unreachable from {group[0]}")
+                break
+    if worst > spec["limits"]["max_switch_hops"]:
+        problems.append(f"worst path {worst} switch hops exceeds the limit "
+                        f"{spec['limits']['max_switch_hops']}")
+    report.add(name, "hops", problems, f"worst path {worst} switch hops "
+               f"(limit {spec['limits']['max_switch_hops']})")
+    return {"worst_switch_hops": worst}
+
+
+def _leaf_groups(state, leaves) -> list[list[str]]:
+    """Leaves whose endpoints must reach each other: one group per plane (per rail, rail-only)."""
+    spec = state.spec
+    e = spec["endpoints_per_node"]
+    groups: dict[tuple, set[str]] = defaultdict(set)
+    for _, port, _, leaf in state.node_leaf:
+        plane, rail = divmod(port - 1, e)
+        key = (plane, rail) if spec["layout"] == "rail-only" else (plane,)
+        groups[key].add(leaf)
+    return [sorted(g) for _, g in sorted(groups.items())]
+
+
+def _check_bisection(report, name, state) -> dict:
+    """Max-flow from one side's endpoints to the other's, per plane, for each natural cut."""
+    spec = state.spec
+    speed = spec["port_speed_gbps"]
+    o = spec["limits"]["max_oversubscription"]
+    e = spec["endpoints_per_node"]
+    cuts = {"nodes": lambda node, rail: node <= spec["nodes"] // 2}
+    if spec["layout"] in ("rail-optimized", "rail-only") and e > 1:
+        cuts["rails"] = lambda node, rail: rail < e // 2
+    graph = _switch_graph(state)
+    figures, problems = {}, []
+    for cut, side_of in cuts.items():
+        worst_ratio, total = math.inf, 0.0
+        for plane in range(spec["planes"]):
+            sides: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+            for node, port, _, leaf in state.node_leaf:
+                p, rail = divmod(port - 1, e)
+                if p != plane:
+                    continue
+                index = int(node[1:])
+                sides[leaf][0 if side_of(index, rail) else 1] += 1
+            a_total = sum(v[0] for v in sides.values())
+            b_total = sum(v[1] for v in sides.values())
+            if not a_total or not b_total:
+                continue
+            flow = _max_flow(graph, sides, speed)
+            need = min(a_total, b_total) * speed / o
+            total += flow
+            worst_ratio = min(worst_ratio, flow / need)
+            if flow + 1e-6 < need and not (cut == "rails" and spec["layout"] == "rail-only"):
+                problems.append(f"cut by {cut}, plane {plane + 1}: max-flow {flow:g} Gb/s < "
+                                f"{need:g} Gb/s needed")
+        if total:
+            figures[f"bisection_by_{cut}_gbps"] = round(total, 3)
+    report.add(name, "bisection", problems,
+               ", ".join(f"{k.removeprefix('bisection_by_').removesuffix('_gbps')}: "
+                         f"{v:,.0f} Gb/s" for k, v in figures.items()) or "single switch")
+    return figures
+
+
+def _max_flow(graph: dict[str, dict[str, int]], sides: dict[str, list[int]],
+              speed: float) -> float:
+    """Max-flow from side-A endpoints to side-B endpoints on the twin-contracted graph."""
+    members: dict[str, tuple] = {}
+    adjacency = {node: dict(nbrs) for node, nbrs in graph.items()}
+    for leaf, (a, b) in sides.items():
+        adjacency.setdefault(leaf, {})
+        members[leaf] = (a, b)
+    merged, weight = _contract(adjacency, members)
+    flow_graph = nx.DiGraph()
+    for node, nbrs in merged.items():
+        for other, links in nbrs.items():
+            flow_graph.add_edge(node, other, capacity=links * speed)
+    for node, (a, b) in weight.items():
+        if a:
+            flow_graph.add_edge("_source", node, capacity=a * speed)
+        if b:
+            flow_graph.add_edge(node, "_sink", capacity=b * speed)
+    if "_source" not in flow_graph or "_sink" not in flow_graph:
+        return 0.0
+    return nx.maximum_flow_value(flow_graph, "_source", "_sink")
+
+
+def _contract(adjacency: dict[str, dict[str, int]], sides: dict[str, tuple]
+              ) -> tuple[dict[str, dict[str, int]], dict[str, tuple]]:
+    """Merge twins (same neighbours with the same link counts, same endpoints on each side).
+
+    Repeats until no pair merges. Merged nodes add their endpoint counts; edges to a merged
+    node add their link counts.
+    """
+    weight = {node: sides.get(node, (0, 0)) for node in adjacency}
+    while True:
+        signature: dict[tuple, list[str]] = defaultdict(list)
+        for node, nbrs in adjacency.items():
+            per_endpoint = weight[node]
+            signature[(tuple(sorted(nbrs.items())), per_endpoint)].append(node)
+        groups = [sorted(g) for g in signature.values() if len(g) > 1]
+        if not groups:
+            return adjacency, weight
+        rename = {}
+        for group in groups:
+            head = group[0]
+            for node in group:
+                rename[node] = head
+        new_adj: dict[str, dict[str, int]] = defaultdict(dict)
+        new_weight: dict[str, tuple] = defaultdict(lambda: (0, 0))
+        for node, nbrs in adjacency.items():
+            target = rename.get(node, node)
+            a, b = new_weight[target]
+            wa, wb = weight[node]
+            new_weight[target] = (a + wa, b + wb)
+            for other, links in nbrs.items():
+                merged_other = rename.get(other, other)
+                new_adj[target][merged_other] = new_adj[target].get(merged_other, 0) + links
+        adjacency, weight = dict(new_adj), dict(new_weight)
+        for node in adjacency:
+            weight.setdefault(node, (0, 0))
+
+
+def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) -> None:
+    """Parts counted from the cabling and priced from design.json equal bom.csv and the total."""
+    counted: Counter = Counter()
+    for name, state in states.items():
+        spec = state.spec
+        for role in state.role.values():
+            if role != "node":
+                counted[(name, spec["roles"][role]["model"])] += 1
+        counted[(name, spec["nic"]["model"])] += spec["nodes"] * spec["nic"]["per_node"]
+        for model, count in state.cables.items():
+            counted[(name, model)] += count
+        for _, _, model in state.wide_cages:
+            counted[(name, model)] += 1
+        for model, count in state.transceivers.items():
+            counted[(name, model)] += count
+        for _, _, model in state.cages:
+            counted[(name, model)] += 1
+    with open(outdir / "bom.csv", newline="", encoding="utf-8") as handle:
+        lines = [r for r in csv.DictReader(handle) if r["fabric"] != "TOTAL"]
+    listed = Counter({(r["fabric"], r["model"].lstrip("'")): int(r["quantity"]) for r in lines})
+    problems = [f"{fabric} {model}: {counted.get((fabric, model), 0)} in the cabling, "
+                f"{listed.get((fabric, model), 0)} in bom.csv"
+                for fabric, model in sorted(set(counted) | set(listed))
+                if counted.get((fabric, model), 0) != listed.get((fabric, model), 0)]
+    total = sum(count * parts[model]["price_usd"] for (_, model), count in counted.items()
+                if model in parts)
+    if not math.isclose(total, design["total_cost_usd"], abs_tol=0.01):
+        problems.append(f"parts in the topology cost {total:,.2f}, design.json total is "
+                        f"{design['total_cost_usd']:,.2f}")
+    report.add("all", "bill of materials", problems,
+               f"{sum(counted.values()):,} parts counted from the cabling cost "
+               f"${total:,.2f}, as bom.csv and design.json say")

