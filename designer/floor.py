@@ -14,6 +14,7 @@ set outright in the demand's ``site:`` section (``node_leaf_m``, ``leaf_spine_m`
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from designer.schema import Site
 
@@ -27,15 +28,74 @@ def _run_m(site: Site, rows_apart: int, racks_apart: int) -> float:
                  + racks_apart * site.rack_pitch_m + site.slack_m, 3)
 
 
-def _group_extent(site: Site, racks: int) -> tuple[int, int]:
-    """Worst (rows, racks) distance from the middle of a block of ``racks`` racks."""
-    per_row = min(racks, site.racks_per_row)
-    rows = math.ceil(racks / site.racks_per_row)
-    return rows // 2, per_row // 2
+@dataclass(frozen=True)
+class Rack:
+    """A rack position on the floor grid (0-based row and column)."""
+
+    row: int
+    col: int
+
+    @property
+    def name(self) -> str:
+        return f"row{self.row + 1:02d}-rack{self.col + 1:02d}"
+
+
+def run_m(site: Site, a: Rack, b: Rack) -> float:
+    """Length of a run between two racks (``in_rack_m`` within one rack)."""
+    return _run_m(site, abs(a.row - b.row), abs(a.col - b.col))
+
+
+class GroupPlacement:
+    """Where the racks of leaf groups stand.
+
+    A group of ``q`` nodes fills ``m = ceil(q / nodes_per_rack)`` node racks; a rail layout adds
+    one network rack for the group's leaves in the middle of them (slot ``m // 2``), a top-of-rack
+    leaf sits in the middle node rack (``(m - 1) // 2``). Groups never straddle rows: as many
+    whole groups as fit share a row; a group wider than a row starts a row of its own and wraps.
+    """
+
+    def __init__(self, site: Site, group_nodes: int, rail: bool):
+        self.site = site
+        self.group_nodes = group_nodes
+        self.rail = rail
+        self.node_racks = math.ceil(group_nodes / site.nodes_per_rack)
+        self.slots = self.node_racks + (1 if rail else 0)
+        self.per_row = site.racks_per_row // self.slots if self.slots <= site.racks_per_row else 0
+        self.rows_per_group = math.ceil(self.slots / site.racks_per_row)
+
+    def slot(self, group: int, k: int) -> Rack:
+        if self.per_row:
+            return Rack(group // self.per_row, (group % self.per_row) * self.slots + k)
+        rpr = self.site.racks_per_row
+        return Rack(group * self.rows_per_group + k // rpr, k % rpr)
+
+    def node_slot(self, index_in_group: int) -> int:
+        k = index_in_group // self.site.nodes_per_rack
+        return k + 1 if self.rail and k >= self.node_racks // 2 else k
+
+    def node_rack(self, node: int) -> Rack:
+        group, j = divmod(node, self.group_nodes)
+        return self.slot(group, self.node_slot(j))
+
+    def node_ru(self, node: int, node_units: int) -> int:
+        """Rack unit of a node: stacked from the bottom, ``node_units`` each."""
+        return 1 + (node % self.group_nodes % self.site.nodes_per_rack) * node_units
+
+    def leaf_slot(self) -> int:
+        return self.node_racks // 2 if self.rail else (self.node_racks - 1) // 2
+
+    def leaf_rack(self, group: int) -> Rack:
+        return self.slot(group, self.leaf_slot())
+
+    def worst_node_leaf_m(self) -> float:
+        """The longest node-leaf run of a full group (every group has the same shape)."""
+        leaf = self.leaf_rack(0)
+        return max(run_m(self.site, leaf, self.slot(0, self.node_slot(j)))
+                   for j in range(0, self.group_nodes, self.site.nodes_per_rack))
 
 
 def node_leaf_m(site: Site, rail_layout: bool, group_nodes: int) -> float:
-    """Worst node-to-leaf run for a leaf group of ``group_nodes`` nodes.
+    """Worst node-to-leaf run for a leaf group of ``group_nodes`` nodes (see GroupPlacement).
 
     Top-of-rack: the leaf sits in the middle rack of its group (in the node's own rack when the
     group fits one rack). Rail layouts: the group's leaves sit in a network rack placed in the
@@ -43,14 +103,7 @@ def node_leaf_m(site: Site, rail_layout: bool, group_nodes: int) -> float:
     """
     if site.node_leaf_m is not None:
         return site.node_leaf_m
-    racks = math.ceil(group_nodes / site.nodes_per_rack)
-    if rail_layout:
-        rows, across = _group_extent(site, racks + 1)
-        return _run_m(site, rows, max(across, 1))
-    if racks == 1:
-        return site.in_rack_m
-    rows, across = _group_extent(site, racks)
-    return _run_m(site, rows, across)
+    return GroupPlacement(site, group_nodes, rail_layout).worst_node_leaf_m()
 
 
 def hall_rows(site: Site, nodes: int) -> int:

@@ -1,4 +1,4 @@
-"""The cabling plan: one row per cable leg, port by port, streamed.
+"""The cabling plan: one row per cable leg, port by port, streamed, with both ends located.
 
 Naming is deterministic and readable on the floor:
 
@@ -7,6 +7,15 @@ Naming is deterministic and readable on the floor:
   ``r5-g002-leaf`` (rail-only, rail 5); spines ``spine07``, pod spines ``pod03-spine12``, cores
   ``core-g04-07``; with several planes every switch name starts ``pl2-``;
 - switch ports ``p17`` when a cage holds one port, ``p9/2`` for port 2 of cage 9 otherwise.
+
+Where things stand (``designer.floor.GroupPlacement``): node racks ``rowRR-rackKK`` group by
+group; a top-of-rack leaf in the middle rack of its group; rail leaves in a network rack in the
+middle of their group; spines in racks of a spine row (``spine-rackNN``), pod spines in a rack
+per pod (``pod03-net``), cores in a core row (``core-rackNN``). Rack units count from the
+bottom: servers stacked from U1, switches from the top down.
+
+Node-leaf runs are measured rack to rack; runs above the leaf are given the class's worst run
+from the floor model (the length the optimizer chose the medium for).
 
 Ports are assigned in a fixed order: leaf downlinks first (node order, then rail), then uplinks
 spine by spine; so every cage is filled before the next is opened, matching the cage counts in
@@ -18,18 +27,34 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from designer.candidates import Medium
+from designer.floor import GroupPlacement, run_m
 from designer.outputs.templating import neutralize
 from designer.structure import FabricStructure
 
 if TYPE_CHECKING:
     from designer.result import DesignResult, FabricResult
 
-COLUMNS = ("cable_id", "fabric", "plane", "rail", "a_role", "a_device", "a_port", "a_rack",
-           "z_role", "z_device", "z_port", "z_rack", "speed_gbps", "part", "a_transceiver",
-           "z_transceiver", "length_m")
+COLUMNS = ("cable_id", "label", "fabric", "plane", "rail",
+           "a_role", "a_device", "a_port", "a_row", "a_rack", "a_ru",
+           "z_role", "z_device", "z_port", "z_row", "z_rack", "z_ru",
+           "speed_gbps", "part", "cable_kind", "fiber", "a_transceiver", "z_transceiver",
+           "length_m")
+RACK_UNITS = 42
+NODE_UNITS = 4
+
+
+class End(NamedTuple):
+    """One end of a cable: who, which port, and where."""
+
+    role: str
+    device: str
+    port: str
+    row: str
+    rack: str
+    ru: int | str
 
 
 def port_name(index: int, cage_ports: int) -> str:
@@ -40,17 +65,40 @@ def port_name(index: int, cage_ports: int) -> str:
     return f"p{cage + 1}/{lane + 1}"
 
 
-class _Namer:
-    """Device and rack names for one fabric."""
+class _Medium(NamedTuple):
+    part: str
+    kind: str
+    fiber: str
+    a_transceiver: str
+    z_transceiver: str
 
-    def __init__(self, result: FabricResult):
-        self.s = result.structure
-        self.planes = self.s.fabric.planes
+
+def _medium(medium: Medium) -> _Medium:
+    """Catalog text for the columns, neutralized for spreadsheets."""
+    cable = medium.cable
+    fiber = cable.fiber or ("copper" if cable.kind in ("dac", "acc") else "")
+    if medium.transceiver1 is not None:
+        return _Medium(neutralize(cable.model), cable.kind, fiber,
+                       neutralize(medium.transceiver1.model),
+                       neutralize(medium.transceiver2.model))
+    return _Medium(neutralize(cable.model), cable.kind, fiber, "", "")
+
+
+class _Floor:
+    """Names and places the devices of one fabric."""
+
+    def __init__(self, s: FabricStructure, site):
+        self.s = s
+        self.site = site
+        self.planes = s.fabric.planes
+        group_nodes = s.fabric.nodes if s.tiers == 1 else min(s.leaf.group_nodes, s.fabric.nodes)
+        self.placement = GroupPlacement(site, group_nodes, s.shape.rail)
+        self.leaf_units = (s.leaf if s.tiers == 1 else s.leaf.mode).switch.rack_units
 
     def prefix(self, plane: int) -> str:
         return f"pl{plane}-" if self.planes > 1 else ""
 
-    def leaf(self, plane: int, rail: int, group: int) -> str:
+    def leaf_name(self, plane: int, rail: int, group: int) -> str:
         layout = self.s.layout
         if layout == "rail-optimized" and self.s.tiers > 1:
             return f"{self.prefix(plane)}su{group + 1:02d}-r{rail + 1}-leaf"
@@ -58,131 +106,133 @@ class _Namer:
             return f"{self.prefix(plane)}r{rail + 1}-g{group + 1:03d}-leaf"
         return f"{self.prefix(plane)}g{group + 1:03d}-leaf"
 
+    def node_end(self, node: int, port: str) -> End:
+        rack = self.placement.node_rack(node)
+        return End("node", f"n{node + 1:04d}", port, f"row{rack.row + 1:02d}", rack.name,
+                   self.placement.node_ru(node, NODE_UNITS))
 
-def node_rack(node: int, nodes_per_rack: int, racks_per_row: int) -> str:
-    rack = node // nodes_per_rack
-    return f"row{rack // racks_per_row + 1:02d}-rack{rack % racks_per_row + 1:02d}"
+    def leaf_end(self, plane: int, rail: int, group: int, port: str) -> End:
+        rack = self.placement.leaf_rack(group)
+        # Leaves of one rack stack from the top: plane-major, then rail.
+        stack = (plane - 1) * self.s.shape.leaves_per_group * self.s.shape.subfabrics + rail
+        ru = max(1, RACK_UNITS + 1 - (stack + 1) * self.leaf_units)
+        return End("leaf", self.leaf_name(plane, rail, group), port, f"row{rack.row + 1:02d}",
+                   rack.name, ru)
 
 
-def _medium_columns(medium: Medium) -> tuple[str, str, str]:
-    """Cable part and the transceiver at each end; catalog text, so neutralized for CSV."""
-    if medium.transceiver1 is not None:
-        return (neutralize(medium.cable.model), neutralize(medium.transceiver1.model),
-                neutralize(medium.transceiver2.model))
-    return neutralize(medium.cable.model), "", ""
+def _switch_end(role: str, device: str, port: str, row: str, rack_prefix: str, index: int,
+                units: int) -> End:
+    per_rack = max(1, (RACK_UNITS - 2) // units)
+    rack, slot = divmod(index, per_rack)
+    return End(role, device, port, row, f"{rack_prefix}-rack{rack + 1:02d}",
+               RACK_UNITS + 1 - (slot + 1) * units)
 
 
 def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
-    """Rows (without ``cable_id``) for one fabric, in a fixed order."""
+    """Rows (without ``cable_id`` and ``label``) for one fabric, in a fixed order."""
     s: FabricStructure = result.structure
     fabric = s.fabric
-    namer = _Namer(result)
+    floor = _Floor(s, site)
     speed = f"{fabric.port_speed_gbps:g}"
     e = fabric.endpoints_per_node
     sh = s.shape
-    npr, rpr = site.nodes_per_rack, site.racks_per_row
-    lengths = result.lengths_m
-
-    nl_part, nl_a, nl_z = _medium_columns(s.media["node-leaf"])
-    leaf_mode = s.leaf if s.tiers == 1 else s.leaf.mode
-    group_nodes = fabric.nodes if s.tiers == 1 else s.leaf.group_nodes
-    down = group_nodes * sh.ports_per_node
+    medium = _medium(s.media["node-leaf"])
+    cage = (s.leaf if s.tiers == 1 else s.leaf.mode).cage_ports
+    group_nodes = floor.placement.group_nodes
     groups = 1 if s.tiers == 1 else s.leaf.groups
+    single_switch = sh.layout == "tor" or (s.tiers == 1 and sh.layout != "rail-only")
     for plane in range(1, fabric.planes + 1):
-        # node-leaf
         for node in range(fabric.nodes):
             group, j = divmod(node, group_nodes)
             for rail in range(e):
-                if sh.layout == "tor" or (s.tiers == 1 and sh.layout != "rail-only"):
+                if single_switch:
                     leaf_rail, port = 0, j * e + rail + 1
                 else:
                     leaf_rail, port = rail, j + 1
-                leaf = namer.leaf(plane, leaf_rail, group)
-                leaf_rack = _leaf_rack(s, group, group_nodes, npr, rpr)
-                yield (fabric.name, plane, rail + 1, "node", f"n{node + 1:04d}",
-                       f"nic{(plane - 1) * e + rail + 1}", node_rack(node, npr, rpr),
-                       "leaf", leaf, port_name(port, leaf_mode.cage_ports), leaf_rack, speed,
-                       nl_part, nl_a, nl_z, lengths["node-leaf"])
+                a = floor.node_end(node, f"nic{(plane - 1) * e + rail + 1}")
+                z = floor.leaf_end(plane, leaf_rail, group, port_name(port, cage))
+                length = (site.node_leaf_m if site.node_leaf_m is not None else
+                          run_m(site, floor.placement.node_rack(node),
+                                floor.placement.leaf_rack(group)))
+                yield (fabric.name, plane, rail + 1, *a, *z, speed, *medium, length)
         if s.tiers == 1:
             continue
-        leaves = [(leaf_rail, group) for group in range(groups)
-                  for leaf_rail in range(sh.leaves_per_group)]
         if sh.layout == "rail-only":
-            leaves_by_subfabric = [[(r, g) for g in range(groups)] for r in range(e)]
+            by_subfabric = [[(r, g) for g in range(groups)] for r in range(e)]
         else:
-            leaves_by_subfabric = [leaves]
-        for sub, sub_leaves in enumerate(leaves_by_subfabric):
-            yield from _upper_rows(s, result, namer, plane, sub, sub_leaves, down, speed)
+            by_subfabric = [[(r, g) for g in range(groups) for r in range(sh.leaves_per_group)]]
+        down = s.leaf.downlinks
+        for sub, sub_leaves in enumerate(by_subfabric):
+            yield from _upper_rows(s, result, floor, plane, sub, sub_leaves, down, speed)
 
 
-def _leaf_rack(s: FabricStructure, group: int, group_nodes: int, npr: int, rpr: int) -> str:
-    if s.shape.layout == "tor" or s.tiers == 1:
-        middle = group * group_nodes + min(group_nodes, s.fabric.nodes - group * group_nodes) // 2
-        return node_rack(min(middle, s.fabric.nodes - 1), npr, rpr)
-    return f"net-g{group + 1:03d}"
-
-
-def _upper_rows(s: FabricStructure, result: FabricResult, namer: _Namer, plane: int, sub: int,
+def _upper_rows(s: FabricStructure, result: FabricResult, floor: _Floor, plane: int, sub: int,
                 sub_leaves: list[tuple[int, int]], down: int, speed: str) -> Iterator[tuple]:
     fabric = s.fabric
     leaf = s.leaf
     u = leaf.uplinks
     c_leaf = leaf.mode.cage_ports
-    ls_part, ls_a, ls_z = _medium_columns(s.media["leaf-spine"])
-    pre = namer.prefix(plane)
+    medium = _medium(s.media["leaf-spine"])
+    pre = floor.prefix(plane)
     rail_tag = f"r{sub + 1}-" if s.layout == "rail-only" else ""
     rail_col = sub + 1 if s.layout == "rail-only" else ""
     length = result.lengths_m["leaf-spine"]
+    # Identical planes and rail fabrics get their own racks: offset the switch index.
+    copy = (plane - 1) * s.shape.subfabrics + sub
     if s.tiers == 2:
         per_pair = s.spine.links_per_leaf
-        c_spine = s.spine.mode.cage_ports
+        mode = s.spine.mode
         for i, (leaf_rail, group) in enumerate(sub_leaves):
-            leaf_name = namer.leaf(plane, leaf_rail if s.layout != "rail-only" else sub, group)
+            rail = leaf_rail if s.layout != "rail-only" else sub
             for spine in range(s.spines):
-                spine_name = f"{pre}{rail_tag}spine{spine + 1:02d}"
                 for t in range(per_pair):
-                    yield (fabric.name, plane, rail_col, "leaf", leaf_name,
-                           port_name(down + spine * per_pair + t + 1, c_leaf), _net_rack(group),
-                           "spine", spine_name, port_name(i * per_pair + t + 1, c_spine),
-                           f"spine-{(spine // 16) + 1:02d}", speed, ls_part, ls_a, ls_z, length)
+                    a = floor.leaf_end(plane, rail, group,
+                                       port_name(down + spine * per_pair + t + 1, c_leaf))
+                    z = _switch_end("spine", f"{pre}{rail_tag}spine{spine + 1:02d}",
+                                    port_name(i * per_pair + t + 1, mode.cage_ports), "spine",
+                                    "spine", copy * s.spines + spine, mode.switch.rack_units)
+                    yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, length)
         return
     pod = s.pod
     lp, l2, cg = pod.leaves_per_pod, pod.links_per_core, pod.cores_per_group
     c_spine, c_core = pod.mode.cage_ports, s.core.cage_ports
+    spine_units, core_units = pod.mode.switch.rack_units, s.core.switch.rack_units
+
+    def pod_spine(p: int, spine: int, port: str) -> End:
+        return _switch_end("spine", f"{pre}{rail_tag}pod{p + 1:02d}-spine{spine + 1:02d}",
+                           port, "spine", f"{pre}{rail_tag}pod{p + 1:02d}-net", spine,
+                           spine_units)
+
     for i, (leaf_rail, group) in enumerate(sub_leaves):
         p, li = divmod(i, lp)
-        leaf_name = namer.leaf(plane, leaf_rail if s.layout != "rail-only" else sub, group)
+        rail = leaf_rail if s.layout != "rail-only" else sub
         for spine in range(u):
-            yield (fabric.name, plane, rail_col, "leaf", leaf_name,
-                   port_name(down + spine + 1, c_leaf), _net_rack(group),
-                   "spine", f"{pre}{rail_tag}pod{p + 1:02d}-spine{spine + 1:02d}",
-                   port_name(li + 1, c_spine), f"pod{p + 1:02d}-net", speed,
-                   ls_part, ls_a, ls_z, length)
-    sc_part, sc_a, sc_z = _medium_columns(s.media["spine-core"])
-    sc_length = result.lengths_m["spine-core"]
+            a = floor.leaf_end(plane, rail, group, port_name(down + spine + 1, c_leaf))
+            z = pod_spine(p, spine, port_name(li + 1, c_spine))
+            yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, length)
+    medium = _medium(s.media["spine-core"])
+    length = result.lengths_m["spine-core"]
+    cores = u * cg
     for p in range(s.pods):
         for spine in range(u):
             for k in range(cg):
                 for t in range(l2):
-                    yield (fabric.name, plane, rail_col, "spine",
-                           f"{pre}{rail_tag}pod{p + 1:02d}-spine{spine + 1:02d}",
-                           port_name(lp + k * l2 + t + 1, c_spine), f"pod{p + 1:02d}-net",
-                           "core", f"{pre}{rail_tag}core-g{spine + 1:02d}-{k + 1:02d}",
-                           port_name(p * l2 + t + 1, c_core), f"core-{spine + 1:02d}",
-                           speed, sc_part, sc_a, sc_z, sc_length)
-
-
-def _net_rack(group: int) -> str:
-    return f"net-g{group + 1:03d}"
+                    a = pod_spine(p, spine, port_name(lp + k * l2 + t + 1, c_spine))
+                    z = _switch_end("core", f"{pre}{rail_tag}core-g{spine + 1:02d}-{k + 1:02d}",
+                                    port_name(p * l2 + t + 1, c_core), "core", "core",
+                                    copy * cores + spine * cg + k, core_units)
+                    yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, length)
 
 
 def iter_cabling(result: DesignResult) -> Iterator[tuple]:
-    """Every row of the cabling plan, with ``cable_id``, fabric after fabric."""
+    """Every row of the cabling plan, with ``cable_id`` and ``label``, fabric after fabric."""
     number = 0
     for fabric_result in result.fabrics:
         for row in fabric_rows(fabric_result, result.demand.site):
             number += 1
-            yield (f"c{number:07d}", *row)
+            # row: fabric, plane, rail, a (6 fields), z (6 fields), ...
+            label = f"{row[4]}:{row[5]} > {row[10]}:{row[11]}"
+            yield (f"c{number:07d}", label, *row)
 
 
 def write_cabling_csv(result: DesignResult, path: Path) -> int:

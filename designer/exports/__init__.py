@@ -1,0 +1,133 @@
+"""Exports of a written design into the tools around it, from the output folder alone.
+
+``write_exports(outdir)`` reads ``outdir/design.json`` (and ``bom.csv`` for vendors when
+present), streams ``outdir/cabling.csv`` once per exporter, and writes ``outdir/exports/``:
+
+=============================  ==============================================================
+file                           what it is (module)
+=============================  ==============================================================
+``netbox-devices.csv``         NetBox device bulk import (``netbox``)
+``netbox-interfaces.csv``      NetBox interface bulk import: every cabled port (``netbox``)
+``netbox-cables.csv``          NetBox cable bulk import, one per cable (``netbox``)
+``topology.clab.yml``          containerlab lab: the design, or a scaled-down replica above
+                               ``max_lab_nodes`` devices (``containerlab``)
+``nvidia-cvt-p2p.csv``         A/Z sheet for NVIDIA's Cable Validation Tool (``nvidia``)
+=============================  ==============================================================
+
+Every exporter takes the parsed ``design.json`` and an iterable of cabling rows as dicts
+(``csv.DictReader``), reads columns by name, and tolerates missing optional columns, so it can
+run on a folder written earlier. The same folder gives byte-identical exports; text cells are
+neutralized against spreadsheet formulas. ``exports/`` is written into a temporary folder and
+moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from designer.errors import InputError
+
+EXPORTS_DIR = "exports"
+CONTAINERLAB_FILE = "topology.clab.yml"
+NVIDIA_FILE = "nvidia-cvt-p2p.csv"
+DEFAULT_LAB_NODES = 64
+
+
+def write_exports(outdir: str | Path, max_lab_nodes: int = DEFAULT_LAB_NODES) -> list[Path]:
+    """Write every export of the design in ``outdir`` into ``outdir/exports/``.
+
+    Parameters
+    ----------
+    outdir
+        A folder written by ``design`` (``DesignResult.write``): ``design.json`` and
+        ``cabling.csv`` are required, ``bom.csv`` supplies manufacturer names.
+    max_lab_nodes
+        Largest containerlab lab written in full (see ``containerlab``).
+
+    Returns
+    -------
+    list of Path
+        The files written, in the table's order.
+
+    Raises
+    ------
+    InputError
+        ``design.json`` or ``cabling.csv`` is missing or unreadable.
+    """
+    from designer.exports.containerlab import write_containerlab
+    from designer.exports.netbox import write_netbox
+    from designer.exports.nvidia import write_nvidia_az
+
+    outdir = Path(outdir)
+    design = read_design(outdir / "design.json")
+    cabling = outdir / "cabling.csv"
+    if not cabling.is_file():
+        raise InputError(f"{cabling}: no cabling plan (is {outdir} a design folder?)")
+    vendors = read_vendors(outdir / "bom.csv")
+    staging = Path(tempfile.mkdtemp(prefix=f".{EXPORTS_DIR}.", dir=outdir))
+    try:
+        with cabling_rows(cabling) as rows:
+            written = write_netbox(design, rows, staging, manufacturers=vendors)
+        with cabling_rows(cabling) as rows:
+            written.append(write_containerlab(design, rows, staging / CONTAINERLAB_FILE,
+                                              max_nodes=max_lab_nodes))
+        with cabling_rows(cabling) as rows:
+            written.append(write_nvidia_az(design, rows, staging / NVIDIA_FILE))
+        target = outdir / EXPORTS_DIR
+        _replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [target / path.name for path in written]
+
+
+def read_design(path: Path) -> dict:
+    """``design.json`` parsed, or an ``InputError`` naming the file."""
+    try:
+        design = json.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no design.json (is {path.parent} a design folder?)") from None
+    except (OSError, ValueError) as error:
+        raise InputError(f"{path}: cannot read design.json: {error}") from None
+    if not isinstance(design, dict) or not isinstance(design.get("fabrics"), list):
+        raise InputError(f"{path}: not a design.json (no `fabrics` list)")
+    return design
+
+
+def read_vendors(path: Path) -> dict[str, str]:
+    """``{model: vendor}`` from ``bom.csv``; empty when the file is absent."""
+    if not Path(path).is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {row["model"]: row["vendor"] for row in csv.DictReader(handle)
+                if row.get("model") and row.get("vendor")}
+
+
+@contextmanager
+def cabling_rows(path: Path) -> Iterator[Iterator[dict[str, str]]]:
+    """``cabling.csv`` opened for one pass, as a ``csv.DictReader``."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        yield csv.DictReader(handle)
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """Move the finished ``staging`` folder to ``target``, replacing an older one."""
+    os.chmod(staging, 0o755)
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, target)
+
+
+__all__ = ["CONTAINERLAB_FILE", "EXPORTS_DIR", "NVIDIA_FILE", "write_exports"]

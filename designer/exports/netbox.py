@@ -1,0 +1,176 @@
+"""NetBox (v4) bulk-import CSVs: devices, interfaces and cables of a design.
+
+Three files, imported in this order under *Devices*, *Interfaces* and *Cables* -> *Import*
+(or ``POST`` to the same importers), one header line each, comma separated, UTF-8:
+
+``netbox-devices.csv``
+    ``name, role, manufacturer, device_type, status, site, rack, position, face``. ``role`` is
+    ``server``, ``leaf``, ``spine`` or ``core``; ``device_type`` is the switch model of the
+    role's mode in ``fabrics[i].structure`` (``MQM9700-NS2F@400x64`` -> ``MQM9700-NS2F``) or
+    ``fabrics[i].server.model`` (``gpu-server`` without one); ``manufacturer`` comes from the
+    ``manufacturers`` map (``bom.csv`` vendors in ``write_exports``), else ``unknown``;
+    ``status`` is ``planned``; ``site`` is the demand file's stem; ``rack`` is the cabling
+    plan's rack; ``position`` (lowest RU) and ``face`` (``front``) only when the plan carries
+    ``a_ru``/``z_ru``.
+``netbox-interfaces.csv``
+    ``device, name, type, speed, enabled, description``: one row per cabled port. ``type`` is
+    ``infiniband-edr/hdr/ndr/xdr`` for InfiniBand at 100/200/400/800G, ``100gbase-x-qsfp28``,
+    ``200gbase-x-qsfp56``, ``400gbase-x-osfp`` or ``800gbase-x-osfp`` for Ethernet, else
+    ``other``; ``speed`` is in kb/s as NetBox stores it; ``description`` names the optic
+    plugged into the port, if any.
+``netbox-cables.csv``
+    ``side_a_device, side_a_type, side_a_name, side_b_device, side_b_type, side_b_name, type,
+    status, label, length, length_unit, description``: one row per cabling row, both ends
+    ``dcim.interface``; ``type`` from the link class's medium (``dac-passive``,
+    ``dac-active``, ``aoc``, ``mmf``/``smf`` or a grade such as ``mmf-om4``; empty when
+    ``design.json`` does not tell); ``status`` ``planned``; ``label`` the ``cable_id``;
+    ``length`` in metres (``length_unit`` ``m``); ``description`` the cable part.
+
+NetBox resolves ``role``, ``manufacturer``, ``device_type``, ``site`` and ``rack`` by name, so
+those objects must exist before the devices import. Device types must not carry interface
+templates for these ports, or the interfaces import would duplicate them.
+
+Rows are streamed: the only state kept is the set of device names already written.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from designer.exports.common import (
+    UNKNOWN_VENDOR,
+    cable_types,
+    column,
+    device_model,
+    device_role,
+    fabric_of,
+    fabrics_by_name,
+    length_m,
+    link_class,
+    multi_fabric,
+    prefixed,
+    site_name,
+    text,
+)
+
+DEVICES_FILE = "netbox-devices.csv"
+INTERFACES_FILE = "netbox-interfaces.csv"
+CABLES_FILE = "netbox-cables.csv"
+
+DEVICE_COLUMNS = ("name", "role", "manufacturer", "device_type", "status", "site", "rack",
+                  "position", "face")
+INTERFACE_COLUMNS = ("device", "name", "type", "speed", "enabled", "description")
+CABLE_COLUMNS = ("side_a_device", "side_a_type", "side_a_name", "side_b_device", "side_b_type",
+                 "side_b_name", "type", "status", "label", "length", "length_unit",
+                 "description")
+
+TERMINATION_TYPE = "dcim.interface"
+STATUS = "planned"
+FACE = "front"
+KBPS_PER_GBPS = 1_000_000
+INTERFACE_TYPES: dict[tuple[str, float], str] = {
+    ("infiniband", 100.0): "infiniband-edr",
+    ("infiniband", 200.0): "infiniband-hdr",
+    ("infiniband", 400.0): "infiniband-ndr",
+    ("infiniband", 800.0): "infiniband-xdr",
+    ("ethernet", 100.0): "100gbase-x-qsfp28",
+    ("ethernet", 200.0): "200gbase-x-qsfp56",
+    ("ethernet", 400.0): "400gbase-x-osfp",
+    ("ethernet", 800.0): "800gbase-x-osfp",
+}
+
+
+def interface_type(protocol: str, speed_gbps: float) -> str:
+    """NetBox interface type for a port of ``speed_gbps`` on a ``protocol`` fabric.
+
+    >>> interface_type("infiniband", 400), interface_type("ethernet", 25)
+    ('infiniband-ndr', 'other')
+    """
+    return INTERFACE_TYPES.get((protocol, float(speed_gbps)), "other")
+
+
+def write_netbox(design: dict, rows: Iterable[dict], folder: Path,
+                 manufacturers: Mapping[str, str] | None = None,
+                 site: str | None = None) -> list[Path]:
+    """Write the three NetBox import CSVs into ``folder``; returns their paths.
+
+    Parameters
+    ----------
+    design
+        ``design.json`` of the design, parsed.
+    rows
+        ``cabling.csv`` rows as dicts (``csv.DictReader``), consumed once.
+    folder
+        Existing folder to write ``netbox-devices.csv``, ``netbox-interfaces.csv`` and
+        ``netbox-cables.csv`` into.
+    manufacturers
+        Vendor by part model (switch and server models); missing models get ``unknown``.
+    site
+        NetBox site name; defaults to the demand file's stem.
+    """
+    folder = Path(folder)
+    paths = [folder / DEVICES_FILE, folder / INTERFACES_FILE, folder / CABLES_FILE]
+    writer = _NetboxWriter(design, manufacturers or {}, site or site_name(design))
+    with (open(paths[0], "w", newline="", encoding="utf-8") as devices,
+          open(paths[1], "w", newline="", encoding="utf-8") as interfaces,
+          open(paths[2], "w", newline="", encoding="utf-8") as cables):
+        writer.run(rows, _csv(devices, DEVICE_COLUMNS), _csv(interfaces, INTERFACE_COLUMNS),
+                   _csv(cables, CABLE_COLUMNS))
+    return paths
+
+
+def _csv(handle, header: tuple[str, ...]):
+    out = csv.writer(handle, lineterminator="\n")
+    out.writerow(header)
+    return out
+
+
+class _NetboxWriter:
+    """Turns cabling rows into device, interface and cable rows; remembers written devices."""
+
+    def __init__(self, design: dict, manufacturers: Mapping[str, str], site: str):
+        self.multi = multi_fabric(design)
+        self.fabrics = fabrics_by_name(design)
+        self.manufacturers = manufacturers
+        self.site = text(site)
+        self.cable_types = cable_types(design)
+        self.seen: set[str] = set()
+
+    def run(self, rows: Iterable[dict], devices, interfaces, cables) -> None:
+        for row in rows:
+            fabric = fabric_of(row, self.fabrics)
+            ends = []
+            for side in ("a", "z"):
+                name = text(prefixed(self.multi, fabric["name"], column(row, f"{side}_device")))
+                if name not in self.seen:
+                    self.seen.add(name)
+                    devices.writerow(self._device(row, fabric, side, name))
+                ends.append(self._interface(row, fabric, side, name))
+                interfaces.writerow(ends[-1])
+            cables.writerow(self._cable(row, fabric, ends[0], ends[1]))
+
+    def _device(self, row: Mapping, fabric: dict, side: str, name: str) -> tuple:
+        """The device row of one end (``a`` or ``z``) of a cable."""
+        role = column(row, f"{side}_role")
+        model = device_model(fabric, role)
+        position = column(row, f"{side}_ru")
+        rack = prefixed(self.multi, fabric["name"], column(row, f"{side}_rack"))
+        return (name, device_role(role), text(self.manufacturers.get(model, UNKNOWN_VENDOR)),
+                text(model), STATUS, self.site, text(rack), text(position),
+                FACE if position else "")
+
+    def _interface(self, row: Mapping, fabric: dict, side: str, name: str) -> tuple:
+        """The interface row of one end of a cable."""
+        speed_gbps = float(column(row, "speed_gbps", str(fabric.get("port_speed_gbps", 0))))
+        return (name, text(column(row, f"{side}_port")),
+                interface_type(fabric.get("protocol", ""), speed_gbps),
+                str(round(speed_gbps * KBPS_PER_GBPS)), "true",
+                text(column(row, f"{side}_transceiver")))
+
+    def _cable(self, row: Mapping, fabric: dict, a: tuple, z: tuple) -> tuple:
+        return (a[0], TERMINATION_TYPE, a[1], z[0], TERMINATION_TYPE, z[1],
+                self.cable_types.get((fabric["name"], link_class(row)), ""), STATUS,
+                text(column(row, "cable_id")), length_m(row, fabric), "m",
+                text(column(row, "part")))

@@ -1,0 +1,126 @@
+"""An A/Z point-to-point sheet for NVIDIA's UFM Cable Validation Tool (CVT).
+
+Layout followed: the CVT "P2P file" as documented for CVT 1.4-1.6 (one sheet, one row per
+link, the tool finds columns by header name): ``A-Rack, A-U, A-Node Name, A-Type, A-Port,
+Z-Rack, Z-U, Z-Node Name, Z-Type, Z-Port``, with ``A-Type``/``Z-Type`` ``Host`` or ``Switch``.
+(The documentation's Ethernet example spells the last RU header ``Z-RU``; this file uses
+``Z-U`` to mirror ``A-U``.) CVT 1.7 and later move to a two-sheet workbook whose Links sheet
+names ``A-Node, A-Port, Z-Node, Z-Port, Protocol`` and optional ``A-Module-PN, Z-Module-PN``;
+those optional columns are appended here as ``Protocol`` (``ib`` or ``ethernet``),
+``A-Module-PN`` and ``Z-Module-PN`` (optic part at each end, empty for direct cables),
+followed by the designer's own ``Cable-PN``, ``Cable-Type`` (as in the NetBox export),
+``Cable-Length (m)`` and ``Cable-ID`` (the cabling plan's ``cable_id``).
+
+Ports are written the way the CVT documentation designates them:
+
+- InfiniBand: switch ports by number, split ports ``cage/lane`` (``p9/2`` -> ``9/2``,
+  ``p17`` -> ``17``); host ports by HCA number (``nic3`` -> ``3``, which CVT maps to
+  ``mlx5_2`` by default);
+- Ethernet: switch ports ``swp<port>`` and split ports ``swp<cage>s<lane-1>`` (``p9/2`` ->
+  ``swp9s1``); host ports ``rail<n>`` (``nic3`` -> ``rail3``).
+
+Pass ``cvt_ports=False`` to keep the cabling plan's names. One CSV row per cabling row,
+streamed, in the plan's order; device and rack names are fabric-prefixed when the design has
+several fabrics, as in the other exports.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from designer.exports.common import (
+    cable_types,
+    column,
+    fabric_of,
+    fabrics_by_name,
+    length_m,
+    link_class,
+    multi_fabric,
+    prefixed,
+    text,
+)
+
+COLUMNS = ("A-Rack", "A-U", "A-Node Name", "A-Type", "A-Port",
+           "Z-Rack", "Z-U", "Z-Node Name", "Z-Type", "Z-Port",
+           "Protocol", "A-Module-PN", "Z-Module-PN",
+           "Cable-PN", "Cable-Type", "Cable-Length (m)", "Cable-ID")
+PROTOCOLS = {"infiniband": "ib", "ethernet": "ethernet"}
+_SWITCH_PORT = re.compile(r"^p(\d+)(?:/(\d+))?$")
+_HOST_PORT = re.compile(r"^nic(\d+)$")
+
+
+def cvt_port(port: str, cabling_role: str, protocol: str) -> str:
+    """A cabling-plan port in CVT's notation; names it does not recognise pass unchanged.
+
+    >>> cvt_port("p9/2", "leaf", "infiniband"), cvt_port("nic3", "node", "infiniband")
+    ('9/2', '3')
+    >>> cvt_port("p9/2", "leaf", "ethernet"), cvt_port("p17", "spine", "ethernet")
+    ('swp9s1', 'swp17')
+    >>> cvt_port("nic3", "node", "ethernet")
+    'rail3'
+    """
+    if cabling_role == "node":
+        match = _HOST_PORT.match(port)
+        if not match:
+            return port
+        return match.group(1) if protocol == "infiniband" else f"rail{match.group(1)}"
+    match = _SWITCH_PORT.match(port)
+    if not match:
+        return port
+    cage, lane = match.group(1), match.group(2)
+    if protocol == "infiniband":
+        return cage if lane is None else f"{cage}/{lane}"
+    return f"swp{cage}" if lane is None else f"swp{cage}s{int(lane) - 1}"
+
+
+def write_nvidia_az(design: dict, rows: Iterable[dict], path: Path,
+                    cvt_ports: bool = True) -> Path:
+    """Write the CVT A/Z sheet (CSV, one row per cable) to ``path``; returns it.
+
+    Parameters
+    ----------
+    design
+        ``design.json``, parsed.
+    rows
+        ``cabling.csv`` rows as dicts, consumed once.
+    path
+        The CSV file to write.
+    cvt_ports
+        Write ports in CVT notation (default) instead of the cabling plan's names.
+    """
+    fabrics = fabrics_by_name(design)
+    types = cable_types(design)
+    multi = multi_fabric(design)
+    path = Path(path)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(COLUMNS)
+        for row in rows:
+            fabric = fabric_of(row, fabrics)
+            out.writerow(_row(multi, row, fabric, types, cvt_ports))
+    return path
+
+
+def _row(multi: bool, row: Mapping, fabric: Mapping, types: Mapping[tuple[str, str], str],
+         cvt_ports: bool) -> tuple:
+    protocol = fabric.get("protocol", "")
+    ends = [_end(multi, row, fabric["name"], side, protocol, cvt_ports) for side in ("a", "z")]
+    return (*ends[0], *ends[1], PROTOCOLS.get(protocol, protocol),
+            text(column(row, "a_transceiver")), text(column(row, "z_transceiver")),
+            text(column(row, "part")), types.get((fabric["name"], link_class(row)), ""),
+            length_m(row, fabric), text(column(row, "cable_id")))
+
+
+def _end(multi: bool, row: Mapping, fabric: str, side: str, protocol: str,
+         cvt_ports: bool) -> tuple[str, str, str, str, str]:
+    """``Rack, U, Node Name, Type, Port`` of one end."""
+    role = column(row, f"{side}_role")
+    port = column(row, f"{side}_port")
+    return (text(prefixed(multi, fabric, column(row, f"{side}_rack"))),
+            text(column(row, f"{side}_ru")),
+            text(prefixed(multi, fabric, column(row, f"{side}_device"))),
+            "Host" if role == "node" else "Switch",
+            text(cvt_port(port, role, protocol) if cvt_ports else port))
