@@ -45,8 +45,8 @@ def test_there_are_examples():
 @pytest.mark.parametrize("name", NAMES)
 def test_every_output_file_is_written(written, name):
     files = sorted(p.name for p in written[name].iterdir())
-    assert files == ["bom.csv", "bom.xlsx", "cabling.csv", "design.json", "report.md",
-                     "verification.json"]
+    assert files == ["bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json",
+                     "report.md", "runlists", "verification.json"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -158,3 +158,20 @@ def test_procurement_script_runs(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "cheapest:" in done.stdout
     assert (tmp_path / "out" / "procurement" / "design.json").exists()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_run_lists_and_order_add_up_to_the_plan_and_the_bom(written, name):
+    plan = read_csv(written[name] / "cabling.csv")
+    listed = [r for f in sorted((written[name] / "runlists").iterdir()) for r in read_csv(f)]
+    assert sorted(r["cable_id"] for r in listed) == sorted(r["cable_id"] for r in plan)
+    for f in (written[name] / "runlists").iterdir():
+        assert {r["a_row"] for r in read_csv(f)} == {f.stem}
+    bom = Counter()
+    for r in read_csv(written[name] / "bom.csv"):
+        if r["kind"] in ("cables", "transceivers"):
+            bom[r["model"]] += int(r["quantity"])
+    order = Counter()
+    for r in read_csv(written[name] / "cable-order.csv"):
+        order[r["part"]] += int(r["quantity"])
+    assert order == bom

@@ -19,12 +19,13 @@ if TYPE_CHECKING:
     from designer.result import DesignResult
 
 OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md",
-                "verification.json")
+                "verification.json", "cable-order.csv", "runlists")
 
 
 def write_all(result: DesignResult, outdir: Path, templates: str | Path | None = None,
               force: bool = True) -> Path:
-    """Write ``design.json``, ``bom.csv``, ``bom.xlsx``, ``cabling.csv`` and ``report.md``.
+    """Write ``design.json``, ``bom.csv``, ``bom.xlsx``, ``cabling.csv``, ``cable-order.csv``,
+    ``runlists/``, ``report.md`` and ``verification.json``.
 
     An existing ``outdir`` is replaced only when ``force`` is true and only after every file
     has been written.
@@ -32,6 +33,7 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
     from designer.outputs.bom import write_bom_csv, write_bom_xlsx
     from designer.outputs.cabling import write_cabling_csv
     from designer.outputs.report import write_report_md
+    from designer.outputs.runlists import write_cable_order, write_runlists
     from designer.outputs.templating import environment
     from designer.verify import verify
 
@@ -48,6 +50,9 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         write_design_json(result, staging / "design.json")
         write_bom_csv(result, staging / "bom.csv", env)
         write_cabling_csv(result, staging / "cabling.csv")
+        write_runlists(staging / "cabling.csv", staging / "runlists")
+        write_cable_order(staging / "cabling.csv", staging / "cable-order.csv",
+                          result.parts_table())
         write_bom_xlsx(result, staging / "bom.xlsx", staging / "cabling.csv")
         write_report_md(result, staging / "report.md", env)
         report = verify(staging)

@@ -1,0 +1,88 @@
+"""What a crew takes to the floor: one run list per row, and what to order.
+
+Both are derived from ``cabling.csv`` by streaming it once:
+
+- ``runlists/<row>.csv``: the cables whose A end stands in that row (for switch-to-switch runs,
+  the row of the lower device), same columns as the cabling plan, in cable order;
+- ``cable-order.csv``: per part, how many to order: cables by part and stocked length (a fixed
+  cable's length is its reach), transceivers by part, with the shortest and longest run served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ORDER_COLUMNS = ("kind", "part", "cable_kind", "fiber", "stocked_length_m", "quantity",
+                 "shortest_run_m", "longest_run_m")
+
+
+def _file_name(row: str) -> str:
+    """A safe file name for a floor row label (``row03`` -> ``row03.csv``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", row or "unplaced") + ".csv"
+
+
+def write_runlists(cabling_csv: Path, folder: Path) -> int:
+    """Split the cabling plan into one CSV per floor row; returns the number of files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, csv.writer] = {}
+    with contextlib.ExitStack() as files, \
+            open(cabling_csv, newline="", encoding="utf-8") as source:
+        reader = csv.reader(source)
+        header = next(reader)
+        a_row = header.index("a_row")
+        for row in reader:
+            name = _file_name(row[a_row])
+            if name not in writers:
+                handle = files.enter_context(
+                    open(folder / name, "w", newline="", encoding="utf-8"))
+                writers[name] = csv.writer(handle, lineterminator="\n")
+                writers[name].writerow(header)
+            writers[name].writerow(row)
+    return len(writers)
+
+
+def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> None:
+    """Count cables by part and stocked length, and transceivers by part."""
+    cables: Counter = Counter()
+    transceivers: Counter = Counter()
+    runs: dict[str, list[float]] = defaultdict(lambda: [float("inf"), 0.0])
+    wide_ends: set[tuple[str, str, str]] = set()
+    with open(cabling_csv, newline="", encoding="utf-8") as source:
+        for row in csv.DictReader(source):
+            part = row["part"].lstrip("'")
+            info = parts.get(part, {})
+            length = float(row["length_m"])
+            span = runs[part]
+            span[0], span[1] = min(span[0], length), max(span[1], length)
+            if info.get("cable_kind", "fiber") != "fiber" and info.get("links", 1) > 1:
+                end = "z" if row["z_role"] != "node" else "a"
+                cage = row[f"{end}_port"].split("/")[0]
+                wide_ends.add((row["fabric"] + row[f"{end}_device"], cage, part))
+            else:
+                cables[part] += 1
+            for column in ("a_transceiver", "z_transceiver"):
+                if row[column]:
+                    end = column[0]
+                    transceivers[(row[column].lstrip("'"),
+                                  f"{row['fabric']}/{row[end + '_device']}",
+                                  row[end + "_port"].split("/")[0])] += 1
+    for _, _, part in wide_ends:
+        cables[part] += 1
+    modules = Counter(model for model, _, _ in transceivers)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(ORDER_COLUMNS)
+        for part, count in sorted(cables.items()):
+            info = parts.get(part, {})
+            shortest, longest = runs[part]
+            writer.writerow(("cable", part, info.get("cable_kind", ""), info.get("fiber", ""),
+                             f"{info.get('reach_m', 0):g}", count, f"{shortest:g}",
+                             f"{longest:g}"))
+        for model, count in sorted(modules.items()):
+            info = parts.get(model, {})
+            writer.writerow(("transceiver", model, "", info.get("fiber", ""), "", count, "",
+                             ""))
