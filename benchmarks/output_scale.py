@@ -24,6 +24,7 @@ from designer.outputs import write_design_json
 from designer.outputs.bom import write_bom_csv, write_bom_xlsx
 from designer.outputs.cabling import write_cabling_csv
 from designer.outputs.report import write_report_md
+from designer.outputs.runlists import write_cable_order, write_runlists
 from designer.outputs.templating import environment
 from designer.schema import DemandFile
 from designer.verify import verify
@@ -75,6 +76,13 @@ def main() -> int:
         t = time.perf_counter()
         rows = write_cabling_csv(result, folder / "cabling.csv")
         stage("cabling.csv", t, rows=rows)
+        t = time.perf_counter()
+        files = write_runlists(folder / "cabling.csv", folder / "runlists")
+        stage("runlists", t, files=files)
+        t = time.perf_counter()
+        write_cable_order(folder / "cabling.csv", folder / "cable-order.csv",
+                          result.parts_table())
+        stage("cable-order.csv", t)
         t = time.perf_counter()
         write_bom_xlsx(result, folder / "bom.xlsx", folder / "cabling.csv")
         stage("bom.xlsx", t)
