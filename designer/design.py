@@ -13,7 +13,7 @@ import math
 from designer.candidates import class_lengths_m, usable_modes, usable_nics
 from designer.catalog import Catalog
 from designer.errors import InfeasibleError, InputError, SolverError
-from designer.floor import node_leaf_m
+from designer.floor import fabric_site, node_leaf_m
 from designer.formulation import build_model
 from designer.loading import Demand, demand_catalogs, load_catalog
 from designer.result import DesignResult, FabricResult
@@ -64,20 +64,21 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
     fabrics = []
     for fabric in demand.fabrics:
         check_parts_exist(demand, fabric, catalog)
-        model = build_model(fabric, demand.site, catalog)
+        server = catalog.servers.get(fabric.server) if fabric.server else None
+        site = fabric_site(demand.site, server.power_w if server else None)
+        model = build_model(fabric, site, catalog)
         structure, report = solve(model, solver=solver, time_limit=time_limit)
         cost = structure.cost_usd
         if not math.isclose(cost, report.objective_usd, rel_tol=1e-9, abs_tol=0.01):
             raise SolverError(f"fabric '{fabric.name}': solver objective "
                               f"{report.objective_usd:.2f} differs from the bill of materials "
                               f"{cost:.2f} (internal error; please report)")
-        lengths = class_lengths_m(fabric, demand.site)
+        lengths = class_lengths_m(fabric, site)
         group = fabric.nodes if structure.tiers == 1 else min(structure.leaf.group_nodes,
                                                                fabric.nodes)
-        lengths["node-leaf"] = node_leaf_m(demand.site, structure.shape.rail, group)
+        lengths["node-leaf"] = node_leaf_m(site, structure.shape.rail, group)
         lengths = {cls: lengths[cls] for cls in structure.media}
-        server = catalog.servers.get(fabric.server) if fabric.server else None
-        fabrics.append(FabricResult(structure, report, lengths, server))
+        fabrics.append(FabricResult(structure, report, lengths, server, site))
     return DesignResult(demand, catalog, tuple(fabrics), solver)
 
 

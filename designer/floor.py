@@ -19,6 +19,22 @@ from dataclasses import dataclass
 from designer.schema import Site
 
 LINK_CLASSES = ("node-leaf", "leaf-spine", "spine-core")
+DEFAULT_NODES_PER_RACK = 4
+
+
+def fabric_site(site: Site, server_power_w: float | None) -> Site:
+    """The site as one fabric sees it, with ``nodes_per_rack`` always set.
+
+    An explicit ``nodes_per_rack`` wins; else a rack holds as many servers as its
+    ``rack_power_kw`` budget feeds (``floor(1000 * rack_power_kw / server power_w)``, at least
+    one); else 4 (8-GPU servers of about 10 kW in a 40 kW rack).
+    """
+    if site.nodes_per_rack is not None:
+        return site
+    per_rack = DEFAULT_NODES_PER_RACK
+    if site.rack_power_kw is not None and server_power_w:
+        per_rack = max(1, math.floor(1000 * site.rack_power_kw / server_power_w))
+    return site.model_copy(update={"nodes_per_rack": per_rack})
 
 
 def _run_m(site: Site, rows_apart: int, racks_apart: int) -> float:
@@ -55,6 +71,7 @@ class GroupPlacement:
     """
 
     def __init__(self, site: Site, group_nodes: int, rail: bool):
+        site = fabric_site(site, None)
         self.site = site
         self.group_nodes = group_nodes
         self.rail = rail
@@ -108,7 +125,8 @@ def node_leaf_m(site: Site, rail_layout: bool, group_nodes: int) -> float:
 
 def hall_rows(site: Site, nodes: int) -> int:
     """Rows of node racks for ``nodes`` servers."""
-    return max(1, math.ceil(math.ceil(nodes / site.nodes_per_rack) / site.racks_per_row))
+    per_rack = fabric_site(site, None).nodes_per_rack
+    return max(1, math.ceil(math.ceil(nodes / per_rack) / site.racks_per_row))
 
 
 def leaf_spine_m(site: Site, nodes: int) -> float:

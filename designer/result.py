@@ -12,7 +12,7 @@ from pathlib import Path
 from designer.candidates import nics_per_node
 from designer.catalog import Catalog
 from designer.loading import Demand
-from designer.schema import Server
+from designer.schema import Server, Site
 from designer.solve import SolveReport
 from designer.structure import FabricStructure, PartLine
 
@@ -52,6 +52,7 @@ class FabricResult:
     solve: SolveReport
     lengths_m: dict[str, float]
     server: Server | None
+    site: Site | None = None
 
     @property
     def name(self) -> str:
@@ -114,6 +115,7 @@ class FabricResult:
             "nic": {"model": s.nic.model, "per_node": nics_per_node(fabric, s.nic)},
             "subfabrics": s.shape.subfabrics,
             "power_w": round(self.power_w, 1),
+            "nodes_per_rack": self.site.nodes_per_rack if self.site else None,
             "structure": _structure_dict(s),
             "roles": {role: {"model": mode.model, "radix": mode.radix,
                              "port_speed_gbps": mode.port_speed_gbps,

@@ -59,7 +59,8 @@ def write_exports(outdir: str | Path, max_lab_nodes: int = DEFAULT_LAB_NODES) ->
     Raises
     ------
     InputError
-        ``design.json`` or ``cabling.csv`` is missing or unreadable.
+        ``design.json`` or ``cabling.csv`` is missing or unreadable, a cabling row names a
+        fabric ``design.json`` lacks, or the lab replica exceeds ``max_lab_nodes``.
     """
     from designer.exports.containerlab import write_containerlab
     from designer.exports.netbox import write_netbox
@@ -82,6 +83,9 @@ def write_exports(outdir: str | Path, max_lab_nodes: int = DEFAULT_LAB_NODES) ->
             written.append(write_nvidia_az(design, rows, staging / NVIDIA_FILE))
         target = outdir / EXPORTS_DIR
         _replace(staging, target)
+    except ValueError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(f"{outdir}: {error}") from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

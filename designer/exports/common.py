@@ -2,7 +2,8 @@
 
 Exporters see only what a design folder holds: ``design.json`` parsed into a dict, and the rows
 of ``cabling.csv`` as dicts (``csv.DictReader``), read by column name. Optional columns
-(``length_m``, ``a_rack``, ``a_ru``, ...) may be missing or empty; :func:`column` reads them.
+(``length_m``, ``a_rack``, ``a_ru``, ``cable_kind``, ``fiber``, ...) may be missing or empty;
+:func:`column` reads them, and the exporters fall back on ``design.json``.
 
 Naming rules shared by the exporters:
 
@@ -144,6 +145,28 @@ def cable_type(medium: Mapping | None) -> str:
         if match:
             return _FAMILY_FIBER[match.group(1)]
     return ""
+
+
+def row_cable_type(row: Mapping[str, str | None], medium_type: str) -> str:
+    """A cabling row's NetBox cable type: its ``cable_kind``/``fiber`` columns when present.
+
+    ``medium_type`` is :func:`cable_type` of the row's class; it supplies the fiber grade when
+    it agrees with the row's fiber, and the whole answer for plans without those columns.
+
+    >>> row_cable_type({"cable_kind": "fiber", "fiber": "mmf"}, "mmf-om4")
+    'mmf-om4'
+    >>> row_cable_type({"cable_kind": "fiber", "fiber": "smf"}, "mmf")
+    'smf'
+    >>> row_cable_type({}, "aoc")
+    'aoc'
+    """
+    kind = column(row, "cable_kind")
+    if kind in _DIRECT_TYPES:
+        return _DIRECT_TYPES[kind]
+    fiber = column(row, "fiber")
+    if fiber in ("mmf", "smf"):
+        return medium_type if medium_type.startswith(fiber) else fiber
+    return medium_type
 
 
 def cable_types(design: Mapping) -> dict[tuple[str, str], str]:

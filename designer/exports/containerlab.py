@@ -210,11 +210,19 @@ def _header(design: Mapping, full: Counter, roles: Mapping[str, str], links: int
         per_role = ", ".join(f"{role} {kept[role]:,} of {full[role]:,}"
                              for role in ROLE_ORDER if full[role])
         lines.append(f"scaled-down replica: {len(roles):,} of {sum(full.values()):,} devices "
-                     f"({per_role}) and {links:,} of {total_links:,} links; kept planes 1-{KEEP},"
-                     f" rails 1-{KEEP}, {KEEP} leaf groups (for 3 tiers in 2 pods), {KEEP} nodes"
-                     f" per group, {KEEP} uplink switches per leaf, {CORES_PER_SPINE} core per "
-                     "spine.")
+                     f"({per_role}) and {links:,} of {total_links:,} links; kept {_rule(design)}.")
     return lines
+
+
+def _rule(design: Mapping) -> str:
+    """What the replica keeps, said for the deepest fabric of the design."""
+    tiers = max((f.get("tiers", 1) for f in design.get("fabrics", [])), default=1)
+    rule = f"planes 1-{KEEP}, rails 1-{KEEP}, "
+    if tiers == 1:
+        return rule + f"the first {KEEP} nodes"
+    rule += (f"{KEEP} leaf groups{' in 2 pods' if tiers == 3 else ''}, {KEEP} nodes per group, "
+             f"{KEEP} uplink switches per leaf")
+    return rule + (f", {CORES_PER_SPINE} core per spine" if tiers == 3 else "")
 
 
 def _render(lab: str, header: list[str], roles: Mapping[str, str], links: list[Link]) -> str:

@@ -21,9 +21,10 @@ Three files, imported in this order under *Devices*, *Interfaces* and *Cables* -
 ``netbox-cables.csv``
     ``side_a_device, side_a_type, side_a_name, side_b_device, side_b_type, side_b_name, type,
     status, label, length, length_unit, description``: one row per cabling row, both ends
-    ``dcim.interface``; ``type`` from the link class's medium (``dac-passive``,
-    ``dac-active``, ``aoc``, ``mmf``/``smf`` or a grade such as ``mmf-om4``; empty when
-    ``design.json`` does not tell); ``status`` ``planned``; ``label`` the ``cable_id``;
+    ``dcim.interface``; ``type`` from the row's ``cable_kind``/``fiber`` columns, else the
+    link class's medium in ``design.json`` (``dac-passive``, ``dac-active``, ``aoc``,
+    ``mmf``/``smf`` or a grade such as ``mmf-om4`` read from the part names; empty when neither
+    tells); ``status`` ``planned``; ``label`` the ``cable_id``;
     ``length`` in metres (``length_unit`` ``m``); ``description`` the cable part.
 
 NetBox resolves ``role``, ``manufacturer``, ``device_type``, ``site`` and ``rack`` by name, so
@@ -51,6 +52,7 @@ from designer.exports.common import (
     link_class,
     multi_fabric,
     prefixed,
+    row_cable_type,
     site_name,
     text,
 )
@@ -170,7 +172,7 @@ class _NetboxWriter:
                 text(column(row, f"{side}_transceiver")))
 
     def _cable(self, row: Mapping, fabric: dict, a: tuple, z: tuple) -> tuple:
+        medium = self.cable_types.get((fabric["name"], link_class(row)), "")
         return (a[0], TERMINATION_TYPE, a[1], z[0], TERMINATION_TYPE, z[1],
-                self.cable_types.get((fabric["name"], link_class(row)), ""), STATUS,
-                text(column(row, "cable_id")), length_m(row, fabric), "m",
-                text(column(row, "part")))
+                row_cable_type(row, medium), STATUS, text(column(row, "cable_id")),
+                length_m(row, fabric), "m", text(column(row, "part")))

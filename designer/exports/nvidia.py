@@ -40,6 +40,7 @@ from designer.exports.common import (
     link_class,
     multi_fabric,
     prefixed,
+    row_cable_type,
     text,
 )
 
@@ -108,9 +109,10 @@ def _row(multi: bool, row: Mapping, fabric: Mapping, types: Mapping[tuple[str, s
          cvt_ports: bool) -> tuple:
     protocol = fabric.get("protocol", "")
     ends = [_end(multi, row, fabric["name"], side, protocol, cvt_ports) for side in ("a", "z")]
+    medium = types.get((fabric["name"], link_class(row)), "")
     return (*ends[0], *ends[1], PROTOCOLS.get(protocol, protocol),
             text(column(row, "a_transceiver")), text(column(row, "z_transceiver")),
-            text(column(row, "part")), types.get((fabric["name"], link_class(row)), ""),
+            text(column(row, "part")), row_cable_type(row, medium),
             length_m(row, fabric), text(column(row, "cable_id")))
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from designer.candidates import Medium
-from designer.floor import GroupPlacement, run_m
+from designer.floor import GroupPlacement, fabric_site, run_m
 from designer.outputs.templating import neutralize
 from designer.structure import FabricStructure
 
@@ -228,7 +228,8 @@ def iter_cabling(result: DesignResult) -> Iterator[tuple]:
     """Every row of the cabling plan, with ``cable_id`` and ``label``, fabric after fabric."""
     number = 0
     for fabric_result in result.fabrics:
-        for row in fabric_rows(fabric_result, result.demand.site):
+        site = fabric_result.site or fabric_site(result.demand.site, None)
+        for row in fabric_rows(fabric_result, site):
             number += 1
             # row: fabric, plane, rail, a (6 fields), z (6 fields), ...
             label = f"{row[4]}:{row[5]} > {row[10]}:{row[11]}"

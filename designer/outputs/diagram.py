@@ -22,11 +22,12 @@ about the fabric, :func:`fabric_svg` places and renders it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from designer.candidates import ceil_div
+from designer.candidates import ceil_div, nics_per_node
 from designer.explain import PROTOCOL_NAMES
 from designer.outputs.report import medium_kind
 from designer.outputs.templating import gbps, thousands, usd
@@ -102,7 +103,6 @@ class Slot:
 class Row:
     """One tier: ``title`` in the gutter, ``header`` over the band, ``slots`` inside it."""
 
-    key: str
     title: str
     header: str
     slots: tuple[Slot, ...]
@@ -166,7 +166,7 @@ def diagram_plan(fabric_result: FabricResult) -> Plan:
         rows += [_spine_row(s)] if s.tiers == 2 else [_pod_spine_row(s), _core_row(s)]
     bundles = tuple(_bundle(fabric_result, cls, rows[i], rows[i + 1])
                     for i, cls in enumerate(s.media))
-    rail_layout = s.layout != "tor" and s.tiers > 1 or s.shape.subfabrics > 1
+    rail_layout = (s.layout != "tor" and s.tiers > 1) or s.shape.subfabrics > 1
     return Plan(title=_title(s), subtitle=_subtitle(fabric_result), rows=tuple(rows),
                 bundles=bundles, rails=f.endpoints_per_node if rail_layout else 0,
                 planes=f.planes)
@@ -182,9 +182,9 @@ def _subtitle(fabric_result: FabricResult) -> str:
     f = s.fabric
     planes = f" in each of {f.planes} planes" if f.planes > 1 else ""
     ratio = "non-blocking" if s.oversubscription <= 1 else f"{thousands(s.oversubscription)}:1"
+    hops = _count(s.max_switch_hops, "switch hop", "switch hops")
     return (f"{thousands(f.nodes)} nodes x {f.endpoints_per_node} x {gbps(f.port_speed_gbps)}"
-            f"{planes}; {ratio}; worst path {_count(s.max_switch_hops, 'switch hop', 'switch hops')}; "
-            f"network {usd(fabric_result.cost_usd)}")
+            f"{planes}; {ratio}; worst path {hops}; network {usd(fabric_result.cost_usd)}")
 
 
 def _copies_note(s: FabricStructure, count: int) -> str:
@@ -242,7 +242,7 @@ def _node_row(fabric_result: FabricResult) -> Row:
     server = fabric_result.server.model if fabric_result.server is not None else None
     ports = f"{f.endpoints_per_node} x {gbps(f.port_speed_gbps)}"
     ports += f" in each of {f.planes} planes" if f.planes > 1 else " each"
-    nic = f"{ceil_div(f.endpoints_per_node * f.planes, s.nic.ports)} x {s.nic.model} per node"
+    nic = f"{nics_per_node(f, s.nic)} x {s.nic.model} per node"
     nodes = f"{thousands(f.nodes)} x {server}" if server else f"{thousands(f.nodes)} nodes"
     header = f"{nodes}, {ports}; NICs {nic}"
     if s.shape.subfabrics > 1:
@@ -259,7 +259,7 @@ def _node_row(fabric_result: FabricResult) -> Row:
         slots = tuple(_ellipsis(s.leaf.groups) if g is None
                       else Slot((f"{name} {g + 1}", f"{thousands(_group_nodes(s, g))} nodes"))
                       for g in slot_indices(s.leaf.groups))
-    return Row("nodes", "Nodes", header, slots, switches=False)
+    return Row("Nodes", header, slots, switches=False)
 
 
 def _ellipsis(total: int, max_slots: int = MAX_SLOTS) -> Slot:
@@ -267,7 +267,8 @@ def _ellipsis(total: int, max_slots: int = MAX_SLOTS) -> Slot:
     return Slot(("...", f"{thousands(total - (max_slots - 1))} more"), ellipsis=True)
 
 
-def _rail_slots(s: FabricStructure, lines_of_rail) -> tuple[Slot, ...]:
+def _rail_slots(s: FabricStructure, lines_of_rail: Callable[[int], tuple[str, ...]]
+                ) -> tuple[Slot, ...]:
     """One box per rail (rail-only), tinted with the rail's colour."""
     rails = s.shape.subfabrics
     return tuple(_ellipsis(rails) if r is None
@@ -290,7 +291,7 @@ def _single_switch_row(s: FabricStructure) -> Row:
         slots = _rail_slots(s, lambda r: ("1 switch",))
     else:
         slots = (Slot(("1 switch", f"{used} ports used")),)
-    return Row("leaf", "Switch", header, slots)
+    return Row("Switch", header, slots)
 
 
 def _leaf_row(s: FabricStructure) -> Row:
@@ -312,7 +313,7 @@ def _leaf_row(s: FabricStructure) -> Row:
     else:
         slots = tuple(_ellipsis(leaf.leaves) if i is None
                       else Slot((f"leaf {i + 1}",)) for i in slot_indices(leaf.leaves))
-    return Row("leaf", "Leaves", header, slots)
+    return Row("Leaves", header, slots)
 
 
 def _pod_leaf_count(s: FabricStructure, pod: int) -> int:
@@ -335,7 +336,7 @@ def _spine_row(s: FabricStructure) -> Row:
     else:
         slots = tuple(_ellipsis(count) if i is None else Slot((f"spine {i + 1}",))
                       for i in slot_indices(count))
-    return Row("spine", "Spines", header, slots)
+    return Row("Spines", header, slots)
 
 
 def _pod_spine_row(s: FabricStructure) -> Row:
@@ -350,7 +351,7 @@ def _pod_spine_row(s: FabricStructure) -> Row:
         slots = tuple(_ellipsis(s.pods) if p is None
                       else Slot((f"pod {p + 1}", _count(leaf.uplinks, "spine", "spines")))
                       for p in slot_indices(s.pods))
-    return Row("spine", "Pod spines", header, slots)
+    return Row("Pod spines", header, slots)
 
 
 def _core_row(s: FabricStructure) -> Row:
@@ -358,15 +359,15 @@ def _core_row(s: FabricStructure) -> Row:
     used = s.pods * pod.links_per_core
     groups, per_group = leaf.uplinks, pod.cores_per_group
     header = (f"{_switch_text(s, 'core')}, {used} down ({pod.links_per_core} per pod)"
-              f"{_spare(core.radix, used)}; {groups} groups of {per_group}, group g joins "
-              f"spine g of every pod")
+              f"{_spare(core.radix, used)}; {groups} groups of {per_group}")
     if s.shape.subfabrics > 1:
         slots = _rail_slots(s, lambda r: (_count(groups * per_group, "core", "cores"),))
     else:
+        header += ", group g joins spine g of every pod"
         slots = tuple(_ellipsis(groups) if g is None
                       else Slot((f"group {g + 1}", _count(per_group, "core", "cores")))
                       for g in slot_indices(groups))
-    return Row("core", "Cores", header, slots)
+    return Row("Cores", header, slots)
 
 
 # --- bundles ---------------------------------------------------------------------------------
@@ -452,9 +453,13 @@ def clean_text(text: object) -> str:
     return _NOT_XML.sub("", " ".join(str(text).split()))
 
 
-def fit(text: str, width_px: int, size: int) -> str:
-    """``text``, shortened with ``...`` when it would be wider than ``width_px`` at ``size``."""
-    limit = max(4, int(width_px / (size * CHAR_W)))
+def fit(text: str, width_px: int, size: int, bold: bool = False) -> str:
+    """``text``, shortened with ``...`` when it would be wider than ``width_px`` at ``size``.
+
+    >>> fit("MQM9790-NS2F", 200, 12), fit("a very long model name indeed", 100, 12)
+    ('MQM9790-NS2F', 'a very lon...')
+    """
+    limit = max(4, int(width_px / (size * (BOLD_W if bold else CHAR_W))))
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
@@ -463,7 +468,7 @@ def _text(x: int, y: int, content: str, size: int = 12, *, width: int | None = N
     """One ``<text>`` element; ``content`` is cleaned, fitted to ``width`` and escaped."""
     content = clean_text(content)
     if width is not None:
-        content = fit(content, width, size)
+        content = fit(content, width, size, bold=weight == "bold")
     attrs = f'x="{x}" y="{y}" font-size="{size}"'
     if anchor != "start":
         attrs += f' text-anchor="{anchor}"'
@@ -503,7 +508,6 @@ class Geometry:
 
     bands: tuple[Rect, ...]
     boxes: tuple[tuple[Rect, ...], ...]
-    top: int
     height: int
 
 
@@ -529,12 +533,12 @@ def _geometry(plan: Plan) -> Geometry:
     for i, row in enumerate(plan.rows):
         y = top + (n - 1 - i) * (BAND_H + ROW_GAP)
         if not row.switches and plan.planes > 1:
-            y += PLANE_HEADER // 2
+            y += PLANE_HEADER  # below the plane frame, with room for the link label
         band = Rect(AREA_X0, y, AREA_X1 - AREA_X0, BAND_H)
         bands.append(band)
         boxes.append(_boxes(row, band))
     height = bands[0].y + BAND_H + MARGIN + 4
-    return Geometry(tuple(bands), tuple(boxes), top, height)
+    return Geometry(tuple(bands), tuple(boxes), height)
 
 
 def fabric_svg(fabric_result: FabricResult) -> str:
@@ -610,7 +614,7 @@ def _render_band(band: Rect) -> list[str]:
 def _render_band_header(row: Row, band: Rect) -> list[str]:
     """The tier's header on a strip of the band's colour, so that links pass behind it."""
     width = band.w - 2 * BAND_PAD
-    header = fit(clean_text(row.header), width, 13)
+    header = fit(clean_text(row.header), width, 13, bold=True)
     strip_w = min(width + 8, int(len(header) * 13 * BOLD_W) + 8)
     strip = Rect(band.x + BAND_PAD - 4, band.y + 5, strip_w, 20)
     return [_rect(strip, BAND_FILL, "none", radius=3),
@@ -631,10 +635,8 @@ def _render_slot(slot: Slot, box: Rect, switch: bool) -> list[str]:
         out = [_rect(box, SWITCH_FILL if switch else NODE_FILL,
                      SWITCH_STROKE if switch else NODE_STROKE)]
     lines = slot.lines
-    if slot.chips:
-        baseline = box.y + 19
-    else:
-        baseline = box.y + (box.h - 16 * len(lines)) // 2 + 13
+    # text at the top when chips fill the bottom, else centred
+    baseline = box.y + 19 if slot.chips else box.y + (box.h - 16 * len(lines)) // 2 + 13
     for k, line in enumerate(lines):
         out.append(_text(box.cx, baseline + 16 * k, line, 13 if k == 0 else 12, width=box.w - 8,
                          anchor="middle", weight="bold" if k == 0 else "normal",
@@ -672,7 +674,8 @@ def _spread(box: Rect, count: int, k: int) -> int:
     return box.x + (k + 1) * box.w // (count + 1)
 
 
-def edges_grey(bundle: Bundle) -> bool:
+def _grey(bundle: Bundle) -> bool:
+    """Whether no line of the bundle is coloured by rail (then many lines are drawn thinner)."""
     return all(edge.rail is None for edge in bundle.edges)
 
 
@@ -696,7 +699,7 @@ def _render_bundle(bundle: Bundle, lower: tuple[Rect, ...], upper: tuple[Rect, .
     for j, edges in by_upper.items():
         ranked = sorted(edges, key=lambda e: order(e, lower[e.lower]))
         x_up.update({e: _spread(upper[j], len(ranked), k) for k, e in enumerate(ranked)})
-    width = "1" if len(bundle.edges) > 16 and edges_grey(bundle) else "1.5"
+    width = "1" if len(bundle.edges) > 16 and _grey(bundle) else "1.5"
     out = []
     for edge in bundle.edges:
         x1, y_up, x2 = x_low[edge], upper[edge.upper].y + upper[edge.upper].h, x_up[edge]

@@ -1,0 +1,49 @@
+"""The floor model: rack placement, run lengths, and servers per rack from the power budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from designer.floor import GroupPlacement, Rack, fabric_site, node_leaf_m, run_m
+from designer.schema import Site
+
+
+def test_runs_between_racks():
+    site = Site()
+    assert run_m(site, Rack(0, 3), Rack(0, 3)) == site.in_rack_m
+    # 2 x 1.5 m drops + 2 rows x 2.4 m + 3 racks x 0.6 m + 1 m slack
+    assert run_m(site, Rack(0, 0), Rack(2, 3)) == pytest.approx(3 + 4.8 + 1.8 + 1)
+
+
+def test_top_of_rack_group_that_fits_one_rack_stays_in_the_rack():
+    assert node_leaf_m(Site(nodes_per_rack=4), rail_layout=False, group_nodes=4) == 2.0
+
+
+def test_rail_leaves_sit_in_a_network_rack_in_the_middle_of_the_group():
+    site = Site(nodes_per_rack=4, racks_per_row=16)
+    placement = GroupPlacement(site, 32, rail=True)       # 8 node racks + 1 network rack
+    assert placement.slots == 9 and placement.per_row == 1
+    assert placement.leaf_rack(0) == Rack(0, 4)
+    assert {placement.node_rack(n).col for n in range(32)} == {0, 1, 2, 3, 5, 6, 7, 8}
+    assert node_leaf_m(site, True, 32) == run_m(site, Rack(0, 4), Rack(0, 0))
+
+
+@pytest.mark.parametrize(("group_nodes", "rail"), [(3, False), (6, True), (20, False),
+                                                     (90, True)])
+def test_groups_never_straddle_rows_unless_wider_than_a_row(group_nodes, rail):
+    site = Site(nodes_per_rack=4, racks_per_row=8)
+    placement = GroupPlacement(site, group_nodes, rail)
+    for group in range(10):
+        rows = {placement.slot(group, k).row for k in range(placement.slots)}
+        assert len(rows) == placement.rows_per_group
+    worst = placement.worst_node_leaf_m()
+    for node in range(group_nodes * 3):
+        run = run_m(site, placement.node_rack(node), placement.leaf_rack(node // group_nodes))
+        assert run <= worst
+
+
+def test_servers_per_rack_follow_the_power_budget():
+    assert fabric_site(Site(rack_power_kw=40), server_power_w=10_200).nodes_per_rack == 3
+    assert fabric_site(Site(rack_power_kw=40), server_power_w=None).nodes_per_rack == 4
+    assert fabric_site(Site(nodes_per_rack=2, rack_power_kw=40), 10_200).nodes_per_rack == 2
+    assert fabric_site(Site(rack_power_kw=5), server_power_w=10_200).nodes_per_rack == 1
