@@ -19,10 +19,12 @@ import time
 from pathlib import Path
 
 import designer
+from designer.exports import write_exports
 from designer.loading import Demand
 from designer.outputs import write_design_json
 from designer.outputs.bom import write_bom_csv, write_bom_xlsx
 from designer.outputs.cabling import write_cabling_csv
+from designer.outputs.html import write_report_html
 from designer.outputs.report import write_report_md
 from designer.outputs.runlists import write_cable_order, write_runlists
 from designer.outputs.templating import environment
@@ -89,6 +91,12 @@ def main() -> int:
         t = time.perf_counter()
         write_report_md(result, folder / "report.md", env)
         stage("report.md", t)
+        t = time.perf_counter()
+        write_report_html(result, folder / "report.html", env)
+        stage("report.html", t)
+        t = time.perf_counter()
+        exported = write_exports(folder)
+        stage("exports", t, files=len(exported))
         t = time.perf_counter()
         report = verify(folder)
         stage("verify", t, passed=report.passed)

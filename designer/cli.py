@@ -24,6 +24,7 @@ Examples:
   design examples/lab-16.yaml -o out/ --catalog my-quotes.yaml
   design validate examples/training-1024.yaml
   design verify out/
+  design export out/ --max-lab-nodes 32
   design schema demand > demand.schema.json
 """
 
@@ -170,6 +171,22 @@ def verify_cmd(outdir, debug):
             error = VerificationError(report)
             error.exit_code = 1
             raise error
+    except Exception as error:
+        _fail(error, debug)
+
+
+@main.command("export")
+@click.argument("outdir", type=click.Path(file_okay=False, exists=True))
+@click.option("--max-lab-nodes", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Largest containerlab topology; bigger designs get a scaled-down replica.")
+@click.option("--debug", is_flag=True, help="Print a traceback on errors.")
+def export_cmd(outdir, max_lab_nodes, debug):
+    """Write NetBox, containerlab and NVIDIA cable-validation exports into OUTDIR/exports."""
+    from designer.exports import write_exports
+
+    try:
+        for path in write_exports(Path(outdir), max_lab_nodes=max_lab_nodes):
+            click.echo(str(path))
     except Exception as error:
         _fail(error, debug)
 

@@ -30,8 +30,8 @@ def test_main_form_writes_every_output(tmp_path):
     done = run(str(LAB), "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json", "report.md",
-        "runlists", "verification.json"]
+        "bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json", "exports",
+        "report.html", "report.md", "runlists", "verification.json"]
     design = json.loads((out / "design.json").read_text())
     assert design["optimal"] is True and design["solver"] == "cbc"
     assert "wrote" in done.stderr
@@ -123,7 +123,7 @@ def test_same_input_gives_byte_identical_outputs(tmp_path):
     assert run(str(LAB), "-o", str(one)).returncode == 0
     assert run(str(LAB), "-o", str(two)).returncode == 0
     for name in ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md",
-                 "cable-order.csv", "verification.json"):
+                 "report.html", "cable-order.csv", "verification.json"):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
 
 

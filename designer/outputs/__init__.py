@@ -19,19 +19,22 @@ if TYPE_CHECKING:
     from designer.result import DesignResult
 
 OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md",
-                "verification.json", "cable-order.csv", "runlists")
+                "report.html", "verification.json", "cable-order.csv", "runlists", "exports")
 
 
 def write_all(result: DesignResult, outdir: Path, templates: str | Path | None = None,
               force: bool = True) -> Path:
     """Write ``design.json``, ``bom.csv``, ``bom.xlsx``, ``cabling.csv``, ``cable-order.csv``,
-    ``runlists/``, ``report.md`` and ``verification.json``.
+    ``runlists/``, ``report.md``, ``report.html``, ``exports/`` (NetBox, containerlab, NVIDIA
+    cable validation) and ``verification.json``.
 
     An existing ``outdir`` is replaced only when ``force`` is true and only after every file
     has been written.
     """
+    from designer.exports import write_exports
     from designer.outputs.bom import write_bom_csv, write_bom_xlsx
     from designer.outputs.cabling import write_cabling_csv
+    from designer.outputs.html import write_report_html
     from designer.outputs.report import write_report_md
     from designer.outputs.runlists import write_cable_order, write_runlists
     from designer.outputs.templating import environment
@@ -55,6 +58,8 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
                           result.parts_table())
         write_bom_xlsx(result, staging / "bom.xlsx", staging / "cabling.csv")
         write_report_md(result, staging / "report.md", env)
+        write_report_html(result, staging / "report.html", env)
+        write_exports(staging)
         report = verify(staging)
         (staging / "verification.json").write_text(
             json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
