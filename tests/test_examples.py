@@ -175,3 +175,13 @@ def test_run_lists_and_order_add_up_to_the_plan_and_the_bom(written, name):
     for r in read_csv(written[name] / "cable-order.csv"):
         order[r["part"]] += int(r["quantity"])
     assert order == bom
+
+
+def test_readme_diagram_is_current(update_golden):
+    from designer.outputs.diagram import fabric_svg
+
+    svg = fabric_svg(solved_example(ROOT / "examples" / "dgx-superpod-4su.yaml").fabrics[0])
+    shown = ROOT / "examples" / "dgx-superpod-4su.svg"
+    if update_golden:
+        shown.write_text(svg)
+    assert shown.read_text() == svg, "README diagram is stale; run pytest --update-golden"
