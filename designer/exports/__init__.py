@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from designer.errors import InputError
+from designer.outputs import replace_folder
 
 EXPORTS_DIR = "exports"
 CONTAINERLAB_FILE = "topology.clab.yml"
@@ -82,7 +82,7 @@ def write_exports(outdir: str | Path, max_lab_nodes: int = DEFAULT_LAB_NODES) ->
         with cabling_rows(cabling) as rows:
             written.append(write_nvidia_az(design, rows, staging / NVIDIA_FILE))
         target = outdir / EXPORTS_DIR
-        _replace(staging, target)
+        replace_folder(staging, target)
     except ValueError as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise InputError(f"{outdir}: {error}") from error
@@ -119,19 +119,6 @@ def cabling_rows(path: Path) -> Iterator[Iterator[dict[str, str]]]:
     """``cabling.csv`` opened for one pass, as a ``csv.DictReader``."""
     with open(path, newline="", encoding="utf-8") as handle:
         yield csv.DictReader(handle)
-
-
-def _replace(staging: Path, target: Path) -> None:
-    """Move the finished ``staging`` folder to ``target``, replacing an older one."""
-    os.chmod(staging, 0o755)
-    if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, target)
 
 
 __all__ = ["CONTAINERLAB_FILE", "EXPORTS_DIR", "NVIDIA_FILE", "write_exports"]

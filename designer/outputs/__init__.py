@@ -63,27 +63,32 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         report = verify(staging)
         (staging / "verification.json").write_text(
             json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
-        _replace(staging, outdir)
+        replace_folder(staging, outdir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return outdir
 
 
-def _replace(staging: Path, outdir: Path) -> None:
-    if outdir.exists():
-        old = outdir.with_name(f".{outdir.name}.old")
+def replace_folder(staging: Path, target: Path) -> None:
+    """Move the finished ``staging`` folder to ``target``, replacing an older one.
+
+    The old folder is renamed aside before the new one moves in, so ``target`` is always either
+    the old complete folder or the new complete one.
+    """
+    os.chmod(staging, 0o755)
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
         shutil.rmtree(old, ignore_errors=True)
-        os.replace(outdir, old)
-        os.replace(staging, outdir)
+        os.replace(target, old)
+        os.replace(staging, target)
         shutil.rmtree(old, ignore_errors=True)
     else:
-        os.replace(staging, outdir)
-    os.chmod(outdir, 0o755)
+        os.replace(staging, target)
 
 
 def write_design_json(result: DesignResult, path: Path) -> None:
     path.write_text(json.dumps(result.to_dict(), indent=2, sort_keys=False) + "\n", "utf-8")
 
 
-__all__ = ["OUTPUT_FILES", "DesignerError", "write_all", "write_design_json"]
+__all__ = ["OUTPUT_FILES", "DesignerError", "replace_folder", "write_all", "write_design_json"]
