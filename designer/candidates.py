@@ -126,8 +126,14 @@ class LeafOption:
     node_leaf_m: float
 
     @property
-    def downlinks(self) -> int:
+    def down_ports(self) -> int:
+        """Ports set aside for node links on each leaf (whole cages): ``q * e``."""
         return self.group_nodes * self.shape.ports_per_node
+
+    @property
+    def downlinks(self) -> int:
+        """Node links on the fullest leaf: ``min(q, N) * e`` (a group may exceed the nodes)."""
+        return min(self.group_nodes, self.nodes) * self.shape.ports_per_node
 
     @property
     def groups(self) -> int:

@@ -105,7 +105,7 @@ def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, deb
             proof = "optimal" if f.solve.optimal else "NOT proven optimal"
             click.echo(f"  {f.name}: {s.tiers} tier(s), {s.layout}, {s.protocol}, "
                        f"${f.cost_usd:,.0f} ({proof}, {f.solve.solve_s:.1f} s)", err=True)
-        result.write(outdir, templates=templates, force=True)
+        result.write(outdir, templates=templates, force=force)
         click.echo(f"wrote {outdir} (total ${result.total_cost_usd:,.2f}) in "
                    f"{time.perf_counter() - started:.1f} s", err=True)
     except Exception as error:
@@ -113,15 +113,10 @@ def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, deb
 
 
 def _check_outdir(outdir: Path, force: bool) -> None:
-    """Refuse to replace a folder that is not a previous design unless ``--force``."""
-    from designer.errors import InputError
-    from designer.outputs import OUTPUT_FILES
+    """Fail before solving when OUTDIR could not be written (see outputs.check_outdir)."""
+    from designer.outputs import check_outdir
 
-    if outdir.exists() and outdir.is_dir() and not force:
-        foreign = sorted(p.name for p in outdir.iterdir() if p.name not in OUTPUT_FILES)
-        if foreign:
-            raise InputError(f"{outdir}: folder holds other files ({', '.join(foreign[:3])}); "
-                             "use --force to replace it")
+    check_outdir(outdir, force)
 
 
 @main.command("validate")

@@ -144,7 +144,8 @@ def _structure_dict(s: FabricStructure) -> dict:
         return {"leaf_mode": s.leaf.key}
     leaf = s.leaf
     out = {"leaf_mode": leaf.mode.key, "leaf_downlinks": leaf.downlinks,
-           "leaf_uplinks": leaf.uplinks, "nodes_per_leaf_group": leaf.group_nodes,
+           "leaf_uplinks": leaf.uplinks,
+           "nodes_per_leaf_group": min(leaf.group_nodes, s.fabric.nodes),
            "leaf_groups": leaf.groups}
     if s.tiers == 2:
         out.update(spine_mode=s.spine.mode.key, links_per_leaf_spine_pair=s.spine.links_per_leaf)
@@ -228,14 +229,21 @@ class DesignResult:
             "solver": self.solver,
             "fabrics": [f.to_dict() for f in self.fabrics],
             "demand": {"file": Path(self.demand.path).name, "sha256": self.demand.digest},
-            "catalogs": {"files": list(self.catalog.files), "sha256": self.catalog.digest},
+            "catalogs": {"files": [Path(f.removesuffix(" (shipped)")).name
+                                   + (" (shipped)" if f.endswith(" (shipped)") else "")
+                                   for f in self.catalog.files],
+                         "sha256": self.catalog.digest},
             "parts": self.parts_table(),
             "designer_version": __version__,
         }
 
     def write(self, outdir: str | Path, templates: str | Path | None = None,
-              force: bool = True) -> Path:
-        """Write every output file into ``outdir`` (see ``outputs``); returns the folder."""
+              force: bool = False) -> Path:
+        """Write every output file into ``outdir`` (see ``outputs``); returns the folder.
+
+        A folder holding anything but a previous design's files is replaced only with
+        ``force=True``.
+        """
         from designer.outputs import write_all
 
         return write_all(self, Path(outdir), templates=templates, force=force)

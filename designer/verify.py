@@ -35,7 +35,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from designer.errors import DesignerError
+from designer.errors import DesignerError, InputError
 
 
 class VerificationError(DesignerError):
@@ -110,6 +110,7 @@ class _FabricState:
     """What one pass over the cabling learns about one fabric."""
 
     spec: dict
+    parts: dict = field(default_factory=dict)
     ports: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     role: dict[str, str] = field(default_factory=dict)
     node_ports: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -132,9 +133,15 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
         When any check fails and ``raise_on_failure`` is true.
     """
     outdir = Path(outdir)
-    design = json.loads((outdir / "design.json").read_text("utf-8"))
+    for name in ("design.json", "cabling.csv", "bom.csv"):
+        if not (outdir / name).is_file():
+            raise InputError(f"{outdir}: no {name}: not a folder written by design")
+    try:
+        design = json.loads((outdir / "design.json").read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{outdir / 'design.json'}: cannot read: {exc}") from None
     parts = design.get("parts", {})
-    states = {f["name"]: _FabricState(f) for f in design["fabrics"]}
+    states = {f["name"]: _FabricState(f, parts) for f in design["fabrics"]}
     for row in _rows(outdir):
         state = states.get(row["fabric"])
         if state is None:
@@ -190,20 +197,32 @@ def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
     _check_reach(state, row, parts)
 
 
+def _model(value: str) -> str:
+    """A part name as the catalog has it (cabling.csv neutralizes formula-like text with ')."""
+    return value[1:] if value.startswith("'") else value
+
+
 def _count_parts(state, row, parts, a, z) -> None:
-    cable = row["part"]
+    cable = _model(row["part"])
     info = parts.get(cable, {})
     kind = info.get("cable_kind", "fiber")
     links = info.get("links", 1)
     if kind != "fiber" and links > 1:
-        wide = z if z[1] is not None else a
+        # A breakout cable's wide end sits in a multi-port cage: its port is named pC/L.
+        wide = z if "/" in row["z_port"] else a
         state.wide_cages.add((wide[0], wide[1], cable))
     else:
         state.cables[cable] += 1
-    for (device, cage), column in ((a, "a_transceiver"), (z, "z_transceiver")):
-        model = row.get(column, "")
+    roles = state.spec["roles"]
+    for (device, cage), column, end in ((a, "a_transceiver", "a"), (z, "z_transceiver", "z")):
+        model = _model(row.get(column, ""))
         if not model:
             continue
+        fits = 1 if cage is None else roles[row[f"{end}_role"]]["cage_ports"]
+        ports = parts.get(model, {}).get("ports", 1)
+        if ports != fits:
+            state.problems["ports"].append(f"{row['cable_id']}: {model} serves {ports} links, "
+                                           f"the cage at {device} holds {fits}")
         if cage is None:  # a NIC port: one module per port
             state.transceivers[model] += 1
         else:
@@ -213,7 +232,7 @@ def _count_parts(state, row, parts, a, z) -> None:
 def _check_reach(state, row, parts) -> None:
     length = float(row["length_m"])
     for column in ("part", "a_transceiver", "z_transceiver"):
-        model = row.get(column, "")
+        model = _model(row.get(column, ""))
         if not model:
             continue
         reach = parts.get(model, {}).get("reach_m")
@@ -246,6 +265,11 @@ def _check_endpoints(report, name, state) -> None:
     spec = state.spec
     per_node = spec["endpoints_per_node"] * spec["planes"]
     problems = []
+    nic = spec["nic"]
+    nic_ports = state.parts.get(nic["model"], {}).get("ports", 1) * nic["per_node"]
+    if nic_ports < per_node:
+        problems.append(f"{nic['per_node']} x {nic['model']} give {nic_ports} ports per node, "
+                        f"{per_node} are cabled")
     nodes = {d for d, r in state.role.items() if r == "node"}
     if len(nodes) != spec["nodes"]:
         problems.append(f"{len(nodes)} nodes cabled, demand has {spec['nodes']}")
@@ -275,6 +299,26 @@ def _check_striping(report, name, state) -> None:
     problems += _incomplete_blocks(up)
     report.add(name, "striping", problems,
                f"{len(up)} switches stripe their uplinks evenly")
+    _check_oversubscription(report, name, state, up)
+
+
+def _check_oversubscription(report, name, state, up: dict[str, Counter]) -> None:
+    """Each leaf takes at most ``o`` times what it sends up; tiers above are non-blocking."""
+    o = state.spec["limits"]["max_oversubscription"]
+    down: Counter = Counter(leaf for _, _, _, leaf in state.node_leaf)
+    for (a, z), count in state.switch_links.items():
+        low, high = (a, z) if ROLE_RANK[state.role[a]] < ROLE_RANK[state.role[z]] else (z, a)
+        if state.role[low] == "leaf" and state.role[high] == "spine":
+            down[high] += count
+    problems = []
+    for device, taken in sorted(down.items()):
+        sent = sum(up.get(device, {}).values())
+        limit = o if state.role[device] == "leaf" else 1.0
+        if sent and taken > limit * sent + 1e-9:
+            problems.append(f"{device} takes {taken} links and sends {sent} up "
+                            f"({taken / sent:g}:1, limit {limit:g}:1)")
+    report.add(name, "oversubscription", problems,
+               f"every leaf within {o:g}:1, every spine non-blocking")
 
 
 def _incomplete_blocks(up: dict[str, Counter]) -> list[str]:

@@ -67,7 +67,7 @@ def test_missing_uplink(outdir):
     rows = rows_of(outdir / "cabling.csv")
     rows.remove(uplinks(rows)[0])
     rewrite(outdir / "cabling.csv", rows)
-    assert {"striping", "links", "bill of materials"} <= failed_checks(outdir)
+    assert {"striping", "links", "oversubscription", "bill of materials"} <= failed_checks(outdir)
 
 
 def test_leaf_without_uplinks_breaks_hops_and_bisection(outdir):
@@ -77,6 +77,18 @@ def test_leaf_without_uplinks_breaks_hops_and_bisection(outdir):
     rewrite(outdir / "cabling.csv", rows)
     failed = failed_checks(outdir)
     assert {"hops", "bisection"} <= failed
+
+
+def test_splitter_with_its_wide_end_at_either_switch_counts_per_cage(outdir):
+    from designer.verify import _count_parts, _FabricState
+
+    state = _FabricState({"roles": {"leaf": {"cage_ports": 2}, "spine": {"cage_ports": 1}}})
+    parts = {"SPL": {"cable_kind": "dac", "links": 2}}
+    for lane, spine in ((1, "s1"), (2, "s2")):
+        row = {"part": "SPL", "a_port": f"p3/{lane}", "z_port": "p7", "a_role": "leaf",
+               "z_role": "spine", "cable_id": "c", "a_transceiver": "", "z_transceiver": ""}
+        _count_parts(state, row, parts, ("leaf1", 3), (spine, 7))
+    assert state.wide_cages == {("leaf1", 3, "SPL")}
 
 
 def test_cable_too_long(outdir):

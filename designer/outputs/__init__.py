@@ -23,13 +23,13 @@ OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md"
 
 
 def write_all(result: DesignResult, outdir: Path, templates: str | Path | None = None,
-              force: bool = True) -> Path:
+              force: bool = False) -> Path:
     """Write ``design.json``, ``bom.csv``, ``bom.xlsx``, ``cabling.csv``, ``cable-order.csv``,
     ``runlists/``, ``report.md``, ``report.html``, ``exports/`` (NetBox, containerlab, NVIDIA
     cable validation) and ``verification.json``.
 
-    An existing ``outdir`` is replaced only when ``force`` is true and only after every file
-    has been written.
+    An existing ``outdir`` is replaced only after every file has been written, and only when it
+    holds nothing but a previous design's files or ``force`` is true.
     """
     from designer.exports import write_exports
     from designer.outputs.bom import write_bom_csv, write_bom_xlsx
@@ -41,12 +41,10 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
     from designer.verify import verify
 
     outdir = Path(outdir)
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"{outdir}: exists and is not a folder")
-    if outdir.exists() and any(outdir.iterdir()) and not force:
-        raise InputError(f"{outdir}: folder exists and is not empty (use --force to replace it)")
+    check_outdir(outdir, force)
     env = environment(templates)
-    parent = outdir.resolve().parent
+    outdir = outdir.resolve()
+    parent = outdir.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
     try:
@@ -68,6 +66,25 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return outdir
+
+
+def check_outdir(outdir: Path, force: bool) -> None:
+    """Refuse an OUTDIR that cannot be replaced safely.
+
+    Not a file; not the current folder or one of its parents; and, unless ``force``, holding
+    nothing but a previous design's files.
+    """
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir}: exists and is not a folder")
+    resolved = outdir.resolve()
+    if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents:
+        raise InputError(f"{outdir}: the output folder cannot be the current folder or one "
+                         "of its parents (it is replaced as a whole)")
+    if outdir.exists() and not force:
+        foreign = sorted(p.name for p in outdir.iterdir() if p.name not in OUTPUT_FILES)
+        if foreign:
+            raise InputError(f"{outdir}: folder holds other files ({', '.join(foreign[:3])}); "
+                             "use --force to replace it")
 
 
 def replace_folder(staging: Path, target: Path) -> None:

@@ -161,7 +161,7 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
             by_subfabric = [[(r, g) for g in range(groups)] for r in range(e)]
         else:
             by_subfabric = [[(r, g) for g in range(groups) for r in range(sh.leaves_per_group)]]
-        down = s.leaf.downlinks
+        down = s.leaf.down_ports
         for sub, sub_leaves in enumerate(by_subfabric):
             yield from _upper_rows(s, result, floor, plane, sub, sub_leaves, down, speed)
 

@@ -59,7 +59,8 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> 
             span = runs[part]
             span[0], span[1] = min(span[0], length), max(span[1], length)
             if info.get("cable_kind", "fiber") != "fiber" and info.get("links", 1) > 1:
-                end = "z" if row["z_role"] != "node" else "a"
+                # A breakout cable's wide end sits in a multi-port cage: its port is pC/L.
+                end = "z" if "/" in row["z_port"] else "a"
                 cage = row[f"{end}_port"].split("/")[0]
                 wide_ends.add((row["fabric"] + row[f"{end}_device"], cage, part))
             else:
