@@ -124,6 +124,8 @@ class LeafOption:
     group_nodes: int
     nodes: int
     node_leaf_m: float
+    leaf_spine_m: float
+    spine_core_m: float
 
     @property
     def down_ports(self) -> int:
@@ -181,34 +183,41 @@ def valid_groups(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> l
     return [q for q in range(1, down_max // e + 1) if (q * e) % c == 0]
 
 
-def kept_groups(fabric: Fabric, site: Site, sh: Shape, groups: list[int],
-                reaches_m: list[float]) -> list[int]:
-    """The group sizes worth offering: the largest one, and the largest within each reach.
+def group_lengths_m(fabric: Fabric, site: Site, sh: Shape, q: int) -> tuple[float, ...]:
+    """Worst node-leaf, leaf-spine and spine-core runs when leaf groups hold ``q`` nodes."""
+    group = min(q, fabric.nodes)
+    return (node_leaf_m(site, sh.rail, group),
+            leaf_spine_m(site, fabric.nodes, group, sh.rail),
+            spine_core_m(site, fabric.nodes, group, sh.rail))
 
-    Every cost grows with the leaf count, which shrinks as the group grows, so among groups whose
-    node-leaf run fits the same media the largest wins. The run grows with the group, so only the
-    largest group under each medium's reach (and the largest overall) can be cheapest.
+
+def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
+                reaches_m: list[float]) -> list[int]:
+    """The group sizes worth offering: the largest with each pattern of reachable media.
+
+    Two group sizes whose runs (node-leaf, leaf-spine, spine-core) fall under the same media
+    reaches allow the same media; between them every cost grows with the leaf count, which
+    shrinks as the group grows, so only the larger can be cheapest.
     """
-    if not groups:
-        return []
-    kept = {groups[-1]}
-    for reach in reaches_m:
-        fitting = [q for q in groups
-                   if node_leaf_m(site, sh.rail, min(q, fabric.nodes)) <= reach]
-        if fitting:
-            kept.add(fitting[-1])
-    return sorted(kept)
+    best: dict[tuple, int] = {}
+    for q in groups:
+        pattern = tuple(length <= reach for length in lengths[q] for reach in reaches_m)
+        best[pattern] = max(q, best.get(pattern, 0))
+    return sorted(best.values())
 
 
 def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                  reaches_m: list[float]) -> list[LeafOption]:
     options = []
+    lengths: dict[int, tuple[float, ...]] = {}
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
             groups = valid_groups(fabric, sh, mode, uplinks)
-            for q in kept_groups(fabric, site, sh, groups, reaches_m):
-                options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes,
-                                          node_leaf_m(site, sh.rail, min(q, fabric.nodes))))
+            for q in groups:
+                if q not in lengths:
+                    lengths[q] = group_lengths_m(fabric, site, sh, q)
+            for q in kept_groups(groups, lengths, reaches_m):
+                options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes, *lengths[q]))
     return options
 
 
@@ -360,12 +369,6 @@ def pareto_media(options: list[Medium]) -> list[Medium]:
         if not beaten:
             kept.append(option)
     return kept
-
-
-def class_lengths_m(fabric: Fabric, site: Site) -> dict[str, float]:
-    """Worst lengths of the classes whose length does not depend on the leaf group."""
-    return {"leaf-spine": leaf_spine_m(site, fabric.nodes),
-            "spine-core": spine_core_m(site, fabric.nodes)}
 
 
 def iter_pairs(options: list[Medium], cage1: int, cage2: int, length_m: float

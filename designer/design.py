@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 
-from designer.candidates import class_lengths_m, usable_modes, usable_nics
+from designer.candidates import usable_modes, usable_nics
 from designer.catalog import Catalog
 from designer.errors import InfeasibleError, InputError, SolverError
 from designer.floor import fabric_site, node_leaf_m
@@ -73,11 +73,13 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
             raise SolverError(f"fabric '{fabric.name}': solver objective "
                               f"{report.objective_usd:.2f} differs from the bill of materials "
                               f"{cost:.2f} (internal error; please report)")
-        lengths = class_lengths_m(fabric, site)
-        group = fabric.nodes if structure.tiers == 1 else min(structure.leaf.group_nodes,
-                                                               fabric.nodes)
-        lengths["node-leaf"] = node_leaf_m(site, structure.shape.rail, group)
-        lengths = {cls: lengths[cls] for cls in structure.media}
+        if structure.tiers == 1:
+            lengths = {"node-leaf": node_leaf_m(site, structure.shape.rail, fabric.nodes)}
+        else:
+            leaf = structure.leaf
+            lengths = {"node-leaf": leaf.node_leaf_m, "leaf-spine": leaf.leaf_spine_m,
+                       "spine-core": leaf.spine_core_m}
+            lengths = {cls: lengths[cls] for cls in structure.media}
         fabrics.append(FabricResult(structure, report, lengths, server, site))
     return DesignResult(demand, catalog, tuple(fabrics), solver)
 

@@ -123,23 +123,30 @@ def node_leaf_m(site: Site, rail_layout: bool, group_nodes: int) -> float:
     return GroupPlacement(site, group_nodes, rail_layout).worst_node_leaf_m()
 
 
-def hall_rows(site: Site, nodes: int) -> int:
-    """Rows of node racks for ``nodes`` servers."""
-    per_rack = fabric_site(site, None).nodes_per_rack
-    return max(1, math.ceil(math.ceil(nodes / per_rack) / site.racks_per_row))
+def hall_rows(site: Site, nodes: int, group_nodes: int, rail: bool) -> int:
+    """Rows of node racks that ``nodes`` servers fill in groups of ``group_nodes``."""
+    placement = GroupPlacement(site, min(group_nodes, nodes), rail)
+    groups = math.ceil(nodes / placement.group_nodes)
+    if placement.per_row:
+        return max(1, math.ceil(groups / placement.per_row))
+    return groups * placement.rows_per_group
 
 
-def leaf_spine_m(site: Site, nodes: int) -> float:
-    """Worst leaf-to-spine run: spines in a network row in the middle of the hall."""
+def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:
+    """Worst leaf-to-spine run: spines in a network row in the middle of the hall.
+
+    A leaf in the farthest row and rack: ``ceil(rows / 2)`` rows and ``racks_per_row - 1``
+    racks from a spine, the rows counted as :class:`GroupPlacement` fills them.
+    """
     if site.leaf_spine_m is not None:
         return site.leaf_spine_m
-    rows = hall_rows(site, nodes)
+    rows = hall_rows(site, nodes, group_nodes, rail)
     return _run_m(site, math.ceil(rows / 2), site.racks_per_row - 1)
 
 
-def spine_core_m(site: Site, nodes: int) -> float:
+def spine_core_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:
     """Worst spine-to-core run: pod spines at their pods, cores one row past the hall's middle."""
     if site.spine_core_m is not None:
         return site.spine_core_m
-    rows = hall_rows(site, nodes)
+    rows = hall_rows(site, nodes, group_nodes, rail)
     return _run_m(site, math.ceil(rows / 2) + 1, site.racks_per_row - 1)

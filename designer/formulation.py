@@ -36,7 +36,6 @@ from designer.candidates import (
     allowed_protocols,
     allowed_tiers,
     ceil_div,
-    class_lengths_m,
     leaf_options,
     media_options,
     nics_per_node,
@@ -402,7 +401,7 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
                  units1_max=max(o.uplink_units for o, _ in block.leaves),
                  units2=spine_units, units2_max=links_max,
                  links=_leaf_sum(block, lambda o: o.uplink_total), links_max=links_max,
-                 length_m=class_lengths_m(fabric, site)["leaf-spine"])
+                 length_m=None)
     return True
 
 
@@ -512,7 +511,6 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     b.add(spine_core >= leaf_links, name, "sc_links_floor")
 
     define_node_links(b, block, fabric, catalog)
-    lengths = class_lengths_m(fabric, site)
     leaf_links_max = max(o.uplink_total for o, _ in block.leaves)
     define_media(b, block, catalog, fabric, "leaf-spine",
                  lower_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
@@ -521,11 +519,11 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
                  units1_max=max(o.uplink_units for o, _ in block.leaves),
                  units2=down_units, units2_max=leaf_links_max,
                  links=_leaf_sum(block, lambda o: o.uplink_total), links_max=leaf_links_max,
-                 length_m=lengths["leaf-spine"])
+                 length_m=None)
     define_media(b, block, catalog, fabric, "spine-core",
                  lower_cages=pod_cages, upper_cages=core_cages,
                  units1=up_units, units1_max=sc_max, units2=core_units, units2_max=sc_max,
-                 links=spine_core, links_max=sc_max, length_m=lengths["spine-core"])
+                 links=spine_core, links_max=sc_max, length_m=None)
     return True
 
 
@@ -557,7 +555,8 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
 
     ``sum_mu w_mu = on``; a medium fits the cages of both ends:
     ``sum_{mu: cage1(mu) = c} w_mu <= [lower end has cages of c]`` (and likewise upper); it
-    reaches the class's worst length (node-leaf: ``w_mu <= sum_{y: len_y <= reach_mu} y``);
+    reaches the class's worst run, which depends on the leaf group's size (it sets where racks
+    stand): ``w_mu <= sum_{y: len_y <= reach_mu} y``;
     and the class cost is
     ``kappa >= a_mu units1 + b_mu units2 + g_mu links - M_mu (1 - w_mu)``,
     ``M_mu = a_mu units1_max + b_mu units2_max + g_mu links_max``.
@@ -577,9 +576,10 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
         b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)
     for cage, on in upper_cages.items():
         b.add(pulp.lpSum(w for m, w in chosen if m.cage2 == cage) <= on, name, "upper_cage", cage)
-    if length_m is None:  # node-leaf: the length depends on the leaf group
+    if length_m is None:  # the class's worst run depends on the leaf group
+        attribute = cls.replace("-", "_") + "_m"
         for i, (m, w) in enumerate(chosen):
-            reached = [v for o, v in block.leaves if o.node_leaf_m <= m.reach_m]
+            reached = [v for o, v in block.leaves if getattr(o, attribute) <= m.reach_m]
             b.add(w <= pulp.lpSum(reached), name, "reach", i)
     units1 = b.alias(units1, name, "units1")
     units2 = b.alias(units2, name, "units2")

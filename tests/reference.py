@@ -289,7 +289,7 @@ def leaf_choices(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchM
                 leaf_units = layout.leaf_columns * (
                     (groups - 1) * math.ceil(q * e_l / c_a)
                     + math.ceil(last_group_nodes * e_l / c_a))
-                length_m = node_leaf_m(site, layout.name != "tor", q)
+                length_m = node_leaf_m(site, layout.name != "tor", min(q, n))
                 media = pricer.class_media(1, c_a, length_m, n_sub, leaf_units, n_sub)
                 if media is None:
                     continue
@@ -338,10 +338,11 @@ def best_one_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
 
 def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
                   pricer: MediaPricer) -> FabricCopy | None:
-    length_m = leaf_spine_m(site, fabric.nodes)
     best = None
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
+        length_m = leaf_spine_m(site, fabric.nodes, min(leaf.q, fabric.nodes),
+                                layout.name != "tor")
         for b in modes:
             for l_pair in range(1, u + 1):
                 if u % l_pair or big_l * l_pair > b.radix:
@@ -368,11 +369,12 @@ def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
 
 def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
                     pricer: MediaPricer) -> FabricCopy | None:
-    leaf_spine_length_m = leaf_spine_m(site, fabric.nodes)
-    spine_core_length_m = spine_core_m(site, fabric.nodes)
     best = None
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
+        group_nodes, rail = min(leaf.q, fabric.nodes), layout.name != "tor"
+        leaf_spine_length_m = leaf_spine_m(site, fabric.nodes, group_nodes, rail)
+        spine_core_length_m = spine_core_m(site, fabric.nodes, group_nodes, rail)
         for b in modes:
             for lp in range(1, b.radix // 2 + 1):
                 if lp % layout.leaf_columns or lp % b.cage_ports:
