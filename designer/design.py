@@ -13,7 +13,7 @@ import math
 from designer.candidates import usable_modes, usable_nics
 from designer.catalog import Catalog
 from designer.errors import InfeasibleError, InputError, SolverError
-from designer.floor import fabric_site, node_leaf_m
+from designer.floor import DEFAULT_NODE_UNITS, fabric_site, node_leaf_m
 from designer.formulation import build_model
 from designer.loading import Demand, demand_catalogs, load_catalog
 from designer.result import DesignResult, FabricResult
@@ -66,6 +66,7 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
         check_parts_exist(demand, fabric, catalog)
         server = catalog.servers.get(fabric.server) if fabric.server else None
         site = fabric_site(demand.site, server.power_w if server else None)
+        check_rack_space(demand, fabric, site, server)
         model = build_model(fabric, site, catalog)
         structure, report = solve(model, solver=solver, time_limit=time_limit)
         cost = structure.cost_usd
@@ -105,6 +106,15 @@ def check_references(demand: Demand, catalog: Catalog) -> None:
             problems.append(_unknown(f"{where}.server", fabric.server, catalog.servers))
     if problems:
         raise InputError(problems)
+
+
+def check_rack_space(demand: Demand, fabric: Fabric, site, server) -> None:
+    """The servers of a rack must fit in it (``nodes_per_rack x rack_units <= site rack_units``)."""
+    units = server.rack_units if server else DEFAULT_NODE_UNITS
+    if site.nodes_per_rack * units > site.rack_units:
+        raise InputError(f"{demand.path}: site.nodes_per_rack: {site.nodes_per_rack} servers of "
+                         f"{units}U ({fabric.server or 'default size'}) do not fit a "
+                         f"{site.rack_units}U rack")
 
 
 def check_parts_exist(demand: Demand, fabric: Fabric, catalog: Catalog) -> None:

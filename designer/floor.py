@@ -20,6 +20,7 @@ from designer.schema import Site
 
 LINK_CLASSES = ("node-leaf", "leaf-spine", "spine-core")
 DEFAULT_NODES_PER_RACK = 4
+DEFAULT_NODE_UNITS = 4  # a server's height when the demand names no server model
 
 
 def fabric_site(site: Site, server_power_w: float | None) -> Site:

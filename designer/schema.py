@@ -166,6 +166,7 @@ class Site(Record):
         None, gt=0, description="servers per rack; default: what rack_power_kw feeds of the "
         "fabric's server (its power_w), else 4")
     rack_power_kw: float | None = Field(None, gt=0, description="power budget of a node rack")
+    rack_units: int = Field(42, gt=0, le=60, description="height of every rack in U")
     racks_per_row: int = Field(16, gt=0)
     rack_pitch_m: float = Field(0.6, gt=0, description="centre-to-centre distance of racks")
     row_pitch_m: float = Field(2.4, gt=0, description="distance between rows")

@@ -47,3 +47,31 @@ def test_servers_per_rack_follow_the_power_budget():
     assert fabric_site(Site(rack_power_kw=40), server_power_w=None).nodes_per_rack == 4
     assert fabric_site(Site(nodes_per_rack=2, rack_power_kw=40), 10_200).nodes_per_rack == 2
     assert fabric_site(Site(rack_power_kw=5), server_power_w=10_200).nodes_per_rack == 1
+
+
+def test_servers_that_do_not_fit_a_rack_are_an_input_error(tmp_path):
+    import designer
+
+    path = tmp_path / "d.yaml"
+    path.write_text("site: {nodes_per_rack: 16}\nfabrics:\n  - {name: f, nodes: 32, "
+                    "endpoints_per_node: 2, port_speed_gbps: 100}\n")
+    with pytest.raises(designer.InputError, match=r"16 servers of 4U .* do not fit a 42U rack"):
+        designer.design(designer.load_demand(path))
+
+
+def test_leaves_that_do_not_fit_one_rack_spill_into_a_companion_rack(tmp_path):
+    import csv
+
+    import designer
+
+    path = tmp_path / "d.yaml"
+    path.write_text("catalogs: [ai-ethernet]\nsite: {nodes_per_rack: 8}\nfabrics:\n"
+                    "  - {name: f, nodes: 64, endpoints_per_node: 8, planes: 4, "
+                    "port_speed_gbps: 400, layout: rail-optimized, max_switch_hops: 3}\n")
+    out = designer.design(designer.load_demand(path)).write(tmp_path / "out")
+    with open(out / "cabling.csv", newline="") as handle:
+        where = {r["z_device"]: (r["z_rack"], int(r["z_ru"])) for r in csv.DictReader(handle)
+                 if r["z_role"] == "leaf"}
+    assert any(rack.endswith("-n2") for rack, _ in where.values())
+    assert all(1 <= ru <= 42 for _, ru in where.values())
+    assert len(set(where.values())) == len(where), "two leaves in one rack position"

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from designer.candidates import Medium
-from designer.floor import GroupPlacement, fabric_site, run_m
+from designer.floor import DEFAULT_NODE_UNITS, GroupPlacement, fabric_site, run_m
 from designer.outputs.templating import neutralize
 from designer.structure import FabricStructure
 
@@ -42,8 +42,6 @@ COLUMNS = ("cable_id", "label", "fabric", "plane", "rail",
            "z_role", "z_device", "z_port", "z_row", "z_rack", "z_ru",
            "speed_gbps", "part", "cable_kind", "fiber", "a_transceiver", "z_transceiver",
            "length_m")
-RACK_UNITS = 42
-NODE_UNITS = 4
 
 
 class End(NamedTuple):
@@ -87,13 +85,17 @@ def _medium(medium: Medium) -> _Medium:
 class _Floor:
     """Names and places the devices of one fabric."""
 
-    def __init__(self, s: FabricStructure, site):
+    def __init__(self, s: FabricStructure, site, node_units: int):
         self.s = s
         self.site = site
         self.planes = s.fabric.planes
         group_nodes = s.fabric.nodes if s.tiers == 1 else min(s.leaf.group_nodes, s.fabric.nodes)
         self.placement = GroupPlacement(site, group_nodes, s.shape.rail)
         self.leaf_units = (s.leaf if s.tiers == 1 else s.leaf.mode).switch.rack_units
+        self.node_units = node_units
+        # A top-of-rack leaf shares its rack with the servers below it.
+        below = 0 if s.shape.rail else site.nodes_per_rack * node_units
+        self.leaves_per_rack = max(1, (site.rack_units - below) // self.leaf_units)
 
     def prefix(self, plane: int) -> str:
         return f"pl{plane}-" if self.planes > 1 else ""
@@ -109,30 +111,34 @@ class _Floor:
     def node_end(self, node: int, port: str) -> End:
         rack = self.placement.node_rack(node)
         return End("node", f"n{node + 1:04d}", port, f"row{rack.row + 1:02d}", rack.name,
-                   self.placement.node_ru(node, NODE_UNITS))
+                   self.placement.node_ru(node, self.node_units))
 
     def leaf_end(self, plane: int, rail: int, group: int, port: str) -> End:
+        """A leaf stacks from the top of its group's rack: plane-major, then rail; leaves that
+        do not fit go to a companion rack beside it (``<rack>-n2``)."""
         rack = self.placement.leaf_rack(group)
-        # Leaves of one rack stack from the top: plane-major, then rail.
         stack = (plane - 1) * self.s.shape.leaves_per_group * self.s.shape.subfabrics + rail
-        ru = max(1, RACK_UNITS + 1 - (stack + 1) * self.leaf_units)
+        extra, slot = divmod(stack, self.leaves_per_rack)
+        name = rack.name + (f"-n{extra + 1}" if extra else "")
+        ru = self.site.rack_units + 1 - (slot + 1) * self.leaf_units
         return End("leaf", self.leaf_name(plane, rail, group), port, f"row{rack.row + 1:02d}",
-                   rack.name, ru)
+                   name, ru)
 
 
 def _switch_end(role: str, device: str, port: str, row: str, rack_prefix: str, index: int,
-                units: int) -> End:
-    per_rack = max(1, (RACK_UNITS - 2) // units)
+                units: int, rack_units: int) -> End:
+    per_rack = max(1, (rack_units - 2) // units)
     rack, slot = divmod(index, per_rack)
     return End(role, device, port, row, f"{rack_prefix}-rack{rack + 1:02d}",
-               RACK_UNITS + 1 - (slot + 1) * units)
+               rack_units + 1 - (slot + 1) * units)
 
 
 def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
     """Rows (without ``cable_id`` and ``label``) for one fabric, in a fixed order."""
     s: FabricStructure = result.structure
     fabric = s.fabric
-    floor = _Floor(s, site)
+    server = result.server
+    floor = _Floor(s, site, server.rack_units if server else DEFAULT_NODE_UNITS)
     speed = f"{fabric.port_speed_gbps:g}"
     e = fabric.endpoints_per_node
     sh = s.shape
@@ -190,7 +196,8 @@ def _upper_rows(s: FabricStructure, result: FabricResult, floor: _Floor, plane: 
                                        port_name(down + spine * per_pair + t + 1, c_leaf))
                     z = _switch_end("spine", f"{pre}{rail_tag}spine{spine + 1:02d}",
                                     port_name(i * per_pair + t + 1, mode.cage_ports), "spine",
-                                    "spine", copy * s.spines + spine, mode.switch.rack_units)
+                                    "spine", copy * s.spines + spine, mode.switch.rack_units,
+                                    floor.site.rack_units)
                     yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, length)
         return
     pod = s.pod
@@ -201,7 +208,7 @@ def _upper_rows(s: FabricStructure, result: FabricResult, floor: _Floor, plane: 
     def pod_spine(p: int, spine: int, port: str) -> End:
         return _switch_end("spine", f"{pre}{rail_tag}pod{p + 1:02d}-spine{spine + 1:02d}",
                            port, "spine", f"{pre}{rail_tag}pod{p + 1:02d}-net", spine,
-                           spine_units)
+                           spine_units, floor.site.rack_units)
 
     for i, (leaf_rail, group) in enumerate(sub_leaves):
         p, li = divmod(i, lp)
@@ -220,7 +227,8 @@ def _upper_rows(s: FabricStructure, result: FabricResult, floor: _Floor, plane: 
                     a = pod_spine(p, spine, port_name(lp + k * l2 + t + 1, c_spine))
                     z = _switch_end("core", f"{pre}{rail_tag}core-g{spine + 1:02d}-{k + 1:02d}",
                                     port_name(p * l2 + t + 1, c_core), "core", "core",
-                                    copy * cores + spine * cg + k, core_units)
+                                    copy * cores + spine * cg + k, core_units,
+                                    floor.site.rack_units)
                     yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, length)
 
 
