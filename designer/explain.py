@@ -352,3 +352,64 @@ def _copy_limits(s: FabricStructure) -> list[str]:
         out.append(f"planes: {f.planes} independent planes multiply every switch, link and "
                    f"optic count by {f.planes}.")
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Why nothing fits
+
+
+def diagnose_infeasible(fabric: Fabric, site, catalog: Catalog) -> str:
+    """The most likely reason no design meets ``fabric``, as one sentence with a way out.
+
+    Checks, in order: switch capacity within the hop limit (upper bounds: one switch's radix;
+    ``K_max * d_max`` for two tiers; ``d_max * K_max / 2 * K_max`` for three), the scalable unit
+    against the leaves' ports and cages, and media reach for each link class. Returns a general
+    sentence when none of these explains it.
+    """
+    from designer.candidates import (
+        allowed_layouts,
+        allowed_tiers,
+        media_options,
+        undominated_modes,
+        usable_modes,
+    )
+    from designer.floor import leaf_spine_m, node_leaf_m
+
+    modes = undominated_modes(usable_modes(fabric, catalog))
+    speed = speed_text(fabric.port_speed_gbps)
+    tiers = allowed_tiers(fabric)
+    top = max(tiers)
+    n_sub = min(one_tier_endpoints(fabric, layout) for layout in allowed_layouts(fabric))
+    radix = max(m.radix for m in modes)
+    bound2, spine_radix, downlinks = two_tier_max_endpoints(modes, fabric.max_oversubscription)
+    capacity = {1: radix, 2: bound2, 3: downlinks * (spine_radix // 2) * spine_radix}
+    if capacity[top] < n_sub:
+        more = {1: "allow 3 hops (2 tiers)", 2: "allow 5 hops (3 tiers)", 3: "add planes"}[top]
+        return (f"{n_sub:,} endpoints at {speed} need more than {top} tier"
+                f"{'s' if top > 1 else ''} with the allowed switches ({top}-tier limit is "
+                f"{capacity[top]:,} with a {radix}-port radix at {speed}); {more} or a larger "
+                "switch")
+    su = fabric.scalable_unit_nodes
+    if su is not None and fabric.layout == "rail-optimized":
+        fits = [m for m in modes if su <= max_leaf_downlinks(m.radix, fabric.max_oversubscription)
+                and su % m.cage_ports == 0]
+        if not fits:
+            return (f"no allowed switch can take a rail of a {su}-node scalable unit at {speed}: "
+                    f"each needs {su} downlinks in whole cages (at most {downlinks} per leaf); "
+                    "change scalable_unit_nodes")
+    cages = {m.cage_ports for m in modes}
+    options = media_options(catalog, fabric.port_speed_gbps, cages)
+    longest = max((m.reach_m for m in options), default=0.0)
+    rail = fabric.layout not in ("any", "tor")
+    shortest_node_leaf = node_leaf_m(site, rail, 1)
+    if longest < shortest_node_leaf:
+        return (f"no medium at {speed} reaches the {shortest_node_leaf:g} m node-leaf run "
+                f"(longest reach {longest:g} m); add longer cables or optics, or set "
+                "site.node_leaf_m")
+    if top > 1 and n_sub > radix:
+        run = min(leaf_spine_m(site, fabric.nodes, q, rail) for q in (1, radix))
+        if longest < run:
+            return (f"no medium at {speed} reaches the {run:g} m leaf-spine run (longest reach "
+                    f"{longest:g} m); add longer fibers or optics, or set site.leaf_spine_m")
+    return ("no combination of the allowed switches, media and limits fits (check "
+            "switch_models, protocol, max_oversubscription and the site's distances)")

@@ -104,6 +104,15 @@ class FabricModel:
     nic_cost: Expr
     objective: Expr
 
+    site: Site | None = None
+    catalog: Catalog | None = None
+
+    def why_infeasible(self) -> str:
+        """One sentence on the limit that most likely leaves no design (see explain)."""
+        from designer.explain import diagnose_infeasible
+
+        return diagnose_infeasible(self.fabric, self.site, self.catalog)
+
     @property
     def size(self) -> dict[str, int]:
         variables = self.problem.variables()
@@ -195,7 +204,8 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
                                         + pulp.lpSum(m.cost for m in block.media.values()))
         for block in blocks)
     b.problem += objective
-    return FabricModel(fabric, b.problem, protocols, nics, blocks, nic_cost, objective)
+    return FabricModel(fabric, b.problem, protocols, nics, blocks, nic_cost, objective, site,
+                       catalog)
 
 
 def define_protocol_choice(b: _Builder, fabric: Fabric, catalog: Catalog

@@ -76,8 +76,8 @@ def solve(model: FabricModel, solver: str = "cbc", time_limit: float | None = No
                                                 pulp.LpSolutionIntegerFeasible)
     if model.problem.status == pulp.LpStatusInfeasible or (
             status == "Not Solved" and not has_solution and time_limit is None):
-        raise InfeasibleError(f"fabric '{model.fabric.name}': no design meets the demand with "
-                              f"the allowed parts (solver {solver}: {status})")
+        raise InfeasibleError(f"fabric '{model.fabric.name}': no design meets the demand: "
+                              f"{model.why_infeasible()}")
     if not has_solution:
         raise SolverError(f"fabric '{model.fabric.name}': solver {solver} found no feasible "
                           f"design ({status}{', time limit reached' if time_limit else ''})")
