@@ -13,7 +13,7 @@ from designer.candidates import nics_per_node
 from designer.catalog import Catalog
 from designer.loading import Demand
 from designer.schema import Server, Site
-from designer.solve import SolveReport
+from designer.solve import SolveReport, solver_versions
 from designer.structure import FabricStructure, PartLine
 
 KIND_ORDER = {"switches": 0, "nics": 1, "transceivers": 2, "cables": 3}
@@ -235,6 +235,7 @@ class DesignResult:
                          "sha256": self.catalog.digest},
             "parts": self.parts_table(),
             "designer_version": __version__,
+            "solver_versions": solver_versions(),
         }
 
     def write(self, outdir: str | Path, templates: str | Path | None = None,

@@ -25,6 +25,19 @@ from designer.structure import FabricStructure
 SOLVERS = ("cbc", "highs")
 
 
+def solver_versions() -> dict[str, str]:
+    """Versions of the modelling layer and solvers, recorded so a design can be reproduced."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for package in ("pulp", "highspy"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
 @dataclass(frozen=True)
 class SolveReport:
     """What the solver said: status, proof of optimality, objective, timings, model size."""
