@@ -9,7 +9,6 @@ model keeps its size as the cluster grows.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from designer.catalog import Catalog, SwitchMode, switch_modes
@@ -148,10 +147,6 @@ class LeafOption:
     @property
     def last_group_nodes(self) -> int:
         return self.nodes - (self.groups - 1) * self.group_nodes
-
-    @property
-    def node_links(self) -> int:
-        return self.nodes * self.shape.ports_per_node * self.shape.leaves_per_group
 
     @property
     def node_end_units(self) -> int:
@@ -369,10 +364,3 @@ def pareto_media(options: list[Medium]) -> list[Medium]:
         if not beaten:
             kept.append(option)
     return kept
-
-
-def iter_pairs(options: list[Medium], cage1: int, cage2: int, length_m: float
-               ) -> Iterator[Medium]:
-    for m in options:
-        if m.cage1 == cage1 and m.cage2 == cage2 and m.reach_m >= length_m:
-            yield m

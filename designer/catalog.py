@@ -100,9 +100,3 @@ class Catalog:
             if model in table:
                 return table[model]
         raise KeyError(model)
-
-    def kind_of(self, model: str) -> str:
-        for kind in PART_KINDS:
-            if model in getattr(self, kind):
-                return kind
-        raise KeyError(model)

@@ -65,7 +65,6 @@ class ClassMedia:
 
     options: list[tuple[Medium, pulp.LpVariable]]
     cost: pulp.LpVariable
-    lengths_m: dict[str, float]
 
 
 @dataclass
@@ -580,7 +579,7 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
     options = pareto_media(options)
     cost = b.continuous(name, "cost")
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
-    block.media[cls] = ClassMedia(chosen, cost, {})
+    block.media[cls] = ClassMedia(chosen, cost)
     b.add(pulp.lpSum(w for _, w in chosen) == block.on, name, "one_medium")
     for cage, on in lower_cages.items():
         b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)

@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Protocol = Literal["infiniband", "ethernet"]
 PROTOCOLS: tuple[str, ...] = ("infiniband", "ethernet")
-LAYOUTS: tuple[str, ...] = ("tor", "rail-optimized", "rail-only")
-FABRIC_KINDS: tuple[str, ...] = ("training", "inference", "storage", "frontend")
 
 
 class Record(BaseModel):
