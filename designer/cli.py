@@ -105,7 +105,8 @@ def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, deb
             proof = "optimal" if f.solve.optimal else "NOT proven optimal"
             click.echo(f"  {f.name}: {s.tiers} tier(s), {s.layout}, {s.protocol}, "
                        f"${f.cost_usd:,.0f} ({proof}, {f.solve.solve_s:.1f} s)", err=True)
-        result.write(outdir, templates=templates, force=force)
+        result.write(outdir, templates=templates, force=force,
+                     progress=lambda line: click.echo(f"  {line}...", err=True))
         click.echo(f"wrote {outdir} (total ${result.total_cost_usd:,.2f}) in "
                    f"{time.perf_counter() - started:.1f} s", err=True)
     except Exception as error:

@@ -6,6 +6,7 @@ Values only; writing files is ``outputs/``'s job (``DesignResult.write`` delegat
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -239,7 +240,7 @@ class DesignResult:
         }
 
     def write(self, outdir: str | Path, templates: str | Path | None = None,
-              force: bool = False) -> Path:
+              force: bool = False, progress: Callable[[str], None] | None = None) -> Path:
         """Write every output file into ``outdir`` (see ``outputs``); returns the folder.
 
         A folder holding anything but a previous design's files is replaced only with
@@ -247,4 +248,5 @@ class DesignResult:
         """
         from designer.outputs import write_all
 
-        return write_all(self, Path(outdir), templates=templates, force=force)
+        return write_all(self, Path(outdir), templates=templates, force=force,
+                         progress=progress)

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,13 +24,14 @@ OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md"
 
 
 def write_all(result: DesignResult, outdir: Path, templates: str | Path | None = None,
-              force: bool = False) -> Path:
+              force: bool = False, progress: Callable[[str], None] | None = None) -> Path:
     """Write ``design.json``, ``bom.csv``, ``bom.xlsx``, ``cabling.csv``, ``cable-order.csv``,
     ``runlists/``, ``report.md``, ``report.html``, ``exports/`` (NetBox, containerlab, NVIDIA
     cable validation) and ``verification.json``.
 
     An existing ``outdir`` is replaced only after every file has been written, and only when it
-    holds nothing but a previous design's files or ``force`` is true.
+    holds nothing but a previous design's files or ``force`` is true. ``progress`` is called
+    with a short line before each long stage.
     """
     from designer.exports import write_exports
     from designer.outputs.bom import write_bom_csv, write_bom_xlsx
@@ -47,17 +49,23 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
     parent = outdir.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
+    say = progress or (lambda message: None)
     try:
         write_design_json(result, staging / "design.json")
         write_bom_csv(result, staging / "bom.csv", env)
-        write_cabling_csv(result, staging / "cabling.csv")
+        say("writing the cabling plan")
+        cables = write_cabling_csv(result, staging / "cabling.csv")
+        say(f"writing run lists and the cable order ({cables:,} cables)")
         write_runlists(staging / "cabling.csv", staging / "runlists")
         write_cable_order(staging / "cabling.csv", staging / "cable-order.csv",
                           result.parts_table())
+        say("writing bom.xlsx and the reports")
         write_bom_xlsx(result, staging / "bom.xlsx", staging / "cabling.csv")
         write_report_md(result, staging / "report.md", env)
         write_report_html(result, staging / "report.html", env)
+        say("writing exports (NetBox, containerlab, NVIDIA cable validation)")
         write_exports(staging)
+        say("verifying the written design independently")
         report = verify(staging)
         (staging / "verification.json").write_text(
             json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
