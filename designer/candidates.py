@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from designer.catalog import Catalog, SwitchMode, switch_modes
-from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m
+from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m, switch_racks
 from designer.schema import Cable, Fabric, Nic, Site, Transceiver
 
 TIER_HOPS = {1: 1, 2: 3, 3: 5}
@@ -178,12 +178,21 @@ def valid_groups(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> l
     return [q for q in range(1, down_max // e + 1) if (q * e) % c == 0]
 
 
-def group_lengths_m(fabric: Fabric, site: Site, sh: Shape, q: int) -> tuple[float, ...]:
+def group_lengths_m(fabric: Fabric, site: Site, sh: Shape, q: int, spine_racks: int
+                    ) -> tuple[float, ...]:
     """Worst node-leaf, leaf-spine and spine-core runs when leaf groups hold ``q`` nodes."""
     group = min(q, fabric.nodes)
     return (node_leaf_m(site, sh.rail, group),
-            leaf_spine_m(site, fabric.nodes, group, sh.rail),
+            leaf_spine_m(site, fabric.nodes, group, sh.rail, spine_racks),
             spine_core_m(site, fabric.nodes, group, sh.rail))
+
+
+def spine_racks_bound(fabric: Fabric, site: Site, sh: Shape, catalog: Catalog,
+                      uplinks: int) -> int:
+    """Racks the spines of a 2-tier fabric can fill at most: ``planes * subfabrics * u``
+    spines (``S = u / l <= u``) of the tallest switch in the catalog."""
+    units = max((s.rack_units for s in catalog.switches.values()), default=1)
+    return switch_racks(site, fabric.planes * sh.subfabrics * uplinks, units)
 
 
 def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
@@ -202,15 +211,21 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
 
 
 def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
-                 reaches_m: list[float]) -> list[LeafOption]:
+                 reaches_m: list[float], catalog: Catalog | None = None) -> list[LeafOption]:
+    """Leaf options; with ``catalog`` (two tiers) the leaf-spine run allows for the network
+    rows the spines of ``u`` uplinks can fill at most."""
     options = []
-    lengths: dict[int, tuple[float, ...]] = {}
+    cache: dict[tuple[int, int], tuple[float, ...]] = {}
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
             groups = valid_groups(fabric, sh, mode, uplinks)
+            racks = (spine_racks_bound(fabric, site, sh, catalog, uplinks)
+                     if catalog is not None else 1)
+            lengths = {}
             for q in groups:
-                if q not in lengths:
-                    lengths[q] = group_lengths_m(fabric, site, sh, q)
+                if (q, racks) not in cache:
+                    cache[(q, racks)] = group_lengths_m(fabric, site, sh, q, racks)
+                lengths[q] = cache[(q, racks)]
             for q in kept_groups(groups, lengths, reaches_m):
                 options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes, *lengths[q]))
     return options

@@ -133,16 +133,37 @@ def hall_rows(site: Site, nodes: int, group_nodes: int, rail: bool) -> int:
     return groups * placement.rows_per_group
 
 
-def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:
-    """Worst leaf-to-spine run: spines in a network row in the middle of the hall.
+def network_rows_at(site: Site, nodes: int, group_nodes: int, rail: bool) -> tuple[int, int]:
+    """``(R, mid)``: rows of node racks, and the row before which the network rows stand.
 
-    A leaf in the farthest row and rack: ``ceil(rows / 2)`` rows and ``racks_per_row - 1``
-    racks from a spine, the rows counted as :class:`GroupPlacement` fills them.
+    ``mid`` is the row boundary between whole groups nearest the middle of the hall.
+    """
+    placement = GroupPlacement(site, min(group_nodes, nodes), rail)
+    rows = hall_rows(site, nodes, group_nodes, rail)
+    step = 1 if placement.per_row else placement.rows_per_group
+    return rows, step * math.ceil(rows / step / 2)
+
+
+def switch_racks(site: Site, switches: int, rack_units: int) -> int:
+    """Racks that ``switches`` switches of ``rack_units`` U fill (2 U kept for patching)."""
+    per_rack = max(1, (site.rack_units - 2) // rack_units)
+    return max(1, math.ceil(switches / per_rack))
+
+
+def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,
+                 spine_racks: int = 1) -> float:
+    """Worst leaf-to-spine run: spines in network rows in the middle of the hall.
+
+    ``spine_racks`` racks fill ``nr = ceil(spine_racks / racks_per_row)`` network rows placed
+    before node row ``mid``; the farthest leaf is ``max(mid + nr - 1, R - 1 + nr - mid)`` rows
+    and ``racks_per_row - 1`` racks from a spine (rows counted as GroupPlacement fills them).
     """
     if site.leaf_spine_m is not None:
         return site.leaf_spine_m
-    rows = hall_rows(site, nodes, group_nodes, rail)
-    return _run_m(site, math.ceil(rows / 2), site.racks_per_row - 1)
+    rows, mid = network_rows_at(site, nodes, group_nodes, rail)
+    nr = math.ceil(spine_racks / site.racks_per_row)
+    rows_apart = max(mid + nr - 1, rows - 1 + nr - mid, 1)
+    return _run_m(site, rows_apart, site.racks_per_row - 1)
 
 
 def spine_core_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:

@@ -314,7 +314,8 @@ def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site, catalog
     cages = {m.cage_ports for m in modes}
     reaches = sorted({m.reach_m for m in media_options(catalog, fabric.port_speed_gbps, cages)
                       if m.cage1 == 1})
-    options = leaf_options(fabric, site, block.shape, modes, reaches)
+    options = leaf_options(fabric, site, block.shape, modes, reaches,
+                           catalog if block.tiers == 2 else None)
     if max_leaves is not None:
         options = [o for o in options if o.leaves <= max_leaves]
     if not options:

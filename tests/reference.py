@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from designer.catalog import Catalog, SwitchMode, switch_modes
-from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m
+from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m, switch_racks
 from designer.schema import Fabric, Nic, Site
 
 PROTOCOLS_IN_ORDER: tuple[str, ...] = ("infiniband", "ethernet")
@@ -341,8 +341,12 @@ def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
     best = None
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
+        # Spines stand in network rows; at most P * R * u spines of the catalog's tallest
+        # switch bound how many rows they fill (design_space.md, floor model).
+        tallest_u = max(s.rack_units for s in pricer.catalog.switches.values())
+        spine_racks = switch_racks(site, fabric.planes * layout.sub_fabrics * u, tallest_u)
         length_m = leaf_spine_m(site, fabric.nodes, min(leaf.q, fabric.nodes),
-                                layout.name != "tor")
+                                layout.name != "tor", spine_racks)
         for b in modes:
             for l_pair in range(1, u + 1):
                 if u % l_pair or big_l * l_pair > b.radix:

@@ -25,12 +25,21 @@ the bill of materials.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from designer.candidates import Medium
-from designer.floor import DEFAULT_NODE_UNITS, GroupPlacement, fabric_site, run_m
+from designer.floor import (
+    DEFAULT_NODE_UNITS,
+    GroupPlacement,
+    Rack,
+    fabric_site,
+    network_rows_at,
+    run_m,
+    switch_racks,
+)
 from designer.outputs.templating import neutralize
 from designer.structure import FabricStructure
 
@@ -96,6 +105,26 @@ class _Floor:
         # A top-of-rack leaf shares its rack with the servers below it.
         below = 0 if s.shape.rail else site.nodes_per_rack * node_units
         self.leaves_per_rack = max(1, (site.rack_units - below) // self.leaf_units)
+        # Two tiers: the spines' network rows stand before node row ``mid`` (floor.leaf_spine_m).
+        self.mid, self.net_rows, self.spine_units = 0, 0, 1
+        if s.tiers == 2:
+            _, self.mid = network_rows_at(site, s.fabric.nodes, group_nodes, s.shape.rail)
+            self.spine_units = s.spine.mode.switch.rack_units
+            spines = s.copies * s.spines
+            self.net_rows = math.ceil(switch_racks(site, spines, self.spine_units)
+                                      / site.racks_per_row)
+
+    def at(self, rack: Rack) -> Rack:
+        """A node row's rack moved past the network rows that stand before it."""
+        return Rack(rack.row + self.net_rows, rack.col) if rack.row >= self.mid else rack
+
+    def spine_rack(self, index: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of spine ``index`` (all planes and rails in one sequence)."""
+        per_rack = max(1, (self.site.rack_units - 2) // self.spine_units)
+        rack, slot = divmod(index, per_rack)
+        rpr = self.site.racks_per_row
+        return (Rack(self.mid + rack // rpr, rack % rpr),
+                self.site.rack_units + 1 - (slot + 1) * self.spine_units)
 
     def prefix(self, plane: int) -> str:
         return f"pl{plane}-" if self.planes > 1 else ""
@@ -108,15 +137,21 @@ class _Floor:
             return f"{self.prefix(plane)}r{rail + 1}-g{group + 1:03d}-leaf"
         return f"{self.prefix(plane)}g{group + 1:03d}-leaf"
 
+    def node_rack(self, node: int) -> Rack:
+        return self.at(self.placement.node_rack(node))
+
+    def leaf_rack(self, group: int) -> Rack:
+        return self.at(self.placement.leaf_rack(group))
+
     def node_end(self, node: int, port: str) -> End:
-        rack = self.placement.node_rack(node)
+        rack = self.node_rack(node)
         return End("node", f"n{node + 1:04d}", port, f"row{rack.row + 1:02d}", rack.name,
                    self.placement.node_ru(node, self.node_units))
 
     def leaf_end(self, plane: int, rail: int, group: int, port: str) -> End:
         """A leaf stacks from the top of its group's rack: plane-major, then rail; leaves that
         do not fit go to a companion rack beside it (``<rack>-n2``)."""
-        rack = self.placement.leaf_rack(group)
+        rack = self.leaf_rack(group)
         stack = (plane - 1) * self.s.shape.leaves_per_group * self.s.shape.subfabrics + rail
         extra, slot = divmod(stack, self.leaves_per_rack)
         name = rack.name + (f"-n{extra + 1}" if extra else "")
@@ -158,8 +193,7 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
                 a = floor.node_end(node, f"nic{(plane - 1) * e + rail + 1}")
                 z = floor.leaf_end(plane, leaf_rail, group, port_name(port, cage))
                 length = (site.node_leaf_m if site.node_leaf_m is not None else
-                          run_m(site, floor.placement.node_rack(node),
-                                floor.placement.leaf_rack(group)))
+                          run_m(site, floor.node_rack(node), floor.leaf_rack(group)))
                 yield (fabric.name, plane, rail + 1, *a, *z, speed, *medium, length)
         if s.tiers == 1:
             continue
@@ -188,17 +222,21 @@ def _upper_rows(s: FabricStructure, result: FabricResult, floor: _Floor, plane: 
     if s.tiers == 2:
         per_pair = s.spine.links_per_leaf
         mode = s.spine.mode
+        site = floor.site
         for i, (leaf_rail, group) in enumerate(sub_leaves):
             rail = leaf_rail if s.layout != "rail-only" else sub
+            leaf_rack = floor.leaf_rack(group)
             for spine in range(s.spines):
+                rack, ru = floor.spine_rack(copy * s.spines + spine)
+                run = site.leaf_spine_m if site.leaf_spine_m is not None else run_m(
+                    site, leaf_rack, rack)
                 for t in range(per_pair):
                     a = floor.leaf_end(plane, rail, group,
                                        port_name(down + spine * per_pair + t + 1, c_leaf))
-                    z = _switch_end("spine", f"{pre}{rail_tag}spine{spine + 1:02d}",
-                                    port_name(i * per_pair + t + 1, mode.cage_ports), "spine",
-                                    "spine", copy * s.spines + spine, mode.switch.rack_units,
-                                    floor.site.rack_units)
-                    yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, length)
+                    z = End("spine", f"{pre}{rail_tag}spine{spine + 1:02d}",
+                            port_name(i * per_pair + t + 1, mode.cage_ports),
+                            f"row{rack.row + 1:02d}", rack.name, ru)
+                    yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, run)
         return
     pod = s.pod
     lp, l2, cg = pod.leaves_per_pod, pod.links_per_core, pod.cores_per_group
