@@ -187,12 +187,17 @@ def group_lengths_m(fabric: Fabric, site: Site, sh: Shape, q: int, spine_racks: 
             spine_core_m(site, fabric.nodes, group, sh.rail))
 
 
+def tallest_switch_units(fabric: Fabric, catalog: Catalog) -> int:
+    """Height of the tallest switch the fabric may use (allowed, at its speed and protocol)."""
+    return max((m.switch.rack_units for m in usable_modes(fabric, catalog)), default=1)
+
+
 def spine_racks_bound(fabric: Fabric, site: Site, sh: Shape, catalog: Catalog,
                       uplinks: int) -> int:
     """Racks the spines of a 2-tier fabric can fill at most: ``planes * subfabrics * u``
-    spines (``S = u / l <= u``) of the tallest switch in the catalog."""
-    units = max((s.rack_units for s in catalog.switches.values()), default=1)
-    return switch_racks(site, fabric.planes * sh.subfabrics * uplinks, units)
+    spines (``S = u / l <= u``) of the tallest switch the fabric may use."""
+    return switch_racks(site, fabric.planes * sh.subfabrics * uplinks,
+                        tallest_switch_units(fabric, catalog))
 
 
 def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],

@@ -69,6 +69,7 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
         check_rack_space(demand, fabric, site, server)
         model = build_model(fabric, site, catalog)
         structure, report = solve(model, solver=solver, time_limit=time_limit)
+        check_switch_space(demand, structure, site, server)
         cost = structure.cost_usd
         if not math.isclose(cost, report.objective_usd, rel_tol=1e-9, abs_tol=0.01):
             raise SolverError(f"fabric '{fabric.name}': solver objective "
@@ -115,6 +116,35 @@ def check_rack_space(demand: Demand, fabric: Fabric, site, server) -> None:
         raise InputError(f"{demand.path}: site.nodes_per_rack: {site.nodes_per_rack} servers of "
                          f"{units}U ({fabric.server or 'default size'}) do not fit a "
                          f"{site.rack_units}U rack")
+
+
+def check_switch_space(demand: Demand, structure, site, server) -> None:
+    """The chosen leaves fit their group's rack, and no switch is taller than a rack.
+
+    A top-of-rack leaf sits above the servers of its rack; rail leaves share a network rack per
+    group (one per rail and plane). Leaves that would not fit are refused rather than placed
+    where the plan could not measure their runs.
+    """
+    tiers = [structure.leaf if structure.tiers == 1 else structure.leaf.mode]
+    tiers += [m for m in (structure.spine and structure.spine.mode,
+                          structure.pod and structure.pod.mode, structure.core) if m]
+    for mode in tiers:
+        if mode.switch.rack_units > site.rack_units - 2:
+            raise InputError(f"{demand.path}: site.rack_units: {mode.model} is "
+                             f"{mode.switch.rack_units}U, taller than a {site.rack_units}U rack "
+                             "leaves room for")
+    sh = structure.shape
+    leaves = structure.fabric.planes * sh.leaves_per_group * sh.subfabrics
+    leaf_units = tiers[0].switch.rack_units
+    below = 0 if sh.rail else site.nodes_per_rack * (
+        server.rack_units if server else DEFAULT_NODE_UNITS)
+    if leaves * leaf_units > site.rack_units - below:
+        where = "network rack" if sh.rail else "top-of-rack space"
+        raise InputError(
+            f"{demand.path}: site: the {leaves} leaves of a group ({leaf_units}U each, "
+            f"{structure.fabric.planes} plane(s)) do not fit the {site.rack_units - below}U of "
+            f"its {where}; raise site.rack_units, lower nodes_per_rack, or use fewer planes "
+            f"(fabric '{structure.fabric.name}')")
 
 
 def check_parts_exist(demand: Demand, fabric: Fabric, catalog: Catalog) -> None:

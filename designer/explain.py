@@ -407,7 +407,7 @@ def diagnose_infeasible(fabric: Fabric, site, catalog: Catalog) -> str:
                 f"(longest reach {longest:g} m); add longer cables or optics, or set "
                 "site.node_leaf_m")
     if top > 1 and n_sub > radix:
-        run = min(leaf_spine_m(site, fabric.nodes, q, rail) for q in (1, radix))
+        run = min(leaf_spine_m(site, fabric.nodes, q, rail) for q in (radix, 1))
         if longest < run:
             return (f"no medium at {speed} reaches the {run:g} m leaf-spine run (longest reach "
                     f"{longest:g} m); add longer fibers or optics, or set site.leaf_spine_m")

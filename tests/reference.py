@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from designer.candidates import tallest_switch_units
 from designer.catalog import Catalog, SwitchMode, switch_modes
 from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m, switch_racks
 from designer.schema import Fabric, Nic, Site
@@ -341,9 +342,9 @@ def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
     best = None
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
-        # Spines stand in network rows; at most P * R * u spines of the catalog's tallest
-        # switch bound how many rows they fill (design_space.md, floor model).
-        tallest_u = max(s.rack_units for s in pricer.catalog.switches.values())
+        # Spines stand in network rows; at most P * R * u spines of the tallest usable switch
+        # bound how many rows they fill (design_space.md, floor model).
+        tallest_u = tallest_switch_units(fabric, pricer.catalog)
         spine_racks = switch_racks(site, fabric.planes * layout.sub_fabrics * u, tallest_u)
         length_m = leaf_spine_m(site, fabric.nodes, min(leaf.q, fabric.nodes),
                                 layout.name != "tor", spine_racks)

@@ -55,7 +55,7 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         write_bom_csv(result, staging / "bom.csv", env)
         say("writing the cabling plan")
         cables = write_cabling_csv(result, staging / "cabling.csv")
-        say(f"writing run lists and the cable order ({cables:,} cables)")
+        say(f"writing run lists and the cable order ({cables:,} cable legs)")
         write_runlists(staging / "cabling.csv", staging / "runlists")
         write_cable_order(staging / "cabling.csv", staging / "cable-order.csv",
                           result.parts_table())

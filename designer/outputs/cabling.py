@@ -104,7 +104,7 @@ class _Floor:
         self.node_units = node_units
         # A top-of-rack leaf shares its rack with the servers below it.
         below = 0 if s.shape.rail else site.nodes_per_rack * node_units
-        self.leaves_per_rack = max(1, (site.rack_units - below) // self.leaf_units)
+        self.leaves_per_rack = (site.rack_units - below) // self.leaf_units
         # Two tiers: the spines' network rows stand before node row ``mid`` (floor.leaf_spine_m).
         self.mid, self.net_rows, self.spine_units = 0, 0, 1
         if s.tiers == 2:
@@ -149,15 +149,13 @@ class _Floor:
                    self.placement.node_ru(node, self.node_units))
 
     def leaf_end(self, plane: int, rail: int, group: int, port: str) -> End:
-        """A leaf stacks from the top of its group's rack: plane-major, then rail; leaves that
-        do not fit go to a companion rack beside it (``<rack>-n2``)."""
+        """A leaf stacks from the top of its group's rack: plane-major, then rail (the design
+        checks beforehand that they fit: ``design.check_rack_space``)."""
         rack = self.leaf_rack(group)
-        stack = (plane - 1) * self.s.shape.leaves_per_group * self.s.shape.subfabrics + rail
-        extra, slot = divmod(stack, self.leaves_per_rack)
-        name = rack.name + (f"-n{extra + 1}" if extra else "")
+        slot = (plane - 1) * self.s.shape.leaves_per_group * self.s.shape.subfabrics + rail
         ru = self.site.rack_units + 1 - (slot + 1) * self.leaf_units
         return End("leaf", self.leaf_name(plane, rail, group), port, f"row{rack.row + 1:02d}",
-                   name, ru)
+                   rack.name, ru)
 
 
 def _switch_end(role: str, device: str, port: str, row: str, rack_prefix: str, index: int,
