@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
+import designer
 from designer.floor import GroupPlacement, Rack, fabric_site, node_leaf_m, run_m
 from designer.schema import Site
 
@@ -49,37 +52,31 @@ def test_servers_per_rack_follow_the_power_budget():
     assert fabric_site(Site(rack_power_kw=5), server_power_w=10_200).nodes_per_rack == 1
 
 
-def test_servers_that_do_not_fit_a_rack_are_an_input_error(tmp_path):
-    import designer
-
+def design_of(tmp_path, text: str):
+    """Design a demand given as YAML text."""
     path = tmp_path / "d.yaml"
-    path.write_text("site: {nodes_per_rack: 16}\nfabrics:\n  - {name: f, nodes: 32, "
-                    "endpoints_per_node: 2, port_speed_gbps: 100}\n")
+    path.write_text(text)
+    return designer.design(designer.load_demand(path))
+
+
+RAIL_64 = ("catalogs: [ai-ethernet]\n{site}fabrics:\n"
+           "  - {{name: f, nodes: 64, endpoints_per_node: 8, planes: {planes}, "
+           "port_speed_gbps: 400, layout: rail-optimized, max_switch_hops: 3}}\n")
+
+
+def test_servers_that_do_not_fit_a_rack_are_an_input_error(tmp_path):
     with pytest.raises(designer.InputError, match=r"16 servers of 4U .* do not fit a 42U rack"):
-        designer.design(designer.load_demand(path))
+        design_of(tmp_path, "site: {nodes_per_rack: 16}\nfabrics:\n  - {name: f, nodes: 32, "
+                            "endpoints_per_node: 2, port_speed_gbps: 100}\n")
 
 
 def test_leaves_that_do_not_fit_their_rack_are_refused_with_a_way_out(tmp_path):
-    import designer
-
-    path = tmp_path / "d.yaml"
-    path.write_text("catalogs: [ai-ethernet]\nsite: {nodes_per_rack: 8}\nfabrics:\n"
-                    "  - {name: f, nodes: 64, endpoints_per_node: 8, planes: 4, "
-                    "port_speed_gbps: 400, layout: rail-optimized, max_switch_hops: 3}\n")
     with pytest.raises(designer.InputError, match=r"the 32 leaves of a group .* do not fit"):
-        designer.design(designer.load_demand(path))
+        design_of(tmp_path, RAIL_64.format(site="site: {nodes_per_rack: 8}\n", planes=4))
 
 
 def test_leaves_stack_inside_their_rack(tmp_path):
-    import csv
-
-    import designer
-
-    path = tmp_path / "d.yaml"
-    path.write_text("catalogs: [ai-ethernet]\nfabrics:\n"
-                    "  - {name: f, nodes: 64, endpoints_per_node: 8, planes: 2, "
-                    "port_speed_gbps: 400, layout: rail-optimized, max_switch_hops: 3}\n")
-    out = designer.design(designer.load_demand(path)).write(tmp_path / "out")
+    out = design_of(tmp_path, RAIL_64.format(site="", planes=2)).write(tmp_path / "out")
     with open(out / "cabling.csv", newline="") as handle:
         where = {r["z_device"]: (r["z_rack"], int(r["z_ru"])) for r in csv.DictReader(handle)
                  if r["z_role"] == "leaf"}
