@@ -125,17 +125,17 @@ def check_switch_space(demand: Demand, structure, site, server) -> None:
     group (one per rail and plane). Leaves that would not fit are refused rather than placed
     where the plan could not measure their runs.
     """
-    tiers = [structure.leaf if structure.tiers == 1 else structure.leaf.mode]
-    tiers += [m for m in (structure.spine and structure.spine.mode,
+    modes = [structure.leaf if structure.tiers == 1 else structure.leaf.mode]
+    modes += [m for m in (structure.spine and structure.spine.mode,
                           structure.pod and structure.pod.mode, structure.core) if m]
-    for mode in tiers:
+    for mode in modes:
         if mode.switch.rack_units > site.rack_units - 2:
             raise InputError(f"{demand.path}: site.rack_units: {mode.model} is "
                              f"{mode.switch.rack_units}U, taller than a {site.rack_units}U rack "
                              "leaves room for")
     sh = structure.shape
     leaves = structure.fabric.planes * sh.leaves_per_group * sh.subfabrics
-    leaf_units = tiers[0].switch.rack_units
+    leaf_units = modes[0].switch.rack_units
     below = 0 if sh.rail else site.nodes_per_rack * (
         server.rack_units if server else DEFAULT_NODE_UNITS)
     if leaves * leaf_units > site.rack_units - below:

@@ -114,7 +114,7 @@ class _FabricState:
     ports: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     role: dict[str, str] = field(default_factory=dict)
     node_ports: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    node_leaf: list[tuple[str, int, int, str]] = field(default_factory=list)
+    node_leaf: list[tuple[str, int, str]] = field(default_factory=list)
     switch_links: Counter = field(default_factory=Counter)
     cages: set[tuple[str, int, str]] = field(default_factory=set)
     wide_cages: set[tuple[str, int, str]] = field(default_factory=set)
@@ -190,7 +190,7 @@ def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
         ends.append((device, role, cage))
     (a_dev, a_role, a_cage), (z_dev, _, z_cage) = ends
     if a_role == "node":
-        state.node_leaf.append((a_dev, int(row["a_port"][3:]), 0, z_dev))
+        state.node_leaf.append((a_dev, int(row["a_port"][3:]), z_dev))
     else:
         state.switch_links[(a_dev, z_dev)] += 1
     _count_parts(state, row, parts, (a_dev, a_cage), (z_dev, z_cage))
@@ -305,7 +305,7 @@ def _check_striping(report, name, state) -> None:
 def _check_oversubscription(report, name, state, up: dict[str, Counter]) -> None:
     """Each leaf takes at most ``o`` times what it sends up; tiers above are non-blocking."""
     o = state.spec["limits"]["max_oversubscription"]
-    down: Counter = Counter(leaf for _, _, _, leaf in state.node_leaf)
+    down: Counter = Counter(leaf for _, _, leaf in state.node_leaf)
     for (a, z), count in state.switch_links.items():
         low, high = (a, z) if ROLE_RANK[state.role[a]] < ROLE_RANK[state.role[z]] else (z, a)
         if state.role[low] == "leaf" and state.role[high] == "spine":
@@ -357,7 +357,7 @@ def _check_hops(report, name, state) -> dict:
     """
     spec = state.spec
     graph = _switch_graph(state)
-    leaves = sorted({leaf for _, _, _, leaf in state.node_leaf})
+    leaves = sorted({leaf for _, _, leaf in state.node_leaf})
     classes: dict[frozenset, int] = {}
     leaf_class = {}
     for leaf in leaves:
@@ -413,7 +413,7 @@ def _leaf_groups(state, leaves) -> list[list[str]]:
     spec = state.spec
     e = spec["endpoints_per_node"]
     groups: dict[tuple, set[str]] = defaultdict(set)
-    for _, port, _, leaf in state.node_leaf:
+    for _, port, leaf in state.node_leaf:
         plane, rail = divmod(port - 1, e)
         key = (plane, rail) if spec["layout"] == "rail-only" else (plane,)
         groups[key].add(leaf)
@@ -435,7 +435,7 @@ def _check_bisection(report, name, state) -> dict:
         worst_ratio, total = math.inf, 0.0
         for plane in range(spec["planes"]):
             sides: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-            for node, port, _, leaf in state.node_leaf:
+            for node, port, leaf in state.node_leaf:
                 p, rail = divmod(port - 1, e)
                 if p != plane:
                     continue
