@@ -9,10 +9,11 @@ model keeps its size as the cluster grows.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from designer.catalog import Catalog, SwitchMode, switch_modes
 from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m, switch_racks
+from designer.nodelinks import CagePricer, NodeLinkPlan, plan_node_links
 from designer.schema import Cable, Fabric, Nic, Site, Transceiver
 
 TIER_HOPS = {1: 1, 2: 3, 3: 5}
@@ -125,6 +126,7 @@ class LeafOption:
     node_leaf_m: float
     leaf_spine_m: float
     spine_core_m: float
+    node_links: NodeLinkPlan = field(compare=False, repr=False, default=None)
 
     @property
     def down_ports(self) -> int:
@@ -201,39 +203,72 @@ def spine_racks_bound(fabric: Fabric, site: Site, sh: Shape, catalog: Catalog,
 
 
 def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
-                reaches_m: list[float]) -> list[int]:
-    """The group sizes worth offering: the largest with each pattern of reachable media.
+                reaches_m: list[float], node_link_usd: dict[int, float]) -> list[int]:
+    """The group sizes worth offering.
 
-    Two group sizes whose runs (node-leaf, leaf-spine, spine-core) fall under the same media
-    reaches allow the same media; between them every cost grows with the leaf count, which
-    shrinks as the group grows, so only the larger can be cheapest.
+    Two group sizes whose runs above the leaf (leaf-spine, spine-core) fall under the same media
+    reaches allow the same upper media; between them every cost above the leaf grows with the
+    leaf count, which shrinks as the group grows. So a smaller group can only be cheapest when
+    its node-leaf cabling (``node_link_usd``, cage by cage) costs strictly less than that of
+    every larger group with the same pattern: those are the ones kept.
     """
-    best: dict[tuple, int] = {}
-    for q in groups:
-        pattern = tuple(length <= reach for length in lengths[q] for reach in reaches_m)
-        best[pattern] = max(q, best.get(pattern, 0))
-    return sorted(best.values())
+    kept: list[int] = []
+    cheapest: dict[tuple, float] = {}
+    for q in sorted(groups, reverse=True):
+        pattern = tuple(length <= reach for length in lengths[q][1:] for reach in reaches_m)
+        if node_link_usd[q] < cheapest.get(pattern, float("inf")) - 1e-9:
+            kept.append(q)
+            cheapest[pattern] = node_link_usd[q]
+    return sorted(kept)
 
 
 def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
-                 reaches_m: list[float], catalog: Catalog | None = None) -> list[LeafOption]:
-    """Leaf options; with ``catalog`` (two tiers) the leaf-spine run allows for the network
-    rows the spines of ``u`` uplinks can fill at most."""
+                 reaches_m: list[float], pricer: CagePricer,
+                 catalog: Catalog | None = None) -> list[LeafOption]:
+    """Leaf options whose node-leaf cages can all be cabled; with ``catalog`` (two tiers) the
+    leaf-spine run allows for the network rows the spines of ``u`` uplinks can fill at most."""
     options = []
     cache: dict[tuple[int, int], tuple[float, ...]] = {}
+    plans: dict[tuple[int, int, str], NodeLinkPlan | None] = {}
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
             groups = valid_groups(fabric, sh, mode, uplinks)
             racks = (spine_racks_bound(fabric, site, sh, catalog, uplinks)
                      if catalog is not None else 1)
-            lengths = {}
+            lengths, usd = {}, {}
             for q in groups:
                 if (q, racks) not in cache:
                     cache[(q, racks)] = group_lengths_m(fabric, site, sh, q, racks)
-                lengths[q] = cache[(q, racks)]
-            for q in kept_groups(groups, lengths, reaches_m):
-                options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes, *lengths[q]))
+                key = (q, mode.cage_ports, mode.switch.protocol)
+                if key not in plans:
+                    plans[key] = node_link_plan(pricer, fabric, site, sh, q, mode)
+                if plans[key] is not None:
+                    lengths[q] = cache[(q, racks)]
+                    usd[q] = plans[key].cost_usd
+            for q in kept_groups(list(lengths), lengths, reaches_m, usd):
+                plan = plans[(q, mode.cage_ports, mode.switch.protocol)]
+                options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes,
+                                          plan.worst_run_m, *lengths[q][1:], node_links=plan))
     return options
+
+
+def node_link_plan(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape, group_nodes: int,
+                   mode: SwitchMode) -> NodeLinkPlan | None:
+    """Node-leaf cabling of leaves of ``mode`` over groups of ``group_nodes`` nodes."""
+    return plan_node_links(pricer, site, rail=sh.rail, group_nodes=group_nodes,
+                           nodes=fabric.nodes, ports_per_node=sh.ports_per_node,
+                           leaves_per_group=sh.leaves_per_group, cage_ports=mode.cage_ports,
+                           protocol=mode.switch.protocol)
+
+
+def single_switch_plan(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape,
+                       mode: SwitchMode) -> NodeLinkPlan | None:
+    """Node-leaf cabling of a one-tier fabric: one switch per sub-fabric takes every port of
+    every node (``e`` ports per node, or one per rail switch when rail-only)."""
+    per_node = sh.ports_per_node * sh.leaves_per_group
+    return plan_node_links(pricer, site, rail=sh.rail, group_nodes=fabric.nodes,
+                           nodes=fabric.nodes, ports_per_node=per_node, leaves_per_group=1,
+                           cage_ports=mode.cage_ports, protocol=mode.switch.protocol)
 
 
 @dataclass(frozen=True)

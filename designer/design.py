@@ -13,7 +13,7 @@ import math
 from designer.candidates import usable_modes, usable_nics
 from designer.catalog import Catalog
 from designer.errors import InfeasibleError, InputError, SolverError
-from designer.floor import DEFAULT_NODE_UNITS, fabric_site, node_leaf_m
+from designer.floor import DEFAULT_NODE_UNITS, fabric_site
 from designer.formulation import build_model
 from designer.loading import Demand, demand_catalogs, load_catalog
 from designer.result import DesignResult, FabricResult
@@ -75,13 +75,10 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
             raise SolverError(f"fabric '{fabric.name}': solver objective "
                               f"{report.objective_usd:.2f} differs from the bill of materials "
                               f"{cost:.2f} (internal error; please report)")
-        if structure.tiers == 1:
-            lengths = {"node-leaf": node_leaf_m(site, structure.shape.rail, fabric.nodes)}
-        else:
-            leaf = structure.leaf
-            lengths = {"node-leaf": leaf.node_leaf_m, "leaf-spine": leaf.leaf_spine_m,
-                       "spine-core": leaf.spine_core_m}
-            lengths = {cls: lengths[cls] for cls in structure.media}
+        lengths = {"node-leaf": structure.node_links.worst_run_m}
+        if structure.tiers > 1:
+            lengths.update({cls: getattr(structure.leaf, cls.replace("-", "_") + "_m")
+                            for cls in structure.media})
         fabrics.append(FabricResult(structure, report, lengths, server, site))
     return DesignResult(demand, catalog, tuple(fabrics), solver)
 

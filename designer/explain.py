@@ -311,7 +311,7 @@ def _group_limits(s: FabricStructure) -> list[str]:
 
 def _media_limits(fabric_result: FabricResult, catalog: Catalog | None) -> list[str]:
     s = fabric_result.structure
-    out = []
+    out = [_node_links_sentence(s, fabric_result.lengths_m.get("node-leaf"), catalog)]
     for cls, medium in s.media.items():
         length_m = fabric_result.lengths_m.get(cls)
         if medium.transceiver1 is None:
@@ -323,6 +323,24 @@ def _media_limits(fabric_result: FabricResult, catalog: Catalog | None) -> list[
         else:
             out.append(_optics_sentence(s, cls, length_m, catalog))
     return out
+
+
+def _node_links_sentence(s: FabricStructure, length_m: float | None,
+                         catalog: Catalog | None) -> str:
+    """How node-leaf cages are cabled: each the cheapest way its runs allow."""
+    ways = s.node_links.ways()
+    if len(ways) == 1 and ways[0].leaf_end is not None:
+        return _optics_sentence(s, "node-leaf", length_m, catalog)
+    if len(ways) == 1:
+        cables = ", ".join(model for model, _ in ways[0].cables)
+        return (f"node-leaf links use {ways[0].kind.split()[0].upper()} cables ({cables}): the "
+                f"worst run of {length_text(length_m)} is within their "
+                f"{length_text(ways[0].reach_m)} reach, so no transceivers are needed.")
+    parts = [f"{_plural(w.links * s.copies, 'link')} by {w.kind} "
+             f"({', '.join(model for model, _ in w.cables)}) for runs up to "
+             f"{length_text(w.worst_run_m)}" for w in ways]
+    return ("node-leaf links are cabled cage by cage, each the cheapest way its runs allow: "
+            + "; ".join(parts) + ".")
 
 
 def _optics_sentence(s: FabricStructure, cls: str, length_m: float | None,

@@ -42,13 +42,14 @@ from designer.candidates import (
     pareto_media,
     pod_options,
     shape,
+    single_switch_plan,
     spine_options,
     undominated_modes,
     usable_modes,
     usable_nics,
 )
 from designer.catalog import Catalog, SwitchMode
-from designer.floor import node_leaf_m
+from designer.nodelinks import CagePricer, NodeLinkPlan
 from designer.schema import Fabric, Nic, Site
 
 Expr = pulp.LpAffineExpression
@@ -81,6 +82,13 @@ class Block:
     cores: list[tuple[SwitchMode, pulp.LpVariable]] = field(default_factory=list)
     media: dict[str, ClassMedia] = field(default_factory=dict)
     switch_cost: Expr = field(default_factory=Expr)
+    node_plans: list[NodeLinkPlan] = field(default_factory=list)  # parallel to ``leaves``
+
+    @property
+    def node_link_cost(self) -> Expr:
+        """Node-leaf cabling, priced cage by cage per leaf option (``designer.nodelinks``)."""
+        return pulp.lpSum(plan.cost_usd * v
+                          for plan, (_, v) in zip(self.node_plans, self.leaves, strict=True))
 
     @property
     def name(self) -> str:
@@ -184,13 +192,14 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
     protocols = define_protocol_choice(b, fabric, catalog)
     nics, nic_cost = define_nic_choice(b, fabric, catalog, protocols)
     modes = undominated_modes(usable_modes(fabric, catalog))
+    pricer = CagePricer(catalog, fabric.port_speed_gbps)
     blocks: list[Block] = []
     for layout in allowed_layouts(fabric):
         sh = shape(layout, fabric.endpoints_per_node)
         for tiers in allowed_tiers(fabric):
             block = Block(sh, tiers, b.binary("use", layout, f"t{tiers}"))
             built = {1: define_single_switch, 2: define_leaf_spine, 3: define_pods}[tiers](
-                b, block, fabric, site, modes, catalog)
+                b, block, fabric, site, modes, catalog, pricer)
             if built:
                 blocks.append(block)
             else:
@@ -199,7 +208,7 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
     for block in blocks:
         define_protocol_consistency(b, block, protocols)
     objective = nic_cost + pulp.lpSum(
-        fabric.planes * block.copies * (block.switch_cost
+        fabric.planes * block.copies * (block.switch_cost + block.node_link_cost
                                         + pulp.lpSum(m.cost for m in block.media.values()))
         for block in blocks)
     b.problem += objective
@@ -271,28 +280,23 @@ def _mode_of(option: LeafOption | SwitchMode) -> SwitchMode:
 
 
 def define_single_switch(b: _Builder, block: Block, fabric: Fabric, site: Site,
-                         modes: list[SwitchMode], catalog: Catalog) -> bool:
+                         modes: list[SwitchMode], catalog: Catalog, pricer: CagePricer) -> bool:
     """One tier: every endpoint of a sub-fabric on one switch.
 
-    ``sum_a x_a = on`` over modes with ``radix_a >= n_sub``; switch cost ``sum_a price_a x_a``.
-    Node-leaf cages at the switch: ``ceil(n_sub / c_a)``.
+    ``sum_a x_a = on`` over modes with ``radix_a >= n_sub`` whose cages can all be cabled;
+    cost ``sum_a (price_a + node_links_a) x_a`` with the node-leaf cabling priced cage by cage.
     """
     sh = block.shape
     n_sub = fabric.nodes * sh.ports_per_node * sh.leaves_per_group
-    fits = [m for m in modes if m.radix >= n_sub]
-    if not fits:
+    for mode in modes:
+        plan = single_switch_plan(pricer, fabric, site, sh, mode) if mode.radix >= n_sub else None
+        if plan is not None:
+            block.leaves.append((mode, b.binary(block.name, "switch", mode.key)))
+            block.node_plans.append(plan)
+    if not block.leaves:
         return False
-    block.leaves = [(m, b.binary(block.name, "switch", m.key)) for m in fits]
     b.add(pulp.lpSum(v for _, v in block.leaves) == block.on, block.name, "one_switch")
     block.switch_cost = pulp.lpSum(m.switch.price_usd * v for m, v in block.leaves)
-    length = node_leaf_m(site, sh.rail, fabric.nodes)
-    define_media(b, block, catalog, fabric, "node-leaf",
-                 lower_cages={1: block.on},
-                 upper_cages=_cage_sums((m.cage_ports, v) for m, v in block.leaves),
-                 units1=n_sub * block.on, units1_max=n_sub,
-                 units2=pulp.lpSum(ceil_div(n_sub, m.cage_ports) * v for m, v in block.leaves),
-                 units2_max=n_sub, links=n_sub * block.on, links_max=n_sub,
-                 length_m=length)
     return True
 
 
@@ -304,23 +308,24 @@ def _cage_sums(items) -> dict[int, Expr]:
 
 
 def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site, catalog: Catalog,
-                  modes: list[SwitchMode], max_leaves: int | None) -> bool:
+                  modes: list[SwitchMode], max_leaves: int | None, pricer: CagePricer) -> bool:
     """The leaf port split: ``sum_y y = on`` over leaf options (mode, uplinks u, group q).
 
     Each option already satisfies ``d + u <= radix``, ``d <= o * u`` (bisection: the leaf sends up
     at least ``1/o`` of what it takes in) and whole cages; leaves ``L_y = e_cols * ceil(N / q_y)``.
-    Options whose leaf count no spine could reach are left out.
+    Its node-leaf cabling is priced cage by cage (``designer.nodelinks``): the block pays
+    ``sum_y node_links_y * y``. Options whose leaf count no spine could reach are left out.
     """
     cages = {m.cage_ports for m in modes}
-    reaches = sorted({m.reach_m for m in media_options(catalog, fabric.port_speed_gbps, cages)
-                      if m.cage1 == 1})
-    options = leaf_options(fabric, site, block.shape, modes, reaches,
+    reaches = sorted({m.reach_m for m in media_options(catalog, fabric.port_speed_gbps, cages)})
+    options = leaf_options(fabric, site, block.shape, modes, reaches, pricer,
                            catalog if block.tiers == 2 else None)
     if max_leaves is not None:
         options = [o for o in options if o.leaves <= max_leaves]
     if not options:
         return False
     block.leaves = [(o, b.binary(block.name, "leaf", i)) for i, o in enumerate(options)]
+    block.node_plans = [o.node_links for o in options]
     b.add(pulp.lpSum(v for _, v in block.leaves) == block.on, block.name, "one_leaf")
     return True
 
@@ -329,21 +334,8 @@ def _leaf_sum(block: Block, value) -> Expr:
     return pulp.lpSum(value(o) * v for o, v in block.leaves)
 
 
-def define_node_links(b: _Builder, block: Block, fabric: Fabric, catalog: Catalog) -> None:
-    """Node-leaf links: ``n_sub`` links, one cage per NIC port, leaf cages from the fill."""
-    n_sub = fabric.nodes * block.shape.ports_per_node * block.shape.leaves_per_group
-    define_media(b, block, catalog, fabric, "node-leaf",
-                 lower_cages={1: block.on},
-                 upper_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
-                 units1=n_sub * block.on, units1_max=n_sub,
-                 units2=_leaf_sum(block, lambda o: o.node_end_units),
-                 units2_max=max(o.node_end_units for o, _ in block.leaves),
-                 links=n_sub * block.on, links_max=n_sub,
-                 length_m=None)
-
-
 def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
-                      modes: list[SwitchMode], catalog: Catalog) -> bool:
+                      modes: list[SwitchMode], catalog: Catalog, pricer: CagePricer) -> bool:
     """Two tiers: leaves and spines with uniform striping.
 
     Decisions: leaf option ``y``, spine option ``z = (b, l)``, spines ``S_z`` (integer).
@@ -358,7 +350,7 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     Switch cost: ``sum_y L_y price_a y + sum_z price_b S_z``.
     """
     max_spine_radix = max((m.radix for m in modes), default=0)
-    if not define_leaves(b, block, fabric, site, catalog, modes, max_leaves=max_spine_radix):
+    if not define_leaves(b, block, fabric, site, catalog, modes, max_spine_radix, pricer):
         return False
     max_u = max(o.uplinks for o, _ in block.leaves)
     min_leaves = min(o.leaves for o, _ in block.leaves)
@@ -402,7 +394,6 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
                          + spine_cost)
     define_upper_tier_floor(b, spine_cost, _leaf_sum(block, lambda o: o.uplink_total), min(
         o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.spines), name, "spines")
-    define_node_links(b, block, fabric, catalog)
     links_max = max(o.uplink_total for o, _ in block.leaves)
     define_media(b, block, catalog, fabric, "leaf-spine",
                  lower_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
@@ -410,13 +401,12 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
                  units1=_leaf_sum(block, lambda o: o.uplink_units),
                  units1_max=max(o.uplink_units for o, _ in block.leaves),
                  units2=spine_units, units2_max=links_max,
-                 links=_leaf_sum(block, lambda o: o.uplink_total), links_max=links_max,
-                 length_m=None)
+                 links=_leaf_sum(block, lambda o: o.uplink_total), links_max=links_max)
     return True
 
 
 def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
-                modes: list[SwitchMode], catalog: Catalog) -> bool:
+                modes: list[SwitchMode], catalog: Catalog, pricer: CagePricer) -> bool:
     """Three tiers: pods of leaves and pod spines, joined by cores.
 
     Decisions: leaf option ``y``, pod option ``z = (b, Lp, l2)``, core mode ``x``, pods
@@ -430,7 +420,7 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
       ``SC / c_b``, core ``C * ceil(Pi * l2 / c_x)``.
     Switch cost: ``sum_y L_y price_a y + price_b PS + price_x C``.
     """
-    if not define_leaves(b, block, fabric, site, catalog, modes, max_leaves=None):
+    if not define_leaves(b, block, fabric, site, catalog, modes, None, pricer):
         return False
     max_leaves = max(o.leaves for o, _ in block.leaves)
     pods = pod_options(modes, block.shape, max_leaves)
@@ -520,7 +510,6 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
         m.switch.price_usd / m.radix for m, _ in block.cores), name, "cores")
     b.add(spine_core >= leaf_links, name, "sc_links_floor")
 
-    define_node_links(b, block, fabric, catalog)
     leaf_links_max = max(o.uplink_total for o, _ in block.leaves)
     define_media(b, block, catalog, fabric, "leaf-spine",
                  lower_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
@@ -528,12 +517,11 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
                  units1=_leaf_sum(block, lambda o: o.uplink_units),
                  units1_max=max(o.uplink_units for o, _ in block.leaves),
                  units2=down_units, units2_max=leaf_links_max,
-                 links=_leaf_sum(block, lambda o: o.uplink_total), links_max=leaf_links_max,
-                 length_m=None)
+                 links=_leaf_sum(block, lambda o: o.uplink_total), links_max=leaf_links_max)
     define_media(b, block, catalog, fabric, "spine-core",
                  lower_cages=pod_cages, upper_cages=core_cages,
                  units1=up_units, units1_max=sc_max, units2=core_units, units2_max=sc_max,
-                 links=spine_core, links_max=sc_max, length_m=None)
+                 links=spine_core, links_max=sc_max)
     return True
 
 
@@ -560,7 +548,7 @@ def _by_model(items) -> dict[str, tuple[float, Expr]]:
 def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cls: str, *,
                  lower_cages: dict[int, Expr], upper_cages: dict[int, Expr],
                  units1: Expr, units1_max: float, units2: Expr, units2_max: float,
-                 links: Expr, links_max: float, length_m: float | None) -> None:
+                 links: Expr, links_max: float) -> None:
     """The medium of one link class, chosen by reach and cage fit.
 
     ``sum_mu w_mu = on``; a medium fits the cages of both ends:
@@ -575,8 +563,6 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
     cages = set(lower_cages) | set(upper_cages)
     options = [m for m in media_options(catalog, fabric.port_speed_gbps, cages)
                if m.cage1 in lower_cages and m.cage2 in upper_cages]
-    if length_m is not None:
-        options = [m for m in options if m.reach_m >= length_m]
     options = pareto_media(options)
     cost = b.continuous(name, "cost")
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
@@ -586,11 +572,10 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
         b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)
     for cage, on in upper_cages.items():
         b.add(pulp.lpSum(w for m, w in chosen if m.cage2 == cage) <= on, name, "upper_cage", cage)
-    if length_m is None:  # the class's worst run depends on the leaf group
-        attribute = cls.replace("-", "_") + "_m"
-        for i, (m, w) in enumerate(chosen):
-            reached = [v for o, v in block.leaves if getattr(o, attribute) <= m.reach_m]
-            b.add(w <= pulp.lpSum(reached), name, "reach", i)
+    attribute = cls.replace("-", "_") + "_m"
+    for i, (m, w) in enumerate(chosen):
+        reached = [v for o, v in block.leaves if getattr(o, attribute) <= m.reach_m]
+        b.add(w <= pulp.lpSum(reached), name, "reach", i)
     units1 = b.alias(units1, name, "units1")
     units2 = b.alias(units2, name, "units2")
     links = b.alias(links, name, "links")

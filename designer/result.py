@@ -124,8 +124,9 @@ class FabricResult:
                       for role, (mode, _) in s.counts.switches.items()},
             "limits": {"max_oversubscription": fabric.max_oversubscription,
                        "max_switch_hops": fabric.max_switch_hops},
-            "media": {cls: _medium_dict(m, self.lengths_m.get(cls))
-                      for cls, m in s.media.items()},
+            "media": {"node-leaf": _node_links_dict(s.node_links, s.copies),
+                      **{cls: _medium_dict(m, self.lengths_m.get(cls))
+                         for cls, m in s.media.items()}},
             "solve": {"status": self.solve.status, "optimal": self.solve.optimal,
                       "objective_usd": round(self.solve.objective_usd, 2),
                       "variables": self.solve.variables,
@@ -155,6 +156,24 @@ def _structure_dict(s: FabricStructure) -> dict:
                    leaves_per_pod=s.pod.leaves_per_pod,
                    links_per_spine_core_pair=s.pod.links_per_core,
                    cores_per_group=s.pod.cores_per_group)
+    return out
+
+
+def _node_links_dict(plan, copies: int) -> dict:
+    """Node-leaf media: cabled cage by cage, so possibly several ways; the main one first."""
+    ways = plan.ways()
+    main = ways[0]
+    out = {"worst_length_m": plan.worst_run_m, "reach_m": plan.reach_m,
+           "kind": main.kind if len({w.kind for w in ways}) == 1 else "mixed",
+           "cable": main.cables[0][0]}
+    if main.leaf_end is not None:
+        out["transceivers"] = [main.node_end.model, main.leaf_end.model]
+    out["ways"] = [{"kind": w.kind, "links": w.links * copies, "cages": w.cages * copies,
+                    "worst_length_m": w.worst_run_m, "reach_m": w.reach_m,
+                    "transceivers": ([w.node_end.model, w.leaf_end.model]
+                                     if w.leaf_end is not None else []),
+                    "cables": {model: count for model, count in w.cables}}
+                   for w in ways]
     return out
 
 

@@ -129,7 +129,8 @@ def extract(model: FabricModel) -> FabricStructure:
     protocol = next(p for p, v in model.protocols.items() if _on(v))
     nic = next(n for n, v in model.nics if _on(v))
     block = next(b for b in model.blocks if _on(b.on))
-    leaf = next(o for o, v in block.leaves if _on(v))
+    index = next(i for i, (_, v) in enumerate(block.leaves) if _on(v))
+    leaf, node_links = block.leaves[index][0], block.node_plans[index]
     media = {cls: next(m for m, w in cm.options if _on(w)) for cls, cm in block.media.items()}
     spine = spines = pod = pods = core = None
     if block.tiers == 2:
@@ -141,4 +142,4 @@ def extract(model: FabricModel) -> FabricStructure:
         core = next(m for m, v in block.cores if _on(v))
     return FabricStructure(fabric=model.fabric, protocol=protocol, nic=nic, shape=block.shape,
                            tiers=block.tiers, leaf=leaf, spine=spine, spines=spines, pod=pod,
-                           pods=pods, core=core, media=media)
+                           pods=pods, core=core, media=media, node_links=node_links)

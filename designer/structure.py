@@ -23,6 +23,7 @@ from designer.candidates import (
     nics_per_node,
 )
 from designer.catalog import SwitchMode
+from designer.nodelinks import NodeLinkPlan
 from designer.schema import Fabric, Nic
 
 
@@ -71,7 +72,8 @@ class FabricStructure:
     shape: Shape
     tiers: int
     leaf: LeafOption | SwitchMode
-    media: dict[str, Medium]
+    media: dict[str, Medium]  # the classes above the leaf
+    node_links: NodeLinkPlan | None = None
     spine: SpineOption | None = None
     spines: int | None = None
     pod: PodOption | None = None
@@ -156,9 +158,31 @@ class FabricStructure:
             switch = mode.switch
             lines.append(PartLine(name, role, "switches", switch.model, count * self.copies,
                                   switch.price_usd, switch.power_w))
-        for cls in LINK_CLASSES[self.tiers]:
+        lines += self._node_link_parts()
+        for cls in LINK_CLASSES[self.tiers][1:]:
             lines += self._media_parts(cls)
         return [line for line in lines if line.quantity > 0]
+
+    def _node_link_parts(self) -> list[PartLine]:
+        """Node-leaf parts, cage by cage: a leaf-end optic per cage, a node-end optic per leg,
+        a cable per leg (or one breakout cable per cage)."""
+        quantity: dict[tuple[str, str], list] = {}
+
+        def add(role: str, kind: str, part, count: int) -> None:
+            line = quantity.setdefault((kind, role, part.model), [part, 0])
+            line[1] += count
+
+        for cabling, cages in self.node_links.cages:
+            if cabling.leaf_end is not None:
+                add("node-leaf (leaf end)", "transceivers", cabling.leaf_end, cages)
+                add("node-leaf (node end)", "transceivers", cabling.node_end,
+                    cages * cabling.legs)
+            for cable in cabling.cables:
+                add("node-leaf", "cables", cable, cages)
+        k, name = self.copies, self.fabric.name
+        return [PartLine(name, role, kind, model, count * k, part.price_usd, part.power_w)
+                for (kind, role, model), (part, count) in sorted(
+                    quantity.items(), key=lambda item: (item[0][0] == "cables", item[0]))]
 
     def _media_parts(self, cls: str) -> list[PartLine]:
         medium, counts = self.media[cls], self.counts.link_classes[cls]

@@ -177,6 +177,20 @@ def _cables(rng: random.Random, speed_gbps: float, short: bool) -> list[Cable]:
         out.append(Cable(model=f"AOC-{speed_gbps:g}G", port_speed_gbps=speed_gbps,
                          reach_m=rng.choice((10.0, 20.0)), kind="aoc",
                          price_usd=float(rng.choice((300, 450)) + rng.randint(0, 9))))
+    return out + _shorter_lengths(rng, out)
+
+
+def _shorter_lengths(rng: random.Random, cables: list[Cable]) -> list[Cable]:
+    """Cheaper stocked lengths of some cables (so each link's length matters, not the class's
+    worst): a 5 m and a 10 m fiber, a 1 m DAC or breakout."""
+    out = []
+    for cable in cables:
+        for length_m in (1.0, 5.0, 10.0):
+            if length_m < cable.reach_m and rng.random() < 0.5:
+                discount = rng.choice((0.4, 0.6, 0.8))
+                out.append(cable.model_copy(update={
+                    "model": f"{cable.model}-{length_m:g}M", "reach_m": length_m,
+                    "price_usd": round(cable.price_usd * discount, 2)}))
     return out
 
 

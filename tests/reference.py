@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from designer.candidates import tallest_switch_units
 from designer.catalog import Catalog, SwitchMode, switch_modes
-from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m, switch_racks
+from designer.floor import GroupPlacement, leaf_spine_m, run_m, spine_core_m, switch_racks
 from designer.schema import Fabric, Nic, Site
 
 PROTOCOLS_IN_ORDER: tuple[str, ...] = ("infiniband", "ethernet")
@@ -198,6 +198,7 @@ class MediaPricer:
         self.protocol = protocol
         self.speed_gbps = speed_gbps
         self._options: dict[tuple[int, int, float], list[MediumOption]] = {}
+        self._cages: dict[tuple[tuple[float, ...], int], float | None] = {}
 
     def options(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
         key = (low_cage, high_cage, length_m)
@@ -254,6 +255,84 @@ class MediaPricer:
         return out
 
 
+    def cage_cost(self, runs_m: tuple[float, ...], cage: int) -> ClassMedia | None:
+        """Cheapest cabling of one leaf cage whose legs run ``runs_m`` (None: impossible).
+
+        Tried by brute force: optics (a ``cage``-port module at the leaf, a 1-port module per
+        leg, any fiber of the same grade per leg), a straight direct cable per leg (1-port
+        cages), or one breakout cable with ``cage`` legs covering the longest leg.
+        """
+        key = (runs_m, cage)
+        if key not in self._cages:
+            self._cages[key] = self._cage_cost(runs_m, cage)
+        return self._cages[key]
+
+    def _cage_cost(self, runs_m: tuple[float, ...], cage: int) -> ClassMedia | None:
+        found: list[ClassMedia] = []
+        optics = [t for t in self.catalog.transceivers.values()
+                  if t.port_speed_gbps == self.speed_gbps
+                  and protocol_ok(t.protocol, self.protocol)]
+        fibers = [f for f in self.catalog.cables.values()
+                  if f.kind == "fiber" and f.port_speed_gbps >= self.speed_gbps
+                  and protocol_ok(f.protocol, self.protocol)]
+        for high in optics:
+            for low in optics:
+                if high.ports != cage or low.ports != 1 or low.fiber != high.fiber:
+                    continue
+                total, used = high.price_usd, []
+                for run in runs_m:
+                    legs = [f for f in fibers if f.fiber == high.fiber and f.reach_m >= run]
+                    if run > high.reach_m or run > low.reach_m or not legs:
+                        total = None
+                        break
+                    fiber = min(legs, key=lambda f: f.price_usd)
+                    total += low.price_usd + fiber.price_usd
+                    used.append(fiber.model)
+                if total is not None:
+                    name = "/".join(dict.fromkeys(used))
+                    found.append(ClassMedia(f"{low.model}+{name}+{high.model}", total))
+        direct = [c for c in self.catalog.cables.values()
+                  if c.kind in DIRECT_KINDS and c.port_speed_gbps == self.speed_gbps
+                  and protocol_ok(c.protocol, self.protocol)]
+        if cage == 1:
+            per_leg = [min((c for c in direct if c.links == 1 and c.reach_m >= run),
+                           key=lambda c: c.price_usd, default=None) for run in runs_m]
+            if None not in per_leg:
+                found.append(ClassMedia("/".join(dict.fromkeys(c.model for c in per_leg)),
+                                        sum(c.price_usd for c in per_leg)))
+        found += [ClassMedia(c.model, c.price_usd) for c in direct
+                  if cage > 1 and c.links == cage and c.reach_m >= max(runs_m)]
+        return min(found, key=lambda m: m.cost_usd, default=None)
+
+
+def node_leaf_cost(site: Site, rail: bool, nodes: int, q: int, ports_per_node: int,
+                   leaves_per_group: int, cage: int, pricer: MediaPricer) -> ClassMedia | None:
+    """Node-leaf cabling per copy: every leaf's cages, leg by leg, from the floor grid.
+
+    A leaf's port ``j * ports_per_node + r + 1`` takes port ``r`` of its group's node ``j``;
+    consecutive ports share a cage. Each leg runs from the node's rack to the leaf's rack. The
+    name lists the cabling of every cage kind used.
+    """
+    placement = GroupPlacement(site, min(q, nodes), rail)
+    total, names = 0.0, []
+    for group in range(math.ceil(nodes / placement.group_nodes)):
+        first = group * placement.group_nodes
+        members = range(first, min(nodes, first + placement.group_nodes))
+        leaf_rack = placement.leaf_rack(group)
+        runs = []
+        for node in members:
+            run = (site.node_leaf_m if site.node_leaf_m is not None
+                   else run_m(site, placement.node_rack(node), leaf_rack))
+            runs += [run] * ports_per_node
+        for start in range(0, len(runs), cage):
+            media = pricer.cage_cost(tuple(runs[start:start + cage]), cage)
+            if media is None:
+                return None
+            total += leaves_per_group * media.cost_usd
+            names.append(media.name)
+    return ClassMedia(" | ".join(sorted(set(names))), total)
+
+
 # --------------------------------------------------------------------------------------------
 # Leaf groups (shared by T=2 and T=3)
 
@@ -275,7 +354,6 @@ def leaf_choices(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchM
     """Every allowed (a, u, q) whose node-leaf class has a medium, in loop order a, u, q."""
     n = fabric.nodes
     e_l = layout.endpoints_per_leaf
-    n_sub = n * e_l * layout.leaf_columns
     for a in modes:
         k_a, c_a = a.radix, a.cage_ports
         for u in range(1, k_a + 1):
@@ -286,12 +364,8 @@ def leaf_choices(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchM
                 if not leaf_shape_ok(fabric, layout, d, u, q, k_a, c_a):
                     continue
                 groups = math.ceil(n / q)
-                last_group_nodes = n - (groups - 1) * q
-                leaf_units = layout.leaf_columns * (
-                    (groups - 1) * math.ceil(q * e_l / c_a)
-                    + math.ceil(last_group_nodes * e_l / c_a))
-                length_m = node_leaf_m(site, layout.name != "tor", min(q, n))
-                media = pricer.class_media(1, c_a, length_m, n_sub, leaf_units, n_sub)
+                media = node_leaf_cost(site, layout.name != "tor", n, q, e_l,
+                                       layout.leaf_columns, c_a, pricer)
                 if media is None:
                     continue
                 yield LeafChoice(a, u, q, groups, layout.leaf_columns * groups, media)
@@ -318,14 +392,14 @@ def _cheaper(cost_usd: float, best: FabricCopy | None) -> bool:
 
 def best_one_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
                   pricer: MediaPricer) -> FabricCopy | None:
-    n_sub = fabric.nodes * layout.endpoints_per_leaf * layout.leaf_columns
-    length_m = node_leaf_m(site, layout.name != "tor", fabric.nodes)
+    per_node = layout.endpoints_per_leaf * layout.leaf_columns
+    n_sub = fabric.nodes * per_node
     best = None
     for a in modes:
         if n_sub > a.radix:
             continue
-        leaf_units = math.ceil(n_sub / a.cage_ports)
-        media = pricer.class_media(1, a.cage_ports, length_m, n_sub, leaf_units, n_sub)
+        media = node_leaf_cost(site, layout.name != "tor", fabric.nodes, fabric.nodes,
+                               per_node, 1, a.cage_ports, pricer)
         if media is None:
             continue
         if not _cheaper(a.switch.price_usd + media.cost_usd, best):

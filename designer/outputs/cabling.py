@@ -14,8 +14,10 @@ middle of their group; spines in racks of a spine row (``spine-rackNN``), pod sp
 per pod (``pod03-net``), cores in a core row (``core-rackNN``). Rack units count from the
 bottom: servers stacked from U1, switches from the top down.
 
-Node-leaf runs are measured rack to rack; runs above the leaf are given the class's worst run
-from the floor model (the length the optimizer chose the medium for).
+Node-leaf runs are measured rack to rack, and each leg takes the part its cage was priced with
+(``designer.nodelinks``: the cheapest stocked length, copper or optics, cage by cage); runs
+above the leaf are given the class's worst run from the floor model (the length the optimizer
+chose the medium for).
 
 Ports are assigned in a fixed order: leaf downlinks first (node order, then rail), then uplinks
 spine by spine; so every cage is filled before the next is opened, matching the cage counts in
@@ -40,6 +42,7 @@ from designer.floor import (
     run_m,
     switch_racks,
 )
+from designer.nodelinks import CageCabling, NodeLinkPlan
 from designer.outputs.templating import neutralize
 from designer.structure import FabricStructure
 
@@ -89,6 +92,28 @@ def _medium(medium: Medium) -> _Medium:
                        neutralize(medium.transceiver1.model),
                        neutralize(medium.transceiver2.model))
     return _Medium(neutralize(cable.model), cable.kind, fiber, "", "")
+
+
+class _LegColumns:
+    """The medium columns of each node-leaf leg, from the cage-by-cage plan (cached)."""
+
+    def __init__(self, plan: NodeLinkPlan):
+        self.plan = plan
+        self.cache: dict[tuple[CageCabling, int], _Medium] = {}
+
+    def __call__(self, last_group: bool, port: int, cage_ports: int) -> _Medium:
+        cage, leg = divmod(port - 1, cage_ports)
+        cabling = self.plan.group_cabling(last_group)[cage]
+        key = (cabling, leg)
+        if key not in self.cache:
+            cable = cabling.leg_cable(leg)
+            fiber = cable.fiber or ("copper" if cable.kind in ("dac", "acc") else "")
+            optics = cabling.leaf_end is not None
+            self.cache[key] = _Medium(
+                neutralize(cable.model), cable.kind, fiber,
+                neutralize(cabling.node_end.model) if optics else "",
+                neutralize(cabling.leaf_end.model) if optics else "")
+        return self.cache[key]
 
 
 class _Floor:
@@ -175,10 +200,10 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
     speed = f"{fabric.port_speed_gbps:g}"
     e = fabric.endpoints_per_node
     sh = s.shape
-    medium = _medium(s.media["node-leaf"])
     cage = (s.leaf if s.tiers == 1 else s.leaf.mode).cage_ports
     group_nodes = floor.placement.group_nodes
     groups = 1 if s.tiers == 1 else s.leaf.groups
+    leg_columns = _LegColumns(s.node_links)
     single_switch = sh.layout == "tor" or (s.tiers == 1 and sh.layout != "rail-only")
     for plane in range(1, fabric.planes + 1):
         for node in range(fabric.nodes):
@@ -192,6 +217,7 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
                 z = floor.leaf_end(plane, leaf_rail, group, port_name(port, cage))
                 length = (site.node_leaf_m if site.node_leaf_m is not None else
                           run_m(site, floor.node_rack(node), floor.leaf_rack(group)))
+                medium = leg_columns(group == groups - 1, port, cage)
                 yield (fabric.name, plane, rail + 1, *a, *z, speed, *medium, length)
         if s.tiers == 1:
             continue

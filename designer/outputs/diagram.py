@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from designer.candidates import ceil_div, nics_per_node
 from designer.explain import PROTOCOL_NAMES
+from designer.nodelinks import NodeLinkPlan
 from designer.outputs.report import medium_kind
 from designer.outputs.templating import gbps, thousands, usd
 
@@ -165,7 +166,7 @@ def diagram_plan(fabric_result: FabricResult) -> Plan:
         rows.append(_leaf_row(s))
         rows += [_spine_row(s)] if s.tiers == 2 else [_pod_spine_row(s), _core_row(s)]
     bundles = tuple(_bundle(fabric_result, cls, rows[i], rows[i + 1])
-                    for i, cls in enumerate(s.media))
+                    for i, cls in enumerate(("node-leaf", *s.media)))
     rail_layout = (s.layout != "tor" and s.tiers > 1) or s.shape.subfabrics > 1
     return Plan(title=_title(s), subtitle=_subtitle(fabric_result), rows=tuple(rows),
                 bundles=bundles, rails=f.endpoints_per_node if rail_layout else 0,
@@ -394,6 +395,27 @@ def medium_text(medium: Medium) -> str:
     return f"optics {lower}" if lower == upper else f"optics {lower} / {upper}"
 
 
+def node_links_text(plan: NodeLinkPlan) -> tuple[str, str]:
+    """``("DAC splitter + optics SR4", "MCP7Y00-N002, MMA4Z00-NS")``: the ways node-leaf cages
+    are cabled, most links first, and their optics (or cable) models."""
+    texts, models = [], []
+    for way in plan.ways():
+        if way.leaf_end is None:
+            texts.append(_way_text(way.kind))
+            models.append(way.cables[0][0])
+        else:
+            lower, upper = optic_type(way.node_end), optic_type(way.leaf_end)
+            texts.append(f"optics {lower}" if lower == upper else f"optics {lower} / {upper}")
+            models.append(way.leaf_end.model)
+    unique = list(dict.fromkeys(texts))
+    return " + ".join(unique), ", ".join(dict.fromkeys(models))
+
+
+def _way_text(kind: str) -> str:
+    head, _, tail = kind.partition(" ")
+    return f"{head.upper()} {tail}".strip()
+
+
 def medium_models(medium: Medium) -> str:
     """The part models of a medium: the two transceivers, or the cable."""
     if medium.transceiver1 is None:
@@ -404,10 +426,13 @@ def medium_models(medium: Medium) -> str:
 
 def _bundle(fabric_result: FabricResult, cls: str, lower: Row, upper: Row) -> Bundle:
     s = fabric_result.structure
-    medium = s.media[cls]
     links = fabric_result.links[cls]
     count = f"{thousands(links)} x {gbps(s.fabric.port_speed_gbps)}"
-    label = [f"{cls} links", f"{count}, {medium_text(medium)}", medium_models(medium)]
+    if cls == "node-leaf":
+        text, models = node_links_text(s.node_links)
+    else:
+        text, models = medium_text(s.media[cls]), medium_models(s.media[cls])
+    label = [f"{cls} links", f"{count}, {text}", models]
     note = _copies_note(s, links).strip()
     if note:
         label.append(note)

@@ -137,13 +137,28 @@ def network_share(fabric_result: FabricResult) -> float | None:
 
 
 def media_rows(fabric_result: FabricResult) -> list[dict]:
-    """One row per link class: medium, parts, worst run and reach (metres)."""
-    return [{"link_class": cls, "medium": medium_kind(medium),
+    """One row per link class (node-leaf: per way its cages are cabled): medium, parts, links,
+    worst run and reach (metres)."""
+    links = fabric_result.links
+    node_rows = [{"link_class": "node-leaf", "medium": _way_kind(way.kind),
+                  "parts": way.parts_text(), "links": way.links * fabric_result.structure.copies,
+                  "worst_length_m": way.worst_run_m, "worst_length": length_text(way.worst_run_m),
+                  "reach_m": way.reach_m, "reach": length_text(way.reach_m)}
+                 for way in fabric_result.structure.node_links.ways()]
+    return node_rows + [{"link_class": cls, "medium": medium_kind(medium), "links": links[cls],
              "parts": medium_parts(cls, medium),
              "worst_length_m": fabric_result.lengths_m.get(cls),
              "worst_length": length_text(fabric_result.lengths_m.get(cls)),
              "reach_m": medium.reach_m, "reach": length_text(medium.reach_m)}
             for cls, medium in fabric_result.structure.media.items()]
+
+
+def _way_kind(kind: str) -> str:
+    """``optics`` as is; a direct cable's kind in capitals (``DAC``, ``ACC splitter``)."""
+    if kind == "optics":
+        return kind
+    head, _, tail = kind.partition(" ")
+    return f"{head.upper()} {tail}".strip()
 
 
 def medium_kind(medium: Medium) -> str:
