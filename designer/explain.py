@@ -365,7 +365,8 @@ def _copy_limits(s: FabricStructure) -> list[str]:
     if s.shape.subfabrics > 1:
         out.append(f"Rail-only: each of the {s.shape.subfabrics} rails is its own sub-fabric "
                    f"(cross-rail traffic crosses the node's internal fabric), which multiplies "
-                   f"switch and link counts by {s.shape.subfabrics}.")
+                   f"switch and link counts by {s.shape.subfabrics}; bisection is reported and "
+                   f"verified within each rail, not between rails.")
     if f.planes > 1:
         out.append(f"planes: {f.planes} independent planes multiply every switch, link and "
                    f"optic count by {f.planes}.")

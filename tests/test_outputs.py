@@ -407,3 +407,10 @@ def test_binding_limits_two_tier(two_tier):
     assert any("largest of the switches in this design" in s for s in without_catalog)
     lines = describe_structure(fabric)
     assert lines[0].startswith("Leaves: ") and lines[1].startswith("Spines: ")
+
+
+def test_rail_only_report_says_bisection_is_within_each_rail():
+    result = _design([{"name": "rails", "nodes": 8, "endpoints_per_node": 2,
+                       "port_speed_gbps": 400, "layout": "rail-only", "node_forwarding": True}])
+    sentences = binding_limits(result.fabrics[0], result.catalog)
+    assert any("bisection is reported and verified within each rail" in s for s in sentences)
