@@ -95,25 +95,29 @@ def _medium(medium: Medium) -> _Medium:
 
 
 class _LegColumns:
-    """The medium columns of each node-leaf leg, from the cage-by-cage plan (cached)."""
+    """The medium columns of each node-leaf leg by leaf port, from the cage-by-cage plan."""
 
-    def __init__(self, plan: NodeLinkPlan):
-        self.plan = plan
-        self.cache: dict[tuple[CageCabling, int], _Medium] = {}
+    def __init__(self, plan: NodeLinkPlan, cage_ports: int):
+        self.by_port = {last: self._columns(plan.group_cabling(last), cage_ports)
+                        for last in (False, True)}
 
-    def __call__(self, last_group: bool, port: int, cage_ports: int) -> _Medium:
-        cage, leg = divmod(port - 1, cage_ports)
-        cabling = self.plan.group_cabling(last_group)[cage]
-        key = (cabling, leg)
-        if key not in self.cache:
-            cable = cabling.leg_cable(leg)
-            fiber = cable.fiber or ("copper" if cable.kind in ("dac", "acc") else "")
+    @staticmethod
+    def _columns(cablings: tuple[CageCabling, ...], cage_ports: int) -> list[_Medium]:
+        out = []
+        for cabling in cablings:
             optics = cabling.leaf_end is not None
-            self.cache[key] = _Medium(
-                neutralize(cable.model), cable.kind, fiber,
-                neutralize(cabling.node_end.model) if optics else "",
-                neutralize(cabling.leaf_end.model) if optics else "")
-        return self.cache[key]
+            for leg in range(cabling.legs):
+                cable = cabling.leg_cable(leg)
+                fiber = cable.fiber or ("copper" if cable.kind in ("dac", "acc") else "")
+                out.append(_Medium(
+                    neutralize(cable.model), cable.kind, fiber,
+                    neutralize(cabling.node_end.model) if optics else "",
+                    neutralize(cabling.leaf_end.model) if optics else ""))
+            out += [None] * (cage_ports - cabling.legs)  # an unused lane of a part-filled cage
+        return out
+
+    def __call__(self, last_group: bool, port: int) -> _Medium:
+        return self.by_port[last_group][port - 1]
 
 
 class _Floor:
@@ -203,7 +207,7 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
     cage = (s.leaf if s.tiers == 1 else s.leaf.mode).cage_ports
     group_nodes = floor.placement.group_nodes
     groups = 1 if s.tiers == 1 else s.leaf.groups
-    leg_columns = _LegColumns(s.node_links)
+    leg_columns = _LegColumns(s.node_links, cage)
     single_switch = sh.layout == "tor" or (s.tiers == 1 and sh.layout != "rail-only")
     for plane in range(1, fabric.planes + 1):
         for node in range(fabric.nodes):
@@ -217,7 +221,7 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
                 z = floor.leaf_end(plane, leaf_rail, group, port_name(port, cage))
                 length = (site.node_leaf_m if site.node_leaf_m is not None else
                           run_m(site, floor.node_rack(node), floor.leaf_rack(group)))
-                medium = leg_columns(group == groups - 1, port, cage)
+                medium = leg_columns(group == groups - 1, port)
                 yield (fabric.name, plane, rail + 1, *a, *z, speed, *medium, length)
         if s.tiers == 1:
             continue
