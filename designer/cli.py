@@ -73,7 +73,7 @@ def _fail(error: BaseException, debug: bool) -> None:
 
 
 @main.command("run", epilog=MAIN_EXAMPLE)
-@click.argument("demand_file", metavar="DEMAND.yaml", type=click.Path(dir_okay=False))
+@click.argument("demand_file", metavar="DEMAND.yaml", type=click.Path())
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
               help="Folder to write the outputs into (created; replaced only when complete).")
 @click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
@@ -121,7 +121,7 @@ def _check_outdir(outdir: Path, force: bool) -> None:
 
 
 @main.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--debug", is_flag=True, help="Print a traceback on errors.")
 def validate_cmd(files, debug):
     """Check demand and catalog files without designing anything.
@@ -131,12 +131,11 @@ def validate_cmd(files, debug):
     """
     import designer
     from designer.design import check_references
-    from designer.loading import demand_catalogs, read_yaml
+    from designer.loading import demand_catalogs, read_yaml_file
 
     try:
         for name in files:
-            text = Path(name).read_text("utf-8") if Path(name).is_file() else ""
-            data = read_yaml(text, name) if text else None
+            data = read_yaml_file(name) if Path(name).is_file() else None
             if isinstance(data, dict) and "fabrics" in data:
                 demand = designer.load_demand(name)
                 check_references(demand, designer.load_catalog(demand_catalogs(demand)))

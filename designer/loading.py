@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import reprlib
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -24,22 +26,150 @@ from designer.schema import CatalogFile, DemandFile
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 MAX_YAML_ALIASES = 200
+MAX_YAML_DEPTH = 64
+MAX_YAML_EXPANDED = 2 * MAX_INPUT_BYTES
+MAX_NUMBER_CHARS = 100
+
+_SCALAR_TAGS = {f"tag:yaml.org,2002:{name}": name
+                for name in ("null", "bool", "int", "float", "binary", "timestamp", "str")}
+
+
+class _YamlKeyError(yaml.YAMLError):
+    """A YAML problem that has a key path (a duplicate key)."""
+
+    def __init__(self, path: Sequence[Any], message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
 
 
 class _BoundedSafeLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings and refuses alias bombs."""
+    """SafeLoader that keeps dates as strings and refuses what could exhaust time or memory.
+
+    Refused: more than ``MAX_YAML_ALIASES`` aliases; aliases that expand the document past
+    ``MAX_YAML_EXPANDED`` (billion laughs) or into a cycle; nesting deeper than
+    ``MAX_YAML_DEPTH``; numbers longer than ``MAX_NUMBER_CHARS``; and duplicate keys, which
+    YAML would otherwise resolve silently to the last one.
+    """
 
     def __init__(self, stream):
         super().__init__(stream)
         self._aliases_seen = 0
+        self._path: list[Any] = []
+
+    def compose_document(self):
+        node = super().compose_document()
+        if self._aliases_seen:
+            _check_expansion(node)
+        return node
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             self._aliases_seen += 1
             if self._aliases_seen > MAX_YAML_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} YAML aliases")
-        return super().compose_node(parent, index)
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_YAML_ALIASES} YAML aliases",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        if len(self._path) >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                self.peek_event().start_mark)
+        part = index  # a list index, or for a mapping value its key (a complex key as "?")
+        if isinstance(index, yaml.Node):
+            part = index.value if isinstance(index, yaml.ScalarNode) else "?"
+        self._path.append(part)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._path.pop()
 
+    def compose_mapping_node(self, anchor):
+        node = super().compose_mapping_node(anchor)
+        seen: dict[tuple[str, str], yaml.Node] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                continue
+            first = seen.setdefault((key.tag, key.value), key)
+            if first is not key:
+                lines = sorted({first.start_mark.line + 1, key.start_mark.line + 1})
+                where = " and ".join(str(n) for n in lines)
+                raise _YamlKeyError(
+                    [*self._path, key.value],
+                    f"duplicate key (line{'s' * (len(lines) > 1)} {where}; YAML would silently "
+                    "keep only the last)")
+        return node
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it past the limits, or into a cycle.
+
+    Sizes are counted once per node (aliases share nodes), iteratively, so neither an alias bomb
+    nor a deep chain of aliases costs more than the nodes actually written.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            active.discard(key)
+            size[key] = 1 + (len(node.value) if isinstance(node, yaml.ScalarNode)
+                             else sum(size[id(c)] for c in children))
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            if size[key] > MAX_YAML_EXPANDED:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases expand the document to more than "
+                    f"{MAX_YAML_EXPANDED // (1024 * 1024)} MiB", node.start_mark)
+            if depth[key] > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases nest the document more than {MAX_YAML_DEPTH} "
+                    "levels deep", node.start_mark)
+            continue
+        if key in size:
+            continue
+        if key in active:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to a node that contains it (a cycle)",
+                node.start_mark)
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _bounded_scalar(tag: str, construct):
+    """Wrap a scalar constructor: bounded numbers, and any failure becomes a YAML error."""
+    name = _SCALAR_TAGS[tag]
+
+    def bounded(loader, node):
+        if name in ("int", "float") and len(node.value) > MAX_NUMBER_CHARS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number longer than {MAX_NUMBER_CHARS} characters",
+                node.start_mark)
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{_show(node.value)} is not a valid {name}",
+                node.start_mark) from None
+
+    return bounded
+
+
+for _tag in _SCALAR_TAGS:
+    _BoundedSafeLoader.add_constructor(
+        _tag, _bounded_scalar(_tag, yaml.SafeLoader.yaml_constructors[_tag]))
 
 # Dates stay strings: `as_of: 2025-06-01` is a label, not a datetime.
 _BoundedSafeLoader.yaml_implicit_resolvers = {
@@ -81,39 +211,73 @@ def read_yaml(text: str, label: str) -> Any:
         raise InputError(f"{label}: file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
     try:
         return yaml.load(text, Loader=_BoundedSafeLoader)  # bounded SafeLoader
+    except _YamlKeyError as exc:
+        raise InputError(f"{label}: {format_location(exc.path)}: {exc.message}") from None
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)
         if mark is not None:
             where = f"line {mark.line + 1}: "
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [""])[0]
+        context = getattr(exc, "context", None)
+        if context and not context.startswith("while"):
+            reason = f"{context}, {reason}"  # "expected a single document..., but found..."
         raise InputError(f"{label}: {where}not valid YAML: {reason}") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
+            RecursionError) as exc:  # a safety net: PyYAML's own bugs on odd input
+        raise InputError(f"{label}: not valid YAML: {type(exc).__name__}: "
+                         f"{_show(str(exc))}") from None
+
+
+def read_yaml_file(path: str | Path) -> Any:
+    """Read and parse one YAML file, bounded as the loaders are (for a caller that peeks)."""
+    return read_yaml(_read_file(Path(path)), str(path))
 
 
 def _read_file(path: Path) -> str:
+    """The text of ``path``, read at most ``MAX_INPUT_BYTES`` (+1) so no file can exhaust memory."""
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if size > MAX_INPUT_BYTES:
+        if stat.S_ISDIR(path.stat().st_mode):
+            raise InputError(f"{path}: is a folder, not a file")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_INPUT_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{path}: file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
     try:
-        return path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                         f"{exc.start}); save the file as UTF-8") from None
 
 
 def format_location(loc: Sequence[Any]) -> str:
-    """``('switches', 3, 'ports')`` -> ``switches[3].ports``."""
+    """``('switches', 3, 'ports')`` -> ``switches[3].ports``.
+
+    A key that is not short printable ASCII is shown escaped and cut (``['a\\nb']``), so the
+    path fits on the one headline line and a look-alike letter shows.
+    """
     out = ""
     for part in loc:
-        if isinstance(part, int):
+        if part is None:
+            continue
+        if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         elif isinstance(part, str) and part.startswith("function-"):
             continue
+        elif isinstance(part, str) and _plain_key(part):
+            out += f".{part}" if out else part
+        elif isinstance(part, str):  # escaped, so a look-alike letter or a newline shows
+            text = ascii(part[:41])
+            out += f"[{text if len(text) <= 40 else text[:37] + '...'}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f"[{_show(part)}]"
     return out or "(top level)"
+
+
+def _plain_key(key: str) -> bool:
+    return 0 < len(key) <= 64 and key.isascii() and key.isprintable()
 
 
 def _explain(error: dict[str, Any], model: type[BaseModel]) -> str:
@@ -128,6 +292,8 @@ def _explain(error: dict[str, Any], model: type[BaseModel]) -> str:
         return f"must be <= {ctx.get('le'):g}"
     if kind == "missing":
         return "required key is missing"
+    if kind == "too_short":
+        return f"must list at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"
     if kind == "extra_forbidden":
         return "unknown key"
     if kind in ("int_type", "int_from_float"):
@@ -149,9 +315,19 @@ def _explain(error: dict[str, Any], model: type[BaseModel]) -> str:
     return error["msg"][0].lower() + error["msg"][1:]
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict = 2, 4, 4, 4
+_REPR.maxset, _REPR.maxfrozenset, _REPR.maxstring, _REPR.maxother = 4, 4, 38, 38
+_REPR.maxlong = 38
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A short one-line repr: bounded work however large or nested ``value`` is."""
+    try:
+        text = repr(value[: limit + 1]) if isinstance(value, str) else _REPR.repr(value)
+    except ValueError:  # an int too long to print in decimal
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _known_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
@@ -192,15 +368,21 @@ def validate(model: type[BaseModel], data: Any, label: str) -> Any:
         errors = exc.errors()
         if len(errors) > 1:  # a list emptied by its own invalid items is not news
             errors = [e for e in errors if e["type"] != "too_short"] or errors
+        suggested = set()  # (parent, key): a missing key an unknown key's hint already names
         for error in errors:
-            path = format_location(error["loc"])
-            message = _explain(error, model)
             if error["type"] == "extra_forbidden":
                 key = str(error["loc"][-1])
                 close = difflib.get_close_matches(key, _known_keys(model, error["loc"]), n=1)
-                if close:
-                    message += f" (did you mean '{close[0]}'?)"
-            problems.append(f"{label}: {path}: {message}")
+                error["hint"] = close[0] if close else None
+                suggested.add((tuple(error["loc"][:-1]), error["hint"]))
+        for error in errors:
+            if error["type"] == "missing" and (tuple(error["loc"][:-1]),
+                                               error["loc"][-1]) in suggested:
+                continue
+            message = _explain(error, model)
+            if error.get("hint"):
+                message += f" (did you mean '{error['hint']}'?)"
+            problems.append(f"{label}: {format_location(error['loc'])}: {message}")
         raise InputError(problems) from None
 
 
@@ -269,13 +451,44 @@ def load_demand(path: str | Path) -> Demand:
 
 
 def demand_catalogs(demand: Demand) -> list[str]:
-    """The catalogs a demand asks for: shipped names as they are, paths relative to the demand."""
+    """The catalogs a demand asks for: shipped names as they are, paths relative to the demand.
+
+    Raises
+    ------
+    InputError
+        For an empty list, a file that does not exist, an unknown shipped name or an entry
+        listed twice, each with its key path (``catalogs[1]``) in the demand.
+    """
     if demand.spec.catalogs is None:
         return shipped_catalog_names()
+    where = f"{demand.path}: catalogs"
+    if not demand.spec.catalogs:
+        raise InputError(f"{where}: must list at least one catalog (or be left out for all "
+                         "shipped catalogs)")
     base = Path(demand.path).parent
-    out = []
-    for entry in demand.spec.catalogs:
-        candidate = base / entry
-        out.append(str(candidate) if ("/" in entry or entry.endswith((".yaml", ".yml")))
-                   else entry)
+    shipped = shipped_catalog_names()
+    out: list[str] = []
+    problems = []
+    for i, entry in enumerate(demand.spec.catalogs):
+        if "/" in entry or entry.endswith((".yaml", ".yml")):
+            candidate = base / entry
+            if not candidate.exists():
+                problems.append(f"{where}[{i}]: no such catalog file "
+                                f"{_show(str(candidate), 200)}")
+            elif candidate.is_dir():
+                problems.append(f"{where}[{i}]: {_show(str(candidate), 200)} is a folder, not "
+                                "a catalog file")
+            resolved = str(candidate)
+        else:
+            if entry not in shipped:
+                close = difflib.get_close_matches(entry, shipped, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problems.append(f"{where}[{i}]: unknown shipped catalog {_show(entry, 200)}{hint}; "
+                                f"shipped: {', '.join(shipped)} (a file needs .yaml or a /)")
+            resolved = entry
+        if resolved in out:
+            problems.append(f"{where}[{i}]: {_show(entry, 200)} is listed twice")
+        out.append(resolved)
+    if problems:
+        raise InputError(problems)
     return out
