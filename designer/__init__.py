@@ -13,6 +13,7 @@ bill of materials, cabling plan and report::
 from designer.design import design
 from designer.errors import DesignerError, InfeasibleError, InputError, SolverError
 from designer.loading import Demand, load_catalog, load_demand, shipped_catalog_names
+from designer.sweep import SweepResult, sweep
 
 __version__ = "0.1.0"
 
@@ -22,9 +23,11 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "SolverError",
+    "SweepResult",
     "__version__",
     "design",
     "load_catalog",
     "load_demand",
     "shipped_catalog_names",
+    "sweep",
 ]

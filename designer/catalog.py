@@ -87,6 +87,12 @@ class Catalog:
         return cls(**frozen, files=tuple(label for label, _ in files), digest=digest,
                    origin=MappingProxyType(origin))
 
+    def __reduce__(self):
+        """Pickle as plain dicts (read-only mapping views do not pickle), so a catalog can
+        cross to worker processes."""
+        tables = {kind: dict(getattr(self, kind)) for kind in PART_KINDS}
+        return (_rebuild, (tables, self.files, self.digest, dict(self.origin)))
+
     def price_usd(self, model: str) -> float:
         for kind in PART_KINDS:
             table = getattr(self, kind)
@@ -100,3 +106,8 @@ class Catalog:
             if model in table:
                 return table[model]
         raise KeyError(model)
+
+
+def _rebuild(tables: dict, files: tuple[str, ...], digest: str, origin: dict) -> Catalog:
+    return Catalog(**{kind: MappingProxyType(table) for kind, table in tables.items()},
+                   files=files, digest=digest, origin=MappingProxyType(origin))

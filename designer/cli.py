@@ -26,6 +26,7 @@ Examples:
   design verify out/
   design export out/ --max-lab-nodes 32
   design schema demand > demand.schema.json
+  design sweep examples/training-1024.yaml -o out/sweep --over gpus
 """
 
 
@@ -182,6 +183,76 @@ def export_cmd(outdir, max_lab_nodes, debug):
     try:
         for path in write_exports(Path(outdir), max_lab_nodes=max_lab_nodes):
             click.echo(str(path))
+    except Exception as error:
+        _fail(error, debug)
+
+
+@main.command("sweep")
+@click.argument("demand_file", metavar="DEMAND.yaml", type=click.Path())
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
+              help="Folder for sweep.csv, sweep.png and sweep.svg.")
+@click.option("--over", "axis", type=click.Choice(["gpus", "oversubscription", "price"]),
+              default="gpus", show_default=True, help="The input to vary.")
+@click.option("--values", default=None, metavar="V1,V2,...",
+              help="Values to design at (default: 64..131072 GPUs by doubling; "
+                   "oversubscription 1,1.5,2,3,4; price 0.5..1.5 by 0.1).")
+@click.option("--part-kind", type=click.Choice(["switches", "nics", "transceivers", "cables"]),
+              default=None, help="For --over price: whose price to scale.")
+@click.option("--fabric", default=None, help="Which fabric of the demand (default: the first).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per CPU).")
+@click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
+              help="Catalog file or shipped catalog name; repeatable.")
+@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="cbc", show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Solver time limit per point.")
+@click.option("--force", is_flag=True, help="Replace OUTDIR even if it holds other files.")
+@click.option("--debug", is_flag=True, help="Print a traceback on errors.")
+def sweep_cmd(demand_file, outdir, axis, values, part_kind, fabric, workers, catalogs, solver,
+              time_limit, force, debug):
+    """Design one fabric at many values of one input, in parallel; plot cost per GPU.
+
+    \b
+    Examples:
+      design sweep examples/training-1024.yaml -o out/sweep
+      design sweep examples/training-1024.yaml -o out/os --over oversubscription
+      design sweep examples/training-1024.yaml -o out/optics --over price \\
+          --part-kind transceivers --values 0.5,0.7,1,1.3
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    import designer
+    from designer.errors import InputError
+    from designer.loading import demand_catalogs
+    from designer.sweep import _check_sweep_outdir, sweep
+
+    try:
+        demand = designer.load_demand(demand_file)
+        catalog = designer.load_catalog(list(catalogs) if catalogs else demand_catalogs(demand))
+        _check_sweep_outdir(Path(outdir), force)
+        numbers = None
+        if values is not None:
+            try:
+                numbers = [float(v) for v in values.split(",") if v.strip()]
+            except ValueError:
+                raise InputError(f"--values: not a comma-separated list of numbers: "
+                                 f"'{values}'") from None
+        started = time.perf_counter()
+
+        def report(point):
+            cost = (f"${point.cost_per_gpu_usd:,.0f}/GPU, {point.tiers} tier(s), {point.layout}"
+                    if point.designed else point.status)
+            click.echo(f"  {point.value:g}: {cost}", err=True)
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            result = sweep(demand, axis, numbers, fabric=fabric, part_kind=part_kind,
+                           catalog=catalog, solver=solver, time_limit=time_limit,
+                           executor=pool, progress=report)
+        for line in result.changes():
+            click.echo(f"  design changes {line}", err=True)
+        result.write(outdir, force=force)
+        click.echo(f"wrote {outdir} ({len(result.points)} points) in "
+                   f"{time.perf_counter() - started:.1f} s", err=True)
     except Exception as error:
         _fail(error, debug)
 

@@ -1,0 +1,300 @@
+"""What-if sweeps: one fabric designed at many values of one input, in parallel.
+
+Three axes:
+
+- ``gpus``: the cluster size; ``nodes = ceil(gpus / gpus_per_node)`` with the server's GPU
+  count (the fabric's endpoints per node when it names no server);
+- ``oversubscription``: the fabric's ``max_oversubscription``;
+- ``price``: a multiplier on the price of every part of one kind (``switches``, ``nics``,
+  ``transceivers``, ``cables``): ``0.7`` is "optics 30% cheaper".
+
+Each point is an independent design (its own MILP, proved optimal), so points run in parallel
+through any :class:`concurrent.futures.Executor`: a process pool by default, or whatever a
+caller passes (a Dask ``Client.get_executor()``, a Ray pool). Only picklable values cross the
+executor (the demand file, the catalog, numbers); results come back in the order of the values,
+whatever order the workers finish in, so a sweep's files are byte-identical run to run.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from designer.catalog import Catalog
+from designer.errors import DesignerError, InputError
+from designer.loading import Demand, demand_catalogs, load_catalog
+
+AXES = ("gpus", "oversubscription", "price")
+PRICED_KINDS = ("switches", "nics", "transceivers", "cables")
+DEFAULT_VALUES = {
+    "gpus": tuple(2 ** k for k in range(6, 18)),  # 64 .. 131,072
+    "oversubscription": (1.0, 1.5, 2.0, 3.0, 4.0),
+    "price": tuple(round(0.5 + 0.1 * k, 1) for k in range(11)),  # 0.5 .. 1.5
+}
+CSV_COLUMNS = ("value", "status", "gpus", "nodes", "tiers", "layout", "protocol", "switches",
+               "oversubscription", "max_switch_hops", "bisection_gbps", "cost_usd",
+               "cost_per_gpu_usd", "optimal", "message")
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One design of the sweep: the value swept and what came out."""
+
+    value: float
+    status: str  # "optimal", "feasible" (time limit, not proven), "infeasible", "error"
+    gpus: int
+    nodes: int
+    tiers: int | None = None
+    layout: str = ""
+    protocol: str = ""
+    switches: str = ""  # "leaf 32 x MQM9790-NS2F; spine 16 x MQM9790-NS2F"
+    oversubscription: float | None = None
+    max_switch_hops: int | None = None
+    bisection_gbps: float | None = None
+    cost_usd: float | None = None
+    cost_per_gpu_usd: float | None = None
+    optimal: bool = False
+    message: str = ""
+
+    @property
+    def designed(self) -> bool:
+        return self.cost_usd is not None
+
+    @property
+    def models(self) -> tuple[tuple[str, str], ...]:
+        """``(role, switch model)`` per role: ``(("leaf", "QM9790"), ("spine", "QM9790"))``."""
+        pairs = (part.split(" ", 1) for part in self.switches.split("; ") if part)
+        return tuple((role, rest.split(" x ", 1)[-1]) for role, rest in pairs)
+
+    @property
+    def shape(self) -> tuple:
+        """What a change in the optimal design means: tiers, layout and switch models."""
+        return (self.tiers, self.layout, self.models)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Every point of a sweep, in the order of the values."""
+
+    demand: str
+    fabric: str
+    axis: str
+    part_kind: str | None
+    points: tuple[SweepPoint, ...]
+
+    @property
+    def axis_label(self) -> str:
+        if self.axis == "gpus":
+            return "GPUs"
+        if self.axis == "oversubscription":
+            return "allowed oversubscription (x:1)"
+        return f"{self.part_kind} price (x list price)"
+
+    def changes(self) -> list[str]:
+        """Where the optimal design switches tier count, layout or switch model."""
+        out = []
+        designed = [p for p in self.points if p.designed]
+        for before, after in itertools.pairwise(designed):
+            if before.shape == after.shape:
+                continue
+            what = []
+            if before.tiers != after.tiers:
+                what.append(f"{before.tiers} -> {after.tiers} tiers")
+            if before.layout != after.layout:
+                what.append(f"{before.layout} -> {after.layout}")
+            was = dict(before.models)
+            what += [f"{role} {was[role]} -> {model}" for role, model in after.models
+                     if role in was and was[role] != model]
+            out.append(f"at {_value_text(self.axis, after.value)}: " + ", ".join(what))
+        return out
+
+    def write(self, outdir: str | Path, force: bool = False) -> Path:
+        """Write ``sweep.csv``, ``sweep.png`` and ``sweep.svg`` (cost per GPU) into
+        ``outdir``, atomically: the folder appears complete or not at all."""
+        import tempfile
+
+        from designer.outputs import replace_folder
+
+        outdir = Path(outdir)
+        _check_sweep_outdir(outdir, force)
+        outdir = outdir.resolve()
+        outdir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+        try:
+            self.write_csv(staging / "sweep.csv")
+            from designer.outputs.sweep_plot import write_plots
+
+            write_plots(self, staging / "sweep")
+            replace_folder(staging, outdir)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return outdir
+
+    def write_csv(self, path: Path) -> None:
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(CSV_COLUMNS)
+            for point in self.points:
+                row = asdict(point)
+                writer.writerow(["" if row[c] is None else _cell(row[c]) for c in CSV_COLUMNS])
+
+
+SWEEP_FILES = ("sweep.csv", "sweep.png", "sweep.svg")
+
+
+def _check_sweep_outdir(outdir: Path, force: bool) -> None:
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir}: exists and is not a folder")
+    resolved = outdir.resolve()
+    if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents:
+        raise InputError(f"{outdir}: the output folder cannot be the current folder or one "
+                         "of its parents (it is replaced as a whole)")
+    if outdir.exists() and not force:
+        foreign = sorted(p.name for p in outdir.iterdir() if p.name not in SWEEP_FILES)
+        if foreign:
+            raise InputError(f"{outdir}: folder holds other files ({', '.join(foreign[:3])}); "
+                             "use --force to replace it")
+
+
+def _cell(value) -> str:
+    from designer.outputs.templating import neutralize
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.12g}"
+    return neutralize(str(value))
+
+
+def _value_text(axis: str, value: float) -> str:
+    if axis == "gpus":
+        return f"{int(value):,} GPUs"
+    if axis == "oversubscription":
+        return f"{value:g}:1"
+    return f"x{value:g}"
+
+
+def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
+          fabric: str | None = None, part_kind: str | None = None,
+          catalog: Catalog | None = None, solver: str = "cbc",
+          time_limit: float | None = None, executor: Executor | None = None,
+          progress: Callable[[SweepPoint], None] | None = None) -> SweepResult:
+    """Design one fabric of ``demand`` at each of ``values`` along ``axis``.
+
+    Parameters
+    ----------
+    axis
+        ``"gpus"``, ``"oversubscription"`` or ``"price"`` (with ``part_kind``).
+    values
+        The values to design at (default: 64 to 131,072 GPUs by doubling; oversubscription
+        1, 1.5, 2, 3, 4; price multipliers 0.5 to 1.5 by 0.1).
+    fabric
+        Which fabric of the demand (default: the first).
+    executor
+        Any ``concurrent.futures.Executor``; default a process pool of ``os.cpu_count()``
+        workers, shut down afterwards. A caller's executor is left running.
+    progress
+        Called with each point as it completes (in completion order).
+
+    Infeasible points are kept (status ``infeasible`` with the reason), not raised.
+    """
+    if axis not in AXES:
+        raise InputError(f"axis: unknown sweep axis '{axis}' (choose one of: {', '.join(AXES)})")
+    if axis == "price" and part_kind not in PRICED_KINDS:
+        raise InputError(f"part_kind: a price sweep needs one of: {', '.join(PRICED_KINDS)}")
+    values = tuple(DEFAULT_VALUES[axis] if values is None else values)
+    if not values:
+        raise InputError("values: a sweep needs at least one value")
+    _check_values(axis, values)
+    names = [f.name for f in demand.fabrics]
+    name = fabric or names[0]
+    if name not in names:
+        raise InputError(f"fabric: no fabric named '{name}' in {demand.path} "
+                         f"(fabrics: {', '.join(names)})")
+    if catalog is None:
+        catalog = load_catalog(demand_catalogs(demand))
+    jobs = [(demand, catalog, name, axis, value, part_kind, solver, time_limit)
+            for value in values]
+    owned = executor is None
+    if owned:
+        executor = ProcessPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)))
+    try:
+        futures = [executor.submit(design_point, *job) for job in jobs]
+        points = []
+        for future in futures:
+            point = future.result()
+            if progress is not None:
+                progress(point)
+            points.append(point)
+    finally:
+        if owned:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return SweepResult(str(demand.path), name, axis, part_kind, tuple(points))
+
+
+def _check_values(axis: str, values: Sequence[float]) -> None:
+    for value in values:
+        if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            raise InputError(f"values: every sweep value must be a positive number, got {value!r}")
+        if axis == "gpus" and value > 10_000_000:
+            raise InputError(f"values: {value:g} GPUs is more than the 10,000,000 supported")
+        if axis == "oversubscription" and not 1 <= value <= 64:
+            raise InputError(f"values: oversubscription must be between 1 and 64, got {value:g}")
+
+
+def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, value: float,
+                 part_kind: str | None, solver: str = "cbc",
+                 time_limit: float | None = None) -> SweepPoint:
+    """Design one point (runs in a worker; everything it takes and returns pickles)."""
+    from designer.design import design
+
+    fabric = next(f for f in demand.fabrics if f.name == fabric_name)
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    gpus_per_node = server.gpus if server else fabric.endpoints_per_node
+    if axis == "gpus":
+        fabric = fabric.model_copy(update={"nodes": max(1, math.ceil(value / gpus_per_node))})
+    elif axis == "oversubscription":
+        fabric = fabric.model_copy(update={"max_oversubscription": float(value)})
+    else:
+        catalog = scaled_catalog(catalog, part_kind, value)
+    spec = demand.spec.model_copy(update={"fabrics": (fabric,)})
+    point_demand = Demand(spec=spec, path=demand.path, digest=demand.digest)
+    base = {"value": float(value), "nodes": fabric.nodes, "gpus": fabric.nodes * gpus_per_node}
+    try:
+        result = design(point_demand, catalog, solver=solver, time_limit=time_limit)
+    except DesignerError as error:
+        status = "infeasible" if error.exit_code == 3 else "error"
+        return SweepPoint(status=status, message=error.headline, **base)
+    f = result.fabrics[0]
+    s = f.structure
+    switches = "; ".join(f"{role} {count * s.copies:,} x {mode.model}"
+                         for role, (mode, count) in s.counts.switches.items())
+    return SweepPoint(
+        status="optimal" if f.solve.optimal else "feasible", tiers=s.tiers, layout=s.layout,
+        protocol=s.protocol, switches=switches, oversubscription=round(s.oversubscription, 6),
+        max_switch_hops=s.max_switch_hops, bisection_gbps=round(s.bisection_gbps, 3),
+        cost_usd=round(f.cost_usd, 2), cost_per_gpu_usd=round(f.cost_usd / base["gpus"], 2),
+        optimal=f.solve.optimal, **base)
+
+
+def scaled_catalog(catalog: Catalog, part_kind: str, factor: float) -> Catalog:
+    """The catalog with every ``part_kind`` price multiplied by ``factor``."""
+    table = getattr(catalog, part_kind)
+    scaled = {model: part.model_copy(update={"price_usd": part.price_usd * factor})
+              for model, part in table.items()}
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    return replace(catalog, **{part_kind: MappingProxyType(scaled)})
+
+
+__all__ = ["AXES", "DEFAULT_VALUES", "SweepPoint", "SweepResult", "design_point", "sweep"]

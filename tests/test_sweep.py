@@ -1,0 +1,135 @@
+"""Sweeps: one fabric at many values, in parallel through any executor, plotted."""
+
+from __future__ import annotations
+
+import csv
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import distributed
+import pytest
+from click.testing import CliRunner
+
+import designer
+from designer.cli import main
+from designer.errors import InputError
+from designer.sweep import design_point, scaled_catalog, sweep
+
+# 2 x 100G per 8-GPU server on 32-port switches, 2:1 allowed, 3 hops: one switch up to 32
+# endpoints, two tiers up to 512 (at 2:1, 21 down and 11 up per leaf), nothing at 4,096 GPUs.
+DEMAND = """\
+name: sweep-test
+catalogs: [frontend-ethernet]
+fabrics:
+  - name: lab
+    kind: inference
+    nodes: 2
+    endpoints_per_node: 2
+    port_speed_gbps: 100
+    max_oversubscription: 2
+    max_switch_hops: 3
+    switch_models: [SN2700]
+    server: SYS-521GE-TNRT
+"""
+GPUS = (16, 256, 1024, 4096)
+
+
+@pytest.fixture(scope="module")
+def demand_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sweep") / "small.yaml"
+    path.write_text(DEMAND)
+    return path
+
+
+@pytest.fixture(scope="module")
+def lab(demand_file):
+    return designer.load_demand(demand_file), designer.load_catalog(["frontend-ethernet"])
+
+
+@pytest.fixture(scope="module")
+def gpu_sweep(lab):
+    demand, catalog = lab
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        return sweep(demand, "gpus", GPUS, catalog=catalog, executor=pool)
+
+
+def test_points_come_back_in_value_order_with_their_designs(gpu_sweep, lab):
+    assert [p.value for p in gpu_sweep.points] == list(GPUS)
+    assert [p.nodes for p in gpu_sweep.points] == [2, 32, 128, 512]  # 8 GPUs per server
+    demand, catalog = lab
+    # Each point is exactly the design of that size, proved optimal.
+    single = design_point(demand, catalog, "lab", "gpus", 1024, None)
+    assert gpu_sweep.points[2] == single
+    assert [p.status for p in gpu_sweep.points] == ["optimal"] * 3 + ["infeasible"]
+    assert [p.tiers for p in gpu_sweep.points] == [1, 2, 2, None]
+
+
+def test_changes_name_where_the_design_switches(gpu_sweep):
+    changes = gpu_sweep.changes()
+    assert any("1 -> 2 tiers" in line for line in changes), changes
+
+
+def test_dask_executor_gives_the_same_points(gpu_sweep, lab):
+    demand, catalog = lab
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        result = sweep(demand, "gpus", GPUS, catalog=catalog, executor=client.get_executor())
+    assert result.points == gpu_sweep.points
+
+
+def test_infeasible_points_are_kept_not_raised(gpu_sweep):
+    last = gpu_sweep.points[-1]
+    assert last.status == "infeasible" and "no design" in last.message
+    assert last.cost_usd is None and not last.designed
+
+
+def test_price_sweep_scales_one_part_kind(lab):
+    demand, catalog = lab
+    cheaper = scaled_catalog(catalog, "switches", 0.5)
+    model = next(iter(catalog.switches))
+    assert cheaper.switches[model].price_usd == catalog.switches[model].price_usd * 0.5
+    assert cheaper.nics == catalog.nics
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = sweep(demand, "price", (0.5, 1.0), part_kind="switches", catalog=catalog,
+                       executor=pool)
+    half, full = result.points
+    assert half.cost_usd < full.cost_usd
+
+
+def test_bad_sweeps_are_input_errors(lab):
+    demand, catalog = lab
+    with pytest.raises(InputError, match="unknown sweep axis"):
+        sweep(demand, "racks", (1,), catalog=catalog)
+    with pytest.raises(InputError, match="price sweep needs"):
+        sweep(demand, "price", (1,), catalog=catalog)
+    with pytest.raises(InputError, match="positive number"):
+        sweep(demand, "gpus", (0,), catalog=catalog)
+    with pytest.raises(InputError, match="no fabric named"):
+        sweep(demand, "gpus", (16,), fabric="nope", catalog=catalog)
+
+
+def test_written_sweep_is_complete_and_byte_identical(gpu_sweep, tmp_path):
+    """Two writes of one sweep give the same bytes (PNG and SVG metadata are fixed)."""
+    first = gpu_sweep.write(tmp_path / "a")
+    second = gpu_sweep.write(tmp_path / "b")
+    for name in ("sweep.csv", "sweep.png", "sweep.svg"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert (first / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with open(first / "sweep.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["gpus"]) for r in rows] == list(GPUS)
+    assert all(float(r["cost_per_gpu_usd"]) > 0 for r in rows[:3])
+    assert rows[3]["status"] == "infeasible" and rows[3]["cost_usd"] == ""
+
+
+def test_cli_sweep_writes_and_reports(demand_file, tmp_path):
+    out = tmp_path / "sweep"
+    result = CliRunner().invoke(main, ["sweep", str(demand_file), "-o", str(out), "--values",
+                                       "16,256", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["sweep.csv", "sweep.png", "sweep.svg"]
+    assert "design changes at 256 GPUs: 1 -> 2 tiers" in result.output
+    bad = CliRunner().invoke(main, ["sweep", str(demand_file), "-o", str(tmp_path / "x"),
+                                    "--values", "16,abc"])
+    assert bad.exit_code == 1 and "not a comma-separated list" in bad.output
+    assert not (tmp_path / "x").exists()
