@@ -280,6 +280,14 @@ def _plain_key(key: str) -> bool:
     return 0 < len(key) <= 64 and key.isascii() and key.isprintable()
 
 
+PATTERN_MEANINGS = {
+    r"^[^\x00-\x1f\x7f]+$": "must be printable text (no control characters such as newlines "
+                             "or tabs)",
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$": "must start with a letter or digit and hold only letters, "
+                                    "digits, '_', '.' and '-' (it names files and devices)",
+}
+
+
 def _explain(error: dict[str, Any], model: type[BaseModel]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -292,6 +300,10 @@ def _explain(error: dict[str, Any], model: type[BaseModel]) -> str:
         return f"must be <= {ctx.get('le'):g}"
     if kind == "missing":
         return "required key is missing"
+    if kind == "string_pattern_mismatch":
+        return PATTERN_MEANINGS.get(ctx.get("pattern"), f"must match {ctx.get('pattern')}")
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters long"
     if kind == "too_short":
         return f"must list at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"
     if kind == "extra_forbidden":

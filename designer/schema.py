@@ -9,12 +9,17 @@ they need more than one record.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Protocol = Literal["infiniband", "ethernet"]
 PROTOCOLS: tuple[str, ...] = ("infiniband", "ethernet")
+
+
+# A part's model name: printable (no control characters, so every message stays one line).
+ModelName = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
+MAX_SWITCH_PORTS = 4096  # well past any real switch (512 x 100G); keeps candidate sets bounded
 
 
 class Record(BaseModel):
@@ -35,14 +40,15 @@ class Breakout(Record):
     """One breakout mode: every physical port split, giving `ports` ports of `port_speed_gbps`."""
 
     port_speed_gbps: float = Field(gt=0)
-    ports: int = Field(gt=0)
+    ports: int = Field(gt=0, le=MAX_SWITCH_PORTS)
 
 
 class Switch(Provenance):
     """A switch model. `ports` at `port_speed_gbps` is its native mode."""
 
-    model: str = Field(min_length=1)
-    ports: int = Field(gt=0, description="ports at port_speed_gbps in the native mode")
+    model: ModelName
+    ports: int = Field(gt=0, le=MAX_SWITCH_PORTS,
+                       description="ports at port_speed_gbps in the native mode")
     port_speed_gbps: float = Field(gt=0)
     price_usd: float = Field(gt=0)
     breakout: tuple[Breakout, ...] = Field((), strict=False)
@@ -82,7 +88,7 @@ class Switch(Provenance):
 class Nic(Provenance):
     """A network adapter: `ports` ports of `port_speed_gbps`."""
 
-    model: str = Field(min_length=1)
+    model: ModelName
     ports: int = Field(gt=0)
     port_speed_gbps: float = Field(gt=0)
     price_usd: float = Field(gt=0)
@@ -93,7 +99,7 @@ class Nic(Provenance):
 class Transceiver(Provenance):
     """A pluggable optic. One module serves `ports` links of `port_speed_gbps` each."""
 
-    model: str = Field(min_length=1)
+    model: ModelName
     port_speed_gbps: float = Field(gt=0, description="speed of each link the module carries")
     reach_m: float = Field(gt=0)
     price_usd: float = Field(gt=0)
@@ -111,7 +117,7 @@ class Cable(Provenance):
     2 ports and each of its 2 narrow ends a single-port cage.
     """
 
-    model: str = Field(min_length=1)
+    model: ModelName
     port_speed_gbps: float = Field(gt=0, description="speed of each link (leg) it carries")
     reach_m: float = Field(gt=0, description="longest link it serves (its length if fixed)")
     price_usd: float = Field(gt=0)
@@ -133,7 +139,7 @@ class Cable(Provenance):
 class Server(Provenance):
     """A GPU server type, for GPU cost and the network's share of it."""
 
-    model: str = Field(min_length=1)
+    model: ModelName
     gpus: int = Field(gt=0)
     price_usd: float = Field(gt=0)
     power_w: float = Field(0.0, ge=0)
@@ -191,9 +197,10 @@ class Fabric(Record):
     node_forwarding: bool = False
     scalable_unit_nodes: int | None = Field(None, gt=0)
     planes: int = Field(1, gt=0, le=16)
-    switch_models: tuple[str, ...] | None = Field(None, strict=False)
-    nic_models: tuple[str, ...] | None = Field(None, strict=False)
-    server: str | None = Field(None, description="server model from the catalog, for GPU cost")
+    switch_models: tuple[ModelName, ...] | None = Field(None, strict=False)
+    nic_models: tuple[ModelName, ...] | None = Field(None, strict=False)
+    server: ModelName | None = Field(None,
+                                     description="server model from the catalog, for GPU cost")
 
     @field_validator("switch_models", "nic_models")
     @classmethod
