@@ -82,19 +82,27 @@ def usable_modes(fabric: Fabric, catalog: Catalog) -> list[SwitchMode]:
     return sorted(modes, key=lambda m: m.key)
 
 
-def undominated_modes(modes: list[SwitchMode]) -> list[SwitchMode]:
-    """Drop a mode when another has the same radix, cages and protocol at no more cost.
+def undominated_modes(modes: list[SwitchMode], latency_matters: bool = False
+                      ) -> list[SwitchMode]:
+    """Drop a mode when another has the same radix, cages and protocol at no more cost (and,
+    when the fabric limits latency, no more latency).
 
-    Such modes are interchangeable in every design, so the costlier one can never be part of a
+    Such modes are interchangeable in every design, so the dropped one can never be part of a
     strictly cheaper design. Ties keep the first by key, so the choice is deterministic.
     """
-    best: dict[tuple, SwitchMode] = {}
-    for mode in modes:
-        slot = (mode.radix, mode.cage_ports, mode.switch.protocol)
-        kept = best.get(slot)
-        if kept is None or (mode.switch.price_usd, mode.key) < (kept.switch.price_usd, kept.key):
-            best[slot] = mode
-    return sorted(best.values(), key=lambda m: m.key)
+    def slot(mode: SwitchMode) -> tuple:
+        return (mode.radix, mode.cage_ports, mode.switch.protocol)
+
+    def beats(a: SwitchMode, b: SwitchMode) -> bool:
+        price_a, price_b = a.switch.price_usd, b.switch.price_usd
+        no_worse = price_a <= price_b and (
+            not latency_matters or a.switch.latency_ns <= b.switch.latency_ns)
+        same = price_a == price_b and (
+            not latency_matters or a.switch.latency_ns == b.switch.latency_ns)
+        return no_worse and (not same or a.key < b.key)
+
+    kept = [m for m in modes if not any(slot(o) == slot(m) and beats(o, m) for o in modes)]
+    return sorted(kept, key=lambda m: m.key)
 
 
 def usable_nics(fabric: Fabric, catalog: Catalog) -> list[Nic]:

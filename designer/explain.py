@@ -408,6 +408,16 @@ def diagnose_infeasible(fabric: Fabric, site, catalog: Catalog) -> str:
                 f"{'s' if top > 1 else ''} with the allowed switches ({top}-tier limit is "
                 f"{capacity[top]:,} with a {radix}-port radix at {speed}); {more} or a larger "
                 "switch")
+    if fabric.max_latency_us is not None:
+        need = next(t for t in tiers if capacity[t] >= n_sub)
+        fastest_ns = min(m.switch.latency_ns
+                         for m in usable_modes(fabric, catalog)) * (2 * need - 1)
+        cable_ns = 10 * node_leaf_m(site, fabric.layout not in ("any", "tor"), 1)
+        if fastest_ns + cable_ns > 1000 * fabric.max_latency_us:
+            return (f"max_latency_us: {fabric.max_latency_us:g} us is below the fastest "
+                    f"possible {(fastest_ns + cable_ns) / 1000:.2f} us ({need} tier(s): "
+                    f"{2 * need - 1} switch crossings at {fastest_ns / (2 * need - 1):g} ns or "
+                    "more, plus the shortest cables); raise the limit or allow faster switches")
     su = fabric.scalable_unit_nodes
     if su is not None and fabric.layout == "rail-optimized":
         fits = [m for m in modes if su <= max_leaf_downlinks(m.radix, fabric.max_oversubscription)
@@ -430,5 +440,6 @@ def diagnose_infeasible(fabric: Fabric, site, catalog: Catalog) -> str:
         if longest < run:
             return (f"no medium at {speed} reaches the {run:g} m leaf-spine run (longest reach "
                     f"{longest:g} m); add longer fibers or optics, or set site.leaf_spine_m")
+    latency = ", max_latency_us" if fabric.max_latency_us is not None else ""
     return ("no combination of the allowed switches, media and limits fits (check "
-            "switch_models, protocol, max_oversubscription and the site's distances)")
+            f"switch_models, protocol, max_oversubscription{latency} and the site's distances)")

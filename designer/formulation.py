@@ -49,6 +49,7 @@ from designer.candidates import (
     usable_nics,
 )
 from designer.catalog import Catalog, SwitchMode
+from designer.latency import PROPAGATION_NS_PER_M
 from designer.nodelinks import CagePricer, NodeLinkPlan
 from designer.schema import Fabric, Nic, Site
 
@@ -191,7 +192,7 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
     b = _Builder(fabric.name)
     protocols = define_protocol_choice(b, fabric, catalog)
     nics, nic_cost = define_nic_choice(b, fabric, catalog, protocols)
-    modes = undominated_modes(usable_modes(fabric, catalog))
+    modes = undominated_modes(usable_modes(fabric, catalog), fabric.max_latency_us is not None)
     pricer = CagePricer(catalog, fabric.port_speed_gbps)
     blocks: list[Block] = []
     for layout in allowed_layouts(fabric):
@@ -207,6 +208,8 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
     define_one_block(b, blocks)
     for block in blocks:
         define_protocol_consistency(b, block, protocols)
+        if fabric.max_latency_us is not None:
+            define_latency_limit(b, block, 1000 * fabric.max_latency_us)
     objective = nic_cost + pulp.lpSum(
         fabric.planes * block.copies * (block.switch_cost + block.node_link_cost
                                         + pulp.lpSum(m.cost for m in block.media.values()))
@@ -273,6 +276,32 @@ def define_protocol_consistency(b: _Builder, block: Block, rho: dict[str, pulp.L
             mine = [v for m, v in media.options if m.protocol not in (None, p)]
             if mine:
                 b.add(pulp.lpSum(mine) <= 1 - var, block.name, cls, "not", p)
+
+
+def define_latency_limit(b: _Builder, block: Block, limit_ns: float) -> None:
+    """Zero-load worst-case latency within the demand's limit (``designer.latency``).
+
+    Along the worst path the leaf is crossed twice, the (pod) spine twice and the core once
+    (as tiers allow), and every class's worst run twice at ``v = 5 ns/m``::
+
+        sum_y (k_leaf lat_y + 2 v (len_nl_y + len_ls_y + len_sc_y)) y
+          + sum_z k_spine lat_z z + sum_x lat_x x <= limit
+
+    Every choice group sums to ``on``, so a block that is off meets it trivially.
+    """
+    v = PROPAGATION_NS_PER_M
+    if block.tiers == 1:
+        terms = [(m.switch.latency_ns + 2 * v * plan.worst_run_m) * x
+                 for plan, (m, x) in zip(block.node_plans, block.leaves, strict=True)]
+    else:
+        above = ("leaf_spine_m", "spine_core_m")[:block.tiers - 1]
+        terms = [(2 * o.mode.switch.latency_ns
+                  + 2 * v * (o.node_leaf_m + sum(getattr(o, a) for a in above))) * y
+                 for o, y in block.leaves]
+        terms += [o.mode.switch.latency_ns * z for o, z, _ in block.spines]
+        terms += [2 * o.mode.switch.latency_ns * z for o, z, _ in block.pods]
+        terms += [m.switch.latency_ns * x for m, x in block.cores]
+    b.add(pulp.lpSum(terms) <= limit_ns, block.name, "latency")
 
 
 def _mode_of(option: LeafOption | SwitchMode) -> SwitchMode:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from designer.candidates import nics_per_node
 from designer.catalog import Catalog
+from designer.latency import LatencyEstimate
+from designer.latency import estimate as estimate_latency
 from designer.loading import Demand
 from designer.schema import Server, Site
 from designer.solve import SolveReport, solver_versions
@@ -72,6 +74,11 @@ class FabricResult:
         return sum(p.quantity * p.unit_power_w for p in self.parts)
 
     @property
+    def latency(self) -> LatencyEstimate:
+        """Zero-load worst-case latency (``designer.latency``)."""
+        return estimate_latency(self.structure, self.lengths_m)
+
+    @property
     def gpus(self) -> int | None:
         return None if self.server is None else self.server.gpus * self.structure.fabric.nodes
 
@@ -124,6 +131,8 @@ class FabricResult:
                       for role, (mode, _) in s.counts.switches.items()},
             "limits": {"max_oversubscription": fabric.max_oversubscription,
                        "max_switch_hops": fabric.max_switch_hops},
+            "latency": {**self.latency.to_dict(),
+                        "max_latency_us": fabric.max_latency_us},
             "media": {"node-leaf": _node_links_dict(s.node_links, s.copies),
                       **{cls: _medium_dict(m, self.lengths_m.get(cls))
                          for cls, m in s.media.items()}},

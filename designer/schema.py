@@ -199,6 +199,8 @@ class Fabric(Record):
     planes: int = Field(1, gt=0, le=16)
     switch_models: tuple[ModelName, ...] | None = Field(None, strict=False)
     nic_models: tuple[ModelName, ...] | None = Field(None, strict=False)
+    max_latency_us: float | None = Field(
+        None, gt=0, description="zero-load worst-case latency limit between endpoints, in us")
     server: ModelName | None = Field(None,
                                      description="server model from the catalog, for GPU cost")
 

@@ -69,7 +69,7 @@ def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomL
 
     Keys: ``name kind tiers layout protocol planes nodes endpoints_per_node port_speed_gbps
     nic switches links oversubscription max_oversubscription worst_hops max_switch_hops
-    bisection_gbps cost_usd power_w gpus server cost_per_gpu_usd network_share design media
+    bisection_gbps cost_usd power_w gpus server cost_per_gpu_usd network_share design latency media
     why cost_breakdown bom solve``. ``server``, ``gpus``, ``cost_per_gpu_usd`` and
     ``network_share`` are ``None`` when the fabric names no server.
     """
@@ -103,12 +103,31 @@ def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomL
         "cost_per_gpu_usd": fabric_result.cost_usd / gpus if gpus else None,
         "network_share": network_share(fabric_result),
         "design": describe_structure(fabric_result),
+        "latency": latency_text(fabric_result),
         "media": media_rows(fabric_result),
         "why": binding_limits(fabric_result, catalog),
         "cost_breakdown": cost_breakdown(fabric_result),
         "bom": bom,
         "solve": entry["solve"],
     }
+
+
+def latency_text(fabric_result: FabricResult) -> str:
+    """``"Worst-case latency at zero load: 1.4 us (...)"`` beside the seed's target."""
+    from designer.latency import TARGETS_US
+
+    estimate = fabric_result.latency
+    f = fabric_result.structure.fabric
+    total_us = estimate.total_ns / 1000
+    text = (f"Worst-case latency at zero load: {total_us:,.2f} us through "
+            f"{', '.join(estimate.path[1:-1])} ({estimate.switch_ns / 1000:,.2f} us in switches, "
+            f"{estimate.propagation_ns / 1000:,.2f} us of cable at 5 ns/m, worst runs)")
+    if f.max_latency_us is not None:
+        text += f"; the demand allows {f.max_latency_us:g} us"
+    target = TARGETS_US.get(f.kind)
+    if target is not None:
+        text += f"; {target[1]}, so the network takes {total_us / target[0]:.2%} of that"
+    return text + "."
 
 
 def switch_rows(fabric_result: FabricResult) -> list[dict]:
