@@ -211,22 +211,30 @@ def spine_racks_bound(fabric: Fabric, site: Site, sh: Shape, catalog: Catalog,
 
 
 def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
-                reaches_m: list[float], node_link_usd: dict[int, float]) -> list[int]:
+                reaches_m: list[float], node_link_usd: dict[int, float], *,
+                latency_matters: bool = False) -> list[int]:
     """The group sizes worth offering.
 
     Two group sizes whose runs above the leaf (leaf-spine, spine-core) fall under the same media
     reaches allow the same upper media; between them every cost above the leaf grows with the
-    leaf count, which shrinks as the group grows. So a smaller group can only be cheapest when
-    its node-leaf cabling (``node_link_usd``, cage by cage) costs strictly less than that of
-    every larger group with the same pattern: those are the ones kept.
+    leaf count, which shrinks as the group grows. So a smaller group ``q`` is dropped when a
+    larger kept one with the same pattern has node-leaf cabling (``node_link_usd``, cage by
+    cage) no dearer and, when the fabric limits latency, no run longer. (A budget fabric keeps
+    every group: a smaller group has fewer downlinks, so less oversubscription.)
     """
     kept: list[int] = []
-    cheapest: dict[tuple, float] = {}
     for q in sorted(groups, reverse=True):
         pattern = tuple(length <= reach for length in lengths[q][1:] for reach in reaches_m)
-        if node_link_usd[q] < cheapest.get(pattern, float("inf")) - 1e-9:
+
+        def dominates(big: int, q: int = q, pattern: tuple = pattern) -> bool:
+            same = pattern == tuple(length <= reach for length in lengths[big][1:]
+                                    for reach in reaches_m)
+            shorter = not latency_matters or all(
+                a <= b for a, b in zip(lengths[big], lengths[q], strict=True))
+            return same and shorter and node_link_usd[big] <= node_link_usd[q] + 1e-9
+
+        if not any(dominates(big) for big in kept):
             kept.append(q)
-            cheapest[pattern] = node_link_usd[q]
     return sorted(kept)
 
 
@@ -251,9 +259,12 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                 if key not in plans:
                     plans[key] = node_link_plan(pricer, fabric, site, sh, q, mode)
                 if plans[key] is not None:
-                    lengths[q] = cache[(q, racks)]
+                    lengths[q] = (plans[key].worst_run_m, *cache[(q, racks)][1:])
                     usd[q] = plans[key].cost_usd
-            for q in kept_groups(list(lengths), lengths, reaches_m, usd):
+            offered = (sorted(lengths) if fabric.budget_usd is not None else kept_groups(
+                list(lengths), lengths, reaches_m, usd,
+                latency_matters=fabric.max_latency_us is not None))
+            for q in offered:
                 plan = plans[(q, mode.cage_ports, mode.switch.protocol)]
                 options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes,
                                           plan.worst_run_m, *lengths[q][1:], node_links=plan))

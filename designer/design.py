@@ -16,6 +16,7 @@ from designer.errors import InfeasibleError, InputError, SolverError
 from designer.floor import DEFAULT_NODE_UNITS, fabric_site
 from designer.formulation import build_model
 from designer.loading import Demand, demand_catalogs, load_catalog
+from designer.objective import energy_priced, rebase, usd_per_watt
 from designer.result import DesignResult, FabricResult
 from designer.schema import Fabric
 from designer.solve import SOLVERS, solve
@@ -61,16 +62,20 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
     if catalog is None:
         catalog = load_catalog(demand_catalogs(demand))
     check_references(demand, catalog)
+    objective = demand.spec.objective
+    priced = energy_priced(catalog, objective)  # the catalog itself for a capex objective
     fabrics = []
     for fabric in demand.fabrics:
         check_parts_exist(demand, fabric, catalog)
         server = catalog.servers.get(fabric.server) if fabric.server else None
         site = fabric_site(demand.site, server.power_w if server else None)
         check_rack_space(demand, fabric, site, server)
-        model = build_model(fabric, site, catalog)
+        model = build_model(fabric, site, priced)
         structure, report = solve(model, solver=solver, time_limit=time_limit)
+        if priced is not catalog:
+            structure = rebase(structure, catalog)
         check_switch_space(demand, structure, site, server)
-        cost = structure.cost_usd
+        cost = structure.cost_usd + usd_per_watt(objective) * structure.power_w
         if not math.isclose(cost, report.objective_usd, rel_tol=1e-9, abs_tol=0.01):
             raise SolverError(f"fabric '{fabric.name}': solver objective "
                               f"{report.objective_usd:.2f} differs from the bill of materials "
@@ -79,7 +84,7 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
         if structure.tiers > 1:
             lengths.update({cls: getattr(structure.leaf, cls.replace("-", "_") + "_m")
                             for cls in structure.media})
-        fabrics.append(FabricResult(structure, report, lengths, server, site))
+        fabrics.append(FabricResult(structure, report, lengths, server, site, objective))
     return DesignResult(demand, catalog, tuple(fabrics), solver)
 
 

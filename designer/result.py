@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from designer.candidates import nics_per_node
@@ -15,7 +15,8 @@ from designer.catalog import Catalog
 from designer.latency import LatencyEstimate
 from designer.latency import estimate as estimate_latency
 from designer.loading import Demand
-from designer.schema import Server, Site
+from designer.objective import usd_per_watt
+from designer.schema import Objective, Server, Site
 from designer.solve import SolveReport, solver_versions
 from designer.structure import FabricStructure, PartLine
 
@@ -56,6 +57,7 @@ class FabricResult:
     lengths_m: dict[str, float]
     server: Server | None
     site: Site | None = None
+    objective: Objective = field(default_factory=Objective)
 
     @property
     def name(self) -> str:
@@ -72,6 +74,20 @@ class FabricResult:
     @property
     def power_w(self) -> float:
         return sum(p.quantity * p.unit_power_w for p in self.parts)
+
+    @property
+    def energy_usd(self) -> float:
+        """What the fabric's parts draw over the objective's years (0 for a capex objective)."""
+        return usd_per_watt(self.objective) * self.power_w
+
+    def objective_dict(self) -> dict:
+        o = self.objective
+        out = {"kind": o.kind, "capex_usd": round(self.cost_usd, 2)}
+        if o.kind == "tco":
+            out.update(years=o.years, usd_per_kwh=o.usd_per_kwh, pue=o.pue,
+                       energy_usd=round(self.energy_usd, 2),
+                       tco_usd=round(self.cost_usd + self.energy_usd, 2))
+        return out
 
     @property
     def latency(self) -> LatencyEstimate:
@@ -130,9 +146,11 @@ class FabricResult:
                              "cage_ports": mode.cage_ports}
                       for role, (mode, _) in s.counts.switches.items()},
             "limits": {"max_oversubscription": fabric.max_oversubscription,
-                       "max_switch_hops": fabric.max_switch_hops},
-            "latency": {**self.latency.to_dict(),
-                        "max_latency_us": fabric.max_latency_us},
+                       "max_switch_hops": fabric.max_switch_hops,
+                       "budget_usd": fabric.budget_usd,
+                       "max_latency_us": fabric.max_latency_us},
+            "objective": self.objective_dict(),
+            "latency": self.latency.to_dict(),
             "media": {"node-leaf": _node_links_dict(s.node_links, s.copies),
                       **{cls: _medium_dict(m, self.lengths_m.get(cls))
                          for cls, m in s.media.items()}},

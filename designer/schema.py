@@ -199,6 +199,9 @@ class Fabric(Record):
     planes: int = Field(1, gt=0, le=16)
     switch_models: tuple[ModelName, ...] | None = Field(None, strict=False)
     nic_models: tuple[ModelName, ...] | None = Field(None, strict=False)
+    budget_usd: float | None = Field(
+        None, gt=0, description="spend at most this (the objective's cost); the design then "
+        "minimizes oversubscription (most bandwidth per GPU) within it")
     max_latency_us: float | None = Field(
         None, gt=0, description="zero-load worst-case latency limit between endpoints, in us")
     server: ModelName | None = Field(None,
@@ -219,12 +222,23 @@ class Fabric(Record):
         return self
 
 
+class Objective(Record):
+    """What the optimizer minimizes: ``capex`` (parts) or ``tco`` (parts plus their energy
+    over ``years`` at ``usd_per_kwh`` and the facility's ``pue``)."""
+
+    kind: Literal["capex", "tco"] = "capex"
+    years: float = Field(5.0, gt=0, le=30)
+    usd_per_kwh: float = Field(0.10, ge=0, le=10)
+    pue: float = Field(1.3, ge=1, le=5)
+
+
 class DemandFile(Record):
     """A demand: the fabrics a site needs."""
 
     name: str | None = None
     catalogs: tuple[str, ...] | None = Field(None, strict=False)
     site: Site = Site()
+    objective: Objective = Objective()
     fabrics: tuple[Fabric, ...] = Field(min_length=1, strict=False)
 
     @model_validator(mode="after")

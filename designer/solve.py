@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pulp
@@ -70,35 +70,90 @@ def solve(model: FabricModel, solver: str = "cbc", time_limit: float | None = No
           ) -> tuple[FabricStructure, SolveReport]:
     """Solve ``model`` and return the chosen structure and the solver's report.
 
+    With a ``budget_usd`` on the fabric, it gets the most bandwidth the budget buys, in two solves:
+    first the least oversubscription ``o* = min sum_y o_y y`` subject to ``cost <= budget``,
+    then the least cost subject to ``sum_y o_y y <= o*`` (so among equally good designs the
+    cheapest wins, and the proof covers both).
+
     Raises
     ------
     InfeasibleError
-        No design in the design space meets the fabric's demand.
+        No design in the design space meets the fabric's demand (or its budget).
     SolverError
         The solver failed, or stopped at its time limit without a feasible design.
     """
     started = time.perf_counter()
+    budget_usd = model.fabric.budget_usd
+    if budget_usd is not None:
+        _least_oversubscription(model, solver, time_limit, budget_usd)
+    _run(model, solver, time_limit)
+    elapsed = time.perf_counter() - started
+    status = pulp.LpStatus[model.problem.status]
+    optimal = model.problem.sol_status == pulp.LpSolutionOptimal
+    size = model.size
+    report = SolveReport(solver, status, optimal, float(pulp.value(model.objective)), elapsed,
+                         size["variables"], size["integer_variables"], size["constraints"])
+    return extract(model), report
+
+
+def _run(model: FabricModel, solver: str, time_limit: float | None,
+         why: Callable[[], str] | None = None) -> None:
+    """Solve the problem as it stands; raise when it has no solution (``why`` explains it)."""
     try:
         with _quiet_stdout():
             model.problem.solve(_solver(solver, time_limit))
     except pulp.PulpSolverError as exc:
         raise SolverError(f"fabric '{model.fabric.name}': solver {solver} failed: {exc}") from None
-    elapsed = time.perf_counter() - started
     status = pulp.LpStatus[model.problem.status]
     has_solution = model.problem.sol_status in (pulp.LpSolutionOptimal,
                                                 pulp.LpSolutionIntegerFeasible)
     if model.problem.status == pulp.LpStatusInfeasible or (
             status == "Not Solved" and not has_solution and time_limit is None):
         raise InfeasibleError(f"fabric '{model.fabric.name}': no design meets the demand: "
-                              f"{model.why_infeasible()}")
+                              f"{why() if why else model.why_infeasible()}")
     if not has_solution:
         raise SolverError(f"fabric '{model.fabric.name}': solver {solver} found no feasible "
                           f"design ({status}{', time limit reached' if time_limit else ''})")
-    optimal = model.problem.sol_status == pulp.LpSolutionOptimal
-    size = model.size
-    report = SolveReport(solver, status, optimal, float(pulp.value(model.objective)), elapsed,
-                         size["variables"], size["integer_variables"], size["constraints"])
-    return extract(model), report
+
+
+def oversubscription_expr(model: FabricModel) -> pulp.LpAffineExpression:
+    """The chosen leaf's oversubscription ``sum_y max(1, d_y / u_y) y`` (1 for one tier)."""
+    terms = []
+    for block in model.blocks:
+        for option, var in block.leaves:
+            ratio = 1.0 if block.tiers == 1 else max(1.0, option.downlinks / option.uplinks)
+            terms.append(ratio * var)
+    return pulp.lpSum(terms)
+
+
+def _least_oversubscription(model: FabricModel, solver: str, time_limit: float | None,
+                            budget_usd: float) -> None:
+    """Phase one of a budget solve; leaves ``sum o_y y <= o*`` in the problem for phase two."""
+    problem, cost = model.problem, model.objective
+    oversubscription = oversubscription_expr(model)
+    budget = cost <= budget_usd
+    problem += budget, "budget"
+    problem.setObjective(oversubscription)
+    try:
+        _run(model, solver, time_limit,
+             why=lambda: _over_budget(model, budget, solver, time_limit, budget_usd))
+    finally:
+        problem.setObjective(cost)
+    best = pulp.value(oversubscription)
+    problem += oversubscription <= best + 1e-7, "least_oversubscription"
+
+
+def _over_budget(model: FabricModel, budget: pulp.LpConstraint, solver: str,
+                 time_limit: float | None, budget_usd: float) -> str:
+    """Why a budget has no design: what the cheapest design costs (one more solve)."""
+    problem = model.problem
+    budget.changeRHS(1e15)  # lift the budget
+    problem.setObjective(model.objective)
+    _run(model, solver, time_limit)
+    cheapest = pulp.value(model.objective)
+    return (f"budget_usd: ${budget_usd:,.0f} buys no design; the cheapest within "
+            f"max_oversubscription {model.fabric.max_oversubscription:g}:1 costs "
+            f"${cheapest:,.0f} (raise budget_usd or allow more oversubscription)")
 
 
 @contextlib.contextmanager

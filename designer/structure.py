@@ -211,3 +211,7 @@ class FabricStructure:
     @property
     def cost_usd(self) -> float:
         return sum(line.extended_price_usd for line in self.parts())
+
+    @property
+    def power_w(self) -> float:
+        return sum(line.quantity * line.unit_power_w for line in self.parts())

@@ -61,5 +61,5 @@ def test_a_latency_limit_buys_faster_switches():
 
 
 def test_a_limit_nothing_meets_explains_itself():
-    with pytest.raises(InfeasibleError, match="max_latency_us: 0.2 us is below the fastest"):
+    with pytest.raises(InfeasibleError, match=r"max_latency_us: 0\.2 us is below the fastest"):
         _design(max_latency_us=0.2)

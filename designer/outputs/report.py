@@ -69,7 +69,8 @@ def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomL
 
     Keys: ``name kind tiers layout protocol planes nodes endpoints_per_node port_speed_gbps
     nic switches links oversubscription max_oversubscription worst_hops max_switch_hops
-    bisection_gbps cost_usd power_w gpus server cost_per_gpu_usd network_share design latency media
+    bisection_gbps cost_usd power_w gpus server cost_per_gpu_usd network_share design latency
+    objective[] media
     why cost_breakdown bom solve``. ``server``, ``gpus``, ``cost_per_gpu_usd`` and
     ``network_share`` are ``None`` when the fabric names no server.
     """
@@ -104,6 +105,7 @@ def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomL
         "network_share": network_share(fabric_result),
         "design": describe_structure(fabric_result),
         "latency": latency_text(fabric_result),
+        "objective": objective_lines(fabric_result),
         "media": media_rows(fabric_result),
         "why": binding_limits(fabric_result, catalog),
         "cost_breakdown": cost_breakdown(fabric_result),
@@ -128,6 +130,26 @@ def latency_text(fabric_result: FabricResult) -> str:
     if target is not None:
         text += f"; {target[1]}, so the network takes {total_us / target[0]:.2%} of that"
     return text + "."
+
+
+def objective_lines(fabric_result: FabricResult) -> list[str]:
+    """What was minimized and within which budget, when it is not plain capital cost."""
+    lines = []
+    o, f = fabric_result.objective, fabric_result.structure.fabric
+    if o.kind == "tco":
+        lines.append(
+            f"Minimized capital plus energy over {o.years:g} years at ${o.usd_per_kwh:g}/kWh "
+            f"and PUE {o.pue:g}: ${fabric_result.cost_usd:,.0f} of parts + "
+            f"${fabric_result.energy_usd:,.0f} of energy for {fabric_result.power_w / 1000:,.1f} "
+            f"kW = ${fabric_result.cost_usd + fabric_result.energy_usd:,.0f}.")
+    if f.budget_usd is not None:
+        s = fabric_result.structure
+        per_endpoint = f.port_speed_gbps / s.oversubscription
+        lines.append(
+            f"Budget ${f.budget_usd:,.0f}: the least oversubscription it buys is "
+            f"{s.oversubscription:g}:1 ({per_endpoint:,.0f} Gb/s per endpoint across the "
+            f"bisection), the cheapest such design.")
+    return lines
 
 
 def switch_rows(fabric_result: FabricResult) -> list[dict]:

@@ -1,0 +1,129 @@
+"""Capital plus energy (TCO) and budget modes, checked against exhaustive enumeration.
+
+TCO: every part of a generated instance is given a power draw; the MILP's TCO optimum must
+equal the enumeration's optimum over a catalog whose prices carry their energy (built here, by
+hand, not with the engine's helper). Budget: the enumeration's cheapest design at each
+oversubscription level gives the least level a budget buys; the MILP must find that level and
+that level's least cost.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from types import MappingProxyType
+
+import pytest
+from instances import small_instances
+from reference import cheapest_design
+
+from designer.errors import InfeasibleError
+from designer.formulation import build_model
+from designer.objective import energy_priced, rebase, usd_per_watt
+from designer.schema import Objective
+from designer.solve import solve
+
+TCO = Objective(kind="tco", years=4, usd_per_kwh=0.15, pue=1.4)
+HOURS = 8760
+
+
+def _feasible(count: int = 16):
+    out = []
+    for instance in small_instances(40, seed=3):
+        if cheapest_design(instance.fabric, instance.site, instance.catalog) is not None:
+            out.append(instance)
+        if len(out) == count:
+            break
+    return out
+
+
+INSTANCES = _feasible()
+
+
+def _with_power(catalog, seed: int):
+    """The same catalog with a deterministic power draw on every part."""
+    rng = random.Random(seed)
+    tables = {}
+    for kind in ("switches", "nics", "transceivers", "cables"):
+        table = getattr(catalog, kind)
+        tables[kind] = MappingProxyType({
+            model: part.model_copy(update={"power_w": float(rng.choice((0, 2, 15, 150, 900)))})
+            for model, part in table.items()})
+    return replace(catalog, **tables)
+
+
+def _energy_in_prices(catalog, per_watt_usd: float):
+    tables = {kind: MappingProxyType({
+        model: part.model_copy(update={"price_usd": part.price_usd + per_watt_usd * part.power_w})
+        for model, part in getattr(catalog, kind).items()})
+        for kind in ("switches", "nics", "transceivers", "cables")}
+    return replace(catalog, **tables)
+
+
+def test_usd_per_watt_is_energy_over_the_years():
+    assert usd_per_watt(TCO) == pytest.approx(HOURS * 4 * 0.15 * 1.4 / 1000)
+    assert usd_per_watt(Objective()) == 0.0
+
+
+@pytest.mark.parametrize("instance", INSTANCES, ids=lambda i: i.name)
+def test_tco_optimum_equals_enumeration(instance):
+    catalog = _with_power(instance.catalog, seed=len(instance.name))
+    per_watt = HOURS * 4 * 0.15 * 1.4 / 1000
+    oracle = cheapest_design(instance.fabric, instance.site,
+                             _energy_in_prices(catalog, per_watt))
+    model = build_model(instance.fabric, instance.site, energy_priced(catalog, TCO))
+    structure, report = solve(model)
+    # CBC reports continuous values to about 1e-3: cents are the precision that matters.
+    assert report.objective_usd == pytest.approx(oracle.cost_usd, rel=0, abs=0.01)
+    # Back at list prices, capital plus energy still equals the objective.
+    listed = rebase(structure, catalog)
+    assert listed.cost_usd + per_watt * listed.power_w == pytest.approx(report.objective_usd,
+                                                                        rel=0, abs=0.01)
+    assert listed.nic.price_usd == catalog.nics[listed.nic.model].price_usd
+
+
+def _cheapest_at(instance, cap: float) -> float | None:
+    fabric = instance.fabric.model_copy(update={"max_oversubscription": cap})
+    design = cheapest_design(fabric, instance.site, instance.catalog)
+    return None if design is None else design.cost_usd
+
+
+def _budget_cases():
+    """Instances where a looser oversubscription is cheaper, with a budget between the two."""
+    cases = []
+    for instance in INSTANCES:
+        top = instance.fabric.max_oversubscription
+        if top <= 1:
+            continue
+        tight, loose = _cheapest_at(instance, 1.0), _cheapest_at(instance, top)
+        if tight is not None and loose is not None and loose < tight:
+            cases.append(pytest.param(instance, (tight + loose) / 2, id=instance.name))
+    return cases
+
+
+BUDGET_CASES = _budget_cases()
+
+
+def test_budget_cases_exist():
+    assert len(BUDGET_CASES) >= 3
+
+
+@pytest.mark.parametrize(("instance", "budget"), BUDGET_CASES)
+def test_budget_buys_the_least_oversubscription(instance, budget):
+    fabric = instance.fabric.model_copy(update={"budget_usd": budget})
+    structure, report = solve(build_model(fabric, instance.site, instance.catalog))
+    best = structure.oversubscription
+    assert report.objective_usd <= budget + 1e-6
+    # Nothing less oversubscribed fits the budget...
+    tighter = _cheapest_at(instance, max(1.0, best - 1e-6)) if best > 1 else None
+    assert best == 1 or tighter is None or tighter > budget
+    # ...and at that oversubscription the design is the cheapest one.
+    assert report.objective_usd == pytest.approx(_cheapest_at(instance, best))
+
+
+def test_a_budget_nothing_fits_names_the_cheapest():
+    instance = INSTANCES[0]
+    cheapest = cheapest_design(instance.fabric, instance.site, instance.catalog).cost_usd
+    with pytest.raises(InfeasibleError, match="buys no design; the cheapest within"):
+        fabric = instance.fabric.model_copy(update={"budget_usd": cheapest * 0.5})
+        solve(build_model(fabric, instance.site, instance.catalog))
