@@ -10,6 +10,7 @@ bill of materials, cabling plan and report::
     result.write("out/")
 """
 
+from designer.compare import Comparison, compare
 from designer.design import design
 from designer.errors import DesignerError, InfeasibleError, InputError, SolverError
 from designer.loading import Demand, load_catalog, load_demand, shipped_catalog_names
@@ -18,6 +19,7 @@ from designer.sweep import SweepResult, sweep
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "Demand",
     "DesignerError",
     "InfeasibleError",
@@ -25,6 +27,7 @@ __all__ = [
     "SolverError",
     "SweepResult",
     "__version__",
+    "compare",
     "design",
     "load_catalog",
     "load_demand",

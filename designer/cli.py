@@ -27,6 +27,7 @@ Examples:
   design export out/ --max-lab-nodes 32
   design schema demand > demand.schema.json
   design sweep examples/training-1024.yaml -o out/sweep --over gpus
+  design compare examples/hybrid-1024.yaml -o out/compare
 """
 
 
@@ -224,12 +225,13 @@ def sweep_cmd(demand_file, outdir, axis, values, part_kind, fabric, workers, cat
     import designer
     from designer.errors import InputError
     from designer.loading import demand_catalogs
-    from designer.sweep import _check_sweep_outdir, sweep
+    from designer.outputs import check_outdir
+    from designer.sweep import SWEEP_FILES, sweep
 
     try:
         demand = designer.load_demand(demand_file)
         catalog = designer.load_catalog(list(catalogs) if catalogs else demand_catalogs(demand))
-        _check_sweep_outdir(Path(outdir), force)
+        check_outdir(Path(outdir), force, SWEEP_FILES)
         numbers = None
         if values is not None:
             try:
@@ -253,6 +255,47 @@ def sweep_cmd(demand_file, outdir, axis, values, part_kind, fabric, workers, cat
         result.write(outdir, force=force)
         click.echo(f"wrote {outdir} ({len(result.points)} points) in "
                    f"{time.perf_counter() - started:.1f} s", err=True)
+    except Exception as error:
+        _fail(error, debug)
+
+
+@main.command("compare")
+@click.argument("demand_file", metavar="DEMAND.yaml", type=click.Path())
+@click.option("-o", "--output", "outdir", default=None, type=click.Path(file_okay=False),
+              help="Folder for compare.md, compare.csv and compare.json.")
+@click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
+              help="Catalog file or shipped catalog name; repeatable.")
+@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="cbc", show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Solver time limit per fabric.")
+@click.option("--force", is_flag=True, help="Replace OUTDIR even if it holds other files.")
+@click.option("--debug", is_flag=True, help="Print a traceback on errors.")
+def compare_cmd(demand_file, outdir, catalogs, solver, time_limit, force, debug):
+    """Compare the seed's three ways to run training and inference on one site.
+
+    DEMAND.yaml lists one `kind: training` and one `kind: inference` fabric. Prints the
+    strategies side by side (separate clusters, a time-sliced shared cluster, a tiered
+    network on dual-NIC servers) and writes the comparison with -o.
+
+    \b
+    Example:
+      design compare examples/hybrid-1024.yaml -o out/compare
+    """
+    import designer
+    from designer.compare import COMPARE_FILES, compare
+    from designer.loading import demand_catalogs
+    from designer.outputs import check_outdir
+
+    try:
+        demand = designer.load_demand(demand_file)
+        catalog = designer.load_catalog(list(catalogs) if catalogs else demand_catalogs(demand))
+        if outdir is not None:
+            check_outdir(Path(outdir), force, COMPARE_FILES)
+        result = compare(demand, catalog, solver=solver, time_limit=time_limit)
+        click.echo(result.table())
+        if outdir is not None:
+            result.write(outdir, force=force)
+            click.echo(f"wrote {outdir}", err=True)
     except Exception as error:
         _fail(error, debug)
 

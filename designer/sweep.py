@@ -119,10 +119,10 @@ class SweepResult:
         ``outdir``, atomically: the folder appears complete or not at all."""
         import tempfile
 
-        from designer.outputs import replace_folder
+        from designer.outputs import check_outdir, replace_folder
 
         outdir = Path(outdir)
-        _check_sweep_outdir(outdir, force)
+        check_outdir(outdir, force, SWEEP_FILES)
         outdir = outdir.resolve()
         outdir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
@@ -149,20 +149,6 @@ class SweepResult:
 
 
 SWEEP_FILES = ("sweep.csv", "sweep.png", "sweep.svg")
-
-
-def _check_sweep_outdir(outdir: Path, force: bool) -> None:
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"{outdir}: exists and is not a folder")
-    resolved = outdir.resolve()
-    if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents:
-        raise InputError(f"{outdir}: the output folder cannot be the current folder or one "
-                         "of its parents (it is replaced as a whole)")
-    if outdir.exists() and not force:
-        foreign = sorted(p.name for p in outdir.iterdir() if p.name not in SWEEP_FILES)
-        if foreign:
-            raise InputError(f"{outdir}: folder holds other files ({', '.join(foreign[:3])}); "
-                             "use --force to replace it")
 
 
 def _cell(value) -> str:

@@ -76,11 +76,11 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
     return outdir
 
 
-def check_outdir(outdir: Path, force: bool) -> None:
+def check_outdir(outdir: Path, force: bool, ours: tuple[str, ...] = OUTPUT_FILES) -> None:
     """Refuse an OUTDIR that cannot be replaced safely.
 
     Not a file; not the current folder or one of its parents; and, unless ``force``, holding
-    nothing but a previous design's files.
+    nothing but files a previous run wrote (``ours``).
     """
     if outdir.exists() and not outdir.is_dir():
         raise InputError(f"{outdir}: exists and is not a folder")
@@ -89,7 +89,7 @@ def check_outdir(outdir: Path, force: bool) -> None:
         raise InputError(f"{outdir}: the output folder cannot be the current folder or one "
                          "of its parents (it is replaced as a whole)")
     if outdir.exists() and not force:
-        foreign = sorted(p.name for p in outdir.iterdir() if p.name not in OUTPUT_FILES)
+        foreign = sorted(p.name for p in outdir.iterdir() if p.name not in ours)
         if foreign:
             raise InputError(f"{outdir}: folder holds other files ({', '.join(foreign[:3])}); "
                              "use --force to replace it")
