@@ -104,7 +104,8 @@ def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, deb
         result = designer.design(demand, catalog, solver=solver, time_limit=time_limit)
         for f in result.fabrics:
             s = f.structure
-            proof = "optimal" if f.solve.optimal else "NOT proven optimal"
+            proof = ("optimal" if f.solve.optimal
+                     else f"NOT proven optimal, within {f.solve.gap:.2%} of the best possible")
             click.echo(f"  {f.name}: {s.tiers} tier(s), {s.layout}, {s.protocol}, "
                        f"${f.cost_usd:,.0f} ({proof}, {f.solve.solve_s:.1f} s)", err=True)
         result.write(outdir, templates=templates, force=force,

@@ -158,7 +158,8 @@ class FabricResult:
                       "objective_usd": round(self.solve.objective_usd, 2),
                       "variables": self.solve.variables,
                       "integer_variables": self.solve.integer_variables,
-                      "constraints": self.solve.constraints},
+                      "constraints": self.solve.constraints,
+                      "gap": round(self.solve.gap, 6)},
         }
         if self.server is not None:
             entry["server"] = {"model": self.server.model, "gpus": self.gpus,

@@ -50,6 +50,7 @@ class SolveReport:
     variables: int
     integer_variables: int
     constraints: int
+    gap: float = 0.0  # (objective - proven lower bound) / objective; 0 when proved optimal
 
 
 def _solver(name: str, time_limit: float | None) -> pulp.LpSolver:
@@ -90,10 +91,39 @@ def solve(model: FabricModel, solver: str = "cbc", time_limit: float | None = No
     elapsed = time.perf_counter() - started
     status = pulp.LpStatus[model.problem.status]
     optimal = model.problem.sol_status == pulp.LpSolutionOptimal
+    objective = float(pulp.value(model.objective))
+    structure = extract(model)
+    gap = 0.0 if optimal else relaxation_gap(model, solver, objective)
     size = model.size
-    report = SolveReport(solver, status, optimal, float(pulp.value(model.objective)), elapsed,
-                         size["variables"], size["integer_variables"], size["constraints"])
-    return extract(model), report
+    report = SolveReport(solver, status, optimal, objective, elapsed, size["variables"],
+                         size["integer_variables"], size["constraints"], gap)
+    return structure, report
+
+
+def relaxation_gap(model: FabricModel, solver: str, objective_usd: float) -> float:
+    """How far an unproven design may be from optimal: ``(z - LB) / z``.
+
+    ``LB`` is the LP relaxation's optimum, a valid lower bound on every design (the solver's
+    own bound is tighter but PuLP does not report it). The incumbent's values and status are
+    restored afterwards.
+    """
+    problem = model.problem
+    saved = {v.name: v.varValue for v in problem.variables()}
+    status, sol_status = problem.status, problem.sol_status
+    try:
+        with _quiet_stdout(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            relaxed = (pulp.PULP_CBC_CMD(msg=False, mip=False) if solver == "cbc"
+                       else pulp.HiGHS(msg=False, mip=False))
+            problem.solve(relaxed)
+        bound = pulp.value(problem.objective)
+    finally:
+        for v in problem.variables():
+            v.varValue = saved[v.name]
+        problem.status, problem.sol_status = status, sol_status
+    if bound is None or objective_usd <= 0:
+        return 1.0
+    return max(0.0, (objective_usd - bound) / objective_usd)
 
 
 def _run(model: FabricModel, solver: str, time_limit: float | None,

@@ -8,6 +8,7 @@ output. Each design solves in about a second and is shared by the module.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -414,3 +415,33 @@ def test_rail_only_report_says_bisection_is_within_each_rail():
                        "port_speed_gbps": 400, "layout": "rail-only", "node_forwarding": True}])
     sentences = binding_limits(result.fabrics[0], result.catalog)
     assert any("bisection is reported and verified within each rail" in s for s in sentences)
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_relaxation_gap_bounds_the_optimum_and_keeps_the_design(solver):
+    from designer.floor import fabric_site
+    from designer.formulation import build_model
+    from designer.solve import extract, relaxation_gap, solve
+
+    spec = DemandFile.model_validate({"name": "gap", "fabrics": [
+        {"name": "pod", "nodes": 32, "endpoints_per_node": 4, "port_speed_gbps": 400,
+         "max_switch_hops": 3, "layout": "tor"}], "site": {"node_leaf_m": 10.0}})
+    model = build_model(spec.fabrics[0], fabric_site(spec.site, None), _catalog())
+    structure, report = solve(model, solver=solver)
+    assert report.optimal and report.gap == 0.0
+    gap = relaxation_gap(model, solver, report.objective_usd)
+    assert 0.0 <= gap < 1.0  # the LP bound is below the proved optimum
+    assert extract(model) == structure  # the incumbent's values are restored
+
+
+def test_unproven_design_reports_its_gap(one_tier, tmp_path):
+    import dataclasses
+
+    fabric = one_tier.fabrics[0]
+    unproven = dataclasses.replace(fabric, solve=dataclasses.replace(
+        fabric.solve, optimal=False, gap=0.0123, status="Not Solved"))
+    result = dataclasses.replace(one_tier, fabrics=(unproven, *one_tier.fabrics[1:]))
+    out = result.write(tmp_path / "out")
+    assert "at most 1.23% cheaper, by the LP relaxation bound" in (out / "report.md").read_text()
+    design = json.loads((out / "design.json").read_text())
+    assert design["optimal"] is False and design["fabrics"][0]["solve"]["gap"] == 0.0123
