@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from designer.catalog import Catalog
-from designer.errors import DesignerError, InputError
+from designer.errors import DesignerError, InfeasibleError, InputError
 from designer.loading import Demand, demand_catalogs, load_catalog
 from designer.result import FabricResult
 from designer.schema import Fabric
@@ -53,6 +53,8 @@ class StrategyResult:
     gpus: int
     server_usd: float
     error: str = ""
+    fabric_gpus: tuple[int, ...] = ()  # GPUs each fabric connects, parallel to ``fabrics``
+    fabric_server_usd: tuple[float, ...] = ()  # servers each fabric owns (counted once)
 
     @property
     def network_usd(self) -> float:
@@ -89,23 +91,24 @@ class Comparison:
         """One row per (strategy, fabric): the figures of ``compare.csv``."""
         rows = []
         for strategy in self.strategies:
-            for f in strategy.fabrics:
+            for f, gpus, server_usd in zip(strategy.fabrics, strategy.fabric_gpus,
+                                           strategy.fabric_server_usd, strict=True):
                 s = f.structure
                 kinds = dict.fromkeys(KINDS, 0.0)
                 for part in f.parts:
                     kinds[part.kind] += part.extended_price_usd
                 rows.append({
                     "strategy": strategy.name, "fabric": f.name, "kind": s.fabric.kind,
-                    "nodes": s.fabric.nodes, "gpus": f.gpus, "tiers": s.tiers,
+                    "nodes": s.fabric.nodes, "gpus": gpus, "tiers": s.tiers,
                     "layout": s.layout, "protocol": s.protocol,
                     "oversubscription": round(s.oversubscription, 4),
                     "max_switch_hops": s.max_switch_hops,
-                    "bandwidth_per_gpu_gbps": round(bandwidth_per_gpu_gbps(f), 3),
+                    "bandwidth_per_gpu_gbps": round(bandwidth_per_gpu_gbps(f, gpus), 3),
                     "latency_us": round(f.latency.total_ns / 1000, 3),
                     "network_usd": round(f.cost_usd, 2),
                     **{f"{k}_usd": round(v, 2) for k, v in kinds.items()},
                     "power_w": round(f.power_w, 1),
-                    "server_usd": round(f.server_cost_usd or 0.0, 2)})
+                    "server_usd": round(server_usd, 2)})
         return rows
 
     def table(self) -> str:
@@ -125,10 +128,10 @@ class Comparison:
         row("network cost per GPU", lambda s: f"${s.network_usd / s.gpus:,.0f}")
         for kind in ("training", "inference"):
             row(f"{kind}: Gb/s per GPU (bisection)", lambda s, k=kind: _per_kind(
-                s, k, lambda f: f"{bandwidth_per_gpu_gbps(f):,.4g}"))
+                s, k, lambda f, g: f"{bandwidth_per_gpu_gbps(f, g):,.4g}"))
             row(f"{kind}: oversubscription, hops", lambda s, k=kind: _per_kind(
-                s, k, lambda f: f"{f.structure.oversubscription:g}:1, "
-                                f"{f.structure.max_switch_hops}"))
+                s, k, lambda f, g: f"{f.structure.oversubscription:g}:1, "
+                                   f"{f.structure.max_switch_hops}"))
         row("network power", lambda s: f"{s.power_w / 1000:,.1f} kW")
         for s in self.strategies:
             if s.error:
@@ -270,18 +273,14 @@ def _why_different(separate: StrategyResult) -> str:
 
 
 def _per_kind(strategy: StrategyResult, kind: str, text) -> str:
-    found = [f for f in strategy.fabrics if f.structure.fabric.kind == kind]
-    return " / ".join(text(f) for f in found) if found else "-"
+    found = [text(f, g) for f, g in zip(strategy.fabrics, strategy.fabric_gpus, strict=True)
+             if f.structure.fabric.kind == kind]
+    return " / ".join(found) if found else "-"
 
 
-def bandwidth_per_gpu_gbps(f: FabricResult) -> float:
-    """Bisection bandwidth per GPU: what half the GPUs can send the other half, per GPU.
-
-    ``bisection / (GPUs / 2)``; with no server model, per endpoint instead.
-    """
-    s = f.structure
-    gpus = f.gpus or s.fabric.nodes * s.fabric.endpoints_per_node
-    return s.bisection_gbps / (gpus / 2)
+def bandwidth_per_gpu_gbps(f: FabricResult, gpus: int) -> float:
+    """Bisection bandwidth per GPU: ``bisection / (GPUs / 2)`` over the GPUs ``f`` connects."""
+    return f.structure.bisection_gbps / (gpus / 2)
 
 
 def strategy_fabrics(training: Fabric, inference: Fabric) -> dict[str, tuple[Fabric, ...]]:
@@ -320,15 +319,29 @@ def compare(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
                 error = error or cache[fabric]
             else:
                 designed.append(cache[fabric])
+        t_gpus = training.nodes * _gpus_per_node(catalog, training)
+        i_gpus = inference.nodes * _gpus_per_node(catalog, inference)
+        t_usd = training.nodes * _server_price(catalog, training)
+        i_usd = inference.nodes * _server_price(catalog, inference)
         if name == "shared":
-            pool = ((training, fabrics[0].nodes),)
-        else:
-            pool = ((training, training.nodes), (inference, inference.nodes))
-        servers = sum(count for _, count in pool)
-        gpus = sum(count * _gpus_per_node(catalog, f) for f, count in pool)
-        server_usd = sum(count * _server_price(catalog, f) for f, count in pool)
-        results.append(StrategyResult(name, STRATEGIES[name], tuple(designed), servers, gpus,
-                                      server_usd, error))
+            nodes = fabrics[0].nodes
+            per_fabric = ((nodes * _gpus_per_node(catalog, training),
+                           nodes * _server_price(catalog, training)),)
+        elif name == "separate":
+            per_fabric = ((t_gpus, t_usd), (i_gpus, i_usd))
+        else:  # tiered: the Ethernet network reaches every server; it owns the inference ones
+            per_fabric = ((t_gpus, t_usd), (t_gpus + i_gpus, i_usd))
+        if error:
+            designed, per_fabric = [], ()
+        servers = fabrics[0].nodes if name == "shared" else training.nodes + inference.nodes
+        gpus = per_fabric[0][0] if name == "shared" else t_gpus + i_gpus
+        server_usd = (fabrics[0].nodes * _server_price(catalog, training) if name == "shared"
+                      else t_usd + i_usd)
+        results.append(StrategyResult(
+            name, STRATEGIES[name], tuple(designed), servers, gpus, server_usd, error,
+            tuple(g for g, _ in per_fabric), tuple(u for _, u in per_fabric)))
+    if all(r.error for r in results):
+        raise InfeasibleError(f"{demand.path}: no strategy has a design: {results[0].error}")
     return Comparison(str(demand.path), training, inference, tuple(results))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -85,27 +86,30 @@ def solve(model: FabricModel, solver: str = "cbc", time_limit: float | None = No
     """
     started = time.perf_counter()
     budget_usd = model.fabric.budget_usd
+    first_proven = True
     if budget_usd is not None:
-        _least_oversubscription(model, solver, time_limit, budget_usd)
+        first_proven = _least_oversubscription(model, solver, time_limit, budget_usd)
     _run(model, solver, time_limit)
     elapsed = time.perf_counter() - started
     status = pulp.LpStatus[model.problem.status]
-    optimal = model.problem.sol_status == pulp.LpSolutionOptimal
+    # A budget design is optimal only when both solves were proved.
+    optimal = model.problem.sol_status == pulp.LpSolutionOptimal and first_proven
     objective = float(pulp.value(model.objective))
     structure = extract(model)
-    gap = 0.0 if optimal else relaxation_gap(model, solver, objective)
+    gap = 0.0 if optimal else relaxation_gap(model, solver, objective, time_limit)
     size = model.size
     report = SolveReport(solver, status, optimal, objective, elapsed, size["variables"],
                          size["integer_variables"], size["constraints"], gap)
     return structure, report
 
 
-def relaxation_gap(model: FabricModel, solver: str, objective_usd: float) -> float:
+def relaxation_gap(model: FabricModel, solver: str, objective_usd: float,
+                   time_limit: float | None = None) -> float:
     """How far an unproven design may be from optimal: ``(z - LB) / z``.
 
     ``LB`` is the LP relaxation's optimum, a valid lower bound on every design (the solver's
     own bound is tighter but PuLP does not report it). The incumbent's values and status are
-    restored afterwards.
+    restored afterwards. When the bound cannot be had, the gap is 1 (nothing is claimed).
     """
     problem = model.problem
     saved = {v.name: v.varValue for v in problem.variables()}
@@ -113,10 +117,14 @@ def relaxation_gap(model: FabricModel, solver: str, objective_usd: float) -> flo
     try:
         with _quiet_stdout(), warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            relaxed = (pulp.PULP_CBC_CMD(msg=False, mip=False) if solver == "cbc"
-                       else pulp.HiGHS(msg=False, mip=False))
+            relaxed = (pulp.PULP_CBC_CMD(msg=False, mip=False, timeLimit=time_limit)
+                       if solver == "cbc" else
+                       pulp.HiGHS(msg=False, mip=False, timeLimit=time_limit))
             problem.solve(relaxed)
-        bound = pulp.value(problem.objective)
+        bound = (pulp.value(problem.objective)
+                 if problem.status == pulp.LpStatusOptimal else None)
+    except pulp.PulpSolverError:
+        bound = None
     finally:
         for v in problem.variables():
             v.varValue = saved[v.name]
@@ -157,8 +165,9 @@ def oversubscription_expr(model: FabricModel) -> pulp.LpAffineExpression:
 
 
 def _least_oversubscription(model: FabricModel, solver: str, time_limit: float | None,
-                            budget_usd: float) -> None:
-    """Phase one of a budget solve; leaves ``sum o_y y <= o*`` in the problem for phase two."""
+                            budget_usd: float) -> bool:
+    """Phase one of a budget solve; leaves ``sum o_y y <= o*`` in the problem for phase two.
+    Returns whether ``o*`` was proved least."""
     problem, cost = model.problem, model.objective
     oversubscription = oversubscription_expr(model)
     budget = cost <= budget_usd
@@ -169,8 +178,10 @@ def _least_oversubscription(model: FabricModel, solver: str, time_limit: float |
              why=lambda: _over_budget(model, budget, solver, time_limit, budget_usd))
     finally:
         problem.setObjective(cost)
+    proven = problem.sol_status == pulp.LpSolutionOptimal
     best = pulp.value(oversubscription)
     problem += oversubscription <= best + 1e-7, "least_oversubscription"
+    return proven
 
 
 def _over_budget(model: FabricModel, budget: pulp.LpConstraint, solver: str,
@@ -188,21 +199,28 @@ def _over_budget(model: FabricModel, budget: pulp.LpConstraint, solver: str,
 
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
-    """Silence what native solver code prints straight to file descriptor 1 (HiGHS's banner)."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), fd)
+    """Silence what native solver code prints straight to file descriptor 1 (HiGHS's banner).
+
+    File descriptor 1 is process-wide, so solves in threads (a thread-pool sweep) take turns.
+    """
+    with _STDOUT_LOCK:
+        try:
+            fd = sys.stdout.fileno()
+        except (AttributeError, OSError, ValueError):
             yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
+            return
+        sys.stdout.flush()
+        saved = os.dup(fd)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), fd)
+                yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
+_STDOUT_LOCK = threading.RLock()
 
 
 def _on(var) -> bool:

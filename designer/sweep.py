@@ -181,15 +181,15 @@ def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
     axis
         ``"gpus"``, ``"oversubscription"`` or ``"price"`` (with ``part_kind``).
     values
-        The values to design at (default: 64 to 131,072 GPUs by doubling; oversubscription
-        1, 1.5, 2, 3, 4; price multipliers 0.5 to 1.5 by 0.1).
+        The values to design at, sorted and de-duplicated (default: 64 to 131,072 GPUs by
+        doubling; oversubscription 1, 1.5, 2, 3, 4; price multipliers 0.5 to 1.5 by 0.1).
     fabric
         Which fabric of the demand (default: the first).
     executor
         Any ``concurrent.futures.Executor``; default a process pool of ``os.cpu_count()``
         workers, shut down afterwards. A caller's executor is left running.
     progress
-        Called with each point as it completes (in completion order).
+        Called with each point as its result is collected (in value order).
 
     Infeasible points are kept (status ``infeasible`` with the reason), not raised.
     """
@@ -201,6 +201,7 @@ def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
     if not values:
         raise InputError("values: a sweep needs at least one value")
     _check_values(axis, values)
+    values = tuple(sorted(set(values)))
     names = [f.name for f in demand.fabrics]
     name = fabric or names[0]
     if name not in names:
@@ -208,6 +209,10 @@ def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
                          f"(fabrics: {', '.join(names)})")
     if catalog is None:
         catalog = load_catalog(demand_catalogs(demand))
+    from designer.design import check_parts_exist, check_references
+
+    check_references(demand, catalog)  # a bad demand fails once, before any point runs
+    check_parts_exist(demand, next(f for f in demand.fabrics if f.name == name), catalog)
     jobs = [(demand, catalog, name, axis, value, part_kind, solver, time_limit)
             for value in values]
     owned = executor is None
@@ -231,8 +236,12 @@ def _check_values(axis: str, values: Sequence[float]) -> None:
     for value in values:
         if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
             raise InputError(f"values: every sweep value must be a positive number, got {value!r}")
-        if axis == "gpus" and value > 10_000_000:
-            raise InputError(f"values: {value:g} GPUs is more than the 10,000,000 supported")
+        if axis == "gpus" and not 1 <= value <= 10_000_000:
+            raise InputError(f"values: GPU counts must be between 1 and 10,000,000, "
+                             f"got {value:g}")
+        if axis == "price" and not 1e-3 <= value <= 1e3:
+            raise InputError(f"values: price multipliers must be between 0.001 and 1000, "
+                             f"got {value:g}")
         if axis == "oversubscription" and not 1 <= value <= 64:
             raise InputError(f"values: oversubscription must be between 1 and 64, got {value:g}")
 
@@ -258,6 +267,8 @@ def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, 
     try:
         result = design(point_demand, catalog, solver=solver, time_limit=time_limit)
     except DesignerError as error:
+        if error.exit_code == 1:
+            raise  # bad input is the caller's to fix, not a point of the sweep
         status = "infeasible" if error.exit_code == 3 else "error"
         return SweepPoint(status=status, message=error.headline, **base)
     f = result.fabrics[0]

@@ -71,6 +71,12 @@ def test_totals_add_up_from_independent_designs(comparison, demand_file):
     assert by_name["tiered"].fabrics[0].cost_usd == pytest.approx(
         by_name["separate"].fabrics[0].cost_usd)
     assert by_name["tiered"].fabrics[1].cost_usd > by_name["separate"].fabrics[1].cost_usd
+    # Per-fabric rows count each server once: they add up to the strategy's totals.
+    for strategy in comparison.strategies:
+        rows = [r for r in comparison.rows() if r["strategy"] == strategy.name]
+        assert sum(r["server_usd"] for r in rows) == pytest.approx(strategy.server_usd)
+    tiered_rows = [r for r in comparison.rows() if r["strategy"] == "tiered"]
+    assert [r["gpus"] for r in tiered_rows] == [12 * server.gpus, 32 * server.gpus]
 
 
 def test_strategy_fabrics_keep_the_specs(demand_file):

@@ -96,6 +96,27 @@ def test_price_sweep_scales_one_part_kind(lab):
     assert half.cost_usd < full.cost_usd
 
 
+def test_a_bad_demand_fails_once_and_writes_nothing(demand_file, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(demand_file.read_text().replace("switch_models: [SN2700]",
+                                                   "switch_models: [NOPE]"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", str(bad), "-o", str(out), "--values", "16,32"])
+    assert result.exit_code == 1 and "unknown model 'NOPE'" in result.output
+    assert not out.exists()
+
+
+def test_values_are_sorted_and_bounded(lab):
+    demand, catalog = lab
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = sweep(demand, "gpus", (256, 16, 256), catalog=catalog, executor=pool)
+    assert [p.value for p in result.points] == [16, 256]
+    with pytest.raises(InputError, match=r"between 0\.001 and 1000"):
+        sweep(demand, "price", (1e308,), part_kind="cables", catalog=catalog)
+    with pytest.raises(InputError, match="between 1 and 10,000,000"):
+        sweep(demand, "gpus", (0.5,), catalog=catalog)
+
+
 def test_bad_sweeps_are_input_errors(lab):
     demand, catalog = lab
     with pytest.raises(InputError, match="unknown sweep axis"):
