@@ -140,17 +140,9 @@ class Comparison:
 
     def write(self, outdir: str | Path, force: bool = False) -> Path:
         """``compare.csv``, ``compare.json`` and ``compare.md`` into ``outdir``, atomically."""
-        import shutil
-        import tempfile
+        from designer.outputs import staged_folder
 
-        from designer.outputs import check_outdir, replace_folder
-
-        outdir = Path(outdir)
-        check_outdir(outdir, force, COMPARE_FILES)
-        outdir = outdir.resolve()
-        outdir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
-        try:
+        with staged_folder(outdir, force, COMPARE_FILES) as staging:
             rows = self.rows()
             with open(staging / "compare.csv", "w", newline="", encoding="utf-8") as handle:
                 writer = csv.DictWriter(handle, CSV_COLUMNS, lineterminator="\n")
@@ -164,11 +156,7 @@ class Comparison:
                 for s in self.strategies], "fabrics": rows}
             (staging / "compare.json").write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
             (staging / "compare.md").write_text(self.markdown(), "utf-8")
-            replace_folder(staging, outdir)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return outdir
+        return Path(outdir).resolve()
 
     def markdown(self) -> str:
         from designer.outputs.templating import markdown_text as md_text

@@ -117,27 +117,13 @@ class SweepResult:
     def write(self, outdir: str | Path, force: bool = False) -> Path:
         """Write ``sweep.csv``, ``sweep.png`` and ``sweep.svg`` (cost per GPU) into
         ``outdir``, atomically: the folder appears complete or not at all."""
-        import tempfile
+        from designer.outputs import staged_folder
+        from designer.outputs.sweep_plot import write_plots
 
-        from designer.outputs import check_outdir, replace_folder
-
-        outdir = Path(outdir)
-        check_outdir(outdir, force, SWEEP_FILES)
-        outdir = outdir.resolve()
-        outdir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
-        try:
+        with staged_folder(outdir, force, SWEEP_FILES) as staging:
             self.write_csv(staging / "sweep.csv")
-            from designer.outputs.sweep_plot import write_plots
-
             write_plots(self, staging / "sweep")
-            replace_folder(staging, outdir)
-        except BaseException:
-            import shutil
-
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return outdir
+        return Path(outdir).resolve()
 
     def write_csv(self, path: Path) -> None:
         with open(path, "w", newline="", encoding="utf-8") as handle:

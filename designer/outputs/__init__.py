@@ -6,11 +6,12 @@ complete is the folder moved into place, so a failure never leaves a half-writte
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,15 +43,9 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
     from designer.outputs.templating import environment
     from designer.verify import verify
 
-    outdir = Path(outdir)
-    check_outdir(outdir, force)
     env = environment(templates)
-    outdir = outdir.resolve()
-    parent = outdir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
     say = progress or (lambda message: None)
-    try:
+    with staged_folder(outdir, force) as staging:
         write_design_json(result, staging / "design.json")
         write_bom_csv(result, staging / "bom.csv", env)
         say("writing the cabling plan")
@@ -69,11 +64,25 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         report = verify(staging)
         (staging / "verification.json").write_text(
             json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
+    return Path(outdir).resolve()
+
+
+@contextlib.contextmanager
+def staged_folder(outdir: str | Path, force: bool = False,
+                  ours: tuple[str, ...] = OUTPUT_FILES) -> Iterator[Path]:
+    """Yield a temporary folder beside ``outdir``; on success it replaces ``outdir`` whole,
+    on any failure it is removed, so ``outdir`` is never half-written."""
+    outdir = Path(outdir)
+    check_outdir(outdir, force, ours)
+    outdir = outdir.resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    try:
+        yield staging
         replace_folder(staging, outdir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return outdir
 
 
 def check_outdir(outdir: Path, force: bool, ours: tuple[str, ...] = OUTPUT_FILES) -> None:
@@ -116,4 +125,5 @@ def write_design_json(result: DesignResult, path: Path) -> None:
     path.write_text(json.dumps(result.to_dict(), indent=2, sort_keys=False) + "\n", "utf-8")
 
 
-__all__ = ["OUTPUT_FILES", "DesignerError", "replace_folder", "write_all", "write_design_json"]
+__all__ = ["OUTPUT_FILES", "DesignerError", "replace_folder", "staged_folder", "write_all",
+           "write_design_json"]
