@@ -42,6 +42,15 @@ CSV_COLUMNS = ("strategy", "fabric", "kind", "nodes", "gpus", "tiers", "layout",
                "power_w", "server_usd")
 
 
+def usd_by_kind(fabrics) -> dict[str, float]:
+    """Network cost of ``fabrics`` by part kind (switches, NICs, transceivers, cables)."""
+    out = dict.fromkeys(KINDS, 0.0)
+    for fabric in fabrics:
+        for part in fabric.parts:
+            out[part.kind] += part.extended_price_usd
+    return out
+
+
 @dataclass(frozen=True)
 class StrategyResult:
     """One strategy: its fabrics' designs (or why it has none) and the totals."""
@@ -69,11 +78,7 @@ class StrategyResult:
         return self.network_usd / self.server_usd if self.server_usd else None
 
     def by_kind_usd(self) -> dict[str, float]:
-        out = dict.fromkeys(KINDS, 0.0)
-        for fabric in self.fabrics:
-            for part in fabric.parts:
-                out[part.kind] += part.extended_price_usd
-        return out
+        return usd_by_kind(self.fabrics)
 
 
 @dataclass(frozen=True)
@@ -94,9 +99,7 @@ class Comparison:
             for f, gpus, server_usd in zip(strategy.fabrics, strategy.fabric_gpus,
                                            strategy.fabric_server_usd, strict=True):
                 s = f.structure
-                kinds = dict.fromkeys(KINDS, 0.0)
-                for part in f.parts:
-                    kinds[part.kind] += part.extended_price_usd
+                kinds = usd_by_kind((f,))
                 rows.append({
                     "strategy": strategy.name, "fabric": f.name, "kind": s.fabric.kind,
                     "nodes": s.fabric.nodes, "gpus": gpus, "tiers": s.tiers,
@@ -215,9 +218,7 @@ def seed_section(comparison: Comparison) -> list[str]:
              "| | seed training | ours | seed inference | ours |", "|---|---:|---:|---:|---:|"]
     ours = {}
     for f in separate.fabrics:
-        kinds = dict.fromkeys(KINDS, 0.0)
-        for part in f.parts:
-            kinds[part.kind] += part.extended_price_usd
+        kinds = usd_by_kind((f,))
         ours[f.structure.fabric.kind] = {
             "nics": kinds["nics"], "switches": kinds["switches"],
             "optics": kinds["transceivers"] + kinds["cables"], "total": f.cost_usd,
