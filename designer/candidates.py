@@ -82,10 +82,10 @@ def usable_modes(fabric: Fabric, catalog: Catalog) -> list[SwitchMode]:
     return sorted(modes, key=lambda m: m.key)
 
 
-def undominated_modes(modes: list[SwitchMode], latency_matters: bool = False
-                      ) -> list[SwitchMode]:
+def undominated_modes(modes: list[SwitchMode], latency_matters: bool = False,
+                      power_matters: bool = False) -> list[SwitchMode]:
     """Drop a mode when another has the same radix, cages and protocol at no more cost (and,
-    when the fabric limits latency, no more latency).
+    when the fabric limits latency or power, no more latency or power draw).
 
     Such modes are interchangeable in every design, so the dropped one can never be part of a
     strictly cheaper design. Ties keep the first by key, so the choice is deterministic.
@@ -93,13 +93,15 @@ def undominated_modes(modes: list[SwitchMode], latency_matters: bool = False
     def slot(mode: SwitchMode) -> tuple:
         return (mode.radix, mode.cage_ports, mode.switch.protocol)
 
+    def merits(mode: SwitchMode) -> tuple[float, ...]:
+        switch = mode.switch
+        return ((switch.price_usd,) + ((switch.latency_ns,) if latency_matters else ())
+                + ((switch.power_w,) if power_matters else ()))
+
     def beats(a: SwitchMode, b: SwitchMode) -> bool:
-        price_a, price_b = a.switch.price_usd, b.switch.price_usd
-        no_worse = price_a <= price_b and (
-            not latency_matters or a.switch.latency_ns <= b.switch.latency_ns)
-        same = price_a == price_b and (
-            not latency_matters or a.switch.latency_ns == b.switch.latency_ns)
-        return no_worse and (not same or a.key < b.key)
+        ma, mb = merits(a), merits(b)
+        no_worse = all(x <= y for x, y in zip(ma, mb, strict=True))
+        return no_worse and (ma != mb or a.key < b.key)
 
     kept = [m for m in modes if not any(slot(o) == slot(m) and beats(o, m) for o in modes)]
     return sorted(kept, key=lambda m: m.key)
@@ -212,15 +214,18 @@ def spine_racks_bound(fabric: Fabric, site: Site, sh: Shape, catalog: Catalog,
 
 def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
                 reaches_m: list[float], node_link_usd: dict[int, float], *,
-                latency_matters: bool = False) -> list[int]:
+                latency_matters: bool = False,
+                node_link_w: dict[int, float] | None = None) -> list[int]:
     """The group sizes worth offering.
 
     Two group sizes whose runs above the leaf (leaf-spine, spine-core) fall under the same media
     reaches allow the same upper media; between them every cost above the leaf grows with the
     leaf count, which shrinks as the group grows. So a smaller group ``q`` is dropped when a
     larger kept one with the same pattern has node-leaf cabling (``node_link_usd``, cage by
-    cage) no dearer and, when the fabric limits latency, no run longer. (A budget fabric keeps
-    every group: a smaller group has fewer downlinks, so less oversubscription.)
+    cage) no dearer and, when the fabric limits latency, no run longer, and when it limits
+    power (``node_link_w`` given), no more power drawn by its cabling: switch, NIC and upper
+    media power grow with the leaf count just as their cost does. (A budget fabric keeps every
+    group: a smaller group has fewer downlinks, so less oversubscription.)
     """
     kept: list[int] = []
     for q in sorted(groups, reverse=True):
@@ -231,7 +236,8 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
                                     for reach in reaches_m)
             shorter = not latency_matters or all(
                 a <= b for a, b in zip(lengths[big], lengths[q], strict=True))
-            return same and shorter and node_link_usd[big] <= node_link_usd[q] + 1e-9
+            cooler = node_link_w is None or node_link_w[big] <= node_link_w[q] + 1e-9
+            return same and shorter and cooler and node_link_usd[big] <= node_link_usd[q] + 1e-9
 
         if not any(dominates(big) for big in kept):
             kept.append(q)
@@ -251,7 +257,7 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
             groups = valid_groups(fabric, sh, mode, uplinks)
             racks = (spine_racks_bound(fabric, site, sh, catalog, uplinks)
                      if catalog is not None else 1)
-            lengths, usd = {}, {}
+            lengths, usd, watts = {}, {}, {}
             for q in groups:
                 if (q, racks) not in cache:
                     cache[(q, racks)] = group_lengths_m(fabric, site, sh, q, racks)
@@ -261,9 +267,11 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                 if plans[key] is not None:
                     lengths[q] = (plans[key].worst_run_m, *cache[(q, racks)][1:])
                     usd[q] = plans[key].cost_usd
+                    watts[q] = plans[key].power_w
             offered = (sorted(lengths) if fabric.budget_usd is not None else kept_groups(
                 list(lengths), lengths, reaches_m, usd,
-                latency_matters=fabric.max_latency_us is not None))
+                latency_matters=fabric.max_latency_us is not None,
+                node_link_w=watts if fabric.max_power_kw is not None else None))
             for q in offered:
                 plan = plans[(q, mode.cage_ports, mode.switch.protocol)]
                 options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes,
@@ -381,6 +389,23 @@ class Medium:
         return (self.per_unit1_usd * units1 + self.per_unit2_usd * units2
                 + self.per_link_usd * links)
 
+    @property
+    def per_unit1_w(self) -> float:
+        """Power per unit at the lower end: its transceiver, or a breakout cable's wide end."""
+        if self.transceiver1 is not None:
+            return self.transceiver1.power_w
+        return self.cable.power_w if self.per_unit1_usd else 0.0
+
+    @property
+    def per_unit2_w(self) -> float:
+        if self.transceiver2 is not None:
+            return self.transceiver2.power_w
+        return self.cable.power_w if self.per_unit2_usd else 0.0
+
+    @property
+    def per_link_w(self) -> float:
+        return self.cable.power_w if self.per_link_usd else 0.0
+
 
 def _protocol_of(*parts) -> tuple[bool, str | None]:
     protocols = {p.protocol for p in parts if p is not None and p.protocol is not None}
@@ -420,8 +445,9 @@ def media_options(catalog: Catalog, speed_gbps: float, cages: set[int]) -> list[
     return sorted(out, key=lambda m: m.key)
 
 
-def pareto_media(options: list[Medium]) -> list[Medium]:
-    """Drop media beaten on every cost coefficient by another with the same ends and more reach.
+def pareto_media(options: list[Medium], power_matters: bool = False) -> list[Medium]:
+    """Drop media beaten on every cost coefficient by another with the same ends and more reach
+    (and, when the fabric limits power, on every power coefficient too).
 
     A dropped medium can never be strictly cheaper for any unit counts, so the optimum is kept.
     """
@@ -429,7 +455,10 @@ def pareto_media(options: list[Medium]) -> list[Medium]:
         return (a.cage1 == b.cage1 and a.cage2 == b.cage2 and a.reach_m >= b.reach_m
                 and a.protocol in (None, b.protocol)
                 and a.per_unit1_usd <= b.per_unit1_usd and a.per_unit2_usd <= b.per_unit2_usd
-                and a.per_link_usd <= b.per_link_usd)
+                and a.per_link_usd <= b.per_link_usd
+                and (not power_matters or (a.per_unit1_w <= b.per_unit1_w
+                                           and a.per_unit2_w <= b.per_unit2_w
+                                           and a.per_link_w <= b.per_link_w)))
 
     kept: list[Medium] = []
     for index, option in enumerate(options):

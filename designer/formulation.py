@@ -51,7 +51,7 @@ from designer.candidates import (
 from designer.catalog import Catalog, SwitchMode
 from designer.latency import PROPAGATION_NS_PER_M
 from designer.nodelinks import CagePricer, NodeLinkPlan
-from designer.schema import Fabric, Nic, Site
+from designer.schema import Fabric, Nic, Site, Switch
 
 Expr = pulp.LpAffineExpression
 
@@ -63,10 +63,12 @@ def _name(*parts: object) -> str:
 
 @dataclass
 class ClassMedia:
-    """The media decision of one link class: option binaries and the class cost variable."""
+    """The media decision of one link class: option binaries, the class cost variable and,
+    when the fabric limits power, the class power variable."""
 
     options: list[tuple[Medium, pulp.LpVariable]]
     cost: pulp.LpVariable
+    power: pulp.LpVariable | None = None
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Block:
     cores: list[tuple[SwitchMode, pulp.LpVariable]] = field(default_factory=list)
     media: dict[str, ClassMedia] = field(default_factory=dict)
     switch_cost: Expr = field(default_factory=Expr)
+    switch_power: Expr = field(default_factory=Expr)
     node_plans: list[NodeLinkPlan] = field(default_factory=list)  # parallel to ``leaves``
 
     @property
@@ -90,6 +93,14 @@ class Block:
         """Node-leaf cabling, priced cage by cage per leaf option (``designer.nodelinks``)."""
         return pulp.lpSum(plan.cost_usd * v
                           for plan, (_, v) in zip(self.node_plans, self.leaves, strict=True))
+
+    @property
+    def power_w(self) -> Expr:
+        """Switches, node-leaf cabling and upper media of one copy, in watts (power limit)."""
+        return (self.switch_power
+                + pulp.lpSum(plan.power_w * v
+                             for plan, (_, v) in zip(self.node_plans, self.leaves, strict=True))
+                + pulp.lpSum(m.power for m in self.media.values() if m.power is not None))
 
     @property
     def name(self) -> str:
@@ -111,6 +122,8 @@ class FabricModel:
     blocks: list[Block]
     nic_cost: Expr
     objective: Expr
+    power_w: Expr | None = None  # the network's power, built only when the fabric limits it
+    power_limit: pulp.LpConstraint | None = None
 
     site: Site | None = None
     catalog: Catalog | None = None
@@ -192,7 +205,9 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
     b = _Builder(fabric.name)
     protocols = define_protocol_choice(b, fabric, catalog)
     nics, nic_cost = define_nic_choice(b, fabric, catalog, protocols)
-    modes = undominated_modes(usable_modes(fabric, catalog), fabric.max_latency_us is not None)
+    power_matters = fabric.max_power_kw is not None
+    modes = undominated_modes(usable_modes(fabric, catalog), fabric.max_latency_us is not None,
+                              power_matters)
     pricer = CagePricer(catalog, fabric.port_speed_gbps)
     blocks: list[Block] = []
     for layout in allowed_layouts(fabric):
@@ -215,8 +230,10 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
                                         + pulp.lpSum(m.cost for m in block.media.values()))
         for block in blocks)
     b.problem += objective
-    return FabricModel(fabric, b.problem, protocols, nics, blocks, nic_cost, objective, site,
-                       catalog)
+    power_w, power_limit = (define_power_limit(b, fabric, nics, blocks) if power_matters
+                            else (None, None))
+    return FabricModel(fabric, b.problem, protocols, nics, blocks, nic_cost, objective,
+                       power_w=power_w, power_limit=power_limit, site=site, catalog=catalog)
 
 
 def define_protocol_choice(b: _Builder, fabric: Fabric, catalog: Catalog
@@ -241,6 +258,27 @@ def define_nic_choice(b: _Builder, fabric: Fabric, catalog: Catalog,
     cost = pulp.lpSum(var * fabric.nodes * nics_per_node(fabric, nic) * nic.price_usd
                       for nic, var in nics)
     return nics, cost
+
+
+def define_power_limit(b: _Builder, fabric: Fabric, nics: list[tuple[Nic, pulp.LpVariable]],
+                       blocks: list[Block]) -> tuple[Expr, pulp.LpConstraint]:
+    """The network's power within ``max_power_kw``; returns the power (watts) and the row.
+
+    Power is linear in the same counts as cost, part by part::
+
+        sum_n nu_n N nics_n p_n + sum_blocks P R (switch_w + node_links_w + sum_cls pi_cls)
+          <= 1000 * max_power_kw
+
+    where each class's power ``pi_cls`` is bounded below exactly as its cost is (see
+    ``define_media``). Lower bounds suffice: every power term only tightens this one row, so a
+    solution may always take them at their true values.
+    """
+    power = pulp.lpSum(var * fabric.nodes * nics_per_node(fabric, nic) * nic.power_w
+                       for nic, var in nics)
+    power += pulp.lpSum(fabric.planes * block.copies * block.power_w for block in blocks)
+    limit = power <= 1000 * fabric.max_power_kw
+    b.add(limit, "power_limit")
+    return power, limit
 
 
 def define_one_block(b: _Builder, blocks: list[Block]) -> None:
@@ -326,6 +364,7 @@ def define_single_switch(b: _Builder, block: Block, fabric: Fabric, site: Site,
         return False
     b.add(pulp.lpSum(v for _, v in block.leaves) == block.on, block.name, "one_switch")
     block.switch_cost = pulp.lpSum(m.switch.price_usd * v for m, v in block.leaves)
+    block.switch_power = pulp.lpSum(m.switch.power_w * v for m, v in block.leaves)
     return True
 
 
@@ -421,6 +460,8 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     spine_cost = pulp.lpSum(o.mode.switch.price_usd * s for o, _, s in block.spines)
     block.switch_cost = (_leaf_sum(block, lambda o: o.leaves * o.mode.switch.price_usd)
                          + spine_cost)
+    block.switch_power = (_leaf_sum(block, lambda o: o.leaves * o.mode.switch.power_w)
+                          + pulp.lpSum(o.mode.switch.power_w * s for o, _, s in block.spines))
     define_upper_tier_floor(b, spine_cost, _leaf_sum(block, lambda o: o.uplink_total), min(
         o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.spines), name, "spines")
     links_max = max(o.uplink_total for o, _ in block.leaves)
@@ -522,14 +563,17 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
                            cores, cores_max, name, "core_units")
 
     spine_cost, core_cost = Expr(), Expr()
-    for model, (price_usd, chosen) in _by_model((o.mode, z) for o, z, _ in block.pods).items():
+    block.switch_power = _leaf_sum(block, lambda o: o.leaves * o.mode.switch.power_w)
+    for model, (switch, chosen) in _by_model((o.mode, z) for o, z, _ in block.pods).items():
         count = b.continuous(name, "pod_spines_of", model)
         b.add(count >= pod_spines - ps_max * (1 - chosen), name, "pod_spines_of", model)
-        spine_cost += price_usd * count
+        spine_cost += switch.price_usd * count
+        block.switch_power += switch.power_w * count
     for mode, v in block.cores:
         count = b.continuous(name, "cores_of", mode.key)
         b.add(count >= cores - cores_max * (1 - v), name, "cores_of", mode.key)
         core_cost += mode.switch.price_usd * count
+        block.switch_power += mode.switch.power_w * count
     block.switch_cost = (_leaf_sum(block, lambda o: o.leaves * o.mode.switch.price_usd)
                          + spine_cost + core_cost)
     leaf_links = _leaf_sum(block, lambda o: o.uplink_total)
@@ -565,12 +609,12 @@ def define_upper_tier_floor(b: _Builder, cost: Expr, leaf_uplinks: Expr, usd_per
     b.add(cost >= usd_per_link * leaf_uplinks, *name, "floor")
 
 
-def _by_model(items) -> dict[str, tuple[float, Expr]]:
-    """Group mode choices by switch model: ``{model: (price, sum of its choices)}``."""
+def _by_model(items) -> dict[str, tuple[Switch, Expr]]:
+    """Group mode choices by switch model: ``{model: (switch, sum of its choices)}``."""
     grouped: dict[str, list] = defaultdict(list)
     for mode, var in items:
         grouped[mode.model].append((mode, var))
-    return {model: (pairs[0][0].switch.price_usd, pulp.lpSum(v for _, v in pairs))
+    return {model: (pairs[0][0].switch, pulp.lpSum(v for _, v in pairs))
             for model, pairs in sorted(grouped.items())}
 
 
@@ -587,15 +631,19 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
     and the class cost is
     ``kappa >= a_mu units1 + b_mu units2 + g_mu links - M_mu (1 - w_mu)``,
     ``M_mu = a_mu units1_max + b_mu units2_max + g_mu links_max``.
+    With a power limit the class power ``pi`` has the same rows with each part's power in
+    place of its price (and ``pareto_media`` keeps media that draw less power).
     """
     name = _name(block.name, cls)
     cages = set(lower_cages) | set(upper_cages)
     options = [m for m in media_options(catalog, fabric.port_speed_gbps, cages)
                if m.cage1 in lower_cages and m.cage2 in upper_cages]
-    options = pareto_media(options)
+    power_matters = fabric.max_power_kw is not None
+    options = pareto_media(options, power_matters)
     cost = b.continuous(name, "cost")
+    power = b.continuous(name, "power") if power_matters else None
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
-    block.media[cls] = ClassMedia(chosen, cost)
+    block.media[cls] = ClassMedia(chosen, cost, power)
     b.add(pulp.lpSum(w for _, w in chosen) == block.on, name, "one_medium")
     for cage, on in lower_cages.items():
         b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)
@@ -613,6 +661,11 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
                  + m.per_link_usd * links_max)
         b.add(cost >= m.per_unit1_usd * units1 + m.per_unit2_usd * units2
               + m.per_link_usd * links - big_m * (1 - w), name, "cost", i)
+        if power is not None:
+            big_w = (m.per_unit1_w * units1_max + m.per_unit2_w * units2_max
+                     + m.per_link_w * links_max)
+            b.add(power >= m.per_unit1_w * units1 + m.per_unit2_w * units2
+                  + m.per_link_w * links - big_w * (1 - w), name, "power", i)
     define_media_floor(b, cost, links, options, name)
 
 

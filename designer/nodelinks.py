@@ -52,6 +52,13 @@ class CageCabling:
         return cost
 
     @property
+    def power_w(self) -> float:
+        power = sum(c.power_w for c in self.cables)
+        if self.leaf_end is not None:
+            power += self.leaf_end.power_w + self.legs * self.node_end.power_w
+        return power
+
+    @property
     def reach_m(self) -> float:
         """The longest run any leg of this cabling could serve."""
         reach = max(c.reach_m for c in self.cables)
@@ -198,6 +205,10 @@ class NodeLinkPlan:
     @property
     def cost_usd(self) -> float:
         return sum(cabling.cost_usd * count for cabling, count in self.cages)
+
+    @property
+    def power_w(self) -> float:
+        return sum(cabling.power_w * count for cabling, count in self.cages)
 
     @property
     def reach_m(self) -> float:

@@ -204,6 +204,9 @@ class Fabric(Record):
         "minimizes oversubscription (most bandwidth per GPU) within it")
     max_latency_us: float | None = Field(
         None, gt=0, description="zero-load worst-case latency limit between endpoints, in us")
+    max_power_kw: float | None = Field(
+        None, gt=0, le=1e6, description="limit on the power the fabric's network parts draw "
+        "(switches, NICs, transceivers, active cables), in kW")
     server: ModelName | None = Field(None,
                                      description="server model from the catalog, for GPU cost")
 

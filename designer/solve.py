@@ -89,7 +89,8 @@ def solve(model: FabricModel, solver: str = "cbc", time_limit: float | None = No
     first_proven = True
     if budget_usd is not None:
         first_proven = _least_oversubscription(model, solver, time_limit, budget_usd)
-    _run(model, solver, time_limit)
+    _run(model, solver, time_limit,
+         why=lambda: _over_power(model, solver, time_limit) or model.why_infeasible())
     elapsed = time.perf_counter() - started
     status = pulp.LpStatus[model.problem.status]
     # A budget design is optimal only when both solves were proved.
@@ -175,7 +176,8 @@ def _least_oversubscription(model: FabricModel, solver: str, time_limit: float |
     problem.setObjective(oversubscription)
     try:
         _run(model, solver, time_limit,
-             why=lambda: _over_budget(model, budget, solver, time_limit, budget_usd))
+             why=lambda: (_over_power(model, solver, time_limit)
+                          or _over_budget(model, budget, solver, time_limit, budget_usd)))
     finally:
         problem.setObjective(cost)
     proven = problem.sol_status == pulp.LpSolutionOptimal
@@ -195,6 +197,28 @@ def _over_budget(model: FabricModel, budget: pulp.LpConstraint, solver: str,
     return (f"budget_usd: ${budget_usd:,.0f} buys no design; the cheapest within "
             f"max_oversubscription {model.fabric.max_oversubscription:g}:1 costs "
             f"${cheapest:,.0f} (raise budget_usd or allow more oversubscription)")
+
+
+def _over_power(model: FabricModel, solver: str, time_limit: float | None) -> str | None:
+    """When lifting a fabric's power limit gives a design: the least power any design draws
+    (one more solve, minimising power). None when the limit is not what binds."""
+    if model.power_w is None:
+        return None
+    problem, limit = model.problem, model.power_limit
+    saved = limit.constant
+    limit.changeRHS(1e15)
+    problem.setObjective(model.power_w)
+    try:
+        _run(model, solver, time_limit, why=lambda: "")
+        least_kw = pulp.value(model.power_w) / 1000
+    except (InfeasibleError, SolverError):
+        return None
+    finally:
+        limit.constant = saved
+        problem.setObjective(model.objective)
+    return (f"max_power_kw: {model.fabric.max_power_kw:g} kW allows no design; the least any "
+            f"design draws is {least_kw:,.1f} kW (raise max_power_kw, or allow more "
+            "oversubscription or other parts)")
 
 
 @contextlib.contextmanager

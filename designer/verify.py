@@ -16,7 +16,9 @@ solver or the optimizer's structures. For every fabric it checks:
 - **reach**: every cable run is within the reach of its cable and transceivers;
 - **bill of materials**: the parts counted from the cabling (switches, NICs, a transceiver per
   used cage, a cable per link or per breakout cage) priced from ``design.json`` equal ``bom.csv``
-  line by line and the design's total.
+  line by line and the design's total;
+- **power**: where the demand limits a fabric's power, the parts counted from its cabling draw
+  no more than ``max_power_kw`` at the power ``design.json`` gives each part.
 
 Large designs are checked on a contracted graph: switches with identical neighbours and link
 capacities (and endpoints on the same side of a cut) are merged, which keeps hop counts and
@@ -519,8 +521,8 @@ def _contract(adjacency: dict[str, dict[str, int]], sides: dict[str, tuple]
             weight.setdefault(node, (0, 0))
 
 
-def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) -> None:
-    """Parts counted from the cabling and priced from design.json equal bom.csv and the total."""
+def _counted_parts(states: dict) -> Counter:
+    """``{(fabric, model): quantity}`` of every part the cabling and roles imply."""
     counted: Counter = Counter()
     for name, state in states.items():
         spec = state.spec
@@ -536,6 +538,27 @@ def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) ->
             counted[(name, model)] += count
         for _, _, model in state.cages:
             counted[(name, model)] += 1
+    return counted
+
+
+def _check_power(report, states: dict, parts: dict, counted: Counter) -> None:
+    """Each power-limited fabric's counted parts draw no more than its limit."""
+    for name, state in states.items():
+        limit_kw = state.spec["limits"].get("max_power_kw")
+        if limit_kw is None:
+            continue
+        drawn_w = sum(count * parts.get(model, {}).get("power_w", 0.0)
+                      for (fabric, model), count in counted.items() if fabric == name)
+        problems = ([] if drawn_w <= 1000 * limit_kw + 1e-6 else
+                    [f"parts draw {drawn_w / 1000:,.3f} kW, over the {limit_kw:g} kW limit"])
+        report.add(name, "power", problems,
+                   f"parts draw {drawn_w / 1000:,.3f} kW (limit {limit_kw:g} kW)")
+
+
+def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) -> None:
+    """Parts counted from the cabling and priced from design.json equal bom.csv and the total."""
+    counted = _counted_parts(states)
+    _check_power(report, states, parts, counted)
     with open(outdir / "bom.csv", newline="", encoding="utf-8") as handle:
         lines = [r for r in csv.DictReader(handle) if r["fabric"] != "TOTAL"]
     listed = Counter({(r["fabric"], r["model"].lstrip("'")): int(r["quantity"]) for r in lines})

@@ -12,11 +12,16 @@ inner loops (a leaf's node-leaf media cost does not depend on the spine), and a 
 lower level is already infeasible is skipped (all its extensions are infeasible too). Only the
 cost is compared; the first design found at the minimum cost wins.
 
+With a power limit (``max_power_kw``) a design must also draw no more than the limit; every
+medium of every upper link class is then tried, not only the cheapest. Node-leaf cages are
+cabled the cheapest way whatever the limit (the engine's documented convention).
+
 It is meant for small instances (switch radix <= 16, nodes <= ~64).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,6 +68,7 @@ class ReferenceDesign:
     switch_cost_usd: float  # per copy
     media_cost_usd: float  # per copy
     media: tuple[str, ...]  # cheapest medium of each link class, bottom up
+    power_w: float = 0.0  # the whole network
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ class FabricCopy:
     switch_cost_usd: float
     media_cost_usd: float
     media: tuple[str, ...]
+    power_w: float = 0.0
 
     @property
     def cost_usd(self) -> float:
@@ -108,18 +115,25 @@ class MediumOption:
     low_unit_usd: float
     high_unit_usd: float
     link_usd: float
+    low_unit_w: float = 0.0
+    high_unit_w: float = 0.0
+    link_w: float = 0.0
 
     def cost_usd(self, low_units: int, high_units: int, links: int) -> float:
         return (low_units * self.low_unit_usd + high_units * self.high_unit_usd
                 + links * self.link_usd)
 
+    def power_w(self, low_units: int, high_units: int, links: int) -> float:
+        return low_units * self.low_unit_w + high_units * self.high_unit_w + links * self.link_w
+
 
 @dataclass(frozen=True)
 class ClassMedia:
-    """The cheapest medium of one link class and what it costs."""
+    """The cheapest medium of one link class, what it costs and what it draws."""
 
     name: str
     cost_usd: float
+    power_w: float = 0.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,14 +222,30 @@ class MediaPricer:
         return self._options[key]
 
     def class_media(self, low_cage: int, high_cage: int, length_m: float,
-                    low_units: int, high_units: int, links: int) -> ClassMedia | None:
-        """Cheapest medium for ``links`` links; None when no medium is feasible."""
+                    low_units: int, high_units: int, links: int,
+                    power_cap_w: float | None = None) -> ClassMedia | None:
+        """Cheapest medium for ``links`` links drawing at most ``power_cap_w``; None when no
+        medium is feasible."""
         best: ClassMedia | None = None
         for option in self.options(low_cage, high_cage, length_m):
             cost_usd = option.cost_usd(low_units, high_units, links)
+            power_w = option.power_w(low_units, high_units, links)
+            if power_cap_w is not None and power_w > power_cap_w + 1e-9:
+                continue
             if best is None or cost_usd < best.cost_usd:
-                best = ClassMedia(option.name, cost_usd)
+                best = ClassMedia(option.name, cost_usd, power_w)
         return best
+
+    def class_choices(self, low_cage: int, high_cage: int, length_m: float,
+                      low_units: int, high_units: int, links: int,
+                      power_limited: bool) -> list[ClassMedia]:
+        """The cheapest medium, or every medium when power is limited (cost and power each)."""
+        if not power_limited:
+            best = self.class_media(low_cage, high_cage, length_m, low_units, high_units, links)
+            return [] if best is None else [best]
+        return [ClassMedia(o.name, o.cost_usd(low_units, high_units, links),
+                           o.power_w(low_units, high_units, links))
+                for o in self.options(low_cage, high_cage, length_m)]
 
     def _optics(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
         """Option 1: a transceiver at each end (ports == that end's cage factor) and a fiber."""
@@ -235,7 +265,8 @@ class MediaPricer:
                 for f in fibers:
                     if f.fiber == t1.fiber:
                         out.append(MediumOption(f"{t1.model}+{f.model}+{t2.model}",
-                                                t1.price_usd, t2.price_usd, f.price_usd))
+                                                t1.price_usd, t2.price_usd, f.price_usd,
+                                                t1.power_w, t2.power_w, f.power_w))
         return out
 
     def _direct(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
@@ -246,12 +277,13 @@ class MediaPricer:
                     or cable.reach_m < length_m or not protocol_ok(cable.protocol, self.protocol)):
                 continue
             m = cable.links
+            w = cable.power_w
             if m == 1 and low_cage == 1 and high_cage == 1:
-                out.append(MediumOption(cable.model, 0.0, 0.0, cable.price_usd))
+                out.append(MediumOption(cable.model, 0.0, 0.0, cable.price_usd, 0.0, 0.0, w))
             elif m > 1 and low_cage == m and high_cage == 1:
-                out.append(MediumOption(cable.model, cable.price_usd, 0.0, 0.0))
+                out.append(MediumOption(cable.model, cable.price_usd, 0.0, 0.0, w, 0.0, 0.0))
             elif m > 1 and low_cage == 1 and high_cage == m:
-                out.append(MediumOption(cable.model, 0.0, cable.price_usd, 0.0))
+                out.append(MediumOption(cable.model, 0.0, cable.price_usd, 0.0, 0.0, w, 0.0))
         return out
 
 
@@ -279,7 +311,7 @@ class MediaPricer:
             for low in optics:
                 if high.ports != cage or low.ports != 1 or low.fiber != high.fiber:
                     continue
-                total, used = high.price_usd, []
+                total, watts, used = high.price_usd, high.power_w, []
                 for run in runs_m:
                     legs = [f for f in fibers if f.fiber == high.fiber and f.reach_m >= run]
                     if run > high.reach_m or run > low.reach_m or not legs:
@@ -287,10 +319,11 @@ class MediaPricer:
                         break
                     fiber = min(legs, key=lambda f: f.price_usd)
                     total += low.price_usd + fiber.price_usd
+                    watts += low.power_w + fiber.power_w
                     used.append(fiber.model)
                 if total is not None:
                     name = "/".join(dict.fromkeys(used))
-                    found.append(ClassMedia(f"{low.model}+{name}+{high.model}", total))
+                    found.append(ClassMedia(f"{low.model}+{name}+{high.model}", total, watts))
         direct = [c for c in self.catalog.cables.values()
                   if c.kind in DIRECT_KINDS and c.port_speed_gbps == self.speed_gbps
                   and protocol_ok(c.protocol, self.protocol)]
@@ -299,8 +332,9 @@ class MediaPricer:
                            key=lambda c: c.price_usd, default=None) for run in runs_m]
             if None not in per_leg:
                 found.append(ClassMedia("/".join(dict.fromkeys(c.model for c in per_leg)),
-                                        sum(c.price_usd for c in per_leg)))
-        found += [ClassMedia(c.model, c.price_usd) for c in direct
+                                        sum(c.price_usd for c in per_leg),
+                                        sum(c.power_w for c in per_leg)))
+        found += [ClassMedia(c.model, c.price_usd, c.power_w) for c in direct
                   if cage > 1 and c.links == cage and c.reach_m >= max(runs_m)]
         return min(found, key=lambda m: m.cost_usd, default=None)
 
@@ -314,7 +348,7 @@ def node_leaf_cost(site: Site, rail: bool, nodes: int, q: int, ports_per_node: i
     name lists the cabling of every cage kind used.
     """
     placement = GroupPlacement(site, min(q, nodes), rail)
-    total, names = 0.0, []
+    total, watts, names = 0.0, 0.0, []
     for group in range(math.ceil(nodes / placement.group_nodes)):
         first = group * placement.group_nodes
         members = range(first, min(nodes, first + placement.group_nodes))
@@ -329,8 +363,9 @@ def node_leaf_cost(site: Site, rail: bool, nodes: int, q: int, ports_per_node: i
             if media is None:
                 return None
             total += leaves_per_group * media.cost_usd
+            watts += leaves_per_group * media.power_w
             names.append(media.name)
-    return ClassMedia(" | ".join(sorted(set(names))), total)
+    return ClassMedia(" | ".join(sorted(set(names))), total, watts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -390,8 +425,12 @@ def _cheaper(cost_usd: float, best: FabricCopy | None) -> bool:
     return best is None or cost_usd < best.cost_usd
 
 
+def _within(power_w: float, cap_w: float | None) -> bool:
+    return cap_w is None or power_w <= cap_w + 1e-9
+
+
 def best_one_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
-                  pricer: MediaPricer) -> FabricCopy | None:
+                  pricer: MediaPricer, cap_w: float | None = None) -> FabricCopy | None:
     per_node = layout.endpoints_per_leaf * layout.leaf_columns
     n_sub = fabric.nodes * per_node
     best = None
@@ -400,19 +439,20 @@ def best_one_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
             continue
         media = node_leaf_cost(site, layout.name != "tor", fabric.nodes, fabric.nodes,
                                per_node, 1, a.cage_ports, pricer)
-        if media is None:
+        if media is None or not _within(a.switch.power_w + media.power_w, cap_w):
             continue
         if not _cheaper(a.switch.price_usd + media.cost_usd, best):
             continue
         best = FabricCopy(
             tiers=1, leaf_mode=a, spine_mode=None, core_mode=None, u=None, q=None, l_pair=None,
             lp=None, l2=None, leaves=1, spines=0, cores=0, switch_cost_usd=a.switch.price_usd,
-            media_cost_usd=media.cost_usd, media=(media.name,))
+            media_cost_usd=media.cost_usd, media=(media.name,),
+            power_w=a.switch.power_w + media.power_w)
     return best
 
 
 def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
-                  pricer: MediaPricer) -> FabricCopy | None:
+                  pricer: MediaPricer, cap_w: float | None = None) -> FabricCopy | None:
     best = None
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
@@ -427,11 +467,13 @@ def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
                 if u % l_pair or big_l * l_pair > b.radix:
                     continue
                 spines = u // l_pair
+                fixed_w = (big_l * a.switch.power_w + spines * b.switch.power_w
+                           + leaf.node_leaf.power_w)
                 media = pricer.class_media(
                     a.cage_ports, b.cage_ports, length_m,
                     big_l * math.ceil(u / a.cage_ports),
                     spines * math.ceil(big_l * l_pair / b.cage_ports),
-                    big_l * u)
+                    big_l * u, None if cap_w is None else cap_w - fixed_w)
                 if media is None:
                     continue
                 switch_usd = big_l * a.switch.price_usd + spines * b.switch.price_usd
@@ -442,12 +484,12 @@ def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
                     tiers=2, leaf_mode=a, spine_mode=b, core_mode=None, u=u, q=leaf.q,
                     l_pair=l_pair, lp=None, l2=None, leaves=big_l, spines=spines, cores=0,
                     switch_cost_usd=switch_usd, media_cost_usd=media_usd,
-                    media=(leaf.node_leaf.name, media.name))
+                    media=(leaf.node_leaf.name, media.name), power_w=fixed_w + media.power_w)
     return best
 
 
 def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
-                    pricer: MediaPricer) -> FabricCopy | None:
+                    pricer: MediaPricer, cap_w: float | None = None) -> FabricCopy | None:
     best = None
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
@@ -461,26 +503,29 @@ def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Swit
                 pods = math.ceil(big_l / lp)
                 last_pod_leaves = big_l - (pods - 1) * lp
                 pod_spines = pods * u
-                leaf_spine = pricer.class_media(
+                leaf_spines = pricer.class_choices(
                     a.cage_ports, b.cage_ports, leaf_spine_length_m,
                     big_l * math.ceil(u / a.cage_ports),
                     u * ((pods - 1) * math.ceil(lp / b.cage_ports)
                          + math.ceil(last_pod_leaves / b.cage_ports)),
-                    big_l * u)
-                if leaf_spine is None:
+                    big_l * u, power_limited=cap_w is not None)
+                if not leaf_spines:
                     continue
                 for l2 in range(1, lp + 1):
                     if lp % l2:
                         continue
                     cores = u * (lp // l2)
-                    for x in modes:
+                    for x, leaf_spine in itertools.product(modes, leaf_spines):
                         if pods * l2 > x.radix:
                             continue
+                        fixed_w = (big_l * a.switch.power_w + pod_spines * b.switch.power_w
+                                   + cores * x.switch.power_w + leaf.node_leaf.power_w
+                                   + leaf_spine.power_w)
                         spine_core = pricer.class_media(
                             b.cage_ports, x.cage_ports, spine_core_length_m,
                             pod_spines * math.ceil(lp / b.cage_ports),
                             cores * math.ceil(pods * l2 / x.cage_ports),
-                            pods * u * lp)
+                            pods * u * lp, None if cap_w is None else cap_w - fixed_w)
                         if spine_core is None:
                             continue
                         switch_usd = (big_l * a.switch.price_usd
@@ -494,7 +539,8 @@ def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Swit
                             tiers=3, leaf_mode=a, spine_mode=b, core_mode=x, u=u, q=leaf.q,
                             l_pair=None, lp=lp, l2=l2, leaves=big_l, spines=pod_spines,
                             cores=cores, switch_cost_usd=switch_usd, media_cost_usd=media_usd,
-                            media=(leaf.node_leaf.name, leaf_spine.name, spine_core.name))
+                            media=(leaf.node_leaf.name, leaf_spine.name, spine_core.name),
+                            power_w=fixed_w + spine_core.power_w)
     return best
 
 
@@ -506,13 +552,14 @@ TIER_ENUMERATORS = {1: best_one_tier, 2: best_two_tier, 3: best_three_tier}
 
 
 def best_copy(fabric: Fabric, site: Site, catalog: Catalog, protocol: str,
-              layout: Layout) -> FabricCopy | None:
-    """Cheapest sub-fabric (per plane) for one protocol and layout, over T then structure."""
+              layout: Layout, cap_w: float | None = None) -> FabricCopy | None:
+    """Cheapest sub-fabric (per plane) for one protocol and layout, over T then structure,
+    drawing at most ``cap_w`` when given."""
     modes = modes_allowed(fabric, catalog, protocol)
     pricer = MediaPricer(catalog, protocol, fabric.port_speed_gbps)
     best = None
     for tiers in tiers_allowed(fabric):
-        candidate = TIER_ENUMERATORS[tiers](fabric, site, layout, modes, pricer)
+        candidate = TIER_ENUMERATORS[tiers](fabric, site, layout, modes, pricer, cap_w)
         if candidate is not None and _cheaper(candidate.cost_usd, best):
             best = candidate
     return best
@@ -526,24 +573,32 @@ def cheapest_design(fabric: Fabric, site: Site, catalog: Catalog) -> ReferenceDe
     """
     best: ReferenceDesign | None = None
     planes = fabric.planes
+    limit_w = None if fabric.max_power_kw is None else 1000 * fabric.max_power_kw
     for protocol in protocols_allowed(fabric):
-        copies: dict[str, FabricCopy | None] = {}
+        copies: dict[tuple, FabricCopy | None] = {}
         for nic in nics_allowed(fabric, catalog, protocol):
             nic_usd = nic_cost_usd(fabric, nic)
+            nic_w = fabric.nodes * nics_per_node(fabric, nic) * nic.power_w
             for layout in layouts_allowed(fabric):
-                if layout.name not in copies:
-                    copies[layout.name] = best_copy(fabric, site, catalog, protocol, layout)
-                copy = copies[layout.name]
+                copies_n = planes * layout.sub_fabrics
+                cap_w = None if limit_w is None else (limit_w - nic_w) / copies_n
+                if cap_w is not None and cap_w < -1e-9:
+                    continue
+                if (layout.name, cap_w) not in copies:
+                    copies[(layout.name, cap_w)] = best_copy(fabric, site, catalog, protocol,
+                                                             layout, cap_w)
+                copy = copies[(layout.name, cap_w)]
                 if copy is None:
                     continue
-                cost_usd = nic_usd + planes * layout.sub_fabrics * copy.cost_usd
+                cost_usd = nic_usd + copies_n * copy.cost_usd
                 if best is None or cost_usd < best.cost_usd:
-                    best = _design(cost_usd, protocol, fabric, nic, nic_usd, layout, copy)
+                    best = _design(cost_usd, protocol, fabric, nic, nic_usd, layout, copy,
+                                   nic_w + copies_n * copy.power_w)
     return best
 
 
 def _design(cost_usd: float, protocol: str, fabric: Fabric, nic: Nic, nic_usd: float,
-            layout: Layout, copy: FabricCopy) -> ReferenceDesign:
+            layout: Layout, copy: FabricCopy, power_w: float) -> ReferenceDesign:
     return ReferenceDesign(
         cost_usd=cost_usd, protocol=protocol, nic=nic.model,
         nics_per_node=nics_per_node(fabric, nic), nic_cost_usd=nic_usd, layout=layout.name,
@@ -553,4 +608,4 @@ def _design(cost_usd: float, protocol: str, fabric: Fabric, nic: Nic, nic_usd: f
         core_mode=copy.core_mode.key if copy.core_mode else None,
         u=copy.u, q=copy.q, l_pair=copy.l_pair, lp=copy.lp, l2=copy.l2, leaves=copy.leaves,
         spines=copy.spines, cores=copy.cores, switch_cost_usd=copy.switch_cost_usd,
-        media_cost_usd=copy.media_cost_usd, media=copy.media)
+        media_cost_usd=copy.media_cost_usd, media=copy.media, power_w=power_w)

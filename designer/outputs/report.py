@@ -133,7 +133,7 @@ def latency_text(fabric_result: FabricResult) -> str:
 
 
 def objective_lines(fabric_result: FabricResult) -> list[str]:
-    """What was minimized and within which budget, when it is not plain capital cost."""
+    """What was minimized and within which budget or power limit, when not plain capital cost."""
     lines = []
     o, f = fabric_result.objective, fabric_result.structure.fabric
     if o.kind == "tco":
@@ -149,6 +149,10 @@ def objective_lines(fabric_result: FabricResult) -> list[str]:
             f"Budget ${f.budget_usd:,.0f}: the least oversubscription it buys is "
             f"{s.oversubscription:g}:1 ({per_endpoint:,.0f} Gb/s per endpoint across the "
             f"bisection), the cheapest such design.")
+    if f.max_power_kw is not None:
+        lines.append(
+            f"Power limit {f.max_power_kw:,.1f} kW: the network draws "
+            f"{fabric_result.power_w / 1000:,.1f} kW.")
     return lines
 
 

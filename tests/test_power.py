@@ -1,0 +1,92 @@
+"""A limit on the network's power (``max_power_kw``), checked against exhaustive enumeration.
+
+Every part of a generated instance draws a deterministic power. The enumeration's cheapest
+design without a limit draws ``P0``; at limits of ``P0`` and below it the MILP's optimum must
+equal the enumeration's cheapest design within the limit (or both find none), and the design it
+returns must draw no more than the limit.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from types import MappingProxyType
+
+import pytest
+from instances import small_instances
+from reference import cheapest_design
+
+from designer.errors import InfeasibleError
+from designer.formulation import build_model
+from designer.solve import solve
+
+FRACTIONS = (1.0, 0.9, 0.75, 0.6)
+
+
+def _with_power(catalog, seed: int):
+    """The same catalog with a deterministic power draw on every part."""
+    rng = random.Random(seed)
+    tables = {}
+    for kind in ("switches", "nics", "transceivers", "cables"):
+        table = getattr(catalog, kind)
+        tables[kind] = MappingProxyType({
+            model: part.model_copy(update={"power_w": float(rng.choice((0, 3, 12, 40, 300)))})
+            for model, part in table.items()})
+    return replace(catalog, **tables)
+
+
+def _cases():
+    cases = []
+    for instance in small_instances(60, seed=5):
+        catalog = _with_power(instance.catalog, seed=len(instance.name))
+        free = cheapest_design(instance.fabric, instance.site, catalog)
+        if free is None or free.power_w <= 0:
+            continue
+        for fraction in FRACTIONS:
+            limit_kw = free.power_w * fraction / 1000
+            cases.append(pytest.param(instance, catalog, limit_kw,
+                                      id=f"{instance.name}-{fraction:g}"))
+        if len(cases) >= 48:
+            break
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize(("instance", "catalog", "limit_kw"), CASES)
+def test_power_limited_optimum_equals_enumeration(instance, catalog, limit_kw):
+    fabric = instance.fabric.model_copy(update={"max_power_kw": limit_kw})
+    oracle = cheapest_design(fabric, instance.site, catalog)
+    model = build_model(fabric, instance.site, catalog)
+    if oracle is None:
+        with pytest.raises(InfeasibleError, match="max_power_kw"):
+            solve(model)
+        return
+    structure, report = solve(model)
+    assert report.objective_usd == pytest.approx(oracle.cost_usd, rel=0, abs=0.01)
+    assert structure.power_w <= 1000 * limit_kw + 1e-6
+    assert structure.cost_usd == pytest.approx(report.objective_usd, rel=0, abs=0.01)
+
+
+def test_the_limit_binds_somewhere():
+    """The cases above include designs the limit made dearer, and limits nothing meets."""
+    dearer = infeasible = 0
+    for param in CASES:
+        instance, catalog, limit_kw = param.values
+        fabric = instance.fabric.model_copy(update={"max_power_kw": limit_kw})
+        free = cheapest_design(instance.fabric, instance.site, catalog)
+        limited = cheapest_design(fabric, instance.site, catalog)
+        if limited is None:
+            infeasible += 1
+        elif limited.cost_usd > free.cost_usd + 0.01:
+            dearer += 1
+    assert dearer >= 3 and infeasible >= 1, (dearer, infeasible)
+
+
+def test_infeasible_limit_names_the_least_power():
+    instance, catalog, _ = CASES[0].values
+    fabric = instance.fabric.model_copy(update={"max_power_kw": 1e-6})
+    with pytest.raises(InfeasibleError, match=r"max_power_kw: 1e-06 kW allows no design; the "
+                                              r"least any design draws is [\d,.]+ kW"):
+        solve(build_model(fabric, instance.site, catalog))
