@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 from designer.catalog import Catalog, SwitchMode, switch_modes
 from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m, switch_racks
-from designer.nodelinks import CagePricer, NodeLinkPlan, plan_node_links
+from designer.hall import SharedFloor
+from designer.nodelinks import (
+    CagePricer,
+    NodeLinkPlan,
+    plan_node_links,
+    plan_shared_node_links,
+)
 from designer.schema import Cable, Fabric, Nic, Site, Transceiver
 
 TIER_HOPS = {1: 1, 2: 3, 3: 5}
@@ -190,10 +196,14 @@ def valid_groups(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> l
     return [q for q in range(1, down_max // e + 1) if (q * e) % c == 0]
 
 
-def group_lengths_m(fabric: Fabric, site: Site, sh: Shape, q: int, spine_racks: int
-                    ) -> tuple[float, ...]:
-    """Worst node-leaf, leaf-spine and spine-core runs when leaf groups hold ``q`` nodes."""
+def group_lengths_m(fabric: Fabric, site: Site, sh: Shape, q: int, spine_racks: int,
+                    hall: SharedFloor | None = None) -> tuple[float, ...]:
+    """Worst node-leaf, leaf-spine and spine-core runs when leaf groups hold ``q`` nodes (on a
+    shared floor the node-leaf figure is not used: its plan measures every group)."""
     group = min(q, fabric.nodes)
+    if hall is not None:
+        upper = hall.upper_run_m(spine_racks)
+        return (0.0, upper, upper)
     return (node_leaf_m(site, sh.rail, group),
             leaf_spine_m(site, fabric.nodes, group, sh.rail, spine_racks),
             spine_core_m(site, fabric.nodes, group, sh.rail))
@@ -246,9 +256,11 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
 
 def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                  reaches_m: list[float], pricer: CagePricer,
-                 catalog: Catalog | None = None) -> list[LeafOption]:
+                 catalog: Catalog | None = None, hall: SharedFloor | None = None
+                 ) -> list[LeafOption]:
     """Leaf options whose node-leaf cages can all be cabled; with ``catalog`` (two tiers) the
-    leaf-spine run allows for the network rows the spines of ``u`` uplinks can fill at most."""
+    leaf-spine run allows for the network rows the spines of ``u`` uplinks can fill at most.
+    A 3-tier fabric on a shared floor keeps one network row (``designer.hall``)."""
     options = []
     cache: dict[tuple[int, int], tuple[float, ...]] = {}
     plans: dict[tuple[int, int, str], NodeLinkPlan | None] = {}
@@ -256,14 +268,14 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
             groups = valid_groups(fabric, sh, mode, uplinks)
             racks = (spine_racks_bound(fabric, site, sh, catalog, uplinks)
-                     if catalog is not None else 1)
+                     if catalog is not None else site.racks_per_row if hall else 1)
             lengths, usd, watts = {}, {}, {}
             for q in groups:
                 if (q, racks) not in cache:
-                    cache[(q, racks)] = group_lengths_m(fabric, site, sh, q, racks)
+                    cache[(q, racks)] = group_lengths_m(fabric, site, sh, q, racks, hall)
                 key = (q, mode.cage_ports, mode.switch.protocol)
                 if key not in plans:
-                    plans[key] = node_link_plan(pricer, fabric, site, sh, q, mode)
+                    plans[key] = node_link_plan(pricer, fabric, site, sh, q, mode, hall)
                 if plans[key] is not None:
                     lengths[q] = (plans[key].worst_run_m, *cache[(q, racks)][1:])
                     usd[q] = plans[key].cost_usd
@@ -280,8 +292,13 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
 
 
 def node_link_plan(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape, group_nodes: int,
-                   mode: SwitchMode) -> NodeLinkPlan | None:
+                   mode: SwitchMode, hall: SharedFloor | None = None) -> NodeLinkPlan | None:
     """Node-leaf cabling of leaves of ``mode`` over groups of ``group_nodes`` nodes."""
+    if hall is not None:
+        return plan_shared_node_links(
+            pricer, hall, group_nodes=group_nodes, ports_per_node=sh.ports_per_node,
+            leaves_per_group=sh.leaves_per_group, cage_ports=mode.cage_ports,
+            protocol=mode.switch.protocol)
     return plan_node_links(pricer, site, rail=sh.rail, group_nodes=group_nodes,
                            nodes=fabric.nodes, ports_per_node=sh.ports_per_node,
                            leaves_per_group=sh.leaves_per_group, cage_ports=mode.cage_ports,
@@ -289,10 +306,15 @@ def node_link_plan(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape, gr
 
 
 def single_switch_plan(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape,
-                       mode: SwitchMode) -> NodeLinkPlan | None:
+                       mode: SwitchMode, hall: SharedFloor | None = None
+                       ) -> NodeLinkPlan | None:
     """Node-leaf cabling of a one-tier fabric: one switch per sub-fabric takes every port of
     every node (``e`` ports per node, or one per rail switch when rail-only)."""
     per_node = sh.ports_per_node * sh.leaves_per_group
+    if hall is not None:
+        return plan_shared_node_links(
+            pricer, hall, group_nodes=fabric.nodes, ports_per_node=per_node,
+            leaves_per_group=1, cage_ports=mode.cage_ports, protocol=mode.switch.protocol)
     return plan_node_links(pricer, site, rail=sh.rail, group_nodes=fabric.nodes,
                            nodes=fabric.nodes, ports_per_node=per_node, leaves_per_group=1,
                            cage_ports=mode.cage_ports, protocol=mode.switch.protocol)

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections import Counter
 
 from designer.candidates import usable_modes, usable_nics
 from designer.catalog import Catalog
 from designer.errors import InfeasibleError, InputError, SolverError
-from designer.floor import DEFAULT_NODE_UNITS, fabric_site
+from designer.floor import DEFAULT_NODE_UNITS, Rack, fabric_site
 from designer.formulation import build_model
+from designer.hall import PrimaryFloor, SharedFloor, network_rows, primary_reserved_units
 from designer.loading import Demand, demand_catalogs, load_catalog
 from designer.objective import energy_priced, rebase, usd_per_watt
 from designer.result import DesignResult, FabricResult
 from designer.schema import Fabric
+from designer.servers import check_server_ports, server_sets
 from designer.solve import SOLVERS, solve
 
 
@@ -62,19 +65,29 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
     if catalog is None:
         catalog = load_catalog(demand_catalogs(demand))
     check_references(demand, catalog)
+    check_server_ports(str(demand.path), demand.fabrics, catalog)
     objective = demand.spec.objective
     priced = energy_priced(catalog, objective)  # the catalog itself for a capex objective
+    set_of = {name: group for group in server_sets(demand.fabrics, catalog)
+              for name in group.fabrics}
+    halls: dict[str, _Hall] = {}  # by server group, once its primary is designed
     fabrics = []
     for fabric in demand.fabrics:
         check_parts_exist(demand, fabric, catalog)
         server = catalog.servers.get(fabric.server) if fabric.server else None
         site = fabric_site(demand.site, server.power_w if server else None)
         check_rack_space(demand, fabric, site, server)
-        model = build_model(fabric, site, priced)
+        group = set_of[fabric.name]
+        hall = halls[group.name].shared_floor() if group.shared and group.name in halls else None
+        model = build_model(fabric, site, priced, hall)
         structure, report = solve(model, solver=solver, time_limit=time_limit)
         if priced is not catalog:
             structure = rebase(structure, catalog)
-        check_switch_space(demand, structure, site, server)
+        check_switch_space(demand, structure, site, server, shared=hall is not None)
+        if hall is not None:
+            halls[group.name].add(demand, structure, hall)
+        elif group.shared:
+            halls[group.name] = _Hall.of(structure, site, server)
         cost = structure.cost_usd + usd_per_watt(objective) * structure.power_w
         if not math.isclose(cost, report.objective_usd, rel_tol=1e-9, abs_tol=0.01):
             raise SolverError(f"fabric '{fabric.name}': solver objective "
@@ -84,8 +97,55 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
         if structure.tiers > 1:
             lengths.update({cls: getattr(structure.leaf, cls.replace("-", "_") + "_m")
                             for cls in structure.media})
-        fabrics.append(FabricResult(structure, report, lengths, server, site, objective))
+        fabrics.append(FabricResult(structure, report, lengths, server, site, objective,
+                                    hall=hall, servers=group.name))
     return DesignResult(demand, catalog, tuple(fabrics), solver)
+
+
+class _Hall:
+    """A server set's hall while its fabrics are designed one after another: the primary's
+    floor, the next free network row, and the rack units switches already take in node racks."""
+
+    def __init__(self, primary: PrimaryFloor, nodes: int, next_row: int,
+                 reserved: dict[Rack, int]):
+        self.primary = primary
+        self.nodes = nodes
+        self.next_row = next_row
+        self.reserved = reserved
+        self._servers_in: Counter | None = None
+
+    @classmethod
+    def of(cls, structure, site, server) -> _Hall:
+        floor = PrimaryFloor.of(structure, site, server.rack_units if server else
+                                DEFAULT_NODE_UNITS)
+        nodes = structure.fabric.nodes
+        return cls(floor, nodes, floor.rows(nodes), primary_reserved_units(structure, floor))
+
+    def shared_floor(self) -> SharedFloor:
+        return SharedFloor(self.primary, self.nodes, self.next_row, dict(self.reserved))
+
+    def add(self, demand: Demand, structure, hall: SharedFloor) -> None:
+        """Take a designed secondary's leaves and network rows into the hall; its leaves must
+        fit above the servers and earlier switches of their racks."""
+        s = structure
+        q = s.fabric.nodes if s.tiers == 1 else min(s.leaf.group_nodes, s.fabric.nodes)
+        groups = 1 if s.tiers == 1 else s.leaf.groups
+        leaf_units = (s.leaf if s.tiers == 1 else s.leaf.mode).switch.rack_units
+        per_group = s.fabric.planes * s.shape.leaves_per_group * s.shape.subfabrics
+        if self._servers_in is None:
+            self._servers_in = Counter(self.primary.node_rack(n) for n in range(self.nodes))
+        site = self.primary.site
+        for rack, units in sorted(hall.units_taken(q, groups, per_group, leaf_units).items(),
+                                  key=lambda item: (item[0].row, item[0].col)):
+            free = (site.rack_units - self._servers_in[rack] * self.primary.node_units
+                    - self.reserved.get(rack, 0))
+            if units > free:
+                raise InputError(
+                    f"{demand.path}: site: fabric '{s.fabric.name}' puts {units}U of leaves in "
+                    f"rack {rack.name}, which has {max(free, 0)}U left above its servers and "
+                    "earlier fabrics' switches; raise site.rack_units or lower nodes_per_rack")
+            self.reserved[rack] = self.reserved.get(rack, 0) + units
+        self.next_row += network_rows(s, site)
 
 
 def _unknown(label: str, name: str, known) -> str:
@@ -120,12 +180,13 @@ def check_rack_space(demand: Demand, fabric: Fabric, site, server) -> None:
                          f"{site.rack_units}U rack")
 
 
-def check_switch_space(demand: Demand, structure, site, server) -> None:
+def check_switch_space(demand: Demand, structure, site, server, shared: bool = False) -> None:
     """The chosen leaves fit their group's rack, and no switch is taller than a rack.
 
     A top-of-rack leaf sits above the servers of its rack; rail leaves share a network rack per
     group (one per rail and plane). Leaves that would not fit are refused rather than placed
-    where the plan could not measure their runs.
+    where the plan could not measure their runs. (A fabric on servers another fabric placed has
+    its leaves checked rack by rack as the hall fills: ``_Hall.add``.)
     """
     modes = [structure.leaf if structure.tiers == 1 else structure.leaf.mode]
     modes += [m for m in (structure.spine and structure.spine.mode,
@@ -135,6 +196,8 @@ def check_switch_space(demand: Demand, structure, site, server) -> None:
             raise InputError(f"{demand.path}: site.rack_units: {mode.model} is "
                              f"{mode.switch.rack_units}U, taller than a {site.rack_units}U rack "
                              "leaves room for")
+    if shared:
+        return
     sh = structure.shape
     leaves = structure.fabric.planes * sh.leaves_per_group * sh.subfabrics
     leaf_units = modes[0].switch.rack_units

@@ -38,7 +38,7 @@ def fabric_site(site: Site, server_power_w: float | None) -> Site:
     return site.model_copy(update={"nodes_per_rack": per_rack})
 
 
-def _run_m(site: Site, rows_apart: int, racks_apart: int) -> float:
+def grid_run_m(site: Site, rows_apart: int, racks_apart: int) -> float:
     if rows_apart == 0 and racks_apart == 0:
         return site.in_rack_m
     return round(2 * site.tray_drop_m + rows_apart * site.row_pitch_m
@@ -59,7 +59,7 @@ class Rack:
 
 def run_m(site: Site, a: Rack, b: Rack) -> float:
     """Length of a run between two racks (``in_rack_m`` within one rack)."""
-    return _run_m(site, abs(a.row - b.row), abs(a.col - b.col))
+    return grid_run_m(site, abs(a.row - b.row), abs(a.col - b.col))
 
 
 class GroupPlacement:
@@ -163,7 +163,7 @@ def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,
     rows, mid = network_rows_at(site, nodes, group_nodes, rail)
     nr = math.ceil(spine_racks / site.racks_per_row)
     rows_apart = max(mid + nr - 1, rows - 1 + nr - mid, 1)
-    return _run_m(site, rows_apart, site.racks_per_row - 1)
+    return grid_run_m(site, rows_apart, site.racks_per_row - 1)
 
 
 def spine_core_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:
@@ -171,4 +171,4 @@ def spine_core_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:
     if site.spine_core_m is not None:
         return site.spine_core_m
     rows = hall_rows(site, nodes, group_nodes, rail)
-    return _run_m(site, math.ceil(rows / 2) + 1, site.racks_per_row - 1)
+    return grid_run_m(site, math.ceil(rows / 2) + 1, site.racks_per_row - 1)

@@ -49,6 +49,7 @@ from designer.candidates import (
     usable_nics,
 )
 from designer.catalog import Catalog, SwitchMode
+from designer.hall import SharedFloor
 from designer.latency import PROPAGATION_NS_PER_M
 from designer.nodelinks import CagePricer, NodeLinkPlan
 from designer.schema import Fabric, Nic, Site, Switch
@@ -200,8 +201,12 @@ def data_digits(choices: list[tuple[int, pulp.LpVariable]]) -> list[tuple[int, E
             for j in range(max(1, top.bit_length()))]
 
 
-def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
-    """Build the MILP for ``fabric``. Pure: no solving, no I/O."""
+def build_model(fabric: Fabric, site: Site, catalog: Catalog,
+                hall: SharedFloor | None = None) -> FabricModel:
+    """Build the MILP for ``fabric``. Pure: no solving, no I/O.
+
+    ``hall``: where the servers already stand when another fabric of the same server set placed
+    them (``designer.hall``); None when this fabric lays out its own hall."""
     b = _Builder(fabric.name)
     protocols = define_protocol_choice(b, fabric, catalog)
     nics, nic_cost = define_nic_choice(b, fabric, catalog, protocols)
@@ -215,7 +220,7 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog) -> FabricModel:
         for tiers in allowed_tiers(fabric):
             block = Block(sh, tiers, b.binary("use", layout, f"t{tiers}"))
             built = {1: define_single_switch, 2: define_leaf_spine, 3: define_pods}[tiers](
-                b, block, fabric, site, modes, catalog, pricer)
+                b, block, fabric, site, modes, catalog, pricer, hall)
             if built:
                 blocks.append(block)
             else:
@@ -347,7 +352,8 @@ def _mode_of(option: LeafOption | SwitchMode) -> SwitchMode:
 
 
 def define_single_switch(b: _Builder, block: Block, fabric: Fabric, site: Site,
-                         modes: list[SwitchMode], catalog: Catalog, pricer: CagePricer) -> bool:
+                         modes: list[SwitchMode], catalog: Catalog, pricer: CagePricer,
+                         hall: SharedFloor | None = None) -> bool:
     """One tier: every endpoint of a sub-fabric on one switch.
 
     ``sum_a x_a = on`` over modes with ``radix_a >= n_sub`` whose cages can all be cabled;
@@ -356,7 +362,8 @@ def define_single_switch(b: _Builder, block: Block, fabric: Fabric, site: Site,
     sh = block.shape
     n_sub = fabric.nodes * sh.ports_per_node * sh.leaves_per_group
     for mode in modes:
-        plan = single_switch_plan(pricer, fabric, site, sh, mode) if mode.radix >= n_sub else None
+        plan = (single_switch_plan(pricer, fabric, site, sh, mode, hall)
+                if mode.radix >= n_sub else None)
         if plan is not None:
             block.leaves.append((mode, b.binary(block.name, "switch", mode.key)))
             block.node_plans.append(plan)
@@ -376,7 +383,8 @@ def _cage_sums(items) -> dict[int, Expr]:
 
 
 def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site, catalog: Catalog,
-                  modes: list[SwitchMode], max_leaves: int | None, pricer: CagePricer) -> bool:
+                  modes: list[SwitchMode], max_leaves: int | None, pricer: CagePricer,
+                  hall: SharedFloor | None) -> bool:
     """The leaf port split: ``sum_y y = on`` over leaf options (mode, uplinks u, group q).
 
     Each option already satisfies ``d + u <= radix``, ``d <= o * u`` (bisection: the leaf sends up
@@ -387,7 +395,7 @@ def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site, catalog
     cages = {m.cage_ports for m in modes}
     reaches = sorted({m.reach_m for m in media_options(catalog, fabric.port_speed_gbps, cages)})
     options = leaf_options(fabric, site, block.shape, modes, reaches, pricer,
-                           catalog if block.tiers == 2 else None)
+                           catalog if block.tiers == 2 else None, hall)
     if max_leaves is not None:
         options = [o for o in options if o.leaves <= max_leaves]
     if not options:
@@ -403,7 +411,8 @@ def _leaf_sum(block: Block, value) -> Expr:
 
 
 def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
-                      modes: list[SwitchMode], catalog: Catalog, pricer: CagePricer) -> bool:
+                      modes: list[SwitchMode], catalog: Catalog, pricer: CagePricer,
+                      hall: SharedFloor | None = None) -> bool:
     """Two tiers: leaves and spines with uniform striping.
 
     Decisions: leaf option ``y``, spine option ``z = (b, l)``, spines ``S_z`` (integer).
@@ -418,7 +427,7 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     Switch cost: ``sum_y L_y price_a y + sum_z price_b S_z``.
     """
     max_spine_radix = max((m.radix for m in modes), default=0)
-    if not define_leaves(b, block, fabric, site, catalog, modes, max_spine_radix, pricer):
+    if not define_leaves(b, block, fabric, site, catalog, modes, max_spine_radix, pricer, hall):
         return False
     max_u = max(o.uplinks for o, _ in block.leaves)
     min_leaves = min(o.leaves for o, _ in block.leaves)
@@ -476,7 +485,8 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
 
 
 def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
-                modes: list[SwitchMode], catalog: Catalog, pricer: CagePricer) -> bool:
+                modes: list[SwitchMode], catalog: Catalog, pricer: CagePricer,
+                hall: SharedFloor | None = None) -> bool:
     """Three tiers: pods of leaves and pod spines, joined by cores.
 
     Decisions: leaf option ``y``, pod option ``z = (b, Lp, l2)``, core mode ``x``, pods
@@ -490,7 +500,7 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
       ``SC / c_b``, core ``C * ceil(Pi * l2 / c_x)``.
     Switch cost: ``sum_y L_y price_a y + price_b PS + price_x C``.
     """
-    if not define_leaves(b, block, fabric, site, catalog, modes, None, pricer):
+    if not define_leaves(b, block, fabric, site, catalog, modes, None, pricer, hall):
         return False
     max_leaves = max(o.leaves for o, _ in block.leaves)
     pods = pod_options(modes, block.shape, max_leaves)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import reprlib
 import stat
 from collections.abc import Iterable, Sequence
@@ -276,6 +277,9 @@ def format_location(loc: Sequence[Any]) -> str:
     return out or "(top level)"
 
 
+_KEY_PATH_FIRST = re.compile(r"^[A-Za-z_]\w*(\[\d+\]|\.\w+)*: ")
+
+
 def _plain_key(key: str) -> bool:
     return 0 < len(key) <= 64 and key.isascii() and key.isprintable()
 
@@ -394,7 +398,11 @@ def validate(model: type[BaseModel], data: Any, label: str) -> Any:
             message = _explain(error, model)
             if error.get("hint"):
                 message += f" (did you mean '{error['hint']}'?)"
-            problems.append(f"{label}: {format_location(error['loc'])}: {message}")
+            where = format_location(error["loc"])
+            if not error["loc"] and _KEY_PATH_FIRST.match(message):
+                problems.append(f"{label}: {message}")  # a cross-key check names its own keys
+            else:
+                problems.append(f"{label}: {where}: {message}")
         raise InputError(problems) from None
 
 

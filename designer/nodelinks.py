@@ -201,6 +201,7 @@ class NodeLinkPlan:
     full_group: tuple[CageCabling, ...]
     last_group: tuple[CageCabling, ...]
     worst_runs_m: tuple[float, ...] = ()  # parallel to ``cages``
+    per_group: tuple[tuple[CageCabling, ...], ...] = ()  # every group's, when they differ
 
     @property
     def cost_usd(self) -> float:
@@ -236,9 +237,58 @@ class NodeLinkPlan:
                 in grouped.items()]
         return sorted(ways, key=lambda w: (-w.links, w.kind, w.cables))
 
-    def group_cabling(self, last: bool) -> tuple[CageCabling, ...]:
-        """Cabling of each cage of one leaf, by cage index, for a full or the last group."""
-        return self.last_group if last else self.full_group
+    def group_cabling(self, group: int, groups: int) -> tuple[CageCabling, ...]:
+        """Cabling of each cage of one leaf of group ``group`` (of ``groups``), by cage."""
+        if self.per_group:
+            return self.per_group[group]
+        return self.last_group if group == groups - 1 else self.full_group
+
+
+class _PlanTally:
+    """Counts cage cablings, and the worst leg each serves, while a plan is built."""
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.worst_of: dict[CageCabling, float] = {}
+        self.worst = 0.0
+
+    def group(self, pricer: CagePricer, runs: list[float], cage_ports: int, protocol: str,
+              repeat: int) -> tuple[CageCabling, ...] | None:
+        """Cable one leaf's cages (legs ``runs``), counted ``repeat`` times; None: impossible."""
+        self.worst = max(self.worst, *runs)
+        cablings = []
+        for legs in cage_runs(runs, cage_ports):
+            cabling = pricer.cheapest(legs, cage_ports, protocol)
+            if cabling is None:
+                return None
+            cablings.append(cabling)
+            self.counts[cabling] += repeat
+            if repeat:
+                self.worst_of[cabling] = max(self.worst_of.get(cabling, 0.0), *legs)
+        return tuple(cablings)
+
+    def plan(self, full: tuple, last: tuple, per_group: tuple = ()) -> NodeLinkPlan:
+        cages = tuple(sorted(((c, n) for c, n in self.counts.items() if n),
+                             key=lambda i: i[0].sort_key))
+        return NodeLinkPlan(cages, self.worst, full, last,
+                            tuple(self.worst_of[c] for c, _ in cages), per_group)
+
+
+def plan_shared_node_links(pricer: CagePricer, hall, *, group_nodes: int, ports_per_node: int,
+                           leaves_per_group: int, cage_ports: int, protocol: str
+                           ) -> NodeLinkPlan | None:
+    """Node-leaf cabling of a fabric whose servers stand where another fabric put them
+    (``designer.hall.SharedFloor``): every group measured and cabled on its own."""
+    q = min(group_nodes, hall.nodes)
+    tally = _PlanTally()
+    per_group = []
+    for group in range(-(-hall.nodes // q)):
+        runs = hall.leg_runs_m(q, group, ports_per_node)
+        cablings = tally.group(pricer, runs, cage_ports, protocol, leaves_per_group)
+        if cablings is None:
+            return None
+        per_group.append(cablings)
+    return tally.plan(per_group[0], per_group[-1], tuple(per_group))
 
 
 def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: int,
@@ -252,23 +302,12 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
     q = min(group_nodes, nodes)
     placement = GroupPlacement(site, q, rail)
     groups, last_nodes = -(-nodes // q), nodes - (-(-nodes // q) - 1) * q
-    counts: Counter = Counter()
-    worst_of: dict[CageCabling, float] = {}
+    tally = _PlanTally()
     per_group = []
-    worst = 0.0
     for size, repeat in ((q, groups - 1), (last_nodes, 1)):
         runs = leaf_leg_runs_m(site, placement, size, ports_per_node)
-        worst = max(worst, *runs)
-        cablings = []
-        for legs in cage_runs(runs, cage_ports):
-            cabling = pricer.cheapest(legs, cage_ports, protocol)
-            if cabling is None:
-                return None
-            cablings.append(cabling)
-            counts[cabling] += repeat * leaves_per_group
-            if repeat:
-                worst_of[cabling] = max(worst_of.get(cabling, 0.0), *legs)
-        per_group.append(tuple(cablings))
-    cages = tuple(sorted(((c, n) for c, n in counts.items() if n), key=lambda i: i[0].sort_key))
-    return NodeLinkPlan(cages, worst, per_group[0], per_group[1],
-                        tuple(worst_of[c] for c, _ in cages))
+        cablings = tally.group(pricer, runs, cage_ports, protocol, repeat * leaves_per_group)
+        if cablings is None:
+            return None
+        per_group.append(cablings)
+    return tally.plan(per_group[0], per_group[1])

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from designer.candidates import nics_per_node
 from designer.catalog import Catalog
+from designer.hall import SharedFloor
 from designer.latency import LatencyEstimate
 from designer.latency import estimate as estimate_latency
 from designer.loading import Demand
 from designer.objective import usd_per_watt
 from designer.schema import Objective, Server, Site
+from designer.servers import ServerSet, server_sets
 from designer.solve import SolveReport, solver_versions
 from designer.structure import FabricStructure, PartLine
 
@@ -58,6 +60,8 @@ class FabricResult:
     server: Server | None
     site: Site | None = None
     objective: Objective = field(default_factory=Objective)
+    hall: SharedFloor | None = None  # set when another fabric placed this fabric's servers
+    servers: str | None = None  # the server set: a server group's name, else the fabric's
 
     @property
     def name(self) -> str:
@@ -134,6 +138,7 @@ class FabricResult:
             "kind": fabric.kind,
             "protocol": s.protocol,
             "nodes": fabric.nodes,
+            "servers": self.servers or self.name,
             "endpoints_per_node": fabric.endpoints_per_node,
             "port_speed_gbps": fabric.port_speed_gbps,
             "nic": {"model": s.nic.model, "per_node": nics_per_node(fabric, s.nic)},
@@ -230,6 +235,17 @@ class DesignResult:
         return round(sum(f.cost_usd for f in self.fabrics), 2)
 
     @property
+    def server_sets(self) -> list[ServerSet]:
+        """The servers the fabrics connect, each set once (``designer.servers``)."""
+        return server_sets(tuple(f.structure.fabric for f in self.fabrics), self.catalog)
+
+    @property
+    def server_cost_usd(self) -> float | None:
+        """Every server of the site counted once, however many fabrics connect it."""
+        costs = [group.cost_usd for group in self.server_sets]
+        return None if not costs or None in costs else sum(costs)
+
+    @property
     def optimal(self) -> bool:
         return all(f.solve.optimal for f in self.fabrics)
 
@@ -277,6 +293,8 @@ class DesignResult:
             "optimal": self.optimal,
             "solver": self.solver,
             "fabrics": [f.to_dict() for f in self.fabrics],
+            "servers": [group.to_dict({f.name: f.structure.fabric for f in self.fabrics})
+                        for group in self.server_sets],
             "demand": {"file": Path(self.demand.path).name, "sha256": self.demand.digest},
             "catalogs": {"files": [Path(f.removesuffix(" (shipped)")).name
                                    + (" (shipped)" if f.endswith(" (shipped)") else "")

@@ -8,6 +8,7 @@ they need more than one record.
 
 from __future__ import annotations
 
+import difflib
 import math
 from typing import Annotated, Literal
 
@@ -144,8 +145,11 @@ class Server(Provenance):
     price_usd: float = Field(gt=0)
     power_w: float = Field(0.0, ge=0)
     rack_units: int = Field(1, gt=0)
-    backend_ports: int = Field(0, ge=0, description="backend NIC ports per server")
-    frontend_ports: int = Field(0, ge=0, description="frontend NIC ports per server")
+    backend_ports: int = Field(0, ge=0, description="backend NIC ports per server "
+                               "(training and inference fabrics)")
+    frontend_ports: int = Field(0, ge=0, description="frontend NIC ports per server (frontend "
+                                "fabrics; storage too when storage_ports is 0)")
+    storage_ports: int = Field(0, ge=0, description="storage NIC ports per server")
     nics_included: bool = Field(
         False, description="the server price already includes its backend NICs")
 
@@ -187,7 +191,10 @@ class Fabric(Record):
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     kind: Literal["training", "inference", "storage", "frontend"] = "training"
-    nodes: int = Field(gt=0, le=10_000_000)
+    nodes: int | None = Field(None, gt=0, le=10_000_000,
+                              description="servers on this fabric (from `servers` when given)")
+    servers: str | None = Field(None, description="a server group (demand `server_groups`) "
+                                "whose servers this fabric connects; several fabrics may share it")
     endpoints_per_node: int = Field(gt=0, le=64)
     port_speed_gbps: float = Field(gt=0)
     protocol: Literal["any", "infiniband", "ethernet"] = "any"
@@ -225,6 +232,15 @@ class Fabric(Record):
         return self
 
 
+class ServerGroup(Record):
+    """Servers that several fabrics connect: each server's NIC ports are spent once, its cost
+    counted once, and every fabric sees it in the same rack."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    nodes: int = Field(gt=0, le=10_000_000)
+    server: ModelName | None = Field(None, description="server model from the catalog")
+
+
 class Objective(Record):
     """What the optimizer minimizes: ``capex`` (parts) or ``tco`` (parts plus their energy
     over ``years`` at ``usd_per_kwh`` and the facility's ``pue``)."""
@@ -242,12 +258,50 @@ class DemandFile(Record):
     catalogs: tuple[str, ...] | None = Field(None, strict=False)
     site: Site = Site()
     objective: Objective = Objective()
+    server_groups: tuple[ServerGroup, ...] = Field((), strict=False)
     fabrics: tuple[Fabric, ...] = Field(min_length=1, strict=False)
 
     @model_validator(mode="after")
     def _unique_fabric_names(self) -> DemandFile:
-        names = [f.name for f in self.fabrics]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"fabric names must be unique: {', '.join(duplicates)}")
+        for label, names in (("fabric", [f.name for f in self.fabrics]),
+                             ("server group", [g.name for g in self.server_groups])):
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            if duplicates:
+                raise ValueError(f"{label} names must be unique: {', '.join(duplicates)}")
+        return self
+
+    @model_validator(mode="after")
+    def _fabrics_on_their_servers(self) -> DemandFile:
+        """Each fabric gets ``nodes`` (and ``server``) from its server group, if it names one."""
+        groups = {g.name: g for g in self.server_groups}
+        resolved, problems = [], []
+        for i, fabric in enumerate(self.fabrics):
+            where = f"fabrics[{i}]"
+            if fabric.servers is None:
+                if fabric.nodes is None:
+                    problems.append(f"{where}.nodes: required (or name a server group in "
+                                    "`servers`)")
+                resolved.append(fabric)
+                continue
+            group = groups.get(fabric.servers)
+            if group is None:
+                close = difflib.get_close_matches(fabric.servers, list(groups), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                known = ", ".join(sorted(groups)) or "none declared"
+                problems.append(f"{where}.servers: unknown server group '{fabric.servers}'"
+                                f"{hint}; server_groups: {known}")
+                continue
+            if fabric.nodes is not None and fabric.nodes != group.nodes:
+                problems.append(f"{where}.nodes: {fabric.nodes} differs from server group "
+                                f"'{group.name}' ({group.nodes} nodes); leave it out")
+            if (fabric.server is not None and group.server is not None
+                    and fabric.server != group.server):
+                problems.append(f"{where}.server: '{fabric.server}' differs from server group "
+                                f"'{group.name}' ('{group.server}'); leave it out")
+            resolved.append(fabric.model_copy(update={
+                "nodes": group.nodes, "server": fabric.server or group.server}))
+        if problems:
+            raise ValueError("; ".join(problems))
+        # The resolved fabrics replace the written ones (frozen: set once, while validating).
+        object.__setattr__(self, "fabrics", tuple(resolved))
         return self

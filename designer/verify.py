@@ -17,6 +17,8 @@ solver or the optimizer's structures. For every fabric it checks:
 - **bill of materials**: the parts counted from the cabling (switches, NICs, a transceiver per
   used cage, a cable per link or per breakout cage) priced from ``design.json`` equal ``bom.csv``
   line by line and the design's total;
+- **shared servers**: a server several fabrics connect stands in one rack at one rack unit in
+  all their rows, and no port of it is cabled by two fabrics;
 - **power**: where the demand limits a fabric's power, the parts counted from its cabling draw
   no more than ``max_power_kw`` at the power ``design.json`` gives each part.
 
@@ -92,6 +94,11 @@ class VerificationReport:
                 "figures": self.figures}
 
 
+def nic_number(port: str) -> int:
+    """``nic3`` (or ``frontend-nic3`` on a server another fabric shares) -> 3."""
+    return int(port.rsplit("nic", 1)[1])
+
+
 def port_index(port: str, cage_ports: int) -> tuple[int, int]:
     """``p17`` -> (17, 17); ``p9/2`` -> (logical index, cage 9)."""
     body = port[1:]
@@ -144,18 +151,54 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
         raise InputError(f"{outdir / 'design.json'}: cannot read: {exc}") from None
     parts = design.get("parts", {})
     states = {f["name"]: _FabricState(f, parts) for f in design["fabrics"]}
+    shared = _SharedServers(design)
     for row in _rows(outdir):
         state = states.get(row["fabric"])
         if state is None:
             continue
         _read_row(state, row, parts)
+        shared.read(row)
     report = VerificationReport()
     for name, state in states.items():
         _check_fabric(report, name, state, parts)
+    shared.check(report)
     _check_bom(report, outdir, design, states, parts)
     if raise_on_failure and not report.passed:
         raise VerificationError(report)
     return report
+
+
+class _SharedServers:
+    """Servers several fabrics connect (``design.json`` ``servers`` with ``shared``): each
+    stands in one rack at one rack unit in every fabric's rows, and no port of it is cabled by
+    two fabrics."""
+
+    def __init__(self, design: dict):
+        self.set_of = {name: group["name"] for group in design.get("servers", [])
+                       if group.get("shared") for name in group["fabrics"]}
+        self.place: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+        self.ports: dict[tuple[str, str], Counter] = defaultdict(Counter)
+
+    def read(self, row: dict[str, str]) -> None:
+        group = self.set_of.get(row["fabric"])
+        if group is None or row["a_role"] != "node":
+            return
+        key = (group, row["a_device"])
+        self.place[key].add((row["a_rack"], row["a_ru"]))
+        self.ports[key][row["a_port"]] += 1
+
+    def check(self, report: VerificationReport) -> None:
+        for group in sorted(set(self.set_of.values())):
+            keys = [k for k in self.place if k[0] == group]
+            problems = [f"{device} stands in {len(self.place[(g, device)])} places: "
+                        f"{sorted(self.place[(g, device)])[:2]}"
+                        for g, device in sorted(keys) if len(self.place[(g, device)]) > 1]
+            problems += [f"{device} port {port} cabled {n} times"
+                         for g, device in sorted(keys)
+                         for port, n in sorted(self.ports[(g, device)].items()) if n > 1]
+            report.add(group, "shared servers", problems[:20],
+                       f"{len(keys)} servers, each in one rack position, no port cabled twice "
+                       "across their fabrics")
 
 
 def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
@@ -176,7 +219,7 @@ def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
             state.problems["ports"].append(f"{device} port {port} used twice")
         state.ports[device].add(port)
         if role == "node":
-            number = int(port[3:])
+            number = nic_number(port)
             state.node_ports[device].add(number)
             ends.append((device, role, None))
             continue
@@ -192,7 +235,7 @@ def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
         ends.append((device, role, cage))
     (a_dev, a_role, a_cage), (z_dev, _, z_cage) = ends
     if a_role == "node":
-        state.node_leaf.append((a_dev, int(row["a_port"][3:]), z_dev))
+        state.node_leaf.append((a_dev, nic_number(row["a_port"]), z_dev))
     else:
         state.switch_links[(a_dev, z_dev)] += 1
     _count_parts(state, row, parts, (a_dev, a_cage), (z_dev, z_cage))

@@ -8,8 +8,9 @@ of ``cabling.csv`` as dicts (``csv.DictReader``), read by column name. Optional 
 Naming rules shared by the exporters:
 
 - a device is named as in ``cabling.csv``; when ``design.json`` holds more than one fabric the
-  name is prefixed with its fabric (``frontend-n0001``), so names are unique across fabrics
-  (racks are prefixed the same way);
+  name is prefixed with its fabric (``frontend-n0001``), so names are unique across fabrics;
+  servers and racks are prefixed with their server set instead (``fabrics[i].servers``: the
+  fabric itself, or a server group several fabrics share, whose servers are then one device);
 - a device's role is ``server`` for a cabling ``node``, else the cabling role
   (``leaf``/``spine``/``core``);
 - a link's class is ``<a_role>-<z_role>`` (``node-leaf``, ``leaf-spine``, ``spine-core``), the
@@ -55,6 +56,20 @@ def multi_fabric(design: Mapping) -> bool:
 def prefixed(multi: bool, fabric: str, name: str) -> str:
     """``name`` made unique across fabrics: ``<fabric>-<name>`` when ``multi`` (several)."""
     return f"{fabric}-{name}" if multi and name else name
+
+
+def device_name(multi: bool, fabric: Mapping, role: str, name: str) -> str:
+    """A device's name across fabrics: a server by its server set (the same server in every
+    fabric that connects it), a switch by its fabric (unless its name already starts so)."""
+    owner = fabric.get("servers", fabric["name"]) if role == "node" else fabric["name"]
+    if role != "node" and name.startswith(f"{owner}-"):
+        return name
+    return prefixed(multi, owner, name)
+
+
+def rack_name(multi: bool, fabric: Mapping, rack: str) -> str:
+    """A rack's name across fabrics: racks belong to the hall of the fabric's server set."""
+    return prefixed(multi, fabric.get("servers", fabric["name"]), rack)
 
 
 def fabrics_by_name(design: Mapping) -> dict[str, dict]:

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from designer.exports.common import (
     column,
+    device_name,
     device_role,
     fabric_of,
     fabrics_by_name,
@@ -101,9 +102,9 @@ def write_containerlab(design: dict, rows: Iterable[dict], path: Path,
     total_links = 0
     for row in rows:
         total_links += 1
-        fabric = fabric_of(row, fabrics)["name"]
-        if selector is None or selector.keep(row, fabric):
-            links.append(_link(multi, fabric, row, roles))
+        spec = fabric_of(row, fabrics)
+        if selector is None or selector.keep(row, spec["name"]):
+            links.append(_link(multi, spec, row, roles))
     if len(roles) > max_nodes:
         raise ValueError(f"the containerlab replica has {len(roles)} devices, more than "
                          f"max_nodes={max_nodes}")
@@ -113,10 +114,10 @@ def write_containerlab(design: dict, rows: Iterable[dict], path: Path,
     return path
 
 
-def _link(multi: bool, fabric: str, row: Mapping, roles: dict[str, str]) -> Link:
+def _link(multi: bool, fabric: Mapping, row: Mapping, roles: dict[str, str]) -> Link:
     """One cabling row as a link between fabric-prefixed devices; records both roles."""
-    a = prefixed(multi, fabric, column(row, "a_device"))
-    z = prefixed(multi, fabric, column(row, "z_device"))
+    a = device_name(multi, fabric, column(row, "a_role"), column(row, "a_device"))
+    z = device_name(multi, fabric, column(row, "z_role"), column(row, "z_device"))
     roles.setdefault(a, device_role(column(row, "a_role")))
     roles.setdefault(z, device_role(column(row, "z_role")))
     return a, column(row, "a_port"), z, column(row, "z_port"), column(row, "cable_id")

@@ -45,13 +45,14 @@ from designer.exports.common import (
     cable_types,
     column,
     device_model,
+    device_name,
     device_role,
     fabric_of,
     fabrics_by_name,
     length_m,
     link_class,
     multi_fabric,
-    prefixed,
+    rack_name,
     row_cable_type,
     site_name,
     text,
@@ -145,7 +146,8 @@ class _NetboxWriter:
             fabric = fabric_of(row, self.fabrics)
             ends = []
             for side in ("a", "z"):
-                name = text(prefixed(self.multi, fabric["name"], column(row, f"{side}_device")))
+                name = text(device_name(self.multi, fabric, column(row, f"{side}_role"),
+                                        column(row, f"{side}_device")))
                 if name not in self.seen:
                     self.seen.add(name)
                     devices.writerow(self._device(row, fabric, side, name))
@@ -158,7 +160,7 @@ class _NetboxWriter:
         role = column(row, f"{side}_role")
         model = device_model(fabric, role)
         position = column(row, f"{side}_ru")
-        rack = prefixed(self.multi, fabric["name"], column(row, f"{side}_rack"))
+        rack = rack_name(self.multi, fabric, column(row, f"{side}_rack"))
         return (name, device_role(role), text(self.manufacturers.get(model, UNKNOWN_VENDOR)),
                 text(model), STATUS, self.site, text(rack), text(position),
                 FACE if position else "")

@@ -34,12 +34,13 @@ from pathlib import Path
 from designer.exports.common import (
     cable_types,
     column,
+    device_name,
     fabric_of,
     fabrics_by_name,
     length_m,
     link_class,
     multi_fabric,
-    prefixed,
+    rack_name,
     row_cable_type,
     text,
 )
@@ -108,7 +109,7 @@ def write_nvidia_az(design: dict, rows: Iterable[dict], path: Path,
 def _row(multi: bool, row: Mapping, fabric: Mapping, types: Mapping[tuple[str, str], str],
          cvt_ports: bool) -> tuple:
     protocol = fabric.get("protocol", "")
-    ends = [_end(multi, row, fabric["name"], side, protocol, cvt_ports) for side in ("a", "z")]
+    ends = [_end(multi, row, fabric, side, protocol, cvt_ports) for side in ("a", "z")]
     medium = types.get((fabric["name"], link_class(row)), "")
     return (*ends[0], *ends[1], PROTOCOLS.get(protocol, protocol),
             text(column(row, "a_transceiver")), text(column(row, "z_transceiver")),
@@ -116,13 +117,13 @@ def _row(multi: bool, row: Mapping, fabric: Mapping, types: Mapping[tuple[str, s
             length_m(row, fabric), text(column(row, "cable_id")))
 
 
-def _end(multi: bool, row: Mapping, fabric: str, side: str, protocol: str,
+def _end(multi: bool, row: Mapping, fabric: Mapping, side: str, protocol: str,
          cvt_ports: bool) -> tuple[str, str, str, str, str]:
     """``Rack, U, Node Name, Type, Port`` of one end."""
     role = column(row, f"{side}_role")
     port = column(row, f"{side}_port")
-    return (text(prefixed(multi, fabric, column(row, f"{side}_rack"))),
+    return (text(rack_name(multi, fabric, column(row, f"{side}_rack"))),
             text(column(row, f"{side}_ru")),
-            text(prefixed(multi, fabric, column(row, f"{side}_device"))),
+            text(device_name(multi, fabric, role, column(row, f"{side}_device"))),
             "Host" if role == "node" else "Switch",
             text(cvt_port(port, role, protocol) if cvt_ports else port))

@@ -3,6 +3,8 @@
 Naming is deterministic and readable on the floor:
 
 - nodes ``n0001`` with NIC ports ``nic1`` .. ``nicE*P`` (plane ``p``, rail ``r``: ``(p-1)*E + r``);
+  a fabric on servers another fabric placed (a shared server group) names its ports and its
+  switches after itself: ``frontend-nic1``, ``frontend-g001-leaf``, in the same node racks;
 - leaves ``g003-leaf`` (top-of-rack group 3), ``su02-r5-leaf`` (rail 5 of scalable unit 2),
   ``r5-g002-leaf`` (rail-only, rail 5); spines ``spine07``, pod spines ``pod03-spine12``, cores
   ``core-g04-07``; with several planes every switch name starts ``pl2-``;
@@ -27,21 +29,13 @@ the bill of materials.
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from designer.candidates import Medium
-from designer.floor import (
-    DEFAULT_NODE_UNITS,
-    GroupPlacement,
-    Rack,
-    fabric_site,
-    network_rows_at,
-    run_m,
-    switch_racks,
-)
+from designer.floor import DEFAULT_NODE_UNITS, Rack, fabric_site, run_m
+from designer.hall import PrimaryFloor, SharedFloor
 from designer.nodelinks import CageCabling, NodeLinkPlan
 from designer.outputs.templating import neutralize
 from designer.structure import FabricStructure
@@ -95,11 +89,13 @@ def _medium(medium: Medium) -> _Medium:
 
 
 class _LegColumns:
-    """The medium columns of each node-leaf leg by leaf port, from the cage-by-cage plan."""
+    """The medium columns of each node-leaf leg by group and leaf port, from the cage-by-cage
+    plan (groups cabled alike share one list)."""
 
-    def __init__(self, plan: NodeLinkPlan, cage_ports: int):
-        self.by_port = {last: self._columns(plan.group_cabling(last), cage_ports)
-                        for last in (False, True)}
+    def __init__(self, plan: NodeLinkPlan, cage_ports: int, groups: int):
+        self.plan, self.cage_ports, self.groups = plan, cage_ports, groups
+        self.by_group: dict[int, list[_Medium]] = {}
+        self.by_cabling: dict[int, list[_Medium]] = {}
 
     @staticmethod
     def _columns(cablings: tuple[CageCabling, ...], cage_ports: int) -> list[_Medium]:
@@ -116,47 +112,49 @@ class _LegColumns:
             out += [None] * (cage_ports - cabling.legs)  # an unused lane of a part-filled cage
         return out
 
-    def __call__(self, last_group: bool, port: int) -> _Medium:
-        return self.by_port[last_group][port - 1]
+    def __call__(self, group: int, port: int) -> _Medium:
+        columns = self.by_group.get(group)
+        if columns is None:
+            cablings = self.plan.group_cabling(group, self.groups)
+            columns = self.by_cabling.get(id(cablings))
+            if columns is None:
+                columns = self.by_cabling[id(cablings)] = self._columns(cablings,
+                                                                         self.cage_ports)
+            self.by_group[group] = columns
+        return columns[port - 1]
 
 
 class _Floor:
-    """Names and places the devices of one fabric."""
+    """Names and places the devices of one fabric: on its own floor
+    (``designer.hall.PrimaryFloor``), or on servers another fabric placed (``SharedFloor``:
+    switch names then start with the fabric's name)."""
 
-    def __init__(self, s: FabricStructure, site, node_units: int):
+    def __init__(self, s: FabricStructure, site, node_units: int,
+                 hall: SharedFloor | None = None):
         self.s = s
         self.site = site
         self.planes = s.fabric.planes
-        group_nodes = s.fabric.nodes if s.tiers == 1 else min(s.leaf.group_nodes, s.fabric.nodes)
-        self.placement = GroupPlacement(site, group_nodes, s.shape.rail)
+        self.group_nodes = (s.fabric.nodes if s.tiers == 1
+                            else min(s.leaf.group_nodes, s.fabric.nodes))
+        self.hall = hall
+        self.servers = hall.primary if hall else PrimaryFloor.of(s, site, node_units)
         self.leaf_units = (s.leaf if s.tiers == 1 else s.leaf.mode).switch.rack_units
-        self.node_units = node_units
-        # A top-of-rack leaf shares its rack with the servers below it.
-        below = 0 if s.shape.rail else site.nodes_per_rack * node_units
-        self.leaves_per_rack = (site.rack_units - below) // self.leaf_units
-        # Two tiers: the spines' network rows stand before node row ``mid`` (floor.leaf_spine_m).
-        self.mid, self.net_rows, self.spine_units = 0, 0, 1
-        if s.tiers == 2:
-            _, self.mid = network_rows_at(site, s.fabric.nodes, group_nodes, s.shape.rail)
-            self.spine_units = s.spine.mode.switch.rack_units
-            spines = s.copies * s.spines
-            self.net_rows = math.ceil(switch_racks(site, spines, self.spine_units)
-                                      / site.racks_per_row)
-
-    def at(self, rack: Rack) -> Rack:
-        """A node row's rack moved past the network rows that stand before it."""
-        return Rack(rack.row + self.net_rows, rack.col) if rack.row >= self.mid else rack
+        self.per_group = self.planes * s.shape.leaves_per_group * s.shape.subfabrics
+        self.name_prefix = f"{s.fabric.name}-" if hall else ""
+        self.spine_units = s.spine.mode.switch.rack_units if s.tiers == 2 else 1
+        self.slots: list[int] = []
+        if hall is not None:
+            groups = 1 if s.tiers == 1 else s.leaf.groups
+            self.slots = hall.leaf_slots(self.group_nodes, groups, self.per_group)
 
     def spine_rack(self, index: int) -> tuple[Rack, int]:
         """Rack and top rack unit of spine ``index`` (all planes and rails in one sequence)."""
-        per_rack = max(1, (self.site.rack_units - 2) // self.spine_units)
-        rack, slot = divmod(index, per_rack)
-        rpr = self.site.racks_per_row
-        return (Rack(self.mid + rack // rpr, rack % rpr),
-                self.site.rack_units + 1 - (slot + 1) * self.spine_units)
+        if self.hall is not None:
+            return self.hall.network_rack(index, self.spine_units)
+        return self.servers.spine_rack(index)
 
     def prefix(self, plane: int) -> str:
-        return f"pl{plane}-" if self.planes > 1 else ""
+        return self.name_prefix + (f"pl{plane}-" if self.planes > 1 else "")
 
     def leaf_name(self, plane: int, rail: int, group: int) -> str:
         layout = self.s.layout
@@ -167,22 +165,29 @@ class _Floor:
         return f"{self.prefix(plane)}g{group + 1:03d}-leaf"
 
     def node_rack(self, node: int) -> Rack:
-        return self.at(self.placement.node_rack(node))
+        return self.servers.node_rack(node)
 
     def leaf_rack(self, group: int) -> Rack:
-        return self.at(self.placement.leaf_rack(group))
+        if self.hall is not None:
+            return self.hall.leaf_rack(self.group_nodes, group)
+        return self.servers.leaf_rack(group)
 
     def node_end(self, node: int, port: str) -> End:
         rack = self.node_rack(node)
         return End("node", f"n{node + 1:04d}", port, f"row{rack.row + 1:02d}", rack.name,
-                   self.placement.node_ru(node, self.node_units))
+                   self.servers.node_ru(node))
 
     def leaf_end(self, plane: int, rail: int, group: int, port: str) -> End:
         """A leaf stacks from the top of its group's rack: plane-major, then rail (the design
-        checks beforehand that they fit: ``design.check_rack_space``)."""
+        checks beforehand that they fit: ``design.check_switch_space``), below the switches
+        earlier fabrics put there on a shared floor."""
         rack = self.leaf_rack(group)
         slot = (plane - 1) * self.s.shape.leaves_per_group * self.s.shape.subfabrics + rail
-        ru = self.site.rack_units + 1 - (slot + 1) * self.leaf_units
+        top = self.site.rack_units + 1
+        if self.hall is not None:
+            slot += self.slots[group]
+            top -= self.hall.reserved_units.get(rack, 0)
+        ru = top - (slot + 1) * self.leaf_units
         return End("leaf", self.leaf_name(plane, rail, group), port, f"row{rack.row + 1:02d}",
                    rack.name, ru)
 
@@ -200,14 +205,14 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
     s: FabricStructure = result.structure
     fabric = s.fabric
     server = result.server
-    floor = _Floor(s, site, server.rack_units if server else DEFAULT_NODE_UNITS)
+    floor = _Floor(s, site, server.rack_units if server else DEFAULT_NODE_UNITS, result.hall)
     speed = f"{fabric.port_speed_gbps:g}"
     e = fabric.endpoints_per_node
     sh = s.shape
     cage = (s.leaf if s.tiers == 1 else s.leaf.mode).cage_ports
-    group_nodes = floor.placement.group_nodes
+    group_nodes = floor.group_nodes
     groups = 1 if s.tiers == 1 else s.leaf.groups
-    leg_columns = _LegColumns(s.node_links, cage)
+    leg_columns = _LegColumns(s.node_links, cage, groups)
     single_switch = sh.layout == "tor" or (s.tiers == 1 and sh.layout != "rail-only")
     for plane in range(1, fabric.planes + 1):
         for node in range(fabric.nodes):
@@ -217,11 +222,11 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
                     leaf_rail, port = 0, j * e + rail + 1
                 else:
                     leaf_rail, port = rail, j + 1
-                a = floor.node_end(node, f"nic{(plane - 1) * e + rail + 1}")
+                a = floor.node_end(node, f"{floor.name_prefix}nic{(plane - 1) * e + rail + 1}")
                 z = floor.leaf_end(plane, leaf_rail, group, port_name(port, cage))
                 length = (site.node_leaf_m if site.node_leaf_m is not None else
                           run_m(site, floor.node_rack(node), floor.leaf_rack(group)))
-                medium = leg_columns(group == groups - 1, port)
+                medium = leg_columns(group, port)
                 yield (fabric.name, plane, rail + 1, *a, *z, speed, *medium, length)
         if s.tiers == 1:
             continue
@@ -292,7 +297,8 @@ def _upper_rows(s: FabricStructure, result: FabricResult, floor: _Floor, plane: 
                 for t in range(l2):
                     a = pod_spine(p, spine, port_name(lp + k * l2 + t + 1, c_spine))
                     z = _switch_end("core", f"{pre}{rail_tag}core-g{spine + 1:02d}-{k + 1:02d}",
-                                    port_name(p * l2 + t + 1, c_core), "core", "core",
+                                    port_name(p * l2 + t + 1, c_core), "core",
+                                    f"{floor.name_prefix}core",
                                     copy * cores + spine * cg + k, core_units,
                                     floor.site.rack_units)
                     yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, length)

@@ -43,8 +43,8 @@ def report_context(result: DesignResult) -> dict:
     """Everything ``report.md.j2`` shows, as plain values.
 
     Keys: ``title``, ``total_cost_usd``, ``total_power_w``, ``optimal``, ``solver``,
-    ``fabrics`` (one dict per fabric, see :func:`fabric_context`) and ``footer`` (see
-    :func:`footer_context`).
+    ``fabrics`` (one dict per fabric, see :func:`fabric_context`), ``shared_servers`` (see
+    :func:`shared_server_lines`) and ``footer`` (see :func:`footer_context`).
     """
     bom = result.bom
     return {
@@ -55,8 +55,36 @@ def report_context(result: DesignResult) -> dict:
         "solver": result.solver,
         "fabrics": [fabric_context(f, result.catalog, [b for b in bom if b.fabric == f.name])
                     for f in result.fabrics],
+        "shared_servers": shared_server_lines(result),
         "footer": footer_context(result),
     }
+
+
+def shared_server_lines(result: DesignResult) -> list[str]:
+    """One sentence per server group several fabrics share: the servers (counted once), how
+    their NIC ports are spent, and the networks' share of their cost."""
+    specs = {f.name: f.structure.fabric for f in result.fabrics}
+    cost_of = {f.name: f.cost_usd for f in result.fabrics}
+    lines = []
+    for group in result.server_sets:
+        if not group.shared:
+            continue
+        network_usd = sum(cost_of[name] for name in group.fabrics)
+        text = (f"Server group {group.name}: {group.nodes:,} servers"
+                + (f" ({group.server.model}, {group.gpus:,} GPUs, ${group.cost_usd:,.0f}, "
+                   "counted once)" if group.server else "")
+                + f" connected by {', '.join(group.fabrics)}; every server stands in the rack "
+                f"{group.primary} placed it in. Networks ${network_usd:,.0f}")
+        if group.server is not None:
+            text += (f" = {network_usd / group.cost_usd:.1%} of the server cost, "
+                     f"${network_usd / group.gpus:,.0f} per GPU")
+        ports = group.port_use(specs)
+        if ports:
+            text += ". Ports per server: " + "; ".join(
+                f"{u.pool} {u.used} of {u.available} ("
+                + ", ".join(f"{name} {n}" for name, n in u.used_by) + ")" for u in ports)
+        lines.append(text + ".")
+    return lines
 
 
 def report_title(result: DesignResult) -> str:

@@ -1,0 +1,183 @@
+"""The hall of a server set: where its servers stand once its first fabric has placed them.
+
+The primary fabric of a server set (``designer.servers``) lays out the hall as any fabric does
+(``designer.floor.GroupPlacement``): node racks group by group, rail network racks among them,
+and for two tiers its spine rows standing before node row ``mid`` (:class:`PrimaryFloor`).
+
+Every later fabric of the set (a *secondary*) finds each server where the primary put it
+(:class:`SharedFloor`):
+
+- its leaf group ``g`` of ``q`` nodes (nodes ``g q .. g q + q - 1``) has its leaves in the rack
+  of the group's middle node, stacked from the top below whatever earlier fabrics put there;
+- node-leaf runs are measured from each node's rack to that rack, group by group (groups of a
+  secondary need not line up with the primary's, so no group stands for the others);
+- its spines (and pod spines and cores) stand in network rows of its own after the hall's last
+  row: ``first_row`` is past the node rows, the primary's network rows and every earlier
+  secondary's rows. Its worst leaf-spine run goes from node row 0 to its last network row,
+  ``first_row + nr - 1`` rows and ``racks_per_row - 1`` racks apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from designer.floor import GroupPlacement, Rack, grid_run_m, hall_rows, network_rows_at, run_m
+from designer.floor import switch_racks as _switch_racks
+from designer.schema import Site
+
+
+@dataclass(frozen=True)
+class PrimaryFloor:
+    """Where the primary fabric's servers, leaves and spines stand (node rows shifted past the
+    network rows that stand before row ``mid``)."""
+
+    site: Site
+    placement: GroupPlacement
+    node_units: int
+    mid: int = 0
+    net_rows: int = 0
+    spine_units: int = 1
+
+    @classmethod
+    def of(cls, structure, site: Site, node_units: int) -> PrimaryFloor:
+        """The floor a solved primary structure gives."""
+        s = structure
+        nodes = s.fabric.nodes
+        group_nodes = nodes if s.tiers == 1 else min(s.leaf.group_nodes, nodes)
+        placement = GroupPlacement(site, group_nodes, s.shape.rail)
+        if s.tiers != 2:
+            return cls(site, placement, node_units)
+        _, mid = network_rows_at(site, nodes, group_nodes, s.shape.rail)
+        spine_units = s.spine.mode.switch.rack_units
+        racks = _switch_racks(site, s.copies * s.spines, spine_units)
+        return cls(site, placement, node_units, mid, math.ceil(racks / site.racks_per_row),
+                   spine_units)
+
+    def at(self, rack: Rack) -> Rack:
+        """A node row's rack moved past the network rows that stand before it."""
+        return Rack(rack.row + self.net_rows, rack.col) if rack.row >= self.mid else rack
+
+    def node_rack(self, node: int) -> Rack:
+        return self.at(self.placement.node_rack(node))
+
+    def node_ru(self, node: int) -> int:
+        return self.placement.node_ru(node, self.node_units)
+
+    def leaf_rack(self, group: int) -> Rack:
+        return self.at(self.placement.leaf_rack(group))
+
+    def spine_rack(self, index: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of spine ``index`` (all planes and rails in one sequence)."""
+        per_rack = max(1, (self.site.rack_units - 2) // self.spine_units)
+        rack, slot = divmod(index, per_rack)
+        rpr = self.site.racks_per_row
+        return (Rack(self.mid + rack // rpr, rack % rpr),
+                self.site.rack_units + 1 - (slot + 1) * self.spine_units)
+
+    def rows(self, nodes: int) -> int:
+        """Rows the hall fills: node rows plus the primary's network rows."""
+        return hall_rows(self.site, nodes, self.placement.group_nodes,
+                         self.placement.rail) + self.net_rows
+
+
+@dataclass(frozen=True)
+class SharedFloor:
+    """A secondary fabric's view of its server set's hall.
+
+    ``reserved_units`` maps a node rack to the rack units earlier fabrics' switches take from
+    its top; ``first_row`` is where this fabric's own network rows start.
+    """
+
+    primary: PrimaryFloor
+    nodes: int
+    first_row: int
+    reserved_units: dict[Rack, int] = field(default_factory=dict)
+
+    @property
+    def site(self) -> Site:
+        return self.primary.site
+
+    def group_range(self, q: int, group: int) -> range:
+        q = min(q, self.nodes)
+        return range(group * q, min(self.nodes, (group + 1) * q))
+
+    def leaf_rack(self, q: int, group: int) -> Rack:
+        """The rack of the group's middle node."""
+        members = self.group_range(q, group)
+        return self.primary.node_rack(members[(len(members) - 1) // 2])
+
+    def leg_runs_m(self, q: int, group: int, ports_per_node: int) -> list[float]:
+        """Run of every leg of one leaf of group ``group``, in the leaf's port order."""
+        site = self.site
+        if site.node_leaf_m is not None:
+            return [site.node_leaf_m] * (len(self.group_range(q, group)) * ports_per_node)
+        leaf = self.leaf_rack(q, group)
+        runs: list[float] = []
+        for node in self.group_range(q, group):
+            runs += [run_m(site, self.primary.node_rack(node), leaf)] * ports_per_node
+        return runs
+
+    def upper_run_m(self, network_racks: int) -> float:
+        """Worst run from a leaf to this fabric's network rows, ``network_racks`` racks of them:
+        from node row 0 to row ``first_row + nr - 1``, ``racks_per_row - 1`` racks over."""
+        site = self.site
+        if site.leaf_spine_m is not None:
+            return site.leaf_spine_m
+        rows_apart = self.first_row + math.ceil(network_racks / site.racks_per_row) - 1
+        return grid_run_m(site, max(rows_apart, 1), site.racks_per_row - 1)
+
+    def network_rack(self, index: int, units: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of this fabric's network switch ``index``."""
+        site = self.site
+        per_rack = max(1, (site.rack_units - 2) // units)
+        rack, slot = divmod(index, per_rack)
+        rpr = site.racks_per_row
+        return (Rack(self.first_row + rack // rpr, rack % rpr),
+                site.rack_units + 1 - (slot + 1) * units)
+
+    def leaf_slots(self, q: int, groups: int, leaves_per_group: int) -> list[int]:
+        """For each group, how many of this fabric's leaves earlier groups put in its rack."""
+        seen: dict[Rack, int] = {}
+        slots = []
+        for group in range(groups):
+            rack = self.leaf_rack(q, group)
+            slots.append(seen.get(rack, 0))
+            seen[rack] = slots[-1] + leaves_per_group
+        return slots
+
+    def units_taken(self, q: int, groups: int, leaves_per_group: int, leaf_units: int
+                    ) -> dict[Rack, int]:
+        """Rack units this fabric's leaves take in each node rack (``leaves_per_group`` leaves
+        of ``leaf_units`` U per group)."""
+        taken: dict[Rack, int] = {}
+        for group in range(groups):
+            rack = self.leaf_rack(q, group)
+            taken[rack] = taken.get(rack, 0) + leaves_per_group * leaf_units
+        return taken
+
+
+def primary_reserved_units(structure, floor: PrimaryFloor) -> dict[Rack, int]:
+    """Rack units a primary's top-of-rack switches take from the top of its node racks."""
+    s = structure
+    if s.shape.rail:
+        return {}
+    leaf_units = (s.leaf if s.tiers == 1 else s.leaf.mode).switch.rack_units
+    groups = 1 if s.tiers == 1 else s.leaf.groups
+    per_group = s.fabric.planes * s.shape.leaves_per_group * s.shape.subfabrics
+    return {floor.leaf_rack(g): per_group * leaf_units for g in range(groups)}
+
+
+def network_rows(structure, site: Site) -> int:
+    """Network rows a secondary's upper tiers take: its 2-tier spine racks by rows; a 3-tier
+    fabric's pod spines and cores are not placed on the grid and keep one row."""
+    s = structure
+    if s.tiers == 1:
+        return 0
+    if s.tiers == 3:
+        return 1
+    racks = _switch_racks(site, s.copies * s.spines, s.spine.mode.switch.rack_units)
+    return math.ceil(racks / site.racks_per_row)
+
+
+__all__ = ["PrimaryFloor", "SharedFloor", "network_rows", "primary_reserved_units"]
