@@ -273,12 +273,17 @@ def bandwidth_per_gpu_gbps(f: FabricResult, gpus: int) -> float:
 
 
 def strategy_fabrics(training: Fabric, inference: Fabric) -> dict[str, tuple[Fabric, ...]]:
-    """The fabrics each strategy needs (names kept unique within a strategy)."""
+    """The fabrics each strategy needs (names kept unique within a strategy).
+
+    The tiered site's network over every server is Ethernet unless the inference fabric names
+    a protocol itself."""
     t, i = training.nodes, inference.nodes
+    protocol = "ethernet" if inference.protocol == "any" else inference.protocol
     return {
         "separate": (training, inference),
         "shared": (training.model_copy(update={"nodes": max(t, i)}),),
-        "tiered": (training, inference.model_copy(update={"nodes": t + i})),
+        "tiered": (training, inference.model_copy(update={"nodes": t + i,
+                                                          "protocol": protocol})),
     }
 
 

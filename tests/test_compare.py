@@ -85,6 +85,14 @@ def test_strategy_fabrics_keep_the_specs(demand_file):
     assert shared.nodes == 20 and shared.max_oversubscription == training.max_oversubscription
 
 
+def test_the_tiered_network_over_every_server_is_ethernet(demand_file):
+    training, inference = designer.load_demand(demand_file).fabrics
+    for protocol, expected in (("any", "ethernet"), ("infiniband", "infiniband")):
+        mine = inference.model_copy(update={"protocol": protocol})
+        tiered = strategy_fabrics(training, mine)["tiered"][1]
+        assert tiered.protocol == expected and tiered.nodes == training.nodes + mine.nodes
+
+
 def test_written_comparison_is_deterministic(comparison, tmp_path):
     first, second = comparison.write(tmp_path / "a"), comparison.write(tmp_path / "b")
     for name in ("compare.csv", "compare.json", "compare.md"):
