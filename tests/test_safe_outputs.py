@@ -255,3 +255,18 @@ def test_no_input_text_becomes_a_formula_in_any_written_file(tmp_path):
     html = (out / "report.html").read_text("utf-8")
     assert "<script" not in html.lower() or "HYPERLINK" not in html
     assert sorted(p.name for p in out.iterdir())[0] == "bom.csv"  # no file named from input
+
+
+def test_a_killed_export_leaves_nothing_that_blocks_the_next_run(lab, tmp_path):
+    from designer.exports import write_exports
+
+    out = tmp_path / "out"
+    lab.write(out)
+    leftover = out / f".exports.tmp-{_dead_pid()}-abc"  # `design export` killed mid-write
+    (leftover / "netbox-devices.csv").parent.mkdir()
+    (leftover / "netbox-devices.csv").write_text("partial")
+    lab.write(out)  # not "a folder holding other files": the leftover is ours
+    leftover.mkdir()
+    write_exports(out)
+    assert not leftover.exists()
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
