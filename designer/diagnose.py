@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from designer.candidates import usable_modes, usable_nics
 from designer.catalog import Catalog, switch_modes
-from designer.errors import InfeasibleError, SolverError
+from designer.errors import DesignerError, InfeasibleError
 from designer.formulation import build_model
 from designer.latency import estimate
 from designer.schema import Fabric, Site
@@ -116,7 +116,7 @@ class Prober:
                                       solver=self.solver, time_limit=self.time_limit_s)
         except InfeasibleError:
             return Outcome("infeasible")
-        except SolverError:
+        except DesignerError:  # a solver failure or time limit: no proof either way
             self.undecided = True
             return Outcome("undecided")
         latency = estimate(structure, worst_runs_m(structure)).total_ns
