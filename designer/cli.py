@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from designer.errors import DesignerError
+from designer.errors import DesignerError, InfeasibleError, SolverError
 
 MAIN_EXAMPLE = """\b
 Examples:
@@ -112,6 +112,10 @@ def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, deb
                      progress=lambda line: click.echo(f"  {line}...", err=True))
         click.echo(f"wrote {outdir} (total ${result.total_cost_usd:,.2f}) in "
                    f"{time.perf_counter() - started:.1f} s", err=True)
+    except (InfeasibleError, SolverError) as error:
+        # The headline names the demand file, like every other error.
+        named = str(error).startswith(f"{demand_file}:")
+        _fail(error if named else type(error)(f"{demand_file}: {error}"), debug)
     except Exception as error:
         _fail(error, debug)
 

@@ -303,8 +303,10 @@ def compare(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
             if fabric not in cache:
                 spec = demand.spec.model_copy(update={"fabrics": (fabric,)})
                 try:
+                    # explain=False: compare's files must not depend on re-solve timing.
                     cache[fabric] = design(Demand(spec, demand.path, demand.digest), catalog,
-                                           solver=solver, time_limit=time_limit).fabrics[0]
+                                           solver=solver, time_limit=time_limit,
+                                           explain=False).fabrics[0]
                 except DesignerError as exc:
                     if exc.exit_code not in (3, 4):
                         raise

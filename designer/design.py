@@ -11,8 +11,8 @@ import difflib
 import math
 from collections import Counter
 
-from designer.candidates import usable_modes, usable_nics
 from designer.catalog import Catalog
+from designer.diagnose import explain_infeasible, explain_missing_parts, missing_parts, worst_runs_m
 from designer.errors import InfeasibleError, InputError, SolverError
 from designer.floor import DEFAULT_NODE_UNITS, Rack, fabric_site
 from designer.formulation import build_model
@@ -26,7 +26,7 @@ from designer.solve import SOLVERS, solve
 
 
 def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
-           time_limit: float | None = None) -> DesignResult:
+           time_limit: float | None = None, explain: bool = True) -> DesignResult:
     """Design the cheapest fabric for every fabric of ``demand``.
 
     Parameters
@@ -40,6 +40,10 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
         ``"cbc"`` (default) or ``"highs"``.
     time_limit
         Seconds per fabric; ``None`` for no limit.
+    explain
+        When a fabric has no design, re-solve it with each of its limits loosened (a few
+        short solves, :mod:`designer.diagnose`) and name the smallest loosening that gives one
+        in the :class:`InfeasibleError`; ``False`` keeps only the analytic diagnosis.
 
     Raises
     ------
@@ -73,14 +77,28 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
     halls: dict[str, _Hall] = {}  # by server group, once its primary is designed
     fabrics = []
     for fabric in demand.fabrics:
-        check_parts_exist(demand, fabric, catalog)
         server = catalog.servers.get(fabric.server) if fabric.server else None
         site = fabric_site(demand.site, server.power_w if server else None)
+        try:
+            check_parts_exist(demand, fabric, catalog)
+        except InfeasibleError as error:
+            if not explain:
+                raise
+            raise InfeasibleError(explain_missing_parts(str(error), fabric, site, priced,
+                                                        solver)) from None
         check_rack_space(demand, fabric, site, server)
         group = set_of[fabric.name]
         hall = halls[group.name].shared_floor() if group.shared and group.name in halls else None
         model = build_model(fabric, site, priced, hall)
-        structure, report = solve(model, solver=solver, time_limit=time_limit)
+        try:
+            structure, report = solve(model, solver=solver, time_limit=time_limit)
+        except InfeasibleError as error:
+            named = (("budget_usd" in str(error) and fabric.budget_usd is not None)
+                     or ("max_power_kw" in str(error) and fabric.max_power_kw is not None))
+            if not explain or named:
+                raise  # a budget or power limit nothing meets already names the least figure
+            raise InfeasibleError(explain_infeasible(str(error), fabric, site, priced,
+                                                     solver)) from None
         if priced is not catalog:
             structure = rebase(structure, catalog)
         check_switch_space(demand, structure, site, server, shared=hall is not None)
@@ -93,10 +111,7 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
             raise SolverError(f"fabric '{fabric.name}': solver objective "
                               f"{report.objective_usd:.2f} differs from the bill of materials "
                               f"{cost:.2f} (internal error; please report)")
-        lengths = {"node-leaf": structure.node_links.worst_run_m}
-        if structure.tiers > 1:
-            lengths.update({cls: getattr(structure.leaf, cls.replace("-", "_") + "_m")
-                            for cls in structure.media})
+        lengths = worst_runs_m(structure)
         fabrics.append(FabricResult(structure, report, lengths, server, site, objective,
                                     hall=hall, servers=group.name))
     return DesignResult(demand, catalog, tuple(fabrics), solver)
@@ -140,10 +155,11 @@ class _Hall:
             free = (site.rack_units - self._servers_in[rack] * self.primary.node_units
                     - self.reserved.get(rack, 0))
             if units > free:
-                raise InputError(
-                    f"{demand.path}: site: fabric '{s.fabric.name}' puts {units}U of leaves in "
-                    f"rack {rack.name}, which has {max(free, 0)}U left above its servers and "
-                    "earlier fabrics' switches; raise site.rack_units or lower nodes_per_rack")
+                raise InfeasibleError(
+                    f"fabric '{s.fabric.name}': site: it puts {units}U of leaves in rack "
+                    f"{rack.name}, which has {max(free, 0)}U left above its servers and earlier "
+                    f"fabrics' switches; fix: site.rack_units: "
+                    f"{site.rack_units + units - max(free, 0)} or a lower site.nodes_per_rack")
             self.reserved[rack] = self.reserved.get(rack, 0) + units
         self.next_row += network_rows(s, site)
 
@@ -185,40 +201,46 @@ def check_switch_space(demand: Demand, structure, site, server, shared: bool = F
 
     A top-of-rack leaf sits above the servers of its rack; rail leaves share a network rack per
     group (one per rail and plane). Leaves that would not fit are refused rather than placed
-    where the plan could not measure their runs. (A fabric on servers another fabric placed has
+    where the plan could not measure their runs: an :class:`InfeasibleError` naming the rack
+    units short and settings that make room. (A fabric on servers another fabric placed has
     its leaves checked rack by rack as the hall fills: ``_Hall.add``.)
     """
+    name = structure.fabric.name
     modes = [structure.leaf if structure.tiers == 1 else structure.leaf.mode]
     modes += [m for m in (structure.spine and structure.spine.mode,
                           structure.pod and structure.pod.mode, structure.core) if m]
     for mode in modes:
         if mode.switch.rack_units > site.rack_units - 2:
-            raise InputError(f"{demand.path}: site.rack_units: {mode.model} is "
-                             f"{mode.switch.rack_units}U, taller than a {site.rack_units}U rack "
-                             "leaves room for")
+            raise InfeasibleError(
+                f"fabric '{name}': site.rack_units: {mode.model} is "
+                f"{mode.switch.rack_units}U, taller than a {site.rack_units}U rack leaves room "
+                f"for; fix: site.rack_units: {mode.switch.rack_units + 2} or leave "
+                f"{mode.model} out with switch_models")
     if shared:
         return
     sh = structure.shape
-    leaves = structure.fabric.planes * sh.leaves_per_group * sh.subfabrics
+    per_plane = sh.leaves_per_group * sh.subfabrics
+    leaves = structure.fabric.planes * per_plane
     leaf_units = modes[0].switch.rack_units
-    below = 0 if sh.rail else site.nodes_per_rack * (
-        server.rack_units if server else DEFAULT_NODE_UNITS)
-    if leaves * leaf_units > site.rack_units - below:
+    node_units = server.rack_units if server else DEFAULT_NODE_UNITS
+    below = 0 if sh.rail else site.nodes_per_rack * node_units
+    room = site.rack_units - below
+    need = leaves * leaf_units
+    if need > room:
         where = "network rack" if sh.rail else "top-of-rack space"
-        raise InputError(
-            f"{demand.path}: site: the {leaves} leaves of a group ({leaf_units}U each, "
-            f"{structure.fabric.planes} plane(s)) do not fit the {site.rack_units - below}U of "
-            f"its {where}; raise site.rack_units, lower nodes_per_rack, or use fewer planes "
-            f"(fabric '{structure.fabric.name}')")
+        fixes = [f"site.rack_units: {need + below}"]
+        if room // (per_plane * leaf_units) >= 1:
+            fixes.append(f"planes: {room // (per_plane * leaf_units)}")
+        if not sh.rail and site.rack_units - need >= node_units:
+            fixes.append(f"site.nodes_per_rack: {(site.rack_units - need) // node_units}")
+        raise InfeasibleError(
+            f"fabric '{name}': site: the {leaves} leaves of a group "
+            f"({leaf_units}U each, {structure.fabric.planes} plane(s)) need {need}U and do not "
+            f"fit the {room}U of its {where} ({need - room}U short); fix: {' or '.join(fixes)}")
 
 
 def check_parts_exist(demand: Demand, fabric: Fabric, catalog: Catalog) -> None:
     """Say plainly when a fabric has no NIC or no switch at its speed and protocol."""
-    speed = f"{fabric.port_speed_gbps:g}G"
-    protocol = "" if fabric.protocol == "any" else f" {fabric.protocol}"
-    if not usable_nics(fabric, catalog):
-        raise InfeasibleError(f"fabric '{fabric.name}': no{protocol} NIC at {speed} in the "
-                              f"catalogs ({', '.join(catalog.files)})")
-    if not usable_modes(fabric, catalog):
-        raise InfeasibleError(f"fabric '{fabric.name}': no allowed{protocol} switch has "
-                              f"{speed} ports (natively or by breakout)")
+    problem = missing_parts(fabric, catalog)
+    if problem:
+        raise InfeasibleError(f"fabric '{fabric.name}': {problem}")

@@ -403,7 +403,8 @@ def diagnose_infeasible(fabric: Fabric, site, catalog: Catalog) -> str:
     bound2, spine_radix, downlinks = two_tier_max_endpoints(modes, fabric.max_oversubscription)
     capacity = {1: radix, 2: bound2, 3: downlinks * (spine_radix // 2) * spine_radix}
     if capacity[top] < n_sub:
-        more = {1: "allow 3 hops (2 tiers)", 2: "allow 5 hops (3 tiers)", 3: "add planes"}[top]
+        more = {1: "allow 3 hops (2 tiers)", 2: "allow 5 hops (3 tiers)",
+                3: "allow more oversubscription"}[top]
         return (f"{n_sub:,} endpoints at {speed} need more than {top} tier"
                 f"{'s' if top > 1 else ''} with the allowed switches ({top}-tier limit is "
                 f"{capacity[top]:,} with a {radix}-port radix at {speed}); {more} or a larger "

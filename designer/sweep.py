@@ -251,7 +251,10 @@ def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, 
     point_demand = Demand(spec=spec, path=demand.path, digest=demand.digest)
     base = {"value": float(value), "nodes": fabric.nodes, "gpus": fabric.nodes * gpus_per_node}
     try:
-        result = design(point_demand, catalog, solver=solver, time_limit=time_limit)
+        # explain=False: the analytic reason only, so sweep.csv does not depend on how fast
+        # time-limited re-solves ran (and infeasible points stay quick).
+        result = design(point_demand, catalog, solver=solver, time_limit=time_limit,
+                        explain=False)
     except DesignerError as error:
         if error.exit_code == 1:
             raise  # bad input is the caller's to fix, not a point of the sweep

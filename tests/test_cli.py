@@ -122,9 +122,14 @@ def test_same_input_gives_byte_identical_outputs(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     assert run(str(LAB), "-o", str(one)).returncode == 0
     assert run(str(LAB), "-o", str(two)).returncode == 0
-    for name in ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md",
-                 "report.html", "cable-order.csv", "verification.json"):
+    files = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
+    assert "runlists/row01.csv" in files and "exports/topology.clab.yml" in files
+    assert files == sorted(str(p.relative_to(two)) for p in two.rglob("*") if p.is_file())
+    for name in files:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    design = json.loads((one / "design.json").read_text())
+    assert len(design["demand"]["sha256"]) == 64 and design["catalogs"]["sha256"]
+    assert design["designer_version"] and design["solver_versions"]["pulp"]
 
 
 def test_verify_verb_passes_a_design_and_fails_a_broken_one(tmp_path):

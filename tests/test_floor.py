@@ -71,7 +71,8 @@ def test_servers_that_do_not_fit_a_rack_are_an_input_error(tmp_path):
 
 
 def test_leaves_that_do_not_fit_their_rack_are_refused_with_a_way_out(tmp_path):
-    with pytest.raises(designer.InputError, match=r"the 32 leaves of a group .* do not fit"):
+    with pytest.raises(designer.InfeasibleError,
+                       match=r"the 32 leaves of a group .* do not fit .*; fix: site.rack_units"):
         design_of(tmp_path, RAIL_64.format(site="site: {nodes_per_rack: 8}\n", planes=4))
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import designer
-from designer.errors import InputError
+from designer.errors import InfeasibleError, InputError
 from designer.servers import pool_of
 from designer.verify import VerificationError, verify
 
@@ -189,6 +189,6 @@ fabrics:
   - {name: b, kind: frontend, servers: gpu, endpoints_per_node: 1, port_speed_gbps: 100,
      max_switch_hops: 3}
 """, tmp_path)
-    with pytest.raises(InputError, match=r"fabric 'b' puts \dU of leaves in rack row\d\d-rack\d\d"
-                                         r", which has 0U left"):
+    with pytest.raises(InfeasibleError, match=r"fabric 'b': site: it puts \dU of leaves in "
+                                              r"rack row\d\d-rack\d\d, which has 0U left"):
         designer.design(demand)

@@ -26,13 +26,12 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from designer.errors import InputError
-from designer.outputs import replace_folder
+from designer.outputs import new_staging, remove_stale_staging, replace_folder
 
 EXPORTS_DIR = "exports"
 CONTAINERLAB_FILE = "topology.clab.yml"
@@ -72,7 +71,8 @@ def write_exports(outdir: str | Path, max_lab_nodes: int = DEFAULT_LAB_NODES) ->
     if not cabling.is_file():
         raise InputError(f"{cabling}: no cabling plan (is {outdir} a design folder?)")
     vendors = read_vendors(outdir / "bom.csv")
-    staging = Path(tempfile.mkdtemp(prefix=f".{EXPORTS_DIR}.", dir=outdir))
+    remove_stale_staging(outdir, EXPORTS_DIR)
+    staging = new_staging(outdir, EXPORTS_DIR)
     try:
         with cabling_rows(cabling) as rows:
             written = write_netbox(design, rows, staging, manufacturers=vendors)

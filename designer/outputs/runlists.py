@@ -16,6 +16,8 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from designer.outputs.templating import FORMULA_TRIGGERS, neutralize
+
 ORDER_COLUMNS = ("kind", "part", "cable_kind", "fiber", "stocked_length_m", "quantity",
                  "shortest_run_m", "longest_run_m")
 
@@ -23,6 +25,15 @@ ORDER_COLUMNS = ("kind", "part", "cable_kind", "fiber", "stocked_length_m", "qua
 def _file_name(row: str) -> str:
     """A safe file name for a floor row label (``row03`` -> ``row03.csv``)."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", row or "unplaced") + ".csv"
+
+
+def _model(cell: str) -> str:
+    """The catalog model of a cabling cell: undo :func:`neutralize` (and only that).
+
+    >>> _model("'=X1"), _model("'quoted"), _model("MCP-1")
+    ('=X1', "'quoted", 'MCP-1')
+    """
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS) else cell
 
 
 def write_runlists(cabling_csv: Path, folder: Path) -> int:
@@ -53,7 +64,7 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> 
     wide_ends: set[tuple[str, str, str]] = set()
     with open(cabling_csv, newline="", encoding="utf-8") as source:
         for row in csv.DictReader(source):
-            part = row["part"].lstrip("'")
+            part = _model(row["part"])
             info = parts.get(part, {})
             length = float(row["length_m"])
             span = runs[part]
@@ -68,7 +79,7 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> 
             for column in ("a_transceiver", "z_transceiver"):
                 if row[column]:
                     end = column[0]
-                    transceivers[(row[column].lstrip("'"),
+                    transceivers[(_model(row[column]),
                                   f"{row['fabric']}/{row[end + '_device']}",
                                   row[end + "_port"].split("/")[0])] += 1
     for _, _, part in wide_ends:
@@ -80,10 +91,10 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> 
         for part, count in sorted(cables.items()):
             info = parts.get(part, {})
             shortest, longest = runs[part]
-            writer.writerow(("cable", part, info.get("cable_kind", ""), info.get("fiber", ""),
-                             f"{info.get('reach_m', 0):g}", count, f"{shortest:g}",
-                             f"{longest:g}"))
+            writer.writerow(("cable", neutralize(part), info.get("cable_kind", ""),
+                             info.get("fiber", ""), f"{info.get('reach_m', 0):g}", count,
+                             f"{shortest:g}", f"{longest:g}"))
         for model, count in sorted(modules.items()):
             info = parts.get(model, {})
-            writer.writerow(("transceiver", model, "", info.get("fiber", ""), "", count, "",
-                             ""))
+            writer.writerow(("transceiver", neutralize(model), "", info.get("fiber", ""), "",
+                             count, "", ""))
