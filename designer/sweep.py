@@ -23,12 +23,13 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from designer.catalog import Catalog
 from designer.errors import DesignerError, InputError
 from designer.loading import Demand, demand_catalogs, load_catalog
+from designer.schema import Objective
 
 AXES = ("gpus", "oversubscription", "price")
 PRICED_KINDS = ("switches", "nics", "transceivers", "cables")
@@ -39,7 +40,8 @@ DEFAULT_VALUES = {
 }
 CSV_COLUMNS = ("value", "status", "gpus", "nodes", "tiers", "layout", "protocol", "switches",
                "oversubscription", "max_switch_hops", "bisection_gbps", "cost_usd",
-               "cost_per_gpu_usd", "optimal", "message")
+               "cost_per_gpu_usd", "power_w", "energy_usd", "tco_per_gpu_usd", "optimal",
+               "message")
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,16 @@ class SweepPoint:
     bisection_gbps: float | None = None
     cost_usd: float | None = None
     cost_per_gpu_usd: float | None = None
+    power_w: float | None = None
+    energy_usd: float | None = None  # over the objective's years; only for a tco objective
+    tco_per_gpu_usd: float | None = None  # parts plus energy; only for a tco objective
     optimal: bool = False
     message: str = ""
+
+    @property
+    def objective_per_gpu_usd(self) -> float | None:
+        """What the optimizer minimized, per GPU: TCO when it minimized TCO, else parts."""
+        return self.cost_per_gpu_usd if self.tco_per_gpu_usd is None else self.tco_per_gpu_usd
 
     @property
     def designed(self) -> bool:
@@ -87,6 +97,16 @@ class SweepResult:
     axis: str
     part_kind: str | None
     points: tuple[SweepPoint, ...]
+    objective: Objective = field(default_factory=Objective)
+
+    @property
+    def objective_label(self) -> str:
+        """The y axis: network cost per GPU, or TCO per GPU for a tco objective."""
+        o = self.objective
+        if o.kind != "tco":
+            return "network cost per GPU"
+        return (f"network TCO per GPU (parts + {o.years:g} years of energy at "
+                f"${o.usd_per_kwh:g}/kWh, PUE {o.pue:g})")
 
     @property
     def axis_label(self) -> str:
@@ -215,7 +235,8 @@ def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
     finally:
         if owned:
             executor.shutdown(wait=True, cancel_futures=True)
-    return SweepResult(str(demand.path), name, axis, part_kind, tuple(points))
+    return SweepResult(str(demand.path), name, axis, part_kind, tuple(points),
+                       demand.spec.objective)
 
 
 def _check_values(axis: str, values: Sequence[float]) -> None:
@@ -262,6 +283,7 @@ def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, 
         return SweepPoint(status=status, message=error.headline, **base)
     f = result.fabrics[0]
     s = f.structure
+    tco = f.objective.kind == "tco"
     switches = "; ".join(f"{role} {count * s.copies:,} x {mode.model}"
                          for role, (mode, count) in s.counts.switches.items())
     return SweepPoint(
@@ -269,6 +291,9 @@ def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, 
         protocol=s.protocol, switches=switches, oversubscription=round(s.oversubscription, 6),
         max_switch_hops=s.max_switch_hops, bisection_gbps=round(s.bisection_gbps, 3),
         cost_usd=round(f.cost_usd, 2), cost_per_gpu_usd=round(f.cost_usd / base["gpus"], 2),
+        power_w=round(f.power_w, 1), energy_usd=round(f.energy_usd, 2) if tco else None,
+        tco_per_gpu_usd=(round((f.cost_usd + f.energy_usd) / base["gpus"], 2) if tco
+                         else None),
         optimal=f.solve.optimal, **base)
 
 

@@ -154,3 +154,22 @@ def test_cli_sweep_writes_and_reports(demand_file, tmp_path):
                                     "--values", "16,abc"])
     assert bad.exit_code == 1 and "not a comma-separated list" in bad.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_tco_sweep_reports_and_plots_what_it_minimized(lab, tmp_path):
+    demand, catalog = lab
+    tco = demand.spec.model_copy(update={"objective": demand.spec.objective.model_copy(
+        update={"kind": "tco", "years": 5, "usd_per_kwh": 0.2})})
+    demand = designer.Demand(tco, demand.path, demand.digest)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = sweep(demand, "gpus", (16, 256), catalog=catalog, executor=pool)
+    per_watt_usd = 8760 * 5 * 0.2 * 1.3 / 1000
+    for point in result.points:
+        assert point.energy_usd == pytest.approx(point.power_w * per_watt_usd, abs=0.01)
+        assert point.tco_per_gpu_usd == pytest.approx(
+            (point.cost_usd + point.energy_usd) / point.gpus, abs=0.01)
+        assert point.objective_per_gpu_usd == point.tco_per_gpu_usd
+    assert result.objective_label.startswith("network TCO per GPU (parts + 5 years")
+    with open(result.write(tmp_path / "out") / "sweep.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert float(rows[0]["tco_per_gpu_usd"]) == result.points[0].tco_per_gpu_usd

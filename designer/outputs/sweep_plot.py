@@ -40,15 +40,15 @@ def _draw(axes, result: SweepResult) -> None:
     designed = [p for p in result.points if p.designed]
     for tiers in sorted({p.tiers for p in designed}):
         mine = [p for p in designed if p.tiers == tiers]
-        axes.plot([p.value for p in mine], [p.cost_per_gpu_usd for p in mine],
+        axes.plot([p.value for p in mine], [p.objective_per_gpu_usd for p in mine],
                   linestyle="none", marker=MARKERS.get(tiers, "D"),
                   color=COLOURS.get(tiers, "#444444"), label=f"{tiers} tier(s)")
-    axes.plot([p.value for p in designed], [p.cost_per_gpu_usd for p in designed],
+    axes.plot([p.value for p in designed], [p.objective_per_gpu_usd for p in designed],
               color="#999999", linewidth=1, zorder=0)
     for before, after in itertools.pairwise(designed):
         if before.shape != after.shape:
             axes.axvline(after.value, color="#bbbbbb", linestyle=":", linewidth=1)
-            axes.annotate(_change_label(before, after), (after.value, after.cost_per_gpu_usd),
+            axes.annotate(_change_label(before, after), (after.value, after.objective_per_gpu_usd),
                           textcoords="offset points", xytext=(4, 8), fontsize=8,
                           color="#333333")
     failed = [p for p in result.points if not p.designed]
@@ -60,7 +60,7 @@ def _draw(axes, result: SweepResult) -> None:
         axes.xaxis.set_major_formatter(_thousands())
     axes.yaxis.set_major_formatter(_dollars())
     axes.set_xlabel(result.axis_label)
-    axes.set_ylabel("network cost per GPU")
+    axes.set_ylabel(result.objective_label)
     axes.set_title(f"{result.fabric}: network cost per GPU vs {result.axis_label}")
     axes.grid(True, color="#eeeeee")
     axes.set_ylim(bottom=0)
