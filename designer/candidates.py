@@ -423,18 +423,31 @@ def media_options(catalog: Catalog, speed_gbps: float, cages: set[int]) -> list[
 def pareto_media(options: list[Medium]) -> list[Medium]:
     """Drop media beaten on every cost coefficient by another with the same ends and more reach.
 
-    A dropped medium can never be strictly cheaper for any unit counts, so the optimum is kept.
+    ``a`` dominates ``b`` when both have the same cages, ``reach_a >= reach_b``, ``a`` speaks no
+    protocol or ``b``'s, and ``a_a <= a_b``, ``b_a <= b_b``, ``g_a <= g_b`` (unit and link
+    prices). A dominated medium can never be strictly cheaper for any unit counts, so the optimum
+    is kept. Of media equal in all of these, the first in ``options`` is kept.
+
+    Dominance is transitive, so it is enough to test each medium against the undominated ones:
+    in the order ``(-reach, a, b, g, protocol set, index)`` every dominator comes before what it
+    dominates, and the kept set grows as a frontier (a few dozen per cage pair instead of the
+    O(n^2) pairs of ~2,300 media).
     """
     def dominates(a: Medium, b: Medium) -> bool:
-        return (a.cage1 == b.cage1 and a.cage2 == b.cage2 and a.reach_m >= b.reach_m
-                and a.protocol in (None, b.protocol)
+        return (a.reach_m >= b.reach_m and a.protocol in (None, b.protocol)
                 and a.per_unit1_usd <= b.per_unit1_usd and a.per_unit2_usd <= b.per_unit2_usd
                 and a.per_link_usd <= b.per_link_usd)
 
-    kept: list[Medium] = []
+    groups: dict[tuple[int, int], list[tuple[int, Medium]]] = {}
     for index, option in enumerate(options):
-        beaten = any(dominates(other, option) and (not dominates(option, other) or j < index)
-                     for j, other in enumerate(options) if j != index)
-        if not beaten:
-            kept.append(option)
-    return kept
+        groups.setdefault((option.cage1, option.cage2), []).append((index, option))
+    kept: list[tuple[int, Medium]] = []
+    for members in groups.values():
+        members.sort(key=lambda im: (-im[1].reach_m, im[1].per_unit1_usd, im[1].per_unit2_usd,
+                                     im[1].per_link_usd, im[1].protocol is not None, im[0]))
+        frontier: list[Medium] = []
+        for index, option in members:
+            if not any(dominates(other, option) for other in frontier):
+                frontier.append(option)
+                kept.append((index, option))
+    return [option for _, option in sorted(kept, key=lambda im: im[0])]

@@ -134,6 +134,17 @@ class _Builder:
 
     def __init__(self, name: str):
         self.problem = pulp.LpProblem(_name("fabric", name), pulp.LpMinimize)
+        self._media: dict[tuple, list[Medium]] = {}
+
+    def media(self, catalog: Catalog, speed_gbps: float, cages: set[int], *,
+              pareto: bool = False) -> list[Medium]:
+        """``media_options`` (and its Pareto set), computed once per build: every block and
+        class asks for the same catalog and speed."""
+        key = (speed_gbps, frozenset(cages), pareto)
+        if key not in self._media:
+            options = media_options(catalog, speed_gbps, cages)
+            self._media[key] = pareto_media(options) if pareto else options
+        return self._media[key]
 
     def binary(self, *name: object) -> pulp.LpVariable:
         return self.problem.add_variable(_name(*name), 0, 1, cat=pulp.LpBinary)
@@ -346,7 +357,7 @@ def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site, catalog
     ``sum_y node_links_y * y``. Options whose leaf count no spine could reach are left out.
     """
     cages = {m.cage_ports for m in modes}
-    reaches = sorted({m.reach_m for m in media_options(catalog, fabric.port_speed_gbps, cages)})
+    reaches = sorted({m.reach_m for m in b.media(catalog, fabric.port_speed_gbps, cages)})
     options = leaf_options(fabric, site, block.shape, modes, reaches, pricer,
                            catalog if block.tiers == 2 else None)
     if max_leaves is not None:
@@ -590,9 +601,10 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
     """
     name = _name(block.name, cls)
     cages = set(lower_cages) | set(upper_cages)
-    options = [m for m in media_options(catalog, fabric.port_speed_gbps, cages)
+    # Dominance only compares media with the same cages, so filtering the Pareto set of every
+    # cage by this class's cages is the Pareto set of this class's media.
+    options = [m for m in b.media(catalog, fabric.port_speed_gbps, cages, pareto=True)
                if m.cage1 in lower_cages and m.cage2 in upper_cages]
-    options = pareto_media(options)
     cost = b.continuous(name, "cost")
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
     block.media[cls] = ClassMedia(chosen, cost)
