@@ -594,17 +594,26 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
     ``sum_mu w_mu = on``; a medium fits the cages of both ends:
     ``sum_{mu: cage1(mu) = c} w_mu <= [lower end has cages of c]`` (and likewise upper); it
     reaches the class's worst run, which depends on the leaf group's size (it sets where racks
-    stand): ``w_mu <= sum_{y: len_y <= reach_mu} y``;
-    and the class cost is
+    stand): for every distinct reach ``t`` of the class's media,
+
+        sum_{mu: reach_mu <= t} w_mu + sum_{y: len_y > t} y <= on
+
+    (a clique: a medium of reach ``t`` or less and a leaf option with a longer run exclude each
+    other; with ``t = reach_mu`` it is ``w_mu <= sum_{y: len_y <= reach_mu} y``, and it is
+    tighter in the LP and has one row per distinct reach instead of one per medium). Media no
+    leaf option's run fits are left out. The class cost is
     ``kappa >= a_mu units1 + b_mu units2 + g_mu links - M_mu (1 - w_mu)``,
-    ``M_mu = a_mu units1_max + b_mu units2_max + g_mu links_max``.
+    ``M_mu = a_mu units1_max + b_mu units2_max + g_mu links_max``, with the valid floors of
+    :func:`define_media_floor` and :func:`define_media_floor_per_leaf`.
     """
     name = _name(block.name, cls)
     cages = set(lower_cages) | set(upper_cages)
     # Dominance only compares media with the same cages, so filtering the Pareto set of every
     # cage by this class's cages is the Pareto set of this class's media.
+    attribute = cls.replace("-", "_") + "_m"
+    shortest_m = min(getattr(o, attribute) for o, _ in block.leaves)
     options = [m for m in b.media(catalog, fabric.port_speed_gbps, cages, pareto=True)
-               if m.cage1 in lower_cages and m.cage2 in upper_cages]
+               if m.cage1 in lower_cages and m.cage2 in upper_cages and m.reach_m >= shortest_m]
     cost = b.continuous(name, "cost")
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
     block.media[cls] = ClassMedia(chosen, cost)
@@ -613,10 +622,11 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
         b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)
     for cage, on in upper_cages.items():
         b.add(pulp.lpSum(w for m, w in chosen if m.cage2 == cage) <= on, name, "upper_cage", cage)
-    attribute = cls.replace("-", "_") + "_m"
-    for i, (m, w) in enumerate(chosen):
-        reached = [v for o, v in block.leaves if getattr(o, attribute) <= m.reach_m]
-        b.add(w <= pulp.lpSum(reached), name, "reach", i)
+    for i, t in enumerate(sorted({m.reach_m for m in options})):
+        beyond = [v for o, v in block.leaves if getattr(o, attribute) > t]
+        if beyond:
+            b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t) + pulp.lpSum(beyond)
+                  <= block.on, name, "reach", i)
     units1 = b.alias(units1, name, "units1")
     units2 = b.alias(units2, name, "units2")
     links = b.alias(links, name, "links")
@@ -626,6 +636,8 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
         b.add(cost >= m.per_unit1_usd * units1 + m.per_unit2_usd * units2
               + m.per_link_usd * links - big_m * (1 - w), name, "cost", i)
     define_media_floor(b, cost, links, options, name)
+    define_media_floor_per_leaf(b, block, cost, options, attribute, leaf_end=cls == "leaf-spine",
+                                name=name)
 
 
 def define_media_floor(b: _Builder, cost: pulp.LpVariable, links: Expr, options: list[Medium],
@@ -642,6 +654,47 @@ def define_media_floor(b: _Builder, cost: pulp.LpVariable, links: Expr, options:
     per_link = min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2 + m.per_link_usd
                    for m in options)
     b.add(cost >= per_link * links, name, "floor")
+
+
+def define_media_floor_per_leaf(b: _Builder, block: Block, cost: pulp.LpVariable,
+                                options: list[Medium], attribute: str, *, leaf_end: bool,
+                                name: str) -> None:
+    """Valid inequality: a class costs at least what the cheapest medium open to the chosen leaf
+    option would cost for that option's links.
+
+    ``kappa >= sum_y f_y y`` with ``f_y = min_{mu in M_y} cost_mu(y)``, where ``M_y`` are the media
+    that reach ``y``'s run of the class (``reach_mu >= len_y``) and speak its protocol, and
+
+    - leaf-spine (``leaf_end``): the leaf is the lower end, so ``cage1_mu = c_y`` and
+      ``cost_mu(y) = a_mu V_y + (b_mu / c2_mu + g_mu) U_y`` with ``U_y = L_y u_y`` links and
+      ``V_y = L_y ceil(u_y / c_y)`` leaf cages;
+    - spine-core: ``cost_mu(y) = (a_mu / c1_mu + b_mu / c2_mu + g_mu) U_y``.
+
+    Valid because exactly one ``y`` is on with its medium in ``M_y``; the class has ``U_y`` links
+    (spine-core ``SC >= L u``), and an end of cage ``c`` uses at least ``links / c`` cages
+    (spines and cores are counted switch by switch, each at least its links over ``c``). It
+    cuts off no integer solution; it gives the LP relaxation the real media price of each leaf
+    option (optics where its runs are long), which the single cheapest price per link of
+    :func:`define_media_floor` does not.
+    """
+    terms = []
+    for o, y in block.leaves:
+        length_m, protocol = getattr(o, attribute), o.mode.switch.protocol
+        fits = [m for m in options if m.reach_m >= length_m and m.protocol in (None, protocol)
+                and (not leaf_end or m.cage1 == o.mode.cage_ports)]
+        if not fits:
+            continue
+        if leaf_end:
+            usd = min(m.per_unit1_usd * o.uplink_units
+                      + (m.per_unit2_usd / m.cage2 + m.per_link_usd) * o.uplink_total
+                      for m in fits)
+        else:
+            usd = o.uplink_total * min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2
+                                       + m.per_link_usd for m in fits)
+        if usd > 0:
+            terms.append(usd * y)
+    if terms:
+        b.add(cost >= pulp.lpSum(terms), name, "leaf_floor")
 
 
 __all__ = ["LINK_CLASSES", "Block", "FabricModel", "build_model"]
