@@ -383,7 +383,10 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     - striping: ``sum_z l_z * S_z = sum_y u_y * y`` (every leaf has ``l`` links to each of the
       ``S = u / l`` spines);
     - spine ports: ``l_z * Lambda_z <= radix_b * z`` with ``sum_z Lambda_z = sum_y L_y * y``
-      (``Lambda_z`` is the leaf count, carried on the chosen spine option);
+      (``Lambda_z`` is the leaf count, carried on the chosen spine option); valid bounds from the
+      fewest leaves and uplinks of any leaf option: ``Lambda_z >= L_min z`` and
+      ``S_z >= ceil(u_min / l_z) z`` (an on option carries all ``L >= L_min`` leaves and has
+      ``S = u / l`` spines);
     - spine cages: ``c * m_c >= sum_{z: c_b = c} l_z * Lambda_z`` gives ``m = ceil(L l / c)`` per
       spine, and the spine end of leaf-spine links uses ``S * m`` cages (a product, linearised
       on the binary digits of ``S``).
@@ -393,6 +396,7 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     if not define_leaves(b, block, fabric, site, catalog, modes, max_spine_radix, pricer):
         return False
     max_u = max(o.uplinks for o, _ in block.leaves)
+    min_u = min(o.uplinks for o, _ in block.leaves)
     min_leaves = min(o.leaves for o, _ in block.leaves)
     options = spine_options(modes, max_u, min_leaves)
     if not options:
@@ -404,7 +408,9 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
         count = b.integer(name, "spines", i, upper=max_u // o.links_per_leaf)
         leaves_here = b.continuous(name, "leaves_on", i, upper=o.max_leaves)
         b.add(count <= (max_u // o.links_per_leaf) * z, name, "spines_off", i)
+        b.add(count >= ceil_div(min_u, o.links_per_leaf) * z, name, "spines_least", i)
         b.add(leaves_here <= o.max_leaves * z, name, "spine_ports", i)
+        b.add(leaves_here >= min_leaves * z, name, "spine_leaves_least", i)
         block.spines.append((o, z, count))
         carried.append(leaves_here)
     b.add(pulp.lpSum(z for _, z, _ in block.spines) == block.on, name, "one_spine")
@@ -453,6 +459,13 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     ``Pi_z`` (integer).
 
     - pods hold every leaf: ``Lp_z * Pi_z >= Lambda_z`` with ``sum_z Lambda_z = sum_y L_y y``;
+      with ``L_min = min_y L_y`` and ``Pi_max_z = min(floor(k_max / l2_z), ceil(L_max / Lp_z))``
+      the chosen option carries at least the fewest leaves any option has:
+      ``L_min z <= Lambda_z <= min(L_max, Lp_z Pi_max_z) z`` and ``Pi_z >= ceil(L_min / Lp_z) z``
+      (valid: an off option carries nothing, an on one carries ``L >= L_min`` leaves in whole
+      pods), so the relaxation cannot park its weight on an option that holds no leaves; an
+      option with ``ceil(L_min / Lp_z) > Pi_max_z`` can hold no leaf option's leaves and is not
+      built;
     - core ports: ``sum_z l2_z Pi_z <= sum_x radix_x x`` (each core meets every pod ``l2`` times);
     - pod spines ``PS = Pi * u`` (one per leaf uplink in every pod), cores ``C = u * Cg`` (``u``
       groups of ``Cg = Lp / l2``), spine-core links ``SC = PS * Lp``: products on binary digits;
@@ -463,8 +476,8 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     if not define_leaves(b, block, fabric, site, catalog, modes, None, pricer):
         return False
     max_leaves = max(o.leaves for o, _ in block.leaves)
-    pods = pod_options(modes, block.shape, max_leaves)
-    if not pods or not modes:
+    min_leaves = min(o.leaves for o, _ in block.leaves)
+    if not modes:
         return False
     name = block.name
     core_top = max(m.radix for m in modes)
@@ -474,15 +487,24 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     def pods_top(o: PodOption) -> int:
         return min(core_top // o.links_per_core, ceil_div(max_leaves, o.leaves_per_pod))
 
+    def pods_least(o: PodOption) -> int:
+        return ceil_div(min_leaves, o.leaves_per_pod)
+
+    pods = [o for o in pod_options(modes, block.shape, max_leaves) if pods_least(o) <= pods_top(o)]
+    if not pods:
+        return False
     pods_max = max(pods_top(o) for o in pods)
     carried = []
     for i, o in enumerate(pods):
         z = b.binary(name, "pod", i)
         top = pods_top(o)
         count = b.integer(name, "pods", i, upper=top)
-        leaves_here = b.continuous(name, "leaves_in", i, upper=max_leaves)
+        most = min(max_leaves, o.leaves_per_pod * top)
+        leaves_here = b.continuous(name, "leaves_in", i, upper=most)
         b.add(count <= top * z, name, "pods_off", i)
-        b.add(leaves_here <= max_leaves * z, name, "leaves_off", i)
+        b.add(count >= pods_least(o) * z, name, "pods_least", i)
+        b.add(leaves_here <= most * z, name, "leaves_off", i)
+        b.add(leaves_here >= min_leaves * z, name, "leaves_least", i)
         b.add(o.leaves_per_pod * count >= leaves_here, name, "pods_hold_leaves", i)
         block.pods.append((o, z, count))
         carried.append(leaves_here)
