@@ -681,11 +681,14 @@ def define_media_floor(b: _Builder, cost: pulp.LpVariable, links: Expr, options:
 def define_media_floor_per_leaf(b: _Builder, block: Block, cost: pulp.LpVariable,
                                 options: list[Medium], attribute: str, *, leaf_end: bool,
                                 name: str) -> None:
-    """Valid inequality: a class costs at least what the cheapest medium open to the chosen leaf
-    option would cost for that option's links.
+    """Valid inequalities: a class costs at least what the cheapest medium open to the chosen
+    leaf option would cost for that option's links, and at least what the chosen medium would
+    cost for the cheapest leaf option it can serve.
 
-    ``kappa >= sum_y f_y y`` with ``f_y = min_{mu in M_y} cost_mu(y)``, where ``M_y`` are the media
-    that reach ``y``'s run of the class (``reach_mu >= len_y``) and speak its protocol, and
+    ``kappa >= sum_y f_y y`` with ``f_y = min_{mu in M_y} cost_mu(y)`` and
+    ``kappa >= sum_mu h_mu w_mu`` with ``h_mu = min_{y: mu in M_y} cost_mu(y)``, where ``M_y``
+    are the media that reach ``y``'s run of the class (``reach_mu >= len_y``), fit and speak its
+    protocol, and ``cost_mu(y)`` is a lower bound on the class cost with ``mu`` and ``y``:
 
     - leaf-spine (``leaf_end``): the leaf is the lower end, so ``cage1_mu = c_y`` and
       ``cost_mu(y) = a_mu V_y + (b_mu / c2_mu + g_mu) U_y`` with ``U_y = L_y u_y`` links and
@@ -694,29 +697,43 @@ def define_media_floor_per_leaf(b: _Builder, block: Block, cost: pulp.LpVariable
 
     Valid because exactly one ``y`` is on with its medium in ``M_y``; the class has ``U_y`` links
     (spine-core ``SC >= L u``), and an end of cage ``c`` uses at least ``links / c`` cages
-    (spines and cores are counted switch by switch, each at least its links over ``c``). It
-    cuts off no integer solution; it gives the LP relaxation the real media price of each leaf
-    option (optics where its runs are long), which the single cheapest price per link of
-    :func:`define_media_floor` does not.
+    (spines and cores are counted switch by switch, each at least its links over ``c``); a pair
+    with ``mu`` not in ``M_y`` is infeasible. They cut off no integer solution; the first gives
+    the LP relaxation the real media price of each leaf option (optics where its runs are long),
+    which the single cheapest price per link of :func:`define_media_floor` does not; the second
+    makes the relaxation prefer the medium that is cheapest, not any medium, since the big-M
+    cost rows are slack at fractional ``w``.
     """
-    terms = []
-    for o, y in block.leaves:
-        length_m, protocol = getattr(o, attribute), o.mode.switch.protocol
-        fits = [m for m in options if m.reach_m >= length_m and m.protocol in (None, protocol)
-                and (not leaf_end or m.cage1 == o.mode.cage_ports)]
-        if not fits:
-            continue
+    def least_usd(m: Medium, o: LeafOption) -> float:
         if leaf_end:
-            usd = min(m.per_unit1_usd * o.uplink_units
-                      + (m.per_unit2_usd / m.cage2 + m.per_link_usd) * o.uplink_total
-                      for m in fits)
-        else:
-            usd = o.uplink_total * min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2
-                                       + m.per_link_usd for m in fits)
+            return (m.per_unit1_usd * o.uplink_units
+                    + (m.per_unit2_usd / m.cage2 + m.per_link_usd) * o.uplink_total)
+        return (m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2
+                + m.per_link_usd) * o.uplink_total
+
+    def fits(m: Medium, o: LeafOption) -> bool:
+        return (m.reach_m >= getattr(o, attribute)
+                and m.protocol in (None, o.mode.switch.protocol)
+                and (not leaf_end or m.cage1 == o.mode.cage_ports))
+
+    by_leaf, by_medium = [], []
+    for o, y in block.leaves:
+        usd = min((least_usd(m, o) for m in options if fits(m, o)), default=0.0)
         if usd > 0:
-            terms.append(usd * y)
-    if terms:
-        b.add(cost >= pulp.lpSum(terms), name, "leaf_floor")
+            by_leaf.append(usd * y)
+    for m, w in block.media[_class_of(attribute)].options:
+        usd = min((least_usd(m, o) for o, _ in block.leaves if fits(m, o)), default=0.0)
+        if usd > 0:
+            by_medium.append(usd * w)
+    if by_leaf:
+        b.add(cost >= pulp.lpSum(by_leaf), name, "leaf_floor")
+    if by_medium:
+        b.add(cost >= pulp.lpSum(by_medium), name, "medium_floor")
+
+
+def _class_of(attribute: str) -> str:
+    """``leaf_spine_m`` -> ``leaf-spine``."""
+    return attribute.removesuffix("_m").replace("_", "-")
 
 
 __all__ = ["LINK_CLASSES", "Block", "FabricModel", "build_model"]
