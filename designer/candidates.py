@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from designer.catalog import Catalog, SwitchMode, switch_modes
 from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m, switch_racks
@@ -146,11 +147,11 @@ class LeafOption:
         """Node links on the fullest leaf: ``min(q, N) * e`` (a group may exceed the nodes)."""
         return min(self.group_nodes, self.nodes) * self.shape.ports_per_node
 
-    @property
+    @cached_property
     def groups(self) -> int:
         return ceil_div(self.nodes, self.group_nodes)
 
-    @property
+    @cached_property
     def leaves(self) -> int:
         return self.groups * self.shape.leaves_per_group
 
@@ -158,18 +159,18 @@ class LeafOption:
     def last_group_nodes(self) -> int:
         return self.nodes - (self.groups - 1) * self.group_nodes
 
-    @property
+    @cached_property
     def node_end_units(self) -> int:
         """Cages (transceivers or wide cable ends) used by node links on all leaves."""
         c, e = self.mode.cage_ports, self.shape.ports_per_node
         full = (self.groups - 1) * ceil_div(self.group_nodes * e, c)
         return self.shape.leaves_per_group * (full + ceil_div(self.last_group_nodes * e, c))
 
-    @property
+    @cached_property
     def uplink_total(self) -> int:
         return self.leaves * self.uplinks
 
-    @property
+    @cached_property
     def uplink_units(self) -> int:
         return self.leaves * ceil_div(self.uplinks, self.mode.cage_ports)
 

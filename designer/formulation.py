@@ -371,7 +371,8 @@ def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site, catalog
 
 
 def _leaf_sum(block: Block, value) -> Expr:
-    return pulp.lpSum(value(o) * v for o, v in block.leaves)
+    """``sum_y value(y) y`` over the block's leaf options."""
+    return Expr([(v, value(o)) for o, v in block.leaves])
 
 
 def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
@@ -716,19 +717,31 @@ def define_media_floor_per_leaf(b: _Builder, block: Block, cost: pulp.LpVariable
                 and m.protocol in (None, o.mode.switch.protocol)
                 and (not leaf_end or m.cage1 == o.mode.cage_ports))
 
+    # Leaf options that look alike to every medium share one computation.
+    alike: dict[tuple, LeafOption] = {}
+    for o, _ in block.leaves:
+        alike.setdefault(_media_view(o, attribute), o)
+    least_of = {key: min((least_usd(m, o) for m in options if fits(m, o)), default=0.0)
+                for key, o in alike.items()}
     by_leaf, by_medium = [], []
     for o, y in block.leaves:
-        usd = min((least_usd(m, o) for m in options if fits(m, o)), default=0.0)
+        usd = least_of[_media_view(o, attribute)]
         if usd > 0:
             by_leaf.append(usd * y)
     for m, w in block.media[_class_of(attribute)].options:
-        usd = min((least_usd(m, o) for o, _ in block.leaves if fits(m, o)), default=0.0)
+        usd = min((least_usd(m, o) for o in alike.values() if fits(m, o)), default=0.0)
         if usd > 0:
             by_medium.append(usd * w)
     if by_leaf:
         b.add(cost >= pulp.lpSum(by_leaf), name, "leaf_floor")
     if by_medium:
         b.add(cost >= pulp.lpSum(by_medium), name, "medium_floor")
+
+
+def _media_view(o: LeafOption, attribute: str) -> tuple:
+    """What the media floors read of a leaf option: run, protocol, cage, cages and links."""
+    return (getattr(o, attribute), o.mode.switch.protocol, o.mode.cage_ports, o.uplink_units,
+            o.uplink_total)
 
 
 def _class_of(attribute: str) -> str:
