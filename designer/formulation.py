@@ -441,6 +441,10 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
                          + spine_cost)
     define_upper_tier_floor(b, spine_cost, _leaf_sum(block, lambda o: o.uplink_total), min(
         o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.spines), name, "spines")
+    define_switch_floor_per_leaf(b, block, spine_cost, {
+        (o.mode.switch.protocol, o.mode.switch.price_usd, o.mode.radix)
+        for o, _, _ in block.spines}, lambda o, radix: ceil_div(o.uplinks, radix // o.leaves)
+        if radix >= o.leaves else None, name, "spines")
     links_max = max(o.uplink_total for o, _ in block.leaves)
     define_media(b, block, catalog, fabric, "leaf-spine",
                  lower_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
@@ -571,6 +575,13 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
         2 * o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.pods), name, "spines")
     define_upper_tier_floor(b, core_cost, leaf_links, min(
         m.switch.price_usd / m.radix for m, _ in block.cores), name, "cores")
+    define_switch_floor_per_leaf(b, block, spine_cost, {
+        (o.mode.switch.protocol, o.mode.switch.price_usd, o.leaves_per_pod)
+        for o, _, _ in block.pods}, lambda o, lp: o.uplinks * ceil_div(o.leaves, lp),
+        name, "pod_spines")
+    define_switch_floor_per_leaf(b, block, core_cost, {
+        (m.switch.protocol, m.switch.price_usd, m.radix) for m, _ in block.cores},
+        lambda o, radix: o.uplinks * ceil_div(o.leaves, radix), name, "cores")
     b.add(spine_core >= leaf_links, name, "sc_links_floor")
 
     leaf_links_max = max(o.uplink_total for o, _ in block.leaves)
@@ -597,6 +608,36 @@ def define_upper_tier_floor(b: _Builder, cost: Expr, leaf_uplinks: Expr, usd_per
     ``C >= L u / k``. So ``cost >= min(price * ports per link / k) * L u``.
     """
     b.add(cost >= usd_per_link * leaf_uplinks, *name, "floor")
+
+
+def define_switch_floor_per_leaf(b: _Builder, block: Block, cost: Expr, choices: set[tuple],
+                                 count, *name: object) -> None:
+    """Valid inequality: a tier above the leaves costs at least the fewest whole switches the
+    chosen leaf option needs, at the cheapest choice of its protocol.
+
+    ``cost >= sum_y min_{(p_y, price, k) in choices} price * count(y, k) * y``, where
+    ``count(y, k)`` is a lower bound on the tier's switch count with leaf option ``y``
+    (``L_y`` leaves of ``u_y`` uplinks) and a choice of size ``k``:
+
+    - 2-tier spines of radix ``k``: each leaf has ``l <= floor(k / L)`` links to each spine,
+      so ``S = u / l >= ceil(u / floor(k / L))`` (no spine of radix ``k < L`` fits);
+    - pod spines of pods of ``Lp`` leaves: ``Pi >= ceil(L / Lp)`` pods of ``u`` spines;
+    - cores of radix ``k``: ``Cg = Lp / l2 >= Lp Pi / k >= L / k`` cores per group (each core
+      meets every pod ``l2`` times), ``u`` groups: ``C >= u ceil(L / k)``.
+
+    Exactly one leaf option and one choice are on, so the row holds for every design; unlike
+    :func:`define_upper_tier_floor` it counts whole switches and partly filled pods, which
+    is where the relaxation of a fabric between powers of two falls short.
+    """
+    terms = []
+    for o, y in block.leaves:
+        protocol = _mode_of(o).switch.protocol
+        costs = [price * n for p, price, size in sorted(choices)
+                 if p == protocol and (n := count(o, size)) is not None]
+        if costs and min(costs) > 0:
+            terms.append(min(costs) * y)
+    if terms:
+        b.add(cost >= pulp.lpSum(terms), *name, "leaf_floor")
 
 
 def _by_model(items) -> dict[str, tuple[float, Expr]]:
