@@ -22,7 +22,7 @@ from designer.schema import Fabric
 from designer.solve import SOLVERS, solve
 
 
-def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
+def design(demand: Demand, catalog: Catalog | None = None, solver: str = "highs",
            time_limit: float | None = None) -> DesignResult:
     """Design the cheapest fabric for every fabric of ``demand``.
 
@@ -34,7 +34,7 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
         From :func:`designer.load_catalog`; ``None`` loads the catalogs the demand names (all
         shipped catalogs when it names none).
     solver
-        ``"cbc"`` (default) or ``"highs"``.
+        ``"highs"`` (default) or ``"cbc"``.
     time_limit
         Seconds per fabric; ``None`` for no limit.
 
