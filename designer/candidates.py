@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from designer.catalog import Catalog, SwitchMode, switch_modes
 from designer.floor import leaf_spine_m, node_leaf_m, spine_core_m, switch_racks
@@ -154,11 +155,11 @@ class LeafOption:
         """Node links on the fullest leaf: ``min(q, N) * e`` (a group may exceed the nodes)."""
         return min(self.group_nodes, self.nodes) * self.shape.ports_per_node
 
-    @property
+    @cached_property
     def groups(self) -> int:
         return ceil_div(self.nodes, self.group_nodes)
 
-    @property
+    @cached_property
     def leaves(self) -> int:
         return self.groups * self.shape.leaves_per_group
 
@@ -166,18 +167,18 @@ class LeafOption:
     def last_group_nodes(self) -> int:
         return self.nodes - (self.groups - 1) * self.group_nodes
 
-    @property
+    @cached_property
     def node_end_units(self) -> int:
         """Cages (transceivers or wide cable ends) used by node links on all leaves."""
         c, e = self.mode.cage_ports, self.shape.ports_per_node
         full = (self.groups - 1) * ceil_div(self.group_nodes * e, c)
         return self.shape.leaves_per_group * (full + ceil_div(self.last_group_nodes * e, c))
 
-    @property
+    @cached_property
     def uplink_total(self) -> int:
         return self.leaves * self.uplinks
 
-    @property
+    @cached_property
     def uplink_units(self) -> int:
         return self.leaves * ceil_div(self.uplinks, self.mode.cage_ports)
 
@@ -471,21 +472,34 @@ def pareto_media(options: list[Medium], power_matters: bool = False) -> list[Med
     """Drop media beaten on every cost coefficient by another with the same ends and more reach
     (and, when the fabric limits power, on every power coefficient too).
 
-    A dropped medium can never be strictly cheaper for any unit counts, so the optimum is kept.
+    ``a`` dominates ``b`` when both have the same cages, ``reach_a >= reach_b``, ``a`` speaks no
+    protocol or ``b``'s, and ``a_a <= a_b``, ``b_a <= b_b``, ``g_a <= g_b`` (unit and link
+    prices). A dominated medium can never be strictly cheaper for any unit counts, so the optimum
+    is kept. Of media equal in all of these, the first in ``options`` is kept.
+
+    Dominance is transitive, so it is enough to test each medium against the undominated ones:
+    in the order ``(-reach, a, b, g, protocol set, index)`` every dominator comes before what it
+    dominates, and the kept set grows as a frontier (a few dozen per cage pair instead of the
+    O(n^2) pairs of ~2,300 media).
     """
     def dominates(a: Medium, b: Medium) -> bool:
-        return (a.cage1 == b.cage1 and a.cage2 == b.cage2 and a.reach_m >= b.reach_m
-                and a.protocol in (None, b.protocol)
+        return (a.reach_m >= b.reach_m and a.protocol in (None, b.protocol)
                 and a.per_unit1_usd <= b.per_unit1_usd and a.per_unit2_usd <= b.per_unit2_usd
                 and a.per_link_usd <= b.per_link_usd
                 and (not power_matters or (a.per_unit1_w <= b.per_unit1_w
                                            and a.per_unit2_w <= b.per_unit2_w
                                            and a.per_link_w <= b.per_link_w)))
 
-    kept: list[Medium] = []
+    groups: dict[tuple[int, int], list[tuple[int, Medium]]] = {}
     for index, option in enumerate(options):
-        beaten = any(dominates(other, option) and (not dominates(option, other) or j < index)
-                     for j, other in enumerate(options) if j != index)
-        if not beaten:
-            kept.append(option)
-    return kept
+        groups.setdefault((option.cage1, option.cage2), []).append((index, option))
+    kept: list[tuple[int, Medium]] = []
+    for members in groups.values():
+        members.sort(key=lambda im: (-im[1].reach_m, im[1].per_unit1_usd, im[1].per_unit2_usd,
+                                     im[1].per_link_usd, im[1].protocol is not None, im[0]))
+        frontier: list[Medium] = []
+        for index, option in members:
+            if not any(dominates(other, option) for other in frontier):
+                frontier.append(option)
+                kept.append((index, option))
+    return [option for _, option in sorted(kept, key=lambda im: im[0])]

@@ -81,7 +81,7 @@ def _fail(error: BaseException, debug: bool) -> None:
 @click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
               help="Catalog file or shipped catalog name; repeatable. Replaces the demand's "
                    "`catalogs:` list; models in later files must not repeat earlier ones.")
-@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="cbc", show_default=True)
+@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="highs", show_default=True)
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               metavar="SECONDS", help="Solver time limit per fabric.")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), default=None,
@@ -209,7 +209,7 @@ def export_cmd(outdir, max_lab_nodes, debug):
               help="Worker processes (default: one per CPU).")
 @click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
               help="Catalog file or shipped catalog name; repeatable.")
-@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="cbc", show_default=True)
+@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="highs", show_default=True)
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               metavar="SECONDS", help="Solver time limit per point.")
 @click.option("--force", is_flag=True, help="Replace OUTDIR even if it holds other files.")
@@ -270,7 +270,7 @@ def sweep_cmd(demand_file, outdir, axis, values, part_kind, fabric, workers, cat
               help="Folder for compare.md, compare.csv and compare.json.")
 @click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
               help="Catalog file or shipped catalog name; repeatable.")
-@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="cbc", show_default=True)
+@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="highs", show_default=True)
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               metavar="SECONDS", help="Solver time limit per fabric.")
 @click.option("--force", is_flag=True, help="Replace OUTDIR even if it holds other files.")

@@ -287,7 +287,7 @@ def strategy_fabrics(training: Fabric, inference: Fabric) -> dict[str, tuple[Fab
     }
 
 
-def compare(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
+def compare(demand: Demand, catalog: Catalog | None = None, solver: str = "highs",
             time_limit: float | None = None) -> Comparison:
     """Design the three strategies for ``demand``'s training and inference fabrics."""
     from designer.design import design

@@ -25,7 +25,7 @@ from designer.servers import check_server_ports, server_sets
 from designer.solve import SOLVERS, solve
 
 
-def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
+def design(demand: Demand, catalog: Catalog | None = None, solver: str = "highs",
            time_limit: float | None = None, explain: bool = True) -> DesignResult:
     """Design the cheapest fabric for every fabric of ``demand``.
 
@@ -37,7 +37,7 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "cbc",
         From :func:`designer.load_catalog`; ``None`` loads the catalogs the demand names (all
         shipped catalogs when it names none).
     solver
-        ``"cbc"`` (default) or ``"highs"``.
+        ``"highs"`` (default) or ``"cbc"``.
     time_limit
         Seconds per fabric; ``None`` for no limit.
     explain

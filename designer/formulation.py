@@ -148,6 +148,17 @@ class _Builder:
 
     def __init__(self, name: str):
         self.problem = pulp.LpProblem(_name("fabric", name), pulp.LpMinimize)
+        self._media: dict[tuple, list[Medium]] = {}
+
+    def media(self, catalog: Catalog, speed_gbps: float, cages: set[int], *,
+              pareto: bool = False, power_matters: bool = False) -> list[Medium]:
+        """``media_options`` (and its Pareto set), computed once per build: every block and
+        class asks for the same catalog and speed."""
+        key = (speed_gbps, frozenset(cages), pareto, power_matters)
+        if key not in self._media:
+            options = media_options(catalog, speed_gbps, cages)
+            self._media[key] = pareto_media(options, power_matters) if pareto else options
+        return self._media[key]
 
     def binary(self, *name: object) -> pulp.LpVariable:
         return self.problem.add_variable(_name(*name), 0, 1, cat=pulp.LpBinary)
@@ -393,7 +404,7 @@ def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site, catalog
     ``sum_y node_links_y * y``. Options whose leaf count no spine could reach are left out.
     """
     cages = {m.cage_ports for m in modes}
-    reaches = sorted({m.reach_m for m in media_options(catalog, fabric.port_speed_gbps, cages)})
+    reaches = sorted({m.reach_m for m in b.media(catalog, fabric.port_speed_gbps, cages)})
     options = leaf_options(fabric, site, block.shape, modes, reaches, pricer,
                            catalog if block.tiers == 2 else None, hall)
     if max_leaves is not None:
@@ -407,7 +418,8 @@ def define_leaves(b: _Builder, block: Block, fabric: Fabric, site: Site, catalog
 
 
 def _leaf_sum(block: Block, value) -> Expr:
-    return pulp.lpSum(value(o) * v for o, v in block.leaves)
+    """``sum_y value(y) y`` over the block's leaf options."""
+    return Expr([(v, value(o)) for o, v in block.leaves])
 
 
 def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
@@ -420,7 +432,10 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     - striping: ``sum_z l_z * S_z = sum_y u_y * y`` (every leaf has ``l`` links to each of the
       ``S = u / l`` spines);
     - spine ports: ``l_z * Lambda_z <= radix_b * z`` with ``sum_z Lambda_z = sum_y L_y * y``
-      (``Lambda_z`` is the leaf count, carried on the chosen spine option);
+      (``Lambda_z`` is the leaf count, carried on the chosen spine option); valid bounds from the
+      fewest leaves and uplinks of any leaf option: ``Lambda_z >= L_min z`` and
+      ``S_z >= ceil(u_min / l_z) z`` (an on option carries all ``L >= L_min`` leaves and has
+      ``S = u / l`` spines);
     - spine cages: ``c * m_c >= sum_{z: c_b = c} l_z * Lambda_z`` gives ``m = ceil(L l / c)`` per
       spine, and the spine end of leaf-spine links uses ``S * m`` cages (a product, linearised
       on the binary digits of ``S``).
@@ -430,6 +445,7 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     if not define_leaves(b, block, fabric, site, catalog, modes, max_spine_radix, pricer, hall):
         return False
     max_u = max(o.uplinks for o, _ in block.leaves)
+    min_u = min(o.uplinks for o, _ in block.leaves)
     min_leaves = min(o.leaves for o, _ in block.leaves)
     options = spine_options(modes, max_u, min_leaves)
     if not options:
@@ -441,7 +457,9 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
         count = b.integer(name, "spines", i, upper=max_u // o.links_per_leaf)
         leaves_here = b.continuous(name, "leaves_on", i, upper=o.max_leaves)
         b.add(count <= (max_u // o.links_per_leaf) * z, name, "spines_off", i)
+        b.add(count >= ceil_div(min_u, o.links_per_leaf) * z, name, "spines_least", i)
         b.add(leaves_here <= o.max_leaves * z, name, "spine_ports", i)
+        b.add(leaves_here >= min_leaves * z, name, "spine_leaves_least", i)
         block.spines.append((o, z, count))
         carried.append(leaves_here)
     b.add(pulp.lpSum(z for _, z, _ in block.spines) == block.on, name, "one_spine")
@@ -473,6 +491,10 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
                           + pulp.lpSum(o.mode.switch.power_w * s for o, _, s in block.spines))
     define_upper_tier_floor(b, spine_cost, _leaf_sum(block, lambda o: o.uplink_total), min(
         o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.spines), name, "spines")
+    define_switch_floor_per_leaf(b, block, spine_cost, {
+        (o.mode.switch.protocol, o.mode.switch.price_usd, o.mode.radix)
+        for o, _, _ in block.spines}, lambda o, radix: ceil_div(o.uplinks, radix // o.leaves)
+        if radix >= o.leaves else None, name, "spines")
     links_max = max(o.uplink_total for o, _ in block.leaves)
     define_media(b, block, catalog, fabric, "leaf-spine",
                  lower_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
@@ -493,6 +515,13 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     ``Pi_z`` (integer).
 
     - pods hold every leaf: ``Lp_z * Pi_z >= Lambda_z`` with ``sum_z Lambda_z = sum_y L_y y``;
+      with ``L_min = min_y L_y`` and ``Pi_max_z = min(floor(k_max / l2_z), ceil(L_max / Lp_z))``
+      the chosen option carries at least the fewest leaves any option has:
+      ``L_min z <= Lambda_z <= min(L_max, Lp_z Pi_max_z) z`` and ``Pi_z >= ceil(L_min / Lp_z) z``
+      (valid: an off option carries nothing, an on one carries ``L >= L_min`` leaves in whole
+      pods), so the relaxation cannot park its weight on an option that holds no leaves; an
+      option with ``ceil(L_min / Lp_z) > Pi_max_z`` can hold no leaf option's leaves and is not
+      built;
     - core ports: ``sum_z l2_z Pi_z <= sum_x radix_x x`` (each core meets every pod ``l2`` times);
     - pod spines ``PS = Pi * u`` (one per leaf uplink in every pod), cores ``C = u * Cg`` (``u``
       groups of ``Cg = Lp / l2``), spine-core links ``SC = PS * Lp``: products on binary digits;
@@ -503,8 +532,8 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     if not define_leaves(b, block, fabric, site, catalog, modes, None, pricer, hall):
         return False
     max_leaves = max(o.leaves for o, _ in block.leaves)
-    pods = pod_options(modes, block.shape, max_leaves)
-    if not pods or not modes:
+    min_leaves = min(o.leaves for o, _ in block.leaves)
+    if not modes:
         return False
     name = block.name
     core_top = max(m.radix for m in modes)
@@ -514,15 +543,24 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     def pods_top(o: PodOption) -> int:
         return min(core_top // o.links_per_core, ceil_div(max_leaves, o.leaves_per_pod))
 
+    def pods_least(o: PodOption) -> int:
+        return ceil_div(min_leaves, o.leaves_per_pod)
+
+    pods = [o for o in pod_options(modes, block.shape, max_leaves) if pods_least(o) <= pods_top(o)]
+    if not pods:
+        return False
     pods_max = max(pods_top(o) for o in pods)
     carried = []
     for i, o in enumerate(pods):
         z = b.binary(name, "pod", i)
         top = pods_top(o)
         count = b.integer(name, "pods", i, upper=top)
-        leaves_here = b.continuous(name, "leaves_in", i, upper=max_leaves)
+        most = min(max_leaves, o.leaves_per_pod * top)
+        leaves_here = b.continuous(name, "leaves_in", i, upper=most)
         b.add(count <= top * z, name, "pods_off", i)
-        b.add(leaves_here <= max_leaves * z, name, "leaves_off", i)
+        b.add(count >= pods_least(o) * z, name, "pods_least", i)
+        b.add(leaves_here <= most * z, name, "leaves_off", i)
+        b.add(leaves_here >= min_leaves * z, name, "leaves_least", i)
         b.add(o.leaves_per_pod * count >= leaves_here, name, "pods_hold_leaves", i)
         block.pods.append((o, z, count))
         carried.append(leaves_here)
@@ -591,6 +629,13 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
         2 * o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.pods), name, "spines")
     define_upper_tier_floor(b, core_cost, leaf_links, min(
         m.switch.price_usd / m.radix for m, _ in block.cores), name, "cores")
+    define_switch_floor_per_leaf(b, block, spine_cost, {
+        (o.mode.switch.protocol, o.mode.switch.price_usd, o.leaves_per_pod)
+        for o, _, _ in block.pods}, lambda o, lp: o.uplinks * ceil_div(o.leaves, lp),
+        name, "pod_spines")
+    define_switch_floor_per_leaf(b, block, core_cost, {
+        (m.switch.protocol, m.switch.price_usd, m.radix) for m, _ in block.cores},
+        lambda o, radix: o.uplinks * ceil_div(o.leaves, radix), name, "cores")
     b.add(spine_core >= leaf_links, name, "sc_links_floor")
 
     leaf_links_max = max(o.uplink_total for o, _ in block.leaves)
@@ -619,6 +664,36 @@ def define_upper_tier_floor(b: _Builder, cost: Expr, leaf_uplinks: Expr, usd_per
     b.add(cost >= usd_per_link * leaf_uplinks, *name, "floor")
 
 
+def define_switch_floor_per_leaf(b: _Builder, block: Block, cost: Expr, choices: set[tuple],
+                                 count, *name: object) -> None:
+    """Valid inequality: a tier above the leaves costs at least the fewest whole switches the
+    chosen leaf option needs, at the cheapest choice of its protocol.
+
+    ``cost >= sum_y min_{(p_y, price, k) in choices} price * count(y, k) * y``, where
+    ``count(y, k)`` is a lower bound on the tier's switch count with leaf option ``y``
+    (``L_y`` leaves of ``u_y`` uplinks) and a choice of size ``k``:
+
+    - 2-tier spines of radix ``k``: each leaf has ``l <= floor(k / L)`` links to each spine,
+      so ``S = u / l >= ceil(u / floor(k / L))`` (no spine of radix ``k < L`` fits);
+    - pod spines of pods of ``Lp`` leaves: ``Pi >= ceil(L / Lp)`` pods of ``u`` spines;
+    - cores of radix ``k``: ``Cg = Lp / l2 >= Lp Pi / k >= L / k`` cores per group (each core
+      meets every pod ``l2`` times), ``u`` groups: ``C >= u ceil(L / k)``.
+
+    Exactly one leaf option and one choice are on, so the row holds for every design; unlike
+    :func:`define_upper_tier_floor` it counts whole switches and partly filled pods, which
+    is where the relaxation of a fabric between powers of two falls short.
+    """
+    terms = []
+    for o, y in block.leaves:
+        protocol = _mode_of(o).switch.protocol
+        costs = [price * n for p, price, size in sorted(choices)
+                 if p == protocol and (n := count(o, size)) is not None]
+        if costs and min(costs) > 0:
+            terms.append(min(costs) * y)
+    if terms:
+        b.add(cost >= pulp.lpSum(terms), *name, "leaf_floor")
+
+
 def _by_model(items) -> dict[str, tuple[Switch, Expr]]:
     """Group mode choices by switch model: ``{model: (switch, sum of its choices)}``."""
     grouped: dict[str, list] = defaultdict(list)
@@ -637,19 +712,30 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
     ``sum_mu w_mu = on``; a medium fits the cages of both ends:
     ``sum_{mu: cage1(mu) = c} w_mu <= [lower end has cages of c]`` (and likewise upper); it
     reaches the class's worst run, which depends on the leaf group's size (it sets where racks
-    stand): ``w_mu <= sum_{y: len_y <= reach_mu} y``;
-    and the class cost is
+    stand): for every distinct reach ``t`` of the class's media,
+
+        sum_{mu: reach_mu <= t} w_mu + sum_{y: len_y > t} y <= on
+
+    (a clique: a medium of reach ``t`` or less and a leaf option with a longer run exclude each
+    other; with ``t = reach_mu`` it is ``w_mu <= sum_{y: len_y <= reach_mu} y``, and it is
+    tighter in the LP and has one row per distinct reach instead of one per medium). Media no
+    leaf option's run fits are left out. The class cost is
     ``kappa >= a_mu units1 + b_mu units2 + g_mu links - M_mu (1 - w_mu)``,
-    ``M_mu = a_mu units1_max + b_mu units2_max + g_mu links_max``.
-    With a power limit the class power ``pi`` has the same rows with each part's power in
-    place of its price (and ``pareto_media`` keeps media that draw less power).
+    ``M_mu = a_mu units1_max + b_mu units2_max + g_mu links_max``, with the valid floors of
+    :func:`define_media_floor` and :func:`define_media_floor_per_leaf`. With a power limit the
+    class power ``pi`` has the same rows with each part's power in place of its price (and
+    ``pareto_media`` keeps media that draw less power).
     """
     name = _name(block.name, cls)
     cages = set(lower_cages) | set(upper_cages)
-    options = [m for m in media_options(catalog, fabric.port_speed_gbps, cages)
-               if m.cage1 in lower_cages and m.cage2 in upper_cages]
     power_matters = fabric.max_power_kw is not None
-    options = pareto_media(options, power_matters)
+    # Dominance only compares media with the same cages, so filtering the Pareto set of every
+    # cage by this class's cages is the Pareto set of this class's media.
+    attribute = cls.replace("-", "_") + "_m"
+    shortest_m = min(getattr(o, attribute) for o, _ in block.leaves)
+    options = [m for m in b.media(catalog, fabric.port_speed_gbps, cages, pareto=True,
+                                  power_matters=power_matters)
+               if m.cage1 in lower_cages and m.cage2 in upper_cages and m.reach_m >= shortest_m]
     cost = b.continuous(name, "cost")
     power = b.continuous(name, "power") if power_matters else None
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
@@ -659,10 +745,11 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
         b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)
     for cage, on in upper_cages.items():
         b.add(pulp.lpSum(w for m, w in chosen if m.cage2 == cage) <= on, name, "upper_cage", cage)
-    attribute = cls.replace("-", "_") + "_m"
-    for i, (m, w) in enumerate(chosen):
-        reached = [v for o, v in block.leaves if getattr(o, attribute) <= m.reach_m]
-        b.add(w <= pulp.lpSum(reached), name, "reach", i)
+    for i, t in enumerate(sorted({m.reach_m for m in options})):
+        beyond = [v for o, v in block.leaves if getattr(o, attribute) > t]
+        if beyond:
+            b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t) + pulp.lpSum(beyond)
+                  <= block.on, name, "reach", i)
     units1 = b.alias(units1, name, "units1")
     units2 = b.alias(units2, name, "units2")
     links = b.alias(links, name, "links")
@@ -677,6 +764,8 @@ def define_media(b: _Builder, block: Block, catalog: Catalog, fabric: Fabric, cl
             b.add(power >= m.per_unit1_w * units1 + m.per_unit2_w * units2
                   + m.per_link_w * links - big_w * (1 - w), name, "power", i)
     define_media_floor(b, cost, links, options, name)
+    define_media_floor_per_leaf(b, block, cost, options, attribute, leaf_end=cls == "leaf-spine",
+                                name=name)
 
 
 def define_media_floor(b: _Builder, cost: pulp.LpVariable, links: Expr, options: list[Medium],
@@ -693,6 +782,76 @@ def define_media_floor(b: _Builder, cost: pulp.LpVariable, links: Expr, options:
     per_link = min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2 + m.per_link_usd
                    for m in options)
     b.add(cost >= per_link * links, name, "floor")
+
+
+def define_media_floor_per_leaf(b: _Builder, block: Block, cost: pulp.LpVariable,
+                                options: list[Medium], attribute: str, *, leaf_end: bool,
+                                name: str) -> None:
+    """Valid inequalities: a class costs at least what the cheapest medium open to the chosen
+    leaf option would cost for that option's links, and at least what the chosen medium would
+    cost for the cheapest leaf option it can serve.
+
+    ``kappa >= sum_y f_y y`` with ``f_y = min_{mu in M_y} cost_mu(y)`` and
+    ``kappa >= sum_mu h_mu w_mu`` with ``h_mu = min_{y: mu in M_y} cost_mu(y)``, where ``M_y``
+    are the media that reach ``y``'s run of the class (``reach_mu >= len_y``), fit and speak its
+    protocol, and ``cost_mu(y)`` is a lower bound on the class cost with ``mu`` and ``y``:
+
+    - leaf-spine (``leaf_end``): the leaf is the lower end, so ``cage1_mu = c_y`` and
+      ``cost_mu(y) = a_mu V_y + (b_mu / c2_mu + g_mu) U_y`` with ``U_y = L_y u_y`` links and
+      ``V_y = L_y ceil(u_y / c_y)`` leaf cages;
+    - spine-core: ``cost_mu(y) = (a_mu / c1_mu + b_mu / c2_mu + g_mu) U_y``.
+
+    Valid because exactly one ``y`` is on with its medium in ``M_y``; the class has ``U_y`` links
+    (spine-core ``SC >= L u``), and an end of cage ``c`` uses at least ``links / c`` cages
+    (spines and cores are counted switch by switch, each at least its links over ``c``); a pair
+    with ``mu`` not in ``M_y`` is infeasible. They cut off no integer solution; the first gives
+    the LP relaxation the real media price of each leaf option (optics where its runs are long),
+    which the single cheapest price per link of :func:`define_media_floor` does not; the second
+    makes the relaxation prefer the medium that is cheapest, not any medium, since the big-M
+    cost rows are slack at fractional ``w``.
+    """
+    def least_usd(m: Medium, o: LeafOption) -> float:
+        if leaf_end:
+            return (m.per_unit1_usd * o.uplink_units
+                    + (m.per_unit2_usd / m.cage2 + m.per_link_usd) * o.uplink_total)
+        return (m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2
+                + m.per_link_usd) * o.uplink_total
+
+    def fits(m: Medium, o: LeafOption) -> bool:
+        return (m.reach_m >= getattr(o, attribute)
+                and m.protocol in (None, o.mode.switch.protocol)
+                and (not leaf_end or m.cage1 == o.mode.cage_ports))
+
+    # Leaf options that look alike to every medium share one computation.
+    alike: dict[tuple, LeafOption] = {}
+    for o, _ in block.leaves:
+        alike.setdefault(_media_view(o, attribute), o)
+    least_of = {key: min((least_usd(m, o) for m in options if fits(m, o)), default=0.0)
+                for key, o in alike.items()}
+    by_leaf, by_medium = [], []
+    for o, y in block.leaves:
+        usd = least_of[_media_view(o, attribute)]
+        if usd > 0:
+            by_leaf.append(usd * y)
+    for m, w in block.media[_class_of(attribute)].options:
+        usd = min((least_usd(m, o) for o in alike.values() if fits(m, o)), default=0.0)
+        if usd > 0:
+            by_medium.append(usd * w)
+    if by_leaf:
+        b.add(cost >= pulp.lpSum(by_leaf), name, "leaf_floor")
+    if by_medium:
+        b.add(cost >= pulp.lpSum(by_medium), name, "medium_floor")
+
+
+def _media_view(o: LeafOption, attribute: str) -> tuple:
+    """What the media floors read of a leaf option: run, protocol, cage, cages and links."""
+    return (getattr(o, attribute), o.mode.switch.protocol, o.mode.cage_ports, o.uplink_units,
+            o.uplink_total)
+
+
+def _class_of(attribute: str) -> str:
+    """``leaf_spine_m`` -> ``leaf-spine``."""
+    return attribute.removesuffix("_m").replace("_", "-")
 
 
 __all__ = ["LINK_CLASSES", "Block", "FabricModel", "build_model"]

@@ -68,7 +68,7 @@ def _solver(name: str, time_limit: float | None) -> pulp.LpSolver:
     raise SolverError(f"unknown solver '{name}' (choose one of: {', '.join(SOLVERS)})")
 
 
-def solve(model: FabricModel, solver: str = "cbc", time_limit: float | None = None
+def solve(model: FabricModel, solver: str = "highs", time_limit: float | None = None
           ) -> tuple[FabricStructure, SolveReport]:
     """Solve ``model`` and return the chosen structure and the solver's report.
 

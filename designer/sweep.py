@@ -177,7 +177,7 @@ def _value_text(axis: str, value: float) -> str:
 
 def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
           fabric: str | None = None, part_kind: str | None = None,
-          catalog: Catalog | None = None, solver: str = "cbc",
+          catalog: Catalog | None = None, solver: str = "highs",
           time_limit: float | None = None, executor: Executor | None = None,
           progress: Callable[[SweepPoint], None] | None = None) -> SweepResult:
     """Design one fabric of ``demand`` at each of ``values`` along ``axis``.
@@ -254,7 +254,7 @@ def _check_values(axis: str, values: Sequence[float]) -> None:
 
 
 def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, value: float,
-                 part_kind: str | None, solver: str = "cbc",
+                 part_kind: str | None, solver: str = "highs",
                  time_limit: float | None = None) -> SweepPoint:
     """Design one point (runs in a worker; everything it takes and returns pickles)."""
     from designer.design import design

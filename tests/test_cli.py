@@ -33,16 +33,16 @@ def test_main_form_writes_every_output(tmp_path):
         "bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json", "exports",
         "report.html", "report.md", "runlists", "verification.json"]
     design = json.loads((out / "design.json").read_text())
-    assert design["optimal"] is True and design["solver"] == "cbc"
+    assert design["optimal"] is True and design["solver"] == "highs"  # the default
     assert "wrote" in done.stderr
 
 
-def test_highs_and_catalog_options(tmp_path):
+def test_cbc_and_catalog_options(tmp_path):
     out = tmp_path / "out"
-    done = run(str(LAB), "-o", str(out), "--solver", "highs", "--time-limit", "60",
+    done = run(str(LAB), "-o", str(out), "--solver", "cbc", "--time-limit", "60",
                "--catalog", "frontend-ethernet")
     assert done.returncode == 0, done.stderr
-    assert json.loads((out / "design.json").read_text())["solver"] == "highs"
+    assert json.loads((out / "design.json").read_text())["solver"] == "cbc"
 
 
 def test_help_shows_an_example():
