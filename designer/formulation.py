@@ -493,8 +493,7 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
         o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.spines), name, "spines")
     define_switch_floor_per_leaf(b, block, spine_cost, {
         (o.mode.switch.protocol, o.mode.switch.price_usd, o.mode.radix)
-        for o, _, _ in block.spines}, lambda o, radix: ceil_div(o.uplinks, radix // o.leaves)
-        if radix >= o.leaves else None, name, "spines")
+        for o, _, _ in block.spines}, _fewest_spines, name, "spines")
     links_max = max(o.uplink_total for o, _ in block.leaves)
     define_media(b, block, catalog, fabric, "leaf-spine",
                  lower_cages=_cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
@@ -673,8 +672,9 @@ def define_switch_floor_per_leaf(b: _Builder, block: Block, cost: Expr, choices:
     ``count(y, k)`` is a lower bound on the tier's switch count with leaf option ``y``
     (``L_y`` leaves of ``u_y`` uplinks) and a choice of size ``k``:
 
-    - 2-tier spines of radix ``k``: each leaf has ``l <= floor(k / L)`` links to each spine,
-      so ``S = u / l >= ceil(u / floor(k / L))`` (no spine of radix ``k < L`` fits);
+    - 2-tier spines of radix ``k``: each leaf has ``l <= floor(k / L)`` links to each of
+      ``S = u / l`` spines (a whole number, so ``l`` divides ``u``):
+      ``S >= u / max{l : l | u, l <= floor(k / L)}`` (no spine of radix ``k < L`` fits);
     - pod spines of pods of ``Lp`` leaves: ``Pi >= ceil(L / Lp)`` pods of ``u`` spines;
     - cores of radix ``k``: ``Cg = Lp / l2 >= Lp Pi / k >= L / k`` cores per group (each core
       meets every pod ``l2`` times), ``u`` groups: ``C >= u ceil(L / k)``.
@@ -692,6 +692,14 @@ def define_switch_floor_per_leaf(b: _Builder, block: Block, cost: Expr, choices:
             terms.append(min(costs) * y)
     if terms:
         b.add(cost >= pulp.lpSum(terms), *name, "leaf_floor")
+
+
+def _fewest_spines(o: LeafOption, radix: int) -> int | None:
+    """Fewest 2-tier spines of ``radix`` ports for leaf option ``o``: ``u / l`` for the largest
+    ``l`` dividing ``u`` with ``L l <= radix``; None when no spine of that radix fits."""
+    most = min(radix // o.leaves, o.uplinks)
+    per_leaf = next((n for n in range(most, 0, -1) if o.uplinks % n == 0), None)
+    return None if per_leaf is None else o.uplinks // per_leaf
 
 
 def _by_model(items) -> dict[str, tuple[Switch, Expr]]:
