@@ -38,7 +38,7 @@ def check_outcome(done: subprocess.CompletedProcess, out: Path) -> str:
     if done.returncode == 4:
         errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
         assert len(errors) == 1, done.stderr
-        assert "demand.yaml: fabric 'f': solver cbc found no feasible design" in errors[0]
+        assert "demand.yaml: fabric 'f': solver highs found no feasible design" in errors[0]
         assert "time limit reached" in errors[0]
         assert not out.exists() and not list(out.parent.glob(".out.*"))
         return "none"
