@@ -19,10 +19,12 @@ minimisation drives ``w_j`` down to ``b_j * y``: a lower bound is all the linear
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pulp
 
 from designer.candidates import (
@@ -148,17 +150,14 @@ class _Builder:
 
     def __init__(self, name: str):
         self.problem = pulp.LpProblem(_name("fabric", name), pulp.LpMinimize)
-        self._media: dict[tuple, list[Medium]] = {}
 
     def media(self, catalog: Catalog, speed_gbps: float, cages: set[int], *,
               pareto: bool = False, power_matters: bool = False) -> list[Medium]:
-        """``media_options`` (and its Pareto set), computed once per build: every block and
-        class asks for the same catalog and speed."""
-        key = (speed_gbps, frozenset(cages), pareto, power_matters)
-        if key not in self._media:
-            options = media_options(catalog, speed_gbps, cages)
-            self._media[key] = pareto_media(options, power_matters) if pareto else options
-        return self._media[key]
+        """``media_options`` (and its Pareto set), computed once for every build that asks for
+        the same optics and cables at the same speed (a sweep's points, every block and class
+        of one build): the key holds the parts themselves, so a repriced catalog misses."""
+        parts = (tuple(catalog.transceivers.values()), tuple(catalog.cables.values()))
+        return _media_of(parts, speed_gbps, frozenset(cages), pareto, power_matters)
 
     def binary(self, *name: object) -> pulp.LpVariable:
         return self.problem.add_variable(_name(*name), 0, 1, cat=pulp.LpBinary)
@@ -200,6 +199,23 @@ class _Builder:
         bits = [self.binary(*name, "bit", j) for j in range(max(1, upper.bit_length()))]
         self.add(variable == pulp.lpSum((1 << j) * b for j, b in enumerate(bits)), *name, "bits")
         return [(1 << j, b) for j, b in enumerate(bits)]
+
+
+@functools.lru_cache(maxsize=64)
+def _media_of(parts: tuple, speed_gbps: float, cages: frozenset[int], pareto: bool,
+              power_matters: bool) -> list[Medium]:
+    transceivers, cables = parts
+    view = _PartsView({t.model: t for t in transceivers}, {c.model: c for c in cables})
+    options = media_options(view, speed_gbps, set(cages))
+    return pareto_media(options, power_matters) if pareto else options
+
+
+@dataclass(frozen=True)
+class _PartsView:
+    """The two part tables ``media_options`` reads, standing in for a catalog."""
+
+    transceivers: dict
+    cables: dict
 
 
 def data_digits(choices: list[tuple[int, pulp.LpVariable]]) -> list[tuple[int, Expr]]:
@@ -447,7 +463,7 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     max_u = max(o.uplinks for o, _ in block.leaves)
     min_u = min(o.uplinks for o, _ in block.leaves)
     min_leaves = min(o.leaves for o, _ in block.leaves)
-    options = spine_options(modes, max_u, min_leaves)
+    options = stripable(spine_options(modes, max_u, min_leaves), block.leaves)
     if not options:
         return False
     name = block.name
@@ -694,6 +710,28 @@ def define_switch_floor_per_leaf(b: _Builder, block: Block, cost: Expr, choices:
         b.add(cost >= pulp.lpSum(terms), *name, "leaf_floor")
 
 
+def stripable(options: list[SpineOption], leaves: list[tuple[LeafOption, pulp.LpVariable]]
+              ) -> list[SpineOption]:
+    """The spine options some leaf option can stripe onto: ``l`` divides its ``u`` (so
+    ``S = u / l`` is whole), ``L l <= radix`` and both speak one protocol.
+
+    Any other spine option is infeasible with every leaf option (``sum_z l_z S_z = u_y`` has
+    no whole solution, or the spine lacks ports), so leaving it out changes no design. For each
+    protocol and ``l``, the fewest leaves of a leaf option whose ``u`` is a multiple of ``l``
+    decides it.
+    """
+    fewest: dict[tuple[str, int], int] = {}
+    for o, _ in leaves:
+        protocol = o.mode.switch.protocol
+        for per_pair in range(1, o.uplinks + 1):
+            if o.uplinks % per_pair == 0:
+                key = (protocol, per_pair)
+                fewest[key] = min(fewest.get(key, o.leaves), o.leaves)
+    return [o for o in options
+            if (n := fewest.get((o.mode.switch.protocol, o.links_per_leaf))) is not None
+            and n * o.links_per_leaf <= o.mode.radix]
+
+
 def _fewest_spines(o: LeafOption, radix: int) -> int | None:
     """Fewest 2-tier spines of ``radix`` ports for leaf option ``o``: ``u / l`` for the largest
     ``l`` dividing ``u`` with ``L l <= radix``; None when no spine of that radix fits."""
@@ -818,37 +856,47 @@ def define_media_floor_per_leaf(b: _Builder, block: Block, cost: pulp.LpVariable
     makes the relaxation prefer the medium that is cheapest, not any medium, since the big-M
     cost rows are slack at fractional ``w``.
     """
-    def least_usd(m: Medium, o: LeafOption) -> float:
-        if leaf_end:
-            return (m.per_unit1_usd * o.uplink_units
-                    + (m.per_unit2_usd / m.cage2 + m.per_link_usd) * o.uplink_total)
-        return (m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2
-                + m.per_link_usd) * o.uplink_total
-
-    def fits(m: Medium, o: LeafOption) -> bool:
-        return (m.reach_m >= getattr(o, attribute)
-                and m.protocol in (None, o.mode.switch.protocol)
-                and (not leaf_end or m.cage1 == o.mode.cage_ports))
-
-    # Leaf options that look alike to every medium share one computation.
-    alike: dict[tuple, LeafOption] = {}
+    # Leaf options that look alike to every medium share one computation; the prices and the
+    # fit of every (leaf look, medium) pair are one array each.
+    alike: dict[tuple, int] = {}
     for o, _ in block.leaves:
-        alike.setdefault(_media_view(o, attribute), o)
-    least_of = {key: min((least_usd(m, o) for m in options if fits(m, o)), default=0.0)
-                for key, o in alike.items()}
+        alike.setdefault(_media_view(o, attribute), len(alike))
+    least = _least_media_usd(list(alike), options, leaf_end)
+    least_of = least.min(axis=1, initial=np.inf)
     by_leaf, by_medium = [], []
     for o, y in block.leaves:
-        usd = least_of[_media_view(o, attribute)]
-        if usd > 0:
-            by_leaf.append(usd * y)
-    for m, w in block.media[_class_of(attribute)].options:
-        usd = min((least_usd(m, o) for o in alike.values() if fits(m, o)), default=0.0)
-        if usd > 0:
-            by_medium.append(usd * w)
+        usd = least_of[alike[_media_view(o, attribute)]]
+        if 0 < usd < np.inf:
+            by_leaf.append(float(usd) * y)
+    for (_, w), usd in zip(block.media[_class_of(attribute)].options,
+                           least.min(axis=0, initial=np.inf), strict=True):
+        if 0 < usd < np.inf:
+            by_medium.append(float(usd) * w)
     if by_leaf:
         b.add(cost >= pulp.lpSum(by_leaf), name, "leaf_floor")
     if by_medium:
         b.add(cost >= pulp.lpSum(by_medium), name, "medium_floor")
+
+
+def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool) -> np.ndarray:
+    """``cost_mu(y)`` of :func:`define_media_floor_per_leaf` for every leaf look (rows) and
+    medium (columns); ``inf`` where the medium does not fit the look."""
+    run, protocol, cage, units, links = (np.array(column, dtype=object if i == 1 else float)
+                                         for i, column in enumerate(zip(*views, strict=True)))
+    reach = np.array([m.reach_m for m in media])
+    unit1 = np.array([m.per_unit1_usd for m in media])
+    rest = np.array([m.per_unit2_usd / m.cage2 + m.per_link_usd for m in media])
+    if leaf_end:
+        usd = unit1[None, :] * units[:, None] + rest[None, :] * links[:, None]
+    else:
+        per_link = np.array([m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2
+                             + m.per_link_usd for m in media])
+        usd = per_link[None, :] * links[:, None]
+    fits = reach[None, :] >= run[:, None]
+    fits &= np.array([[m.protocol in (None, p) for m in media] for p in protocol], dtype=bool)
+    if leaf_end:
+        fits &= np.array([m.cage1 for m in media])[None, :] == cage[:, None]
+    return np.where(fits, usd, np.inf)
 
 
 def _media_view(o: LeafOption, attribute: str) -> tuple:
