@@ -8,6 +8,7 @@ model keeps its size as the cluster grows.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -216,11 +217,12 @@ def tallest_switch_units(fabric: Fabric, catalog: Catalog) -> int:
 
 
 def spine_racks_bound(fabric: Fabric, site: Site, sh: Shape, catalog: Catalog,
-                      uplinks: int) -> int:
+                      uplinks: int, tallest_units: int | None = None) -> int:
     """Racks the spines of a 2-tier fabric can fill at most: ``planes * subfabrics * u``
     spines (``S = u / l <= u``) of the tallest switch the fabric may use."""
-    return switch_racks(site, fabric.planes * sh.subfabrics * uplinks,
-                        tallest_switch_units(fabric, catalog))
+    if tallest_units is None:
+        tallest_units = tallest_switch_units(fabric, catalog)
+    return switch_racks(site, fabric.planes * sh.subfabrics * uplinks, tallest_units)
 
 
 def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
@@ -238,20 +240,22 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
     media power grow with the leaf count just as their cost does. (A budget fabric keeps every
     group: a smaller group has fewer downlinks, so less oversubscription.)
     """
-    kept: list[int] = []
+    reaches = sorted(reaches_m)
+    kept_by_pattern: dict[tuple[int, ...], list[int]] = {}
     for q in sorted(groups, reverse=True):
-        pattern = tuple(length <= reach for length in lengths[q][1:] for reach in reaches_m)
+        # Which reaches cover each run above the leaf: the first reach at least as long.
+        pattern = tuple(bisect.bisect_left(reaches, length) for length in lengths[q][1:])
 
-        def dominates(big: int, q: int = q, pattern: tuple = pattern) -> bool:
-            same = pattern == tuple(length <= reach for length in lengths[big][1:]
-                                    for reach in reaches_m)
+        def dominates(big: int, q: int = q) -> bool:
             shorter = not latency_matters or all(
                 a <= b for a, b in zip(lengths[big], lengths[q], strict=True))
             cooler = node_link_w is None or node_link_w[big] <= node_link_w[q] + 1e-9
-            return same and shorter and cooler and node_link_usd[big] <= node_link_usd[q] + 1e-9
+            return shorter and cooler and node_link_usd[big] <= node_link_usd[q] + 1e-9
 
-        if not any(dominates(big) for big in kept):
-            kept.append(q)
+        alike = kept_by_pattern.setdefault(pattern, [])
+        if not any(dominates(big) for big in alike):
+            alike.append(q)
+    kept = [q for alike in kept_by_pattern.values() for q in alike]
     return sorted(kept)
 
 
@@ -263,12 +267,13 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
     leaf-spine run allows for the network rows the spines of ``u`` uplinks can fill at most.
     A 3-tier fabric on a shared floor keeps one network row (``designer.hall``)."""
     options = []
+    tallest_units = tallest_switch_units(fabric, catalog) if catalog is not None else 1
     cache: dict[tuple[int, int], tuple[float, ...]] = {}
     plans: dict[tuple[int, int, str], NodeLinkPlan | None] = {}
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
             groups = valid_groups(fabric, sh, mode, uplinks)
-            racks = (spine_racks_bound(fabric, site, sh, catalog, uplinks)
+            racks = (spine_racks_bound(fabric, site, sh, catalog, uplinks, tallest_units)
                      if catalog is not None else site.racks_per_row if hall else 1)
             lengths, usd, watts = {}, {}, {}
             for q in groups:

@@ -44,7 +44,7 @@ class CageCabling:
     def breakout(self) -> bool:
         return self.cables[0].links > 1
 
-    @property
+    @functools.cached_property
     def cost_usd(self) -> float:
         cost = sum(c.price_usd for c in self.cables)
         if self.leaf_end is not None:
@@ -203,7 +203,7 @@ class NodeLinkPlan:
     worst_runs_m: tuple[float, ...] = ()  # parallel to ``cages``
     per_group: tuple[tuple[CageCabling, ...], ...] = ()  # every group's, when they differ
 
-    @property
+    @functools.cached_property
     def cost_usd(self) -> float:
         return sum(cabling.cost_usd * count for cabling, count in self.cages)
 
