@@ -23,13 +23,13 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from designer.catalog import Catalog
 from designer.errors import DesignerError, InputError
 from designer.loading import Demand, demand_catalogs, load_catalog
-from designer.schema import Objective
+from designer.schema import Fabric, Objective
 
 AXES = ("gpus", "oversubscription", "price")
 PRICED_KINDS = ("switches", "nics", "transceivers", "cables")
@@ -219,16 +219,22 @@ def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
 
     check_references(demand, catalog)  # a bad demand fails once, before any point runs
     check_parts_exist(demand, next(f for f in demand.fabrics if f.name == name), catalog)
+    # Values that give the same fabric (GPU counts that round to the same servers) are designed
+    # once; each keeps its own value.
+    firsts: dict[float, float] = {}
+    for value in values:
+        firsts.setdefault(_fabric_key(demand, catalog, name, axis, value), value)
     jobs = [(demand, catalog, name, axis, value, part_kind, solver, time_limit)
-            for value in values]
+            for value in firsts.values()]
     owned = executor is None
     if owned:
         executor = ProcessPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)))
     try:
-        futures = [executor.submit(design_point, *job) for job in jobs]
+        futures = {job[4]: executor.submit(design_point, *job) for job in jobs}
         points = []
-        for future in futures:
-            point = future.result()
+        for value in values:
+            first = firsts[_fabric_key(demand, catalog, name, axis, value)]
+            point = replace(futures[first].result(), value=float(value))
             if progress is not None:
                 progress(point)
             points.append(point)
@@ -253,6 +259,21 @@ def _check_values(axis: str, values: Sequence[float]) -> None:
             raise InputError(f"values: oversubscription must be between 1 and 64, got {value:g}")
 
 
+def _fabric_key(demand: Demand, catalog: Catalog, fabric_name: str, axis: str,
+                value: float) -> float:
+    """What a value changes in the design: the server count for a GPU sweep, else itself."""
+    if axis != "gpus":
+        return value
+    fabric = next(f for f in demand.fabrics if f.name == fabric_name)
+    return max(1, math.ceil(value / gpus_per_node(catalog, fabric)))
+
+
+def gpus_per_node(catalog: Catalog, fabric: Fabric) -> int:
+    """GPUs per server: the server model's, else one per endpoint."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    return server.gpus if server else fabric.endpoints_per_node
+
+
 def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, value: float,
                  part_kind: str | None, solver: str = "highs",
                  time_limit: float | None = None) -> SweepPoint:
@@ -260,17 +281,16 @@ def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, 
     from designer.design import design
 
     fabric = next(f for f in demand.fabrics if f.name == fabric_name)
-    server = catalog.servers.get(fabric.server) if fabric.server else None
-    gpus_per_node = server.gpus if server else fabric.endpoints_per_node
+    per_node = gpus_per_node(catalog, fabric)
     if axis == "gpus":
-        fabric = fabric.model_copy(update={"nodes": max(1, math.ceil(value / gpus_per_node))})
+        fabric = fabric.model_copy(update={"nodes": max(1, math.ceil(value / per_node))})
     elif axis == "oversubscription":
         fabric = fabric.model_copy(update={"max_oversubscription": float(value)})
     else:
         catalog = scaled_catalog(catalog, part_kind, value)
     spec = demand.spec.model_copy(update={"fabrics": (fabric,)})
     point_demand = Demand(spec=spec, path=demand.path, digest=demand.digest)
-    base = {"value": float(value), "nodes": fabric.nodes, "gpus": fabric.nodes * gpus_per_node}
+    base = {"value": float(value), "nodes": fabric.nodes, "gpus": fabric.nodes * per_node}
     try:
         # explain=False: the analytic reason only, so sweep.csv does not depend on how fast
         # time-limited re-solves ran (and infeasible points stay quick).
@@ -302,7 +322,6 @@ def scaled_catalog(catalog: Catalog, part_kind: str, factor: float) -> Catalog:
     table = getattr(catalog, part_kind)
     scaled = {model: part.model_copy(update={"price_usd": part.price_usd * factor})
               for model, part in table.items()}
-    from dataclasses import replace
     from types import MappingProxyType
 
     return replace(catalog, **{part_kind: MappingProxyType(scaled)})

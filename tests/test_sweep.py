@@ -173,3 +173,21 @@ def test_a_tco_sweep_reports_and_plots_what_it_minimized(lab, tmp_path):
     with open(result.write(tmp_path / "out") / "sweep.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert float(rows[0]["tco_per_gpu_usd"]) == result.points[0].tco_per_gpu_usd
+
+
+def test_values_that_give_the_same_fabric_are_designed_once(lab):
+    demand, catalog = lab
+    calls = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            calls.append(args[4])
+            return super().submit(fn, *args, **kwargs)
+
+    with Counting(max_workers=2) as pool:
+        result = sweep(demand, "gpus", (16, 17, 23, 24, 25), catalog=catalog, executor=pool)
+    # 8 GPUs per server: 16 -> 2 servers; 17, 23, 24 -> 3; 25 -> 4.
+    assert calls == [16, 17, 25]
+    assert [p.value for p in result.points] == [16, 17, 23, 24, 25]
+    assert [p.nodes for p in result.points] == [2, 3, 3, 3, 4]
+    assert result.points[1].cost_usd == result.points[3].cost_usd
