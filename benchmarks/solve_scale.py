@@ -254,12 +254,16 @@ def main() -> int:
                         help="solver time limit per run (default: none, prove optimality)")
     parser.add_argument("--site", action="append", default=[], metavar="KEY=VALUE",
                         help="a site field for every design, e.g. racks_per_row=64")
-    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" /
-                        "solve_scale.json", help="where to write the results")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="where to write the results (default benchmarks/results/"
+                             "solve_scale.json; none for --smallest, so CI leaves the "
+                             "recorded figures alone)")
     parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
                         help="after the timed runs, one more run per design under cProfile: "
                              "DIR/{build,solve}-GPUS-SOLVER.prof")
     args = parser.parse_args()
+    if args.json is None and not args.smallest:
+        args.json = ROOT / "benchmarks" / "results" / "solve_scale.json"
     if args.smallest and (args.sizes or args.repeat):
         parser.error("--smallest runs 1,024 GPUs once: leave out --sizes and --repeat")
     sizes = [SIZES_GPUS[0]] if args.smallest else (args.sizes or list(SIZES_GPUS))
@@ -310,6 +314,8 @@ def main() -> int:
     print(f"\nload average (1, 5, 15 min) at start {box['load_average_at_start']}, at end "
           f"{box['load_average_at_end']}: above {box['usable_cores']} means the runs shared "
           "the CPU")
+    if args.json is None:
+        return 0
     args.json.parent.mkdir(parents=True, exist_ok=True)
     settings = {"gpus_per_node": GPUS_PER_NODE, "port_speed_gbps": PORT_SPEED_GBPS,
                 "protocol": "any", "layout": "any", "max_switch_hops": MAX_SWITCH_HOPS,
