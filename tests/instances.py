@@ -13,6 +13,8 @@ cannot reach the spines); others may be infeasible by chance.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from types import MappingProxyType
 from typing import NamedTuple
 
 from designer.catalog import Catalog
@@ -241,3 +243,15 @@ def _site(rng: random.Random) -> Site:
     if choice == 2:
         return Site(node_leaf_m=rng.choice((1.5, 2.5, 5.0)))
     return Site(leaf_spine_m=rng.choice((3.0, 12.0)), spine_core_m=rng.choice((3.0, 25.0)))
+
+
+def with_power(catalog: Catalog, seed: int, draws_w: tuple[float, ...]) -> Catalog:
+    """The same catalog with a deterministic power draw (one of ``draws_w``) on every part."""
+    rng = random.Random(seed)
+    tables = {}
+    for kind in ("switches", "nics", "transceivers", "cables"):
+        table = getattr(catalog, kind)
+        tables[kind] = MappingProxyType({
+            model: part.model_copy(update={"power_w": float(rng.choice(draws_w))})
+            for model, part in table.items()})
+    return replace(catalog, **tables)

@@ -9,12 +9,11 @@ that level's least cost.
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 from types import MappingProxyType
 
 import pytest
-from instances import small_instances
+from instances import small_instances, with_power
 from reference import cheapest_design
 
 from designer.errors import InfeasibleError
@@ -41,15 +40,7 @@ INSTANCES = _feasible()
 
 
 def _with_power(catalog, seed: int):
-    """The same catalog with a deterministic power draw on every part."""
-    rng = random.Random(seed)
-    tables = {}
-    for kind in ("switches", "nics", "transceivers", "cables"):
-        table = getattr(catalog, kind)
-        tables[kind] = MappingProxyType({
-            model: part.model_copy(update={"power_w": float(rng.choice((0, 2, 15, 150, 900)))})
-            for model, part in table.items()})
-    return replace(catalog, **tables)
+    return with_power(catalog, seed, (0, 2, 15, 150, 900))
 
 
 def _energy_in_prices(catalog, per_watt_usd: float):

@@ -8,12 +8,8 @@ returns must draw no more than the limit.
 
 from __future__ import annotations
 
-import random
-from dataclasses import replace
-from types import MappingProxyType
-
 import pytest
-from instances import small_instances
+from instances import small_instances, with_power
 from reference import cheapest_design
 
 from designer.errors import InfeasibleError
@@ -24,15 +20,7 @@ FRACTIONS = (1.0, 0.9, 0.75, 0.6)
 
 
 def _with_power(catalog, seed: int):
-    """The same catalog with a deterministic power draw on every part."""
-    rng = random.Random(seed)
-    tables = {}
-    for kind in ("switches", "nics", "transceivers", "cables"):
-        table = getattr(catalog, kind)
-        tables[kind] = MappingProxyType({
-            model: part.model_copy(update={"power_w": float(rng.choice((0, 3, 12, 40, 300)))})
-            for model, part in table.items()})
-    return replace(catalog, **tables)
+    return with_power(catalog, seed, (0, 3, 12, 40, 300))
 
 
 def _cases():
