@@ -143,15 +143,14 @@ class _Hall:
         """Take a designed secondary's leaves and network rows into the hall; its leaves must
         fit above the servers and earlier switches of their racks."""
         s = structure
-        q = s.fabric.nodes if s.tiers == 1 else min(s.leaf.group_nodes, s.fabric.nodes)
-        groups = 1 if s.tiers == 1 else s.leaf.groups
-        leaf_units = (s.leaf if s.tiers == 1 else s.leaf.mode).switch.rack_units
-        per_group = s.fabric.planes * s.shape.leaves_per_group * s.shape.subfabrics
+        leaf_units = s.leaf_mode.switch.rack_units
         if self._servers_in is None:
             self._servers_in = Counter(self.primary.node_rack(n) for n in range(self.nodes))
         site = self.primary.site
-        for rack, units in sorted(hall.units_taken(q, groups, per_group, leaf_units).items(),
-                                  key=lambda item: (item[0].row, item[0].col)):
+        _, leaves_in = hall.leaf_stacking(s)
+        for rack, leaves in sorted(leaves_in.items(), key=lambda item: (item[0].row,
+                                                                         item[0].col)):
+            units = leaves * leaf_units
             free = (site.rack_units - self._servers_in[rack] * self.primary.node_units
                     - self.reserved.get(rack, 0))
             if units > free:

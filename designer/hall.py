@@ -43,12 +43,10 @@ class PrimaryFloor:
     def of(cls, structure, site: Site, node_units: int) -> PrimaryFloor:
         """The floor a solved primary structure gives."""
         s = structure
-        nodes = s.fabric.nodes
-        group_nodes = nodes if s.tiers == 1 else min(s.leaf.group_nodes, nodes)
-        placement = GroupPlacement(site, group_nodes, s.shape.rail)
+        placement = GroupPlacement(site, s.group_nodes, s.shape.rail)
         if s.tiers != 2:
             return cls(site, placement, node_units)
-        _, mid = network_rows_at(site, nodes, group_nodes, s.shape.rail)
+        _, mid = network_rows_at(site, s.fabric.nodes, s.group_nodes, s.shape.rail)
         spine_units = s.spine.mode.switch.rack_units
         racks = _switch_racks(site, s.copies * s.spines, spine_units)
         return cls(site, placement, node_units, mid, math.ceil(racks / site.racks_per_row),
@@ -69,11 +67,7 @@ class PrimaryFloor:
 
     def spine_rack(self, index: int) -> tuple[Rack, int]:
         """Rack and top rack unit of spine ``index`` (all planes and rails in one sequence)."""
-        per_rack = max(1, (self.site.rack_units - 2) // self.spine_units)
-        rack, slot = divmod(index, per_rack)
-        rpr = self.site.racks_per_row
-        return (Rack(self.mid + rack // rpr, rack % rpr),
-                self.site.rack_units + 1 - (slot + 1) * self.spine_units)
+        return network_rack(self.site, self.mid, index, self.spine_units)
 
     def rows(self, nodes: int) -> int:
         """Rows the hall fills: node rows plus the primary's network rows."""
@@ -129,32 +123,28 @@ class SharedFloor:
 
     def network_rack(self, index: int, units: int) -> tuple[Rack, int]:
         """Rack and top rack unit of this fabric's network switch ``index``."""
-        site = self.site
-        per_rack = max(1, (site.rack_units - 2) // units)
-        rack, slot = divmod(index, per_rack)
-        rpr = site.racks_per_row
-        return (Rack(self.first_row + rack // rpr, rack % rpr),
-                site.rack_units + 1 - (slot + 1) * units)
+        return network_rack(self.site, self.first_row, index, units)
 
-    def leaf_slots(self, q: int, groups: int, leaves_per_group: int) -> list[int]:
-        """For each group, how many of this fabric's leaves earlier groups put in its rack."""
-        seen: dict[Rack, int] = {}
+    def leaf_stacking(self, structure) -> tuple[list[int], dict[Rack, int]]:
+        """Where a fabric's leaves stack in the node racks: for each group, how many of its
+        leaves earlier groups put in the group's rack; and the leaves each rack takes."""
+        s = structure
+        in_rack: dict[Rack, int] = {}
         slots = []
-        for group in range(groups):
-            rack = self.leaf_rack(q, group)
-            slots.append(seen.get(rack, 0))
-            seen[rack] = slots[-1] + leaves_per_group
-        return slots
+        for group in range(s.groups):
+            rack = self.leaf_rack(s.group_nodes, group)
+            slots.append(in_rack.get(rack, 0))
+            in_rack[rack] = slots[-1] + s.group_leaves
+        return slots, in_rack
 
-    def units_taken(self, q: int, groups: int, leaves_per_group: int, leaf_units: int
-                    ) -> dict[Rack, int]:
-        """Rack units this fabric's leaves take in each node rack (``leaves_per_group`` leaves
-        of ``leaf_units`` U per group)."""
-        taken: dict[Rack, int] = {}
-        for group in range(groups):
-            rack = self.leaf_rack(q, group)
-            taken[rack] = taken.get(rack, 0) + leaves_per_group * leaf_units
-        return taken
+
+def network_rack(site: Site, first_row: int, index: int, units: int) -> tuple[Rack, int]:
+    """Rack and top rack unit of network switch ``index`` of ``units`` U: switches stack from
+    the top of racks (2 U kept for patching) in rows of ``racks_per_row`` from ``first_row``."""
+    per_rack = max(1, (site.rack_units - 2) // units)
+    rack, slot = divmod(index, per_rack)
+    rpr = site.racks_per_row
+    return Rack(first_row + rack // rpr, rack % rpr), site.rack_units + 1 - (slot + 1) * units
 
 
 def primary_reserved_units(structure, floor: PrimaryFloor) -> dict[Rack, int]:
@@ -162,10 +152,8 @@ def primary_reserved_units(structure, floor: PrimaryFloor) -> dict[Rack, int]:
     s = structure
     if s.shape.rail:
         return {}
-    leaf_units = (s.leaf if s.tiers == 1 else s.leaf.mode).switch.rack_units
-    groups = 1 if s.tiers == 1 else s.leaf.groups
-    per_group = s.fabric.planes * s.shape.leaves_per_group * s.shape.subfabrics
-    return {floor.leaf_rack(g): per_group * leaf_units for g in range(groups)}
+    units = s.group_leaves * s.leaf_mode.switch.rack_units
+    return {floor.leaf_rack(g): units for g in range(s.groups)}
 
 
 def network_rows(structure, site: Site) -> int:

@@ -90,6 +90,26 @@ class FabricStructure:
         return self.shape.layout
 
     @property
+    def leaf_mode(self) -> SwitchMode:
+        """The leaf switch mode (the one switch of a 1-tier fabric)."""
+        return self.leaf if self.tiers == 1 else self.leaf.mode
+
+    @property
+    def group_nodes(self) -> int:
+        """Nodes per leaf group (every node for one tier)."""
+        return self.fabric.nodes if self.tiers == 1 else min(self.leaf.group_nodes,
+                                                              self.fabric.nodes)
+
+    @property
+    def groups(self) -> int:
+        return 1 if self.tiers == 1 else self.leaf.groups
+
+    @property
+    def group_leaves(self) -> int:
+        """Leaves of one group over every plane and rail: they share the group's rack."""
+        return self.fabric.planes * self.shape.leaves_per_group * self.shape.subfabrics
+
+    @property
     def endpoints_per_subfabric(self) -> int:
         return self.fabric.nodes * self.shape.ports_per_node * self.shape.leaves_per_group
 

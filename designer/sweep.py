@@ -222,8 +222,8 @@ def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
     # Values that give the same fabric (GPU counts that round to the same servers) are designed
     # once; each keeps its own value.
     firsts: dict[float, float] = {}
-    for value in values:
-        firsts.setdefault(_fabric_key(demand, catalog, name, axis, value), value)
+    first_of = {value: firsts.setdefault(_fabric_key(demand, catalog, name, axis, value), value)
+                for value in values}
     jobs = [(demand, catalog, name, axis, value, part_kind, solver, time_limit)
             for value in firsts.values()]
     owned = executor is None
@@ -233,8 +233,7 @@ def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
         futures = {job[4]: executor.submit(design_point, *job) for job in jobs}
         points = []
         for value in values:
-            first = firsts[_fabric_key(demand, catalog, name, axis, value)]
-            point = replace(futures[first].result(), value=float(value))
+            point = replace(futures[first_of[value]].result(), value=float(value))
             if progress is not None:
                 progress(point)
             points.append(point)

@@ -134,18 +134,12 @@ class _Floor:
         self.s = s
         self.site = site
         self.planes = s.fabric.planes
-        self.group_nodes = (s.fabric.nodes if s.tiers == 1
-                            else min(s.leaf.group_nodes, s.fabric.nodes))
         self.hall = hall
         self.servers = hall.primary if hall else PrimaryFloor.of(s, site, node_units)
-        self.leaf_units = (s.leaf if s.tiers == 1 else s.leaf.mode).switch.rack_units
-        self.per_group = self.planes * s.shape.leaves_per_group * s.shape.subfabrics
+        self.leaf_units = s.leaf_mode.switch.rack_units
         self.name_prefix = f"{s.fabric.name}-" if hall else ""
         self.spine_units = s.spine.mode.switch.rack_units if s.tiers == 2 else 1
-        self.slots: list[int] = []
-        if hall is not None:
-            groups = 1 if s.tiers == 1 else s.leaf.groups
-            self.slots = hall.leaf_slots(self.group_nodes, groups, self.per_group)
+        self.slots = hall.leaf_stacking(s)[0] if hall is not None else []
 
     def spine_rack(self, index: int) -> tuple[Rack, int]:
         """Rack and top rack unit of spine ``index`` (all planes and rails in one sequence)."""
@@ -169,7 +163,7 @@ class _Floor:
 
     def leaf_rack(self, group: int) -> Rack:
         if self.hall is not None:
-            return self.hall.leaf_rack(self.group_nodes, group)
+            return self.hall.leaf_rack(self.s.group_nodes, group)
         return self.servers.leaf_rack(group)
 
     def node_end(self, node: int, port: str) -> End:
@@ -209,9 +203,8 @@ def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
     speed = f"{fabric.port_speed_gbps:g}"
     e = fabric.endpoints_per_node
     sh = s.shape
-    cage = (s.leaf if s.tiers == 1 else s.leaf.mode).cage_ports
-    group_nodes = floor.group_nodes
-    groups = 1 if s.tiers == 1 else s.leaf.groups
+    cage = s.leaf_mode.cage_ports
+    group_nodes, groups = s.group_nodes, s.groups
     leg_columns = _LegColumns(s.node_links, cage, groups)
     single_switch = sh.layout == "tor" or (s.tiers == 1 and sh.layout != "rail-only")
     for plane in range(1, fabric.planes + 1):
