@@ -185,6 +185,32 @@ class _Builder:
             total += weight * w
         return total
 
+    def choice_product(self, choices: list[tuple[int, pulp.LpVariable]], value: Expr,
+                       most: list[float], *name: object) -> Expr:
+        """``c * value`` where ``c = sum_y c_y y`` over one-hot choices ``y`` and ``value`` is
+        at most ``most_y`` whenever ``y`` is on (and 0 when no choice is).
+
+        One variable per bit ``j`` of the ``c_y``::
+
+            w_j >= value - sum_{y: bit j of c_y is 0} most_y y,   w_j >= 0
+
+        and the result is ``sum_j 2^j w_j``. With ``y`` on, ``w_j >= value`` for the bits of
+        ``c_y`` and ``w_j >= value - most_y <= 0`` for the others, so the result is at least
+        ``c_y * value``, exact at the optimum when it only adds cost. Unlike :meth:`product`
+        on the same digits, the relaxation discounts a choice only by what that choice could
+        carry (``most_y``), not by the largest value of any choice.
+        """
+        top = max((c for c, _ in choices), default=0)
+        value = self.alias(value, *name, "value")
+        total = Expr()
+        for j in range(max(1, top.bit_length())):
+            w = self.continuous(*name, "w", j)
+            off = Expr([(var, bound) for (c, var), bound in zip(choices, most, strict=True)
+                        if not c >> j & 1 and bound])
+            self.add(w >= value - off, *name, "mc", j)
+            total += (1 << j) * w
+        return total
+
     def alias(self, expr: Expr, *name: object) -> Expr:
         """A variable equal to ``expr`` when ``expr`` is long, so rows that repeat it stay short."""
         expr = Expr(expr)
@@ -536,13 +562,18 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
       (valid: an off option carries nothing, an on one carries ``L >= L_min`` leaves in whole
       pods), so the relaxation cannot park its weight on an option that holds no leaves; an
       option with ``ceil(L_min / Lp_z) > Pi_max_z`` can hold no leaf option's leaves and is not
-      built;
+      built; no pod is empty, ``Lp_z Pi_z <= Lambda_z + (Lp_z - 1) z`` (dropping an empty pod
+      never costs more, so an optimum always has this form);
     - core ports: ``sum_z l2_z Pi_z <= sum_x radix_x x`` (each core meets every pod ``l2`` times);
-    - pod spines ``PS = Pi * u`` (one per leaf uplink in every pod), cores ``C = u * Cg`` (``u``
-      groups of ``Cg = Lp / l2``), spine-core links ``SC = PS * Lp``: products on binary digits;
+    - pod spines ``PS_m = u * sum_{z of model m} Pi_z`` per switch model (one per leaf uplink in
+      every pod), cores ``C = u * Cg`` (``u`` groups of ``Cg = Lp / l2``), spine-core links
+      ``SC = PS * Lp = u * sum_z Lp_z Pi_z`` (the pods' leaf slots, so a partly filled last pod
+      pays for its empty slots): products with the chosen leaf's ``u``
+      (:meth:`_Builder.choice_product`), bounded per leaf option by the pods its leaves fill;
+    - per core mode ``C_x >= C - C_max (1 - x)``, ``C_x <= C_max x``, ``sum_x C_x >= C``;
     - cages: pod-spine down ``u * ceil(L / c_b)`` (pods hold whole cages of leaves), pod-spine up
       ``SC / c_b``, core ``C * ceil(Pi * l2 / c_x)``.
-    Switch cost: ``sum_y L_y price_a y + price_b PS + price_x C``.
+    Switch cost: ``sum_y L_y price_a y + sum_m price_m PS_m + sum_x price_x C_x``.
     """
     if not define_leaves(b, block, fabric, site, catalog, modes, None, pricer, hall):
         return False
@@ -577,6 +608,9 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
         b.add(leaves_here <= most * z, name, "leaves_off", i)
         b.add(leaves_here >= min_leaves * z, name, "leaves_least", i)
         b.add(o.leaves_per_pod * count >= leaves_here, name, "pods_hold_leaves", i)
+        # No empty pod (dropping one never costs more): Lp Pi <= Lambda + (Lp - 1) z.
+        b.add(o.leaves_per_pod * count <= leaves_here + (o.leaves_per_pod - 1) * z,
+              name, "no_empty_pod", i)
         block.pods.append((o, z, count))
         carried.append(leaves_here)
     b.add(pulp.lpSum(z for _, z, _ in block.pods) == block.on, name, "one_pod")
@@ -586,17 +620,40 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     b.add(pulp.lpSum(o.links_per_core * p for o, _, p in block.pods)
           <= pulp.lpSum(m.radix * v for m, v in block.cores), name, "core_ports")
 
-    pod_count = pulp.lpSum(p for _, _, p in block.pods)
-    u_digits = data_digits([(o.uplinks, v) for o, v in block.leaves])
-    lp_digits = data_digits([(o.leaves_per_pod, z) for o, z, _ in block.pods])
+    uplinks = [(o.uplinks, v) for o, v in block.leaves]
     max_cg = max(o.cores_per_group for o, _, _ in block.pods)
     max_lp = max(o.leaves_per_pod for o, _, _ in block.pods)
-    pod_spines = b.product(u_digits, pod_count, pods_max, name, "pod_spines")
+
+    # Per (leaf option y, pod option z): the pods z holds y's leaves in, ceil(L_y / Lp_z) (no
+    # pod is empty), at most z's pods_top; ``fits`` when z can hold them all.
+    leaves = np.array([o.leaves for o, _ in block.leaves])[:, None]
+    per_pod = np.array([o.leaves_per_pod for o, _, _ in block.pods])[None, :]
+    tops = np.array([pods_top(o) for o, _, _ in block.pods])[None, :]
+    need = -(-leaves // per_pod)
+    fits = need <= tops
+    held = np.minimum(need, tops)
+
+    # Products with the uplinks u of the chosen leaf (Builder.choice_product), each bounded per
+    # leaf option by what that option's leaves fill:
+    # pod spines per switch model, PS_m = u * Pi_m (Pi_m the pods of model m's options);
+    spines_by_model = {}
+    for model, (switch, _) in _by_model((o.mode, z) for o, z, _ in block.pods).items():
+        mine = [k for k, (o, _, _) in enumerate(block.pods) if o.mode.model == model]
+        spines_by_model[model] = (switch, b.choice_product(
+            uplinks, pulp.lpSum(block.pods[k][2] for k in mine),
+            held[:, mine].max(axis=1).tolist(), name, "pod_spines", model))
     ps_max = pods_max * max_u
-    cores = b.product(u_digits, pulp.lpSum(o.cores_per_group * z for o, z, _ in block.pods),
-                      max_cg, name, "cores")
+    # cores C = u * Cg;
+    cores_per_group = np.array([o.cores_per_group for o, _, _ in block.pods])[None, :]
+    most_cg = np.where(fits, cores_per_group, 0).max(axis=1).tolist()
+    cores = b.choice_product(uplinks, pulp.lpSum(o.cores_per_group * z for o, z, _ in block.pods),
+                             most_cg, name, "cores")
     cores_max = max_u * max_cg
-    spine_core = b.product(lp_digits, pod_spines, ps_max, name, "spine_core")
+    # spine-core links SC = PS * Lp = u * (Lp * Pi), the leaf slots of the pods times the
+    # uplinks, so a partly filled last pod pays for its empty slots' links in the relaxation too.
+    slots = pulp.lpSum(o.leaves_per_pod * p for o, _, p in block.pods)
+    most_slots = (per_pod * held).max(axis=1).tolist()
+    spine_core = b.choice_product(uplinks, slots, most_slots, name, "spine_core")
     # Pods hold fewer than L + Lp leaf slots, so SC = Pi u Lp < (L + Lp) u.
     sc_max = min(ps_max * max_lp, max((o.leaves + max_lp) * o.uplinks for o, _ in block.leaves))
 
@@ -627,16 +684,20 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
 
     spine_cost, core_cost = Expr(), Expr()
     block.switch_power = _leaf_sum(block, lambda o: o.leaves * o.mode.switch.power_w)
-    for model, (switch, chosen) in _by_model((o.mode, z) for o, z, _ in block.pods).items():
-        count = b.continuous(name, "pod_spines_of", model)
-        b.add(count >= pod_spines - ps_max * (1 - chosen), name, "pod_spines_of", model)
+    for switch, count in spines_by_model.values():
         spine_cost += switch.price_usd * count
         block.switch_power += switch.power_w * count
+    cores_of = []
     for mode, v in block.cores:
         count = b.continuous(name, "cores_of", mode.key)
         b.add(count >= cores - cores_max * (1 - v), name, "cores_of", mode.key)
+        b.add(count <= cores_max * v, name, "cores_of_off", mode.key)
         core_cost += mode.switch.price_usd * count
         block.switch_power += mode.switch.power_w * count
+        cores_of.append(count)
+    # Valid: only the chosen mode has cores, and they are all the cores; without these rows a
+    # core mode split in the relaxation pays for cores_max (1 - v) fewer.
+    b.add(pulp.lpSum(cores_of) >= cores, name, "cores_covered")
     block.switch_cost = (_leaf_sum(block, lambda o: o.leaves * o.mode.switch.price_usd)
                          + spine_cost + core_cost)
     leaf_links = _leaf_sum(block, lambda o: o.uplink_total)

@@ -21,6 +21,7 @@ import pulp
 
 from designer.errors import InfeasibleError, SolverError
 from designer.formulation import FabricModel
+from designer.search import Part, search
 from designer.structure import FabricStructure
 
 SOLVERS = ("cbc", "highs")
@@ -140,7 +141,10 @@ def _run(model: FabricModel, solver: str, time_limit: float | None,
     """Solve the problem as it stands; raise when it has no solution (``why`` explains it)."""
     try:
         with _quiet_stdout():
-            model.problem.solve(_solver(solver, time_limit))
+            if solver == "highs" and model.blocks:
+                _search(model, time_limit)
+            else:
+                model.problem.solve(_solver(solver, time_limit))
     except pulp.PulpSolverError as exc:
         raise SolverError(f"fabric '{model.fabric.name}': solver {solver} failed: {exc}") from None
     status = pulp.LpStatus[model.problem.status]
@@ -153,6 +157,32 @@ def _run(model: FabricModel, solver: str, time_limit: float | None,
     if not has_solution:
         raise SolverError(f"fabric '{model.fabric.name}': solver {solver} found no feasible "
                           f"design ({status}{', time limit reached' if time_limit else ''})")
+
+
+def _search(model: FabricModel, time_limit: float | None) -> None:
+    """HiGHS through :func:`designer.search.search`, its answer written back into the PuLP
+    problem (values and status) exactly as PuLP's own HiGHS interface would."""
+    parts = [Part(block.on, (tuple(v for _, v in block.leaves),),
+                  (tuple(z for _, z, _ in block.spines + block.pods),
+                             tuple(v for _, v in block.cores),
+                             *(tuple(v for _, v in media.options)
+                               for _, media in sorted(block.media.items())),
+                             tuple(v for _, v in model.nics),
+                             tuple(v for _, v in sorted(model.protocols.items()))))
+             for block in model.blocks]
+    outcome = search(model.problem, parts, time_limit)
+    problem = model.problem
+    if outcome.values is not None:
+        for var, value in zip(problem.variables(), outcome.values, strict=True):
+            var.varValue = float(value)
+    if outcome.infeasible:
+        problem.assignStatus(pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible)
+    elif outcome.values is None:
+        problem.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+    elif outcome.optimal:
+        problem.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionOptimal)
+    else:
+        problem.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
 
 
 def oversubscription_expr(model: FabricModel) -> pulp.LpAffineExpression:
