@@ -562,14 +562,14 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
       (valid: an off option carries nothing, an on one carries ``L >= L_min`` leaves in whole
       pods), so the relaxation cannot park its weight on an option that holds no leaves; an
       option with ``ceil(L_min / Lp_z) > Pi_max_z`` can hold no leaf option's leaves and is not
-      built; no pod is empty, ``Lp_z Pi_z <= Lambda_z + (Lp_z - 1) z`` (dropping an empty pod
-      never costs more, so an optimum always has this form);
+      built;
     - core ports: ``sum_z l2_z Pi_z <= sum_x radix_x x`` (each core meets every pod ``l2`` times);
     - pod spines ``PS_m = u * sum_{z of model m} Pi_z`` per switch model (one per leaf uplink in
       every pod), cores ``C = u * Cg`` (``u`` groups of ``Cg = Lp / l2``), spine-core links
       ``SC = PS * Lp = u * sum_z Lp_z Pi_z`` (the pods' leaf slots, so a partly filled last pod
       pays for its empty slots): products with the chosen leaf's ``u``
-      (:meth:`_Builder.choice_product`), bounded per leaf option by the pods its leaves fill;
+      (:meth:`_Builder.choice_product`), each bounded per leaf option ``y`` by the most any pod
+      option that can hold ``y``'s leaves (``ceil(L_y / Lp_z) <= Pi_max_z``) allows;
     - per core mode ``C_x >= C - C_max (1 - x)``, ``C_x <= C_max x``, ``sum_x C_x >= C``;
     - cages: pod-spine down ``u * ceil(L / c_b)`` (pods hold whole cages of leaves), pod-spine up
       ``SC / c_b``, core ``C * ceil(Pi * l2 / c_x)``.
@@ -608,9 +608,6 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
         b.add(leaves_here <= most * z, name, "leaves_off", i)
         b.add(leaves_here >= min_leaves * z, name, "leaves_least", i)
         b.add(o.leaves_per_pod * count >= leaves_here, name, "pods_hold_leaves", i)
-        # No empty pod (dropping one never costs more): Lp Pi <= Lambda + (Lp - 1) z.
-        b.add(o.leaves_per_pod * count <= leaves_here + (o.leaves_per_pod - 1) * z,
-              name, "no_empty_pod", i)
         block.pods.append((o, z, count))
         carried.append(leaves_here)
     b.add(pulp.lpSum(z for _, z, _ in block.pods) == block.on, name, "one_pod")
@@ -624,17 +621,17 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     max_cg = max(o.cores_per_group for o, _, _ in block.pods)
     max_lp = max(o.leaves_per_pod for o, _, _ in block.pods)
 
-    # Per (leaf option y, pod option z): the pods z holds y's leaves in, ceil(L_y / Lp_z) (no
-    # pod is empty), at most z's pods_top; ``fits`` when z can hold them all.
+    # Per (leaf option y, pod option z): z ``fits`` y when its most pods hold y's leaves; with
+    # y on, only such a z can be on, so its most pods bound the pods (``held``).
     leaves = np.array([o.leaves for o, _ in block.leaves])[:, None]
     per_pod = np.array([o.leaves_per_pod for o, _, _ in block.pods])[None, :]
     tops = np.array([pods_top(o) for o, _, _ in block.pods])[None, :]
     need = -(-leaves // per_pod)
     fits = need <= tops
-    held = np.minimum(need, tops)
+    held = np.where(fits, tops, 0)
 
     # Products with the uplinks u of the chosen leaf (Builder.choice_product), each bounded per
-    # leaf option by what that option's leaves fill:
+    # leaf option by what the pod options that fit it allow:
     # pod spines per switch model, PS_m = u * Pi_m (Pi_m the pods of model m's options);
     spines_by_model = {}
     for model, (switch, _) in _by_model((o.mode, z) for o, z, _ in block.pods).items():
