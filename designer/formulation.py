@@ -94,15 +94,15 @@ class Block:
     @property
     def node_link_cost(self) -> Expr:
         """Node-leaf cabling, priced cage by cage per leaf option (``designer.nodelinks``)."""
-        return pulp.lpSum(plan.cost_usd * v
-                          for plan, (_, v) in zip(self.node_plans, self.leaves, strict=True))
+        return Expr([(v, plan.cost_usd)
+                     for plan, (_, v) in zip(self.node_plans, self.leaves, strict=True)])
 
     @property
     def power_w(self) -> Expr:
         """Switches, node-leaf cabling and upper media of one copy, in watts (power limit)."""
         return (self.switch_power
-                + pulp.lpSum(plan.power_w * v
-                             for plan, (_, v) in zip(self.node_plans, self.leaves, strict=True))
+                + Expr([(v, plan.power_w)
+                        for plan, (_, v) in zip(self.node_plans, self.leaves, strict=True)])
                 + pulp.lpSum(m.power for m in self.media.values() if m.power is not None))
 
     @property
@@ -423,8 +423,8 @@ def define_single_switch(b: _Builder, block: Block, fabric: Fabric, site: Site,
     if not block.leaves:
         return False
     b.add(pulp.lpSum(v for _, v in block.leaves) == block.on, block.name, "one_switch")
-    block.switch_cost = pulp.lpSum(m.switch.price_usd * v for m, v in block.leaves)
-    block.switch_power = pulp.lpSum(m.switch.power_w * v for m, v in block.leaves)
+    block.switch_cost = Expr([(v, m.switch.price_usd) for m, v in block.leaves])
+    block.switch_power = Expr([(v, m.switch.power_w) for m, v in block.leaves])
     return True
 
 
@@ -505,7 +505,7 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
         block.spines.append((o, z, count))
         carried.append(leaves_here)
     b.add(pulp.lpSum(z for _, z, _ in block.spines) == block.on, name, "one_spine")
-    b.add(pulp.lpSum(o.links_per_leaf * s for o, _, s in block.spines)
+    b.add(Expr([(s, o.links_per_leaf) for o, _, s in block.spines])
           == _leaf_sum(block, lambda o: o.uplinks), name, "striping")
     b.add(pulp.lpSum(carried) == _leaf_sum(block, lambda o: o.leaves), name, "leaf_count")
 
@@ -526,11 +526,11 @@ def define_leaf_spine(b: _Builder, block: Block, fabric: Fabric, site: Site,
     spine_units = b.product(b.digits_of(spine_count, max_u, name, "spine_count"),
                             cages_per_spine, max_cages, name, "spine_units")
 
-    spine_cost = pulp.lpSum(o.mode.switch.price_usd * s for o, _, s in block.spines)
+    spine_cost = Expr([(s, o.mode.switch.price_usd) for o, _, s in block.spines])
     block.switch_cost = (_leaf_sum(block, lambda o: o.leaves * o.mode.switch.price_usd)
                          + spine_cost)
     block.switch_power = (_leaf_sum(block, lambda o: o.leaves * o.mode.switch.power_w)
-                          + pulp.lpSum(o.mode.switch.power_w * s for o, _, s in block.spines))
+                          + Expr([(s, o.mode.switch.power_w) for o, _, s in block.spines]))
     define_upper_tier_floor(b, spine_cost, _leaf_sum(block, lambda o: o.uplink_total), min(
         o.mode.switch.price_usd / o.mode.radix for o, _, _ in block.spines), name, "spines")
     define_switch_floor_per_leaf(b, block, spine_cost, {
@@ -614,8 +614,8 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     b.add(pulp.lpSum(carried) == leaf_count, name, "leaf_count")
     block.cores = [(m, b.binary(name, "core", m.key)) for m in modes]
     b.add(pulp.lpSum(v for _, v in block.cores) == block.on, name, "one_core")
-    b.add(pulp.lpSum(o.links_per_core * p for o, _, p in block.pods)
-          <= pulp.lpSum(m.radix * v for m, v in block.cores), name, "core_ports")
+    b.add(Expr([(p, o.links_per_core) for o, _, p in block.pods])
+          <= Expr([(v, m.radix) for m, v in block.cores]), name, "core_ports")
 
     uplinks = [(o.uplinks, v) for o, v in block.leaves]
     max_cg = max(o.cores_per_group for o, _, _ in block.pods)
@@ -643,12 +643,12 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
     # cores C = u * Cg;
     cores_per_group = np.array([o.cores_per_group for o, _, _ in block.pods])[None, :]
     most_cg = np.where(fits, cores_per_group, 0).max(axis=1).tolist()
-    cores = b.choice_product(uplinks, pulp.lpSum(o.cores_per_group * z for o, z, _ in block.pods),
+    cores = b.choice_product(uplinks, Expr([(z, o.cores_per_group) for o, z, _ in block.pods]),
                              most_cg, name, "cores")
     cores_max = max_u * max_cg
     # spine-core links SC = PS * Lp = u * (Lp * Pi), the leaf slots of the pods times the
     # uplinks, so a partly filled last pod pays for its empty slots' links in the relaxation too.
-    slots = pulp.lpSum(o.leaves_per_pod * p for o, _, p in block.pods)
+    slots = Expr([(p, o.leaves_per_pod) for o, _, p in block.pods])
     most_slots = (per_pod * held).max(axis=1).tolist()
     spine_core = b.choice_product(uplinks, slots, most_slots, name, "spine_core")
     # Pods hold fewer than L + Lp leaf slots, so SC = Pi u Lp < (L + Lp) u.
@@ -668,7 +668,7 @@ def define_pods(b: _Builder, block: Block, fabric: Fabric, site: Site,
         up_units += up
     per_core = Expr()
     per_core_top = 0
-    pod_links = pulp.lpSum(o.links_per_core * p for o, _, p in block.pods)
+    pod_links = Expr([(p, o.links_per_core) for o, _, p in block.pods])
     for cage, on in core_cages.items():
         top = ceil_div(core_top, cage)
         m = b.integer(name, "cages_per_core", cage, upper=top)
@@ -763,9 +763,9 @@ def define_switch_floor_per_leaf(b: _Builder, block: Block, cost: Expr, choices:
         costs = [price * n for p, price, size in sorted(choices)
                  if p == protocol and (n := count(o, size)) is not None]
         if costs and min(costs) > 0:
-            terms.append(min(costs) * y)
+            terms.append((y, min(costs)))
     if terms:
-        b.add(cost >= pulp.lpSum(terms), *name, "leaf_floor")
+        b.add(cost >= Expr(terms), *name, "leaf_floor")
 
 
 def stripable(options: list[SpineOption], leaves: list[tuple[LeafOption, pulp.LpVariable]]
@@ -925,15 +925,15 @@ def define_media_floor_per_leaf(b: _Builder, block: Block, cost: pulp.LpVariable
     for o, y in block.leaves:
         usd = least_of[alike[_media_view(o, attribute)]]
         if 0 < usd < np.inf:
-            by_leaf.append(float(usd) * y)
+            by_leaf.append((y, float(usd)))
     for (_, w), usd in zip(block.media[_class_of(attribute)].options,
                            least.min(axis=0, initial=np.inf), strict=True):
         if 0 < usd < np.inf:
-            by_medium.append(float(usd) * w)
+            by_medium.append((w, float(usd)))
     if by_leaf:
-        b.add(cost >= pulp.lpSum(by_leaf), name, "leaf_floor")
+        b.add(cost >= Expr(by_leaf), name, "leaf_floor")
     if by_medium:
-        b.add(cost >= pulp.lpSum(by_medium), name, "medium_floor")
+        b.add(cost >= Expr(by_medium), name, "medium_floor")
 
 
 def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool) -> np.ndarray:

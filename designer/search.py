@@ -102,15 +102,16 @@ class _Incumbent:
             self.best = found
 
 
-def search(problem: pulp.LpProblem, parts: list[Part],
-           time_limit: float | None = None) -> Outcome:
-    """Minimise ``problem``, exactly one of whose ``parts`` is on, as above."""
+def search(problem: pulp.LpProblem, parts: list[Part], time_limit: float | None = None,
+           variables: list[pulp.LpVariable] | None = None) -> Outcome:
+    """Minimise ``problem``, exactly one of whose ``parts`` is on, as above (``variables``:
+    ``problem.variables()`` when the caller has it already)."""
     deadline = None if time_limit is None else time.perf_counter() + time_limit
 
     def left() -> float | None:
         return None if deadline is None else max(0.0, deadline - time.perf_counter())
 
-    solver = _Solver(problem)
+    solver = _Solver(problem, problem.variables() if variables is None else variables)
     column = {id(var): j for j, var in enumerate(solver.variables)}
     ons = [column[id(part.on)] for part in parts]
     blocks = []
@@ -174,8 +175,8 @@ def _prove(solver: _Solver, relaxation: _Relaxation, groups: list[list[int]],
 class _Solver:
     """One HiGHS instance holding ``problem``'s matrix; bounds change, the matrix never does."""
 
-    def __init__(self, problem: pulp.LpProblem):
-        self.variables = problem.variables()
+    def __init__(self, problem: pulp.LpProblem, variables: list[pulp.LpVariable]):
+        self.variables = variables
         index = {id(var): j for j, var in enumerate(self.variables)}
         self.n = n = len(self.variables)
         inf = highspy.kHighsInf

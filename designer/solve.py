@@ -162,18 +162,12 @@ def _run(model: FabricModel, solver: str, time_limit: float | None,
 def _search(model: FabricModel, time_limit: float | None) -> None:
     """HiGHS through :func:`designer.search.search`, its answer written back into the PuLP
     problem (values and status) exactly as PuLP's own HiGHS interface would."""
-    parts = [Part(block.on, (tuple(v for _, v in block.leaves),),
-                  (tuple(z for _, z, _ in block.spines + block.pods),
-                             tuple(v for _, v in block.cores),
-                             *(tuple(v for _, v in media.options)
-                               for _, media in sorted(block.media.items())),
-                             tuple(v for _, v in model.nics),
-                             tuple(v for _, v in sorted(model.protocols.items()))))
-             for block in model.blocks]
-    outcome = search(model.problem, parts, time_limit)
     problem = model.problem
+    variables = problem.variables()
+    outcome = search(problem, [_part(model, block) for block in model.blocks], time_limit,
+                     variables)
     if outcome.values is not None:
-        for var, value in zip(problem.variables(), outcome.values, strict=True):
+        for var, value in zip(variables, outcome.values, strict=True):
             var.varValue = float(value)
     if outcome.infeasible:
         problem.assignStatus(pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible)
@@ -183,6 +177,19 @@ def _search(model: FabricModel, time_limit: float | None) -> None:
         problem.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionOptimal)
     else:
         problem.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
+
+
+def _part(model: FabricModel, block) -> Part:
+    """A block as :func:`designer.search.search` sees it: branched on its leaf option; a dive
+    then fixes its spine or pod option, core, media, NIC and protocol in that order."""
+    return Part(on=block.on,
+                branch=(tuple(v for _, v in block.leaves),),
+                groups=(tuple(z for _, z, _ in block.spines + block.pods),
+                        tuple(v for _, v in block.cores),
+                        *(tuple(v for _, v in media.options)
+                          for _, media in sorted(block.media.items())),
+                        tuple(v for _, v in model.nics),
+                        tuple(v for _, v in sorted(model.protocols.items()))))
 
 
 def oversubscription_expr(model: FabricModel) -> pulp.LpAffineExpression:
