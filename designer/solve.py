@@ -121,7 +121,7 @@ def relaxation_gap(model: FabricModel, solver: str, objective_usd: float,
             warnings.simplefilter("ignore", DeprecationWarning)
             relaxed = (pulp.PULP_CBC_CMD(msg=False, mip=False, timeLimit=time_limit)
                        if solver == "cbc" else
-                       pulp.HiGHS(msg=False, mip=False, timeLimit=time_limit))
+                       pulp.HiGHS(msg=False, mip=False, threads=1, timeLimit=time_limit))
             problem.solve(relaxed)
         bound = (pulp.value(problem.objective)
                  if problem.status == pulp.LpStatusOptimal else None)
