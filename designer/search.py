@@ -60,12 +60,17 @@ class Part:
 class Outcome:
     """What the search found: the best design's column values (in ``problem.variables()``
     order; None when there is none), its cost, whether it is proved optimal, and whether
-    the problem was proved to have no design at all."""
+    the problem was proved to have no design at all; and how much searching that took: of
+    the ``choices`` (leaf options of every block) the search could branch on, how many it did
+    (``branched``: the rest were pruned by a bound) and how many MILPs it solved."""
 
     values: np.ndarray | None
     objective: float
     optimal: bool
     infeasible: bool
+    choices: int = 0
+    branched: int = 0
+    milps: int = 0
 
 
 @dataclass
@@ -87,6 +92,7 @@ class _Incumbent:
     def __init__(self) -> None:
         self.best: _Found | None = None
         self.proved = True
+        self.branched = self.milps = 0
 
     @property
     def cutoff(self) -> float | None:
@@ -123,6 +129,7 @@ def search(problem: pulp.LpProblem, parts: list[Part], time_limit: float | None 
     if not blocks:
         return Outcome(None, math.inf, optimal=True, infeasible=True)
     incumbent = _Incumbent()
+    choices = sum(len(part.branch[0]) for part in parts if part.branch)
     for bound, i, relaxation in sorted(blocks, key=lambda t: t[:2]):
         if incumbent.beats(bound):
             continue
@@ -131,10 +138,11 @@ def search(problem: pulp.LpProblem, parts: list[Part], time_limit: float | None 
         groups = [[column[id(v)] for v in group] for group in part.groups if group]
         with solver.only(ons, i):
             _explore(solver, relaxation, levels, groups, incumbent, left)
+    counts = {"choices": choices, "branched": incumbent.branched, "milps": incumbent.milps}
     if incumbent.best is None:
-        return Outcome(None, math.inf, optimal=False, infeasible=incumbent.proved)
+        return Outcome(None, math.inf, optimal=False, infeasible=incumbent.proved, **counts)
     return Outcome(incumbent.best.values, incumbent.best.objective, optimal=incumbent.proved,
-                   infeasible=False)
+                   infeasible=False, **counts)
 
 
 def _explore(solver: _Solver, relaxation: _Relaxation, levels: list[list[int]],
@@ -154,6 +162,7 @@ def _explore(solver: _Solver, relaxation: _Relaxation, levels: list[list[int]],
         if left() == 0:
             incumbent.proved = False
             break
+        incumbent.branched += 1
         with solver.fixed(j):
             below = solver.relaxation(left())
             if below is not None:
@@ -168,6 +177,7 @@ def _prove(solver: _Solver, relaxation: _Relaxation, groups: list[list[int]],
     if dived is not None and dived.objective <= relaxation.bound + ABS_GAP:
         return
     found, proved = solver.milp(left(), incumbent.cutoff, start=dived)
+    incumbent.milps += 1
     incumbent.offer(found)
     incumbent.proved &= proved
 
