@@ -20,11 +20,13 @@ search branches on those two choices itself, and prunes with LP bounds:
    then a *dive* (fix the choice the relaxation weighs most in each remaining choice group,
    re-solving the relaxation after each; then the counts by a tiny MILP) gives a design of
    cost ``D``. When ``D <= LB_y + eps`` it is the leaf's optimum, proved by its bound;
-   otherwise the leaf's MILP, started from that design with ``U`` as cutoff, proves it.
+   otherwise the leaf's MILP, with the cheapest design so far as cutoff, proves it. Every
+   design's cost is recomputed from its columns (``c x``), not taken from the solver.
 
 The design returned is proved optimal when every block and leaf option was proved or pruned:
 the same proof as one branch-and-bound over the whole problem, to the same absolute gap
-(``eps``, 1e-6 USD). When a relaxation has no optimum (numerical trouble, twice, the second
+(``eps``, 1e-6 USD; LP round-off of about 1e-5 USD on costs near 1e8 decides exact ties, the
+same way on every run). When a relaxation has no optimum (numerical trouble, twice, the second
 time from a cold start), its block goes to the MILP whole. With a time limit, the search stops
 at the deadline with the best design so far, unproved.
 
@@ -176,7 +178,7 @@ def _prove(solver: _Solver, relaxation: _Relaxation, groups: list[list[int]],
     incumbent.offer(dived)
     if dived is not None and dived.objective <= relaxation.bound + ABS_GAP:
         return
-    found, proved = solver.milp(left(), incumbent.cutoff, start=dived)
+    found, proved = solver.milp(left(), incumbent.cutoff)
     incumbent.milps += 1
     incumbent.offer(found)
     incumbent.proved &= proved
@@ -192,8 +194,9 @@ class _Solver:
         inf = highspy.kHighsInf
         lp = highspy.HighsLp()
         lp.num_col_ = n
-        lp.col_cost_ = np.array([problem.objective.get(v, 0.0) for v in self.variables])
-        lp.offset_ = float(problem.objective.constant)
+        self.cost = np.array([problem.objective.get(v, 0.0) for v in self.variables])
+        self.offset = float(problem.objective.constant)
+        lp.col_cost_, lp.offset_ = self.cost, self.offset
         self.lower = np.array([-inf if v.lowBound is None else v.lowBound
                                for v in self.variables], dtype=float)
         self.upper = np.array([inf if v.upBound is None else v.upBound
@@ -290,27 +293,35 @@ class _Solver:
         finally:
             self.set_bounds(lower, upper)
 
-    def milp(self, seconds: float | None, cutoff: float | None,
-             start: _Found | None = None) -> tuple[_Found | None, bool]:
+    def milp(self, seconds: float | None, cutoff: float | None) -> tuple[_Found | None, bool]:
         """The MILP under the current bounds, only designs cheaper than ``cutoff`` wanted:
         the best design found (None: none) and whether that answer is proved."""
+        # From a clean state and with no start: HiGHS 1.16 with light presolve and a start
+        # solution (its own earlier one, reused unasked, or one set) can report an objective
+        # that misses the presolve offset. The cost is recomputed from the columns all the same.
+        self.highs.clearSolver()
         self.highs.setOptionValue("objective_bound", math.inf if cutoff is None else cutoff)
-        if start is not None:
-            solution = highspy.HighsSolution()
-            solution.col_value = list(start.values)
-            solution.value_valid = True
-            self.highs.setSolution(solution)
-        status = self._run(seconds)
+        try:
+            status = self._run(seconds)
+        finally:
+            self.highs.setOptionValue("objective_bound", math.inf)
         proved = status in (highspy.HighsModelStatus.kOptimal,
                             highspy.HighsModelStatus.kInfeasible)
-        info = self.highs.getInfo()
-        if info.primal_solution_status != 2 or not math.isfinite(info.objective_function_value):
+        if self.highs.getInfo().primal_solution_status != 2:
             return None, proved
-        return _Found(np.array(self.highs.getSolution().col_value),
-                      info.objective_function_value), proved
+        values = np.array(self.highs.getSolution().col_value)
+        return _Found(values, float(self.cost @ values + self.offset)), proved
 
     def _run(self, seconds: float | None) -> highspy.HighsModelStatus:
-        self.highs.setOptionValue("time_limit", math.inf if seconds is None else seconds)
+        # HiGHS measures an LP's time limit against its run time since the instance was made
+        # (a MILP's against the run), so the LP gets the seconds on top of that clock.
+        if seconds is None:
+            limit = math.inf
+        elif self.highs.getOptionValue("solve_relaxation")[1]:
+            limit = self.highs.getRunTime() + seconds
+        else:
+            limit = seconds
+        self.highs.setOptionValue("time_limit", limit)
         self.highs.run()
         return self.highs.getModelStatus()
 
