@@ -49,9 +49,10 @@ DIVE_TRIES = 3  # choices tried per group when fixing the favourite leaves no so
 
 @dataclass(frozen=True)
 class Part:
-    """One block of the search: its switch ``on``, its leaf options, and its other choice
-    groups (each a list of binaries exactly one of which is on with the block), in the order
-    a dive fixes them."""
+    """One block of the search: its switch ``on``; the choice groups it branches on, level by
+    level with reduced-cost pruning (``branch``: the leaf options); and the groups a dive then
+    fixes, in that order (``groups``). In every group exactly one binary is on with the
+    block."""
 
     on: pulp.LpVariable
     branch: tuple[tuple[pulp.LpVariable, ...], ...]
