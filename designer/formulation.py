@@ -10,9 +10,10 @@ the objective multiplies them by ``planes * subfabrics``.
 Each constraint family has its own ``define_*`` function whose docstring carries its math. Row
 names use ``[a-z0-9_]`` only. This module builds; it never solves or prints.
 
-Products of two decisions (pods x spines per pod, spines x cages per spine) are linearised exactly:
-one factor is written in binary digits (``x = sum_j 2^j b_j``, the digits of a candidate's data
-are sums of that group's binaries, so they cost nothing) and each ``b_j * y`` becomes a variable
+Products of two decisions (spines x cages per spine, the leaf's uplinks x pods) are linearised
+exactly: one factor is written in binary digits (``x = sum_j 2^j b_j``; the digits of a leaf
+option's data are sums of the leaf binaries, so they cost nothing, see
+``_Builder.choice_product``) and each ``b_j * y`` becomes a variable
 ``w_j >= y - Y_max * (1 - b_j)``, ``w_j >= 0``. Every such product only ever *costs* money, so
 minimisation drives ``w_j`` down to ``b_j * y``: a lower bound is all the linearisation needs.
 """
@@ -242,16 +243,6 @@ class _PartsView:
 
     transceivers: dict
     cables: dict
-
-
-def data_digits(choices: list[tuple[int, pulp.LpVariable]]) -> list[tuple[int, Expr]]:
-    """Binary digits of ``sum_i value_i * choice_i`` when exactly one choice is on.
-
-    Digit ``j`` is the sum of the choices whose value has bit ``j`` set: 0/1 with no new variable.
-    """
-    top = max((value for value, _ in choices), default=0)
-    return [(1 << j, pulp.lpSum(var for value, var in choices if value >> j & 1))
-            for j in range(max(1, top.bit_length()))]
 
 
 def build_model(fabric: Fabric, site: Site, catalog: Catalog,

@@ -49,13 +49,12 @@ DIVE_TRIES = 3  # choices tried per group when fixing the favourite leaves no so
 
 @dataclass(frozen=True)
 class Part:
-    """One block of the search: its switch ``on``; the choice groups it branches on, level by
-    level with reduced-cost pruning (``branch``: the leaf options); and the groups a dive then
-    fixes, in that order (``groups``). In every group exactly one binary is on with the
-    block."""
+    """One block of the search: its switch ``on``, the leaf options it branches on, and the
+    choice groups a dive then fixes, in that order. In ``leaves`` and in every group exactly
+    one binary is on with the block."""
 
     on: pulp.LpVariable
-    branch: tuple[tuple[pulp.LpVariable, ...], ...]
+    leaves: tuple[pulp.LpVariable, ...]
     groups: tuple[tuple[pulp.LpVariable, ...], ...]
 
 
@@ -132,15 +131,15 @@ def search(problem: pulp.LpProblem, parts: list[Part], time_limit: float | None 
     if not blocks:
         return Outcome(None, math.inf, optimal=True, infeasible=True)
     incumbent = _Incumbent()
-    choices = sum(len(part.branch[0]) for part in parts if part.branch)
+    choices = sum(len(part.leaves) for part in parts)
     for bound, i, relaxation in sorted(blocks, key=lambda t: t[:2]):
         if incumbent.beats(bound):
             continue
         part = parts[i]
-        levels = [[column[id(v)] for v in group] for group in part.branch if group]
+        leaves = [column[id(v)] for v in part.leaves]
         groups = [[column[id(v)] for v in group] for group in part.groups if group]
         with solver.only(ons, i):
-            _explore(solver, relaxation, levels, groups, incumbent, left)
+            _branch(solver, relaxation, leaves, groups, incumbent, left)
     counts = {"choices": choices, "branched": incumbent.branched, "milps": incumbent.milps}
     if incumbent.best is None:
         return Outcome(None, math.inf, optimal=False, infeasible=incumbent.proved, **counts)
@@ -148,28 +147,26 @@ def search(problem: pulp.LpProblem, parts: list[Part], time_limit: float | None 
                    infeasible=False, **counts)
 
 
-def _explore(solver: _Solver, relaxation: _Relaxation, levels: list[list[int]],
-             groups: list[list[int]], incumbent: _Incumbent, left) -> None:
-    """Steps 2 to 4 below the node whose (feasible) relaxation is ``relaxation``: branch on
-    each choice of ``levels[0]`` not pruned by its reduced cost, cheapest first; below the
-    last level, dive and prove."""
-    if incumbent.beats(relaxation.bound):
-        return
-    if not levels or relaxation.values is None:
+def _branch(solver: _Solver, relaxation: _Relaxation, leaves: list[int],
+            groups: list[list[int]], incumbent: _Incumbent, left) -> None:
+    """Steps 2 to 4 in a block whose relaxation is ``relaxation``: each leaf option not pruned
+    by its reduced cost, cheapest first, fixed on and proved; without the relaxation's
+    optimum (no reduced costs), the block proved whole."""
+    if relaxation.values is None or not leaves:
         _prove(solver, relaxation, groups, incumbent, left)
         return
-    ranked = sorted((max(0.0, float(relaxation.reduced[j])), j) for j in levels[0])
+    ranked = sorted((max(0.0, float(relaxation.reduced[j])), j) for j in leaves)
     for reduced, j in ranked:
         if incumbent.beats(relaxation.bound + reduced):
-            break  # and every choice after it
+            break  # and every leaf after it
         if left() == 0:
             incumbent.proved = False
             break
         incumbent.branched += 1
         with solver.fixed(j):
             below = solver.relaxation(left())
-            if below is not None:
-                _explore(solver, below, levels[1:], groups, incumbent, left)
+            if below is not None and not incumbent.beats(below.bound):
+                _prove(solver, below, groups, incumbent, left)
 
 
 def _prove(solver: _Solver, relaxation: _Relaxation, groups: list[list[int]],

@@ -183,7 +183,7 @@ def _part(model: FabricModel, block) -> Part:
     """A block as :func:`designer.search.search` sees it: branched on its leaf option; a dive
     then fixes its spine or pod option, core, media, NIC and protocol in that order."""
     return Part(on=block.on,
-                branch=(tuple(v for _, v in block.leaves),),
+                leaves=tuple(v for _, v in block.leaves),
                 groups=(tuple(z for _, z, _ in block.spines + block.pods),
                         tuple(v for _, v in block.cores),
                         *(tuple(v for _, v in media.options)

@@ -137,7 +137,7 @@ def generated_milp(seed: int) -> tuple[pulp.LpProblem, list[Part]]:
         cost += [(y, r.randint(-5, 40)) for y in leaves] + [(z, r.randint(0, 20)) for z in pods]
         cost += [(n, r.choice([1, 2.5, 3.3])), (m, r.choice([2, 4.5, 1.7])),
                  (c, r.choice([0.5, 1.0, 1.5])), (on, r.randint(0, 30))]
-        parts.append(Part(on=on, branch=(tuple(leaves),), groups=(tuple(pods), tuple(nics))))
+        parts.append(Part(on=on, leaves=tuple(leaves), groups=(tuple(pods), tuple(nics))))
         ons.append(on)
     p += pulp.lpSum(ons) == 1, "one_block"
     p += pulp.LpAffineExpression(cost) + r.choice([0, -7.5, 12.0])
