@@ -20,15 +20,15 @@ from pathlib import Path
 
 import designer
 from designer.exports import write_exports
-from designer.loading import Demand
-from designer.outputs import write_design_json
+from designer.inputs.demand import Demand
+from designer.inputs.schema import DemandFile
 from designer.outputs.bom import write_bom_csv, write_bom_xlsx
 from designer.outputs.cabling import write_cabling_csv
 from designer.outputs.html import write_report_html
 from designer.outputs.report import write_report_md
 from designer.outputs.runlists import write_cable_order, write_runlists
 from designer.outputs.templating import environment
-from designer.schema import DemandFile
+from designer.outputs.write import write_design_json
 from designer.verify import verify
 
 

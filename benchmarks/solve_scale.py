@@ -11,10 +11,10 @@ KEY=VALUE`` changes a site field). Every run calls the public ``designer.design(
 are timed by wrapping, for the length of the run, the functions it calls (the library is not
 changed):
 
-    build    designer.formulation.build_model: model construction
-    solve    the solver's wall time as designer.solve.solve reports it (PuLP handing the model
+    build    designer.model.formulation.build_model: model construction
+    solve    the solver's wall time as designer.solvers.solve.solve reports it (PuLP handing the model
              to the solver, the solver itself, reading the solution back)
-    extract  the rest of solve() after the solver: status, designer.solve.extract, model
+    extract  the rest of solve() after the solver: status, designer.solvers.solve.extract, model
              size
     total    designer.design() from call to return, which also checks the inputs and recomputes
              the bill of materials against the objective
@@ -48,9 +48,9 @@ from pathlib import Path
 import pulp
 
 import designer
-from designer.loading import Demand
-from designer.schema import DemandFile
-from designer.solve import SOLVERS, solver_versions
+from designer.inputs.demand import Demand
+from designer.inputs.schema import DemandFile
+from designer.solvers.solve import SOLVERS, solver_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES_GPUS = (1024, 8192, 32768, 131072, 524288)

@@ -4,7 +4,7 @@
     python benchmarks/sweep_scale.py --points 50 --workers 2 --solver cbc
 
 Sweeps ``examples/training-sweep.yaml`` (8 x 400G per DGX H100, non-blocking, every shipped
-catalog, 5 hops) over GPU counts spaced evenly on a log scale with ``designer.sweep`` and a
+catalog, 5 hops) over GPU counts spaced evenly on a log scale with ``designer.studies.sweep`` and a
 process pool, exactly as ``design sweep`` does, and prints the machine, the wall time and the
 points per status. ``--per-point`` then times every distinct point on its own (in the same
 pool) and lists the slowest. Writes nothing unless ``--json`` is given.
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import designer  # noqa: E402
-from designer.sweep import design_point  # noqa: E402
+from designer.studies.sweep import design_point  # noqa: E402
 
 DEMAND = ROOT / "examples" / "training-sweep.yaml"
 

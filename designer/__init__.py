@@ -10,11 +10,12 @@ bill of materials, cabling plan and report::
     result.write("out/")
 """
 
-from designer.compare import Comparison, compare
 from designer.design import design
 from designer.errors import DesignerError, InfeasibleError, InputError, SolverError
-from designer.loading import Demand, load_catalog, load_demand, shipped_catalog_names
-from designer.sweep import SweepResult, sweep
+from designer.inputs.demand import Demand
+from designer.inputs.loading import load_catalog, load_demand, shipped_catalog_names
+from designer.studies.compare import Comparison, compare
+from designer.studies.sweep import SweepResult, sweep
 
 __version__ = "0.1.0"
 

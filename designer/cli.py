@@ -1,7 +1,7 @@
 """The ``design`` command line: a thin shell over the Python API.
 
 ``design DEMAND.yaml -o OUTDIR`` is the main job; ``design schema`` and ``design validate`` help
-write inputs. Errors print one headline on stderr and exit with the code in ``CONTRACT.md``; a
+write inputs. Errors print one headline on stderr and exit with the code in ``docs/interface.md``; a
 traceback only with ``--debug``.
 """
 
@@ -92,7 +92,7 @@ def _fail(error: BaseException, debug: bool) -> None:
 def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, debug):
     """Design every fabric of DEMAND.yaml and write the outputs to OUTDIR."""
     import designer
-    from designer.loading import demand_catalogs
+    from designer.inputs.loading import demand_catalogs
 
     try:
         demand = designer.load_demand(demand_file)
@@ -121,10 +121,11 @@ def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, deb
 
 
 def _check_outdir(outdir: Path, force: bool) -> None:
-    """Fail before solving when OUTDIR could not be written (see outputs.check_outdir)."""
-    from designer.outputs import check_outdir
+    """Fail before solving when OUTDIR could not be written (see staging.check_outdir)."""
+    from designer.outputs.write import OUTPUT_FILES
+    from designer.staging import check_outdir
 
-    check_outdir(outdir, force)
+    check_outdir(outdir, force, OUTPUT_FILES)
 
 
 @main.command("validate")
@@ -138,7 +139,7 @@ def validate_cmd(files, debug):
     """
     import designer
     from designer.design import check_references
-    from designer.loading import demand_catalogs, read_yaml_file
+    from designer.inputs.loading import demand_catalogs, read_yaml_file
 
     try:
         for name in files:
@@ -229,9 +230,10 @@ def sweep_cmd(demand_file, outdir, axis, values, part_kind, fabric, workers, cat
 
     import designer
     from designer.errors import InputError
-    from designer.loading import demand_catalogs
-    from designer.outputs import check_outdir
-    from designer.sweep import SWEEP_FILES, sweep
+    from designer.inputs.loading import demand_catalogs
+    from designer.outputs.sweep_files import SWEEP_FILES
+    from designer.staging import check_outdir
+    from designer.studies.sweep import sweep
 
     try:
         demand = designer.load_demand(demand_file)
@@ -287,9 +289,10 @@ def compare_cmd(demand_file, outdir, catalogs, solver, time_limit, force, debug)
       design compare examples/hybrid-1024.yaml -o out/compare
     """
     import designer
-    from designer.compare import COMPARE_FILES, compare
-    from designer.loading import demand_catalogs
-    from designer.outputs import check_outdir
+    from designer.inputs.loading import demand_catalogs
+    from designer.outputs.compare_files import COMPARE_FILES
+    from designer.staging import check_outdir
+    from designer.studies.compare import compare
 
     try:
         demand = designer.load_demand(demand_file)
@@ -309,7 +312,7 @@ def compare_cmd(demand_file, outdir, catalogs, solver, time_limit, force, debug)
 @click.argument("which", type=click.Choice(["catalog", "demand"]))
 def schema_cmd(which):
     """Print the JSON Schema of a catalog or demand file (for editor validation)."""
-    from designer.schema import CatalogFile, DemandFile
+    from designer.inputs.schema import CatalogFile, DemandFile
 
     model = CatalogFile if which == "catalog" else DemandFile
     click.echo(json.dumps(model.model_json_schema(), indent=2, sort_keys=True))

@@ -3,7 +3,7 @@
 Every error the tool raises on purpose derives from :class:`DesignerError`, so a procurement
 script can catch one class. Bad input, an impossible demand and a failed solve are different
 subclasses because a caller reacts to each differently (fix the file, relax the demand, retry
-with more time). Each carries the CLI exit code from ``CONTRACT.md``.
+with more time). Each carries the CLI exit code of ``docs/interface.md``.
 """
 
 from __future__ import annotations
@@ -39,9 +39,17 @@ class InputError(DesignerError):
 
 
 class InfeasibleError(DesignerError):
-    """No design in the design space meets the demand. Exit code 3."""
+    """No design in the design space meets the demand. Exit code 3.
+
+    ``reason``, when known, says why as a value a caller reads by field
+    (:class:`designer.diagnose.Infeasibility`: ``limit``, ``shortfall``, ``fix``, ``text``).
+    """
 
     exit_code = 3
+
+    def __init__(self, message: str, reason=None):
+        super().__init__(message)
+        self.reason = reason
 
 
 class SolverError(DesignerError):

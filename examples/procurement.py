@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import designer
-from designer.loading import Demand
-from designer.schema import DemandFile
+from designer.inputs.demand import Demand
+from designer.inputs.schema import DemandFile
 
 HERE = Path(__file__).resolve().parent
 

@@ -17,8 +17,8 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import NamedTuple
 
-from designer.catalog import Catalog
-from designer.schema import (
+from designer.inputs.catalog import Catalog
+from designer.inputs.schema import (
     Breakout,
     Cable,
     CatalogFile,

@@ -26,10 +26,10 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from designer.candidates import tallest_switch_units
-from designer.catalog import Catalog, SwitchMode, switch_modes
-from designer.floor import GroupPlacement, leaf_spine_m, run_m, spine_core_m, switch_racks
-from designer.schema import Fabric, Nic, Site
+from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
+from designer.inputs.schema import Fabric, Nic, Site
+from designer.model.candidates import tallest_switch_units
+from designer.site.grid import GroupPlacement, leaf_spine_m, run_m, spine_core_m, switch_racks
 
 PROTOCOLS_IN_ORDER: tuple[str, ...] = ("infiniband", "ethernet")
 LAYOUTS_IN_ORDER: tuple[str, ...] = ("tor", "rail-optimized", "rail-only")

@@ -19,8 +19,8 @@ from instances import small_instances
 from reference import cheapest_design
 
 import designer
-from designer.loading import Demand
-from designer.schema import DemandFile
+from designer.inputs.demand import Demand
+from designer.inputs.schema import DemandFile
 
 
 def main() -> int:

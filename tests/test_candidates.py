@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designer.candidates import Medium, media_options, pareto_media
+from designer.model.media import Medium, media_options, pareto_media
 
 
 def pairwise_pareto(options: list[Medium]) -> list[Medium]:

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 import designer
 from designer.cli import main
-from designer.compare import compare, strategy_fabrics
 from designer.errors import InputError
+from designer.studies.compare import compare, strategy_fabrics
 
 # Training: 12 servers x 2 x 100G non-blocking; inference: 20 servers x 1 x 100G at 4:1.
 DEMAND = """\

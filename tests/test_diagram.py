@@ -16,8 +16,9 @@ import pytest
 from conftest import ROOT, solved_example
 
 import designer
-from designer.catalog import Catalog
-from designer.loading import Demand
+from designer.inputs.catalog import Catalog
+from designer.inputs.demand import Demand
+from designer.inputs.schema import CatalogFile, DemandFile, Transceiver
 from designer.outputs.diagram import (
     MAX_SLOTS,
     clean_text,
@@ -33,7 +34,6 @@ from designer.outputs.html import (
     write_report_html,
 )
 from designer.outputs.templating import environment, gbps, thousands
-from designer.schema import CatalogFile, DemandFile, Transceiver
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 HOSTILE_SWITCH = "<script>alert(1)</script>"

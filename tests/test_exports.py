@@ -19,14 +19,14 @@ import yaml
 from conftest import ROOT, solved_example
 
 import designer
-from designer.catalog import Catalog
 from designer.errors import InputError
 from designer.exports import CONTAINERLAB_FILE, EXPORTS_DIR, NVIDIA_FILE, write_exports
 from designer.exports.containerlab import write_containerlab
 from designer.exports.netbox import CABLES_FILE, DEVICES_FILE, INTERFACES_FILE, write_netbox
 from designer.exports.nvidia import cvt_port, write_nvidia_az
-from designer.loading import Demand
-from designer.schema import CatalogFile, DemandFile
+from designer.inputs.catalog import Catalog
+from designer.inputs.demand import Demand
+from designer.inputs.schema import CatalogFile, DemandFile
 
 EXAMPLES = ("lab-16", "dgx-superpod-4su", "ethernet-2plane-4096")
 COMPLETE = ("lab-16", "fat-tree-k4")           # at most 64 devices: the lab is the design

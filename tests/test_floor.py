@@ -7,8 +7,8 @@ import csv
 import pytest
 
 import designer
-from designer.floor import GroupPlacement, Rack, fabric_site, node_leaf_m, run_m
-from designer.schema import Site
+from designer.inputs.schema import Site
+from designer.site.grid import GroupPlacement, Rack, fabric_site, node_leaf_m, run_m
 
 
 def test_runs_between_racks():

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 from designer.design import check_references
 from designer.errors import InputError
-from designer.loading import demand_catalogs, load_catalog, load_demand, read_yaml, validate
-from designer.schema import CatalogFile, DemandFile
+from designer.inputs.loading import demand_catalogs, load_catalog, load_demand, read_yaml, validate
+from designer.inputs.schema import CatalogFile, DemandFile
 
 # When an example fails, Hypothesis's pytest plugin imports libcst to suggest a patch, which warns
 # here (mypy_extensions.TypedDict); under `filterwarnings = error` that would hide the failure

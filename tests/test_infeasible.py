@@ -18,7 +18,9 @@ import pytest
 from conftest import ROOT
 
 import designer
-from designer.diagnose import Prober, explain_infeasible
+from designer.diagnose.probes import Prober, explain_infeasible
+from designer.diagnose.reasons import Infeasibility
+from designer.solvers.status import SolveStatus
 
 SHORT_REACH_CATALOG = """\
     switches:
@@ -207,11 +209,13 @@ def test_probes_that_cannot_decide_say_so(tmp_path):
     demand = designer.load_demand(ROOT / "examples" / "training-1024.yaml")
     fabric = demand.fabrics[0].model_copy(update={"max_switch_hops": 1})
     catalog = designer.load_catalog(["nvidia-infiniband"])
-    text = explain_infeasible("no design", fabric, demand.site, catalog, max_probes=0)
-    assert text == "no design (re-solving with looser limits could not decide within 0 probes " \
-                   "of 10 s)"
+    reason = Infeasibility("unknown", "no design")
+    said = explain_infeasible(reason, fabric, demand.site, catalog, max_probes=0)
+    assert said.text == "no design (re-solving with looser limits could not decide within 0 " \
+                        "probes of 10 s)"
+    assert said.remedies == ()
     prober = Prober(catalog, "cbc", 10.0, 0)
-    assert prober(fabric, demand.site).status == "undecided"
+    assert prober(fabric, demand.site).status is SolveStatus.UNDECIDED
 
 
 def test_api_raises_the_same_headline(tmp_path):
@@ -223,3 +227,18 @@ def test_api_raises_the_same_headline(tmp_path):
     with pytest.raises(designer.InfeasibleError) as info:
         designer.design(designer.load_demand(path), explain=False)
     assert "re-solved" not in str(info.value)
+
+
+def test_the_reason_is_a_value_read_by_field(tmp_path):
+    """Callers read why by field (``limit``, ``shortfall``, ``fix``, ``remedies``), not text."""
+    path = tmp_path / "d.yaml"
+    path.write_text("catalogs: [nvidia-infiniband]\nfabrics:\n  - {name: big, nodes: 512, "
+                    "endpoints_per_node: 8, port_speed_gbps: 400, max_switch_hops: 3}\n")
+    with pytest.raises(designer.InfeasibleError) as info:
+        designer.design(designer.load_demand(path))
+    reason = info.value.reason
+    assert reason.limit == "max_switch_hops" and reason.fix == {"max_switch_hops": 5}
+    assert reason.shortfall == 4096 - 2048  # endpoints beyond what 2 tiers of 64 ports reach
+    assert reason.remedies and reason.remedies[0].change == "max_switch_hops 3 -> 5"
+    assert reason.remedies[0].tiers == 3 and reason.remedies[0].cost_usd > 0
+    assert str(info.value).endswith(reason.text)

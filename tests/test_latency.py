@@ -10,12 +10,12 @@ from __future__ import annotations
 import pytest
 
 import designer
-from designer.catalog import Catalog
 from designer.errors import InfeasibleError
-from designer.latency import estimate
-from designer.loading import Demand
+from designer.inputs.catalog import Catalog
+from designer.inputs.demand import Demand
+from designer.inputs.schema import Cable, CatalogFile, DemandFile, Nic, Switch
+from designer.model.latency import estimate
 from designer.outputs.report import latency_text
-from designer.schema import Cable, CatalogFile, DemandFile, Nic, Switch
 
 PROVENANCE = {"vendor": "Acme", "source": "test price", "as_of": "2026-01"}
 

@@ -25,7 +25,7 @@ from conftest import ROOT
 from designer.cli import main
 from designer.design import check_references
 from designer.errors import InputError
-from designer.loading import MAX_INPUT_BYTES, demand_catalogs, load_catalog, load_demand
+from designer.inputs.loading import MAX_INPUT_BYTES, demand_catalogs, load_catalog, load_demand
 
 MALFORMED = Path(__file__).resolve().parent / "malformed"
 PARTS = MALFORMED / "parts"

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from designer.floor import fabric_site
-from designer.formulation import build_model
-from designer.schema import DemandFile
+from designer.inputs.schema import DemandFile
+from designer.model.formulation import build_model
+from designer.site.grid import fabric_site
 
 SIZES_GPUS = (1024, 8192, 32768, 131072, 524288)
 CEILING = {"variables": 4200, "constraints": 3800}  # ~10% above the 1,024-GPU model

@@ -12,12 +12,12 @@ import pytest
 from reference import cheapest_design
 
 import designer
-from designer.catalog import Catalog
-from designer.formulation import build_model
-from designer.loading import Demand
-from designer.nodelinks import CagePricer, cage_runs, plan_node_links
-from designer.schema import Cable, CatalogFile, DemandFile, Nic, Site, Switch, Transceiver
-from designer.solve import solve
+from designer.inputs.catalog import Catalog
+from designer.inputs.demand import Demand
+from designer.inputs.schema import Cable, CatalogFile, DemandFile, Nic, Site, Switch, Transceiver
+from designer.model.formulation import build_model
+from designer.model.nodelinks import CagePricer, cage_runs, plan_node_links
+from designer.solvers.solve import solve
 
 PROVENANCE = {"vendor": "Acme", "source": "test price", "as_of": "2026-01"}
 DAC_2M = Cable(model="DAC-2M", kind="dac", port_speed_gbps=100.0, reach_m=2.0, price_usd=10.0,

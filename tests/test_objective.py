@@ -16,11 +16,12 @@ import pytest
 from instances import small_instances, with_power
 from reference import cheapest_design
 
+from designer.diagnose import why_no_design
 from designer.errors import InfeasibleError
-from designer.formulation import build_model
-from designer.objective import energy_priced, rebase, usd_per_watt
-from designer.schema import Objective
-from designer.solve import solve
+from designer.inputs.schema import Objective
+from designer.model.formulation import build_model
+from designer.model.pricing import energy_priced, rebase, usd_per_watt
+from designer.solvers.solve import solve
 
 TCO = Objective(kind="tco", years=4, usd_per_kwh=0.15, pue=1.4)
 HOURS = 8760
@@ -115,6 +116,12 @@ def test_budget_buys_the_least_oversubscription(instance, budget):
 def test_a_budget_nothing_fits_names_the_cheapest():
     instance = INSTANCES[0]
     cheapest = cheapest_design(instance.fabric, instance.site, instance.catalog).cost_usd
-    with pytest.raises(InfeasibleError, match="buys no design; the cheapest within"):
-        fabric = instance.fabric.model_copy(update={"budget_usd": cheapest * 0.5})
-        solve(build_model(fabric, instance.site, instance.catalog))
+    fabric = instance.fabric.model_copy(update={"budget_usd": cheapest * 0.5})
+    model = build_model(fabric, instance.site, instance.catalog)
+    with pytest.raises(InfeasibleError):
+        solve(model)
+    reason = why_no_design(model, instance.site, instance.catalog, "highs", None)
+    assert reason.limit == "budget_usd"
+    assert reason.fix["budget_usd"] == pytest.approx(cheapest, abs=0.01)
+    assert reason.shortfall == pytest.approx(cheapest * 0.5, abs=0.01)
+    assert "buys no design; the cheapest within" in reason.text

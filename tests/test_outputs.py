@@ -18,16 +18,15 @@ import openpyxl
 import pytest
 
 import designer
-from designer.catalog import Catalog, switch_modes
 from designer.errors import InputError
-from designer.explain import (
-    binding_limits,
-    describe_structure,
+from designer.inputs.catalog import Catalog, switch_modes
+from designer.inputs.demand import Demand
+from designer.inputs.schema import CatalogFile, DemandFile, Fabric, Switch
+from designer.model.capacity import (
     max_leaf_downlinks,
     one_tier_endpoints,
     two_tier_max_endpoints,
 )
-from designer.loading import Demand
 from designer.outputs import bom as bom_module
 from designer.outputs.bom import BOM_COLUMNS, write_bom_csv, write_bom_xlsx
 from designer.outputs.report import report_context, write_report_md
@@ -42,7 +41,8 @@ from designer.outputs.templating import (
     thousands,
     usd,
 )
-from designer.schema import CatalogFile, DemandFile, Fabric, Switch
+from designer.results.explain import binding_limits, describe_structure
+from designer.solvers.status import SolveStatus
 
 HOSTILE_VENDOR = '=HYPERLINK("http://evil.example","click")'
 HOSTILE_SOURCE = '@SUM(1+1), "quoted" | pipe\nsecond line'
@@ -419,9 +419,9 @@ def test_rail_only_report_says_bisection_is_within_each_rail():
 
 @pytest.mark.parametrize("solver", ["cbc", "highs"])
 def test_relaxation_gap_bounds_the_optimum_and_keeps_the_design(solver):
-    from designer.floor import fabric_site
-    from designer.formulation import build_model
-    from designer.solve import extract, relaxation_gap, solve
+    from designer.model.formulation import build_model, read_structure
+    from designer.site.grid import fabric_site
+    from designer.solvers.solve import relaxation_gap, solve
 
     spec = DemandFile.model_validate({"name": "gap", "fabrics": [
         {"name": "pod", "nodes": 32, "endpoints_per_node": 4, "port_speed_gbps": 400,
@@ -431,7 +431,7 @@ def test_relaxation_gap_bounds_the_optimum_and_keeps_the_design(solver):
     assert report.optimal and report.gap == 0.0
     gap = relaxation_gap(model, solver, report.objective_usd)
     assert 0.0 <= gap < 1.0  # the LP bound is below the proved optimum
-    assert extract(model) == structure  # the incumbent's values are restored
+    assert read_structure(model) == structure  # the incumbent's values are restored
 
 
 def test_unproven_design_reports_its_gap(one_tier, tmp_path):
@@ -439,7 +439,7 @@ def test_unproven_design_reports_its_gap(one_tier, tmp_path):
 
     fabric = one_tier.fabrics[0]
     unproven = dataclasses.replace(fabric, solve=dataclasses.replace(
-        fabric.solve, optimal=False, gap=0.0123, status="Not Solved"))
+        fabric.solve, gap=0.0123, status=SolveStatus.FEASIBLE))
     result = dataclasses.replace(one_tier, fabrics=(unproven, *one_tier.fabrics[1:]))
     out = result.write(tmp_path / "out")
     assert "at most 1.23% cheaper, by the LP relaxation bound" in (out / "report.md").read_text()

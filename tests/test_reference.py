@@ -14,8 +14,17 @@ import pytest
 from instances import small_instances
 from reference import ReferenceDesign, cheapest_design
 
-from designer.catalog import Catalog
-from designer.schema import Breakout, Cable, CatalogFile, Fabric, Nic, Site, Switch, Transceiver
+from designer.inputs.catalog import Catalog
+from designer.inputs.schema import (
+    Breakout,
+    Cable,
+    CatalogFile,
+    Fabric,
+    Nic,
+    Site,
+    Switch,
+    Transceiver,
+)
 
 SHORT_SITE = Site(node_leaf_m=2.0, leaf_spine_m=2.0, spine_core_m=2.0)
 

@@ -21,13 +21,14 @@ import pytest
 from conftest import ROOT
 
 import designer
-from designer.catalog import Catalog
-from designer.compare import Comparison, StrategyResult
-from designer.loading import Demand
-from designer.outputs import remove_stale_staging, staged_folder
+from designer.inputs.catalog import Catalog
+from designer.inputs.demand import Demand
+from designer.inputs.schema import CatalogFile, DemandFile, Fabric
 from designer.outputs.templating import FORMULA_TRIGGERS
-from designer.schema import CatalogFile, DemandFile, Fabric
-from designer.sweep import SweepPoint, SweepResult
+from designer.outputs.write import OUTPUT_FILES
+from designer.staging import remove_stale_staging, staged_folder
+from designer.studies.compare import Comparison, StrategyResult
+from designer.studies.sweep import SweepPoint, SweepResult
 from designer.verify import verify
 
 LAB = ROOT / "examples" / "lab-16.yaml"
@@ -59,7 +60,7 @@ def test_failed_write_leaves_no_new_folder(lab, tmp_path, monkeypatch, exception
         raise exception
 
     # report.md is written after design.json, the BOM and the cabling plan.
-    monkeypatch.setattr("designer.outputs.report.write_report_md", broken)
+    monkeypatch.setattr("designer.outputs.write.write_report_md", broken)
     out = tmp_path / "out"
     with pytest.raises(type(exception)):
         lab.write(out)
@@ -76,7 +77,7 @@ def test_failed_write_keeps_the_previous_design(lab, tmp_path, monkeypatch, exce
     def broken(*args, **kwargs):
         raise exception
 
-    monkeypatch.setattr("designer.verify.verify", broken)  # the very last stage
+    monkeypatch.setattr("designer.outputs.write.verify", broken)  # the very last stage
     with pytest.raises(type(exception)):
         lab.write(out)
     assert _snapshot(out) == before
@@ -110,7 +111,8 @@ def test_failed_compare_write_leaves_nothing(tmp_path, monkeypatch):
     def broken(self):
         raise RuntimeError("template error")
 
-    monkeypatch.setattr(Comparison, "markdown", broken)  # after compare.csv and .json
+    # compare.md is written after compare.csv and compare.json
+    monkeypatch.setattr("designer.outputs.compare_files.comparison_markdown", broken)
     out = tmp_path / "compare"
     with pytest.raises(RuntimeError):
         result.write(out)
@@ -190,7 +192,7 @@ def test_sigkill_mid_write_leaves_outdir_absent_or_old_and_next_run_cleans_up(tm
     assert done.returncode == 0, done.stderr
     assert _siblings(new) == [] and verify(new).passed
     assert verify(old).passed
-    with staged_folder(old):
+    with staged_folder(old, ours=OUTPUT_FILES):
         pass
     assert _siblings(old) == []
 

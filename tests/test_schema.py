@@ -152,7 +152,7 @@ def test_unknown_switch_model_in_demand_is_an_input_error(tmp_path, shipped_cata
 
 
 def test_json_schema_describes_both_files():
-    from designer.schema import CatalogFile, DemandFile
+    from designer.inputs.schema import CatalogFile, DemandFile
 
     catalog = CatalogFile.model_json_schema()
     demand = DemandFile.model_json_schema()

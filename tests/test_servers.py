@@ -19,7 +19,7 @@ import pytest
 
 import designer
 from designer.errors import InfeasibleError, InputError
-from designer.servers import pool_of
+from designer.inputs.servers import pool_of
 from designer.verify import VerificationError, verify
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shared-site-1024.yaml"

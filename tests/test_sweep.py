@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import designer
 from designer.cli import main
 from designer.errors import InputError
-from designer.sweep import design_point, scaled_catalog, sweep
+from designer.studies.sweep import design_point, scaled_catalog, sweep
 
 # 2 x 100G per 8-GPU server on 32-port switches, 2:1 allowed, 3 hops: one switch up to 32
 # endpoints, two tiers up to 512 (at 2:1, 21 down and 11 up per leaf), nothing at 4,096 GPUs.

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 import designer
-from designer.catalog import Catalog
-from designer.loading import Demand
-from designer.schema import CatalogFile, DemandFile
+from designer.inputs.catalog import Catalog
+from designer.inputs.demand import Demand
+from designer.inputs.schema import CatalogFile, DemandFile
 
 
 def k_port_catalog(k: int) -> Catalog:

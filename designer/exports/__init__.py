@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from designer.errors import InputError
-from designer.outputs import new_staging, remove_stale_staging, replace_folder
+from designer.staging import new_staging, remove_stale_staging, replace_folder
 
 EXPORTS_DIR = "exports"
 CONTAINERLAB_FILE = "topology.clab.yml"

@@ -37,7 +37,7 @@ from openpyxl.xml.functions import tostring
 from designer.outputs.templating import neutralize
 
 if TYPE_CHECKING:
-    from designer.result import BomLine, DesignResult, FabricResult
+    from designer.results.result import BomLine, DesignResult, FabricResult
 
 BOM_TEMPLATE = "bom.csv.j2"
 BOM_COLUMNS = ("fabric", "kind", "model", "vendor", "roles", "quantity", "unit_price_usd",

@@ -27,16 +27,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from designer.candidates import ceil_div, nics_per_node
-from designer.explain import PROTOCOL_NAMES
-from designer.nodelinks import NodeLinkPlan
+from designer.model.candidates import nics_per_node
+from designer.model.links import ceil_div
+from designer.model.nodelinks import NodeLinkPlan
 from designer.outputs.report import medium_kind
 from designer.outputs.templating import gbps, thousands, usd
+from designer.results.explain import PROTOCOL_NAMES
 
 if TYPE_CHECKING:
-    from designer.candidates import Medium
-    from designer.result import FabricResult
-    from designer.structure import FabricStructure
+    from designer.model.media import Medium
+    from designer.model.structure import FabricStructure
+    from designer.results.result import FabricResult
 
 MAX_SLOTS = 8
 """Most boxes drawn per tier; beyond it, the first ones, ``...`` and the last."""
@@ -285,7 +286,7 @@ def _rail_chips(s: FabricStructure) -> tuple[int | None, ...]:
 
 
 def _single_switch_row(s: FabricStructure) -> Row:
-    mode = s.leaf
+    mode = s.leaf.mode
     used = s.endpoints_per_subfabric
     header = f"{_switch_text(s, 'leaf')}, {used} down{_spare(mode.radix, used)}"
     if s.shape.subfabrics > 1:
@@ -377,7 +378,7 @@ def _core_row(s: FabricStructure) -> Row:
 def optic_type(transceiver) -> str:
     """A short name for an optic: the type in its form factor (``2xSR4``), else its model.
 
-    >>> from designer.schema import Transceiver
+    >>> from designer.inputs.schema import Transceiver
     >>> optic_type(Transceiver(model="T", port_speed_gbps=400, reach_m=50, price_usd=1,
     ...                        form_factor="OSFP twin-port finned (2xSR4)"))
     '2xSR4'

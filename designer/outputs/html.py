@@ -18,7 +18,7 @@ from designer.outputs.diagram import fabric_svg
 from designer.outputs.report import report_context
 
 if TYPE_CHECKING:
-    from designer.result import DesignResult
+    from designer.results.result import DesignResult
 
 REPORT_HTML_TEMPLATE = "report.html.j2"
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from designer.explain import (
+from designer.results.explain import (
     PROTOCOL_NAMES,
     binding_limits,
     describe_structure,
@@ -22,9 +22,9 @@ from designer.explain import (
 )
 
 if TYPE_CHECKING:
-    from designer.candidates import Medium
-    from designer.catalog import Catalog
-    from designer.result import BomLine, DesignResult, FabricResult
+    from designer.inputs.catalog import Catalog
+    from designer.model.media import Medium
+    from designer.results.result import BomLine, DesignResult, FabricResult
 
 REPORT_TEMPLATE = "report.md.j2"
 KIND_LABELS = {"switches": "Switches", "nics": "NICs", "transceivers": "Transceivers",
@@ -144,7 +144,7 @@ def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomL
 
 def latency_text(fabric_result: FabricResult) -> str:
     """``"Worst-case latency at zero load: 1.4 us (...)"`` beside the seed's target."""
-    from designer.latency import TARGETS_US
+    from designer.model.latency import TARGETS_US
 
     estimate = fabric_result.latency
     f = fabric_result.structure.fabric

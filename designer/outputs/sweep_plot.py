@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from designer.sweep import SweepResult
+    from designer.studies.sweep import SweepResult
 
 MARKERS = {1: "o", 2: "s", 3: "^"}
 COLOURS = {1: "#1b9e77", 2: "#d95f02", 3: "#7570b3"}

@@ -1,8 +1,8 @@
 """The one Jinja2 environment every text output is rendered with, and its filters.
 
 Templates are looked up first in the user's folder (``--templates DIR``), then in the package's
-own ``templates/`` (the Python package ``designer.templates``, read through ``importlib.resources``
-so it works from an installed wheel as well as from a checkout). Undefined names are errors
+own ``templates/`` (found by :func:`designer.resources.shipped`, from an installed wheel, an
+editable install or a plain checkout). Undefined names are errors
 (``StrictUndefined``); autoescaping is on only for HTML and XML templates.
 
 Filters (all pure, all tested):
@@ -25,15 +25,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 import jinja2
 from jinja2.loaders import split_template_path
 
 from designer.errors import InputError
+from designer.resources import shipped
 
-PACKAGE_TEMPLATES = "designer.templates"
 AUTOESCAPE_EXTENSIONS = (".html", ".htm", ".xml")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|#])")
@@ -172,7 +171,7 @@ FILTERS = {
 
 def _package_source(name: str) -> tuple[str, str, Callable[[], bool]]:
     """Read a template shipped in ``designer.templates`` (works from a wheel or a zip)."""
-    resource = resources.files(PACKAGE_TEMPLATES)
+    resource = shipped("templates")
     for piece in split_template_path(name):
         resource = resource.joinpath(piece)
     if not resource.is_file():

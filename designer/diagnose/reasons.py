@@ -1,0 +1,211 @@
+"""Why no design exists, by counting: the limit that most likely binds, as a value.
+
+Every reason is an :class:`Infeasibility` read by field (``limit``, ``shortfall``, ``fix``,
+``suspects``); ``text`` is for people. Checks, in order (:func:`analytic_reason`): switch
+capacity within the hop limit (:mod:`designer.model.capacity`), a latency limit below the
+fastest possible path, a scalable unit no leaf can take, and media reach for the node-leaf and
+leaf-spine runs; a general sentence when none of these explains it. :func:`missing_parts` says
+when the catalogs lack a NIC or a switch at the fabric's speed and protocol at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from designer.inputs.catalog import Catalog, switch_modes
+from designer.inputs.schema import Fabric, Site
+from designer.model.candidates import (
+    allowed_layouts,
+    allowed_tiers,
+    undominated_modes,
+    usable_modes,
+    usable_nics,
+)
+from designer.model.capacity import max_leaf_downlinks, one_tier_endpoints, two_tier_max_endpoints
+from designer.model.latency import PROPAGATION_NS_PER_M
+from designer.model.links import TIER_HOPS, LinkClass
+from designer.model.media import media_options
+from designer.site.grid import leaf_spine_m, node_leaf_m
+from designer.text import speed_text
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A loosening that was re-solved and gives a design: how it reads, and the design."""
+
+    change: str  # "max_switch_hops 3 -> 5"
+    cost_usd: float
+    tiers: int
+    optimal: bool
+
+
+@dataclass(frozen=True)
+class Infeasibility:
+    """Why a fabric has no design.
+
+    ``limit`` is the demand key that binds (``max_switch_hops``, ``budget_usd``,
+    ``max_power_kw``, ``site.leaf_spine_m``, ``parts`` ...; ``unknown`` when counting cannot
+    tell); ``shortfall`` how far it falls short, in the limit's own unit (endpoints, USD, kW,
+    metres, microseconds), when known; ``fix`` settings that would give a design, as
+    ``{key: value}``; ``suspects`` the limits worth loosening first; ``remedies`` the
+    loosenings a re-solve proved (:mod:`designer.diagnose.probes`); ``text`` the sentence.
+    """
+
+    limit: str
+    text: str
+    shortfall: float | None = None
+    fix: dict[str, object] = field(default_factory=dict)
+    suspects: tuple[str, ...] = ()
+    remedies: tuple[Remedy, ...] = ()
+
+
+def analytic_reason(fabric: Fabric, site: Site, catalog: Catalog) -> Infeasibility:
+    """The most likely reason no design meets ``fabric``, with a way out (see the module)."""
+    modes = undominated_modes(usable_modes(fabric, catalog))
+    for check in (_capacity, _latency, _scalable_unit, _reach):
+        reason = check(fabric, site, catalog, modes)
+        if reason is not None:
+            return reason
+    latency = ", max_latency_us" if fabric.max_latency_us is not None else ""
+    return Infeasibility(
+        "unknown", "no combination of the allowed switches, media and limits fits (check "
+        f"switch_models, protocol, max_oversubscription{latency} and the site's distances)",
+        suspects=("max_oversubscription",) + (("max_latency_us",) if latency else ()))
+
+
+def _capacities(fabric: Fabric, modes) -> tuple[int, dict[int, int], int, int]:
+    n_sub = min(one_tier_endpoints(fabric, layout) for layout in allowed_layouts(fabric))
+    radix = max(m.radix for m in modes)
+    bound2, spine_radix, downlinks = two_tier_max_endpoints(modes, fabric.max_oversubscription)
+    return n_sub, {1: radix, 2: bound2, 3: downlinks * (spine_radix // 2) * spine_radix}, \
+        radix, downlinks
+
+
+def _capacity(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibility | None:
+    """Switch capacity: more endpoints than the allowed tiers can connect."""
+    top = max(allowed_tiers(fabric))
+    n_sub, capacity, radix, _ = _capacities(fabric, modes)
+    if capacity[top] >= n_sub:
+        return None
+    speed = speed_text(fabric.port_speed_gbps)
+    more = {1: "allow 3 hops (2 tiers)", 2: "allow 5 hops (3 tiers)",
+            3: "allow more oversubscription"}[top]
+    text = (f"{n_sub:,} endpoints at {speed} need more than {top} tier"
+            f"{'s' if top > 1 else ''} with the allowed switches ({top}-tier limit is "
+            f"{capacity[top]:,} with a {radix}-port radix at {speed}); {more} or a larger switch")
+    if top < max(TIER_HOPS):
+        return Infeasibility("max_switch_hops", text, n_sub - capacity[top],
+                             {"max_switch_hops": TIER_HOPS[top + 1]},
+                             ("max_switch_hops", "max_oversubscription"))
+    return Infeasibility("max_oversubscription", text, n_sub - capacity[top],
+                         suspects=("max_oversubscription",))
+
+
+def _latency(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibility | None:
+    """A latency limit below the fastest path: the fewest tiers that hold the endpoints, at
+    the fastest switch, plus the shortest node-leaf run up and down."""
+    if fabric.max_latency_us is None:
+        return None
+    n_sub, capacity, _, _ = _capacities(fabric, modes)
+    need = next(t for t in allowed_tiers(fabric) if capacity[t] >= n_sub)
+    crossings = TIER_HOPS[need]
+    fastest_ns = min(m.switch.latency_ns for m in usable_modes(fabric, catalog)) * crossings
+    cable_ns = 2 * PROPAGATION_NS_PER_M * node_leaf_m(
+        site, fabric.layout not in ("any", "tor"), 1)
+    if fastest_ns + cable_ns <= 1000 * fabric.max_latency_us:
+        return None
+    least_us = (fastest_ns + cable_ns) / 1000
+    text = (f"max_latency_us: {fabric.max_latency_us:g} us is below the fastest "
+            f"possible {least_us:.2f} us ({need} tier(s): "
+            f"{crossings} switch crossings at {fastest_ns / crossings:g} ns or "
+            "more, plus the shortest cables); raise the limit or allow faster switches")
+    return Infeasibility("max_latency_us", text, least_us - fabric.max_latency_us,
+                         {"max_latency_us": least_us},
+                         ("max_oversubscription", "max_latency_us"))
+
+
+def _scalable_unit(fabric: Fabric, site: Site, catalog: Catalog, modes
+                   ) -> Infeasibility | None:
+    """A scalable unit no allowed leaf can take in whole cages."""
+    su = fabric.scalable_unit_nodes
+    if su is None or fabric.layout != "rail-optimized":
+        return None
+    if any(su <= max_leaf_downlinks(m.radix, fabric.max_oversubscription)
+           and su % m.cage_ports == 0 for m in modes):
+        return None
+    _, _, _, downlinks = _capacities(fabric, modes)
+    text = (f"no allowed switch can take a rail of a {su}-node scalable unit at "
+            f"{speed_text(fabric.port_speed_gbps)}: each needs {su} downlinks in whole cages "
+            f"(at most {downlinks} per leaf); change scalable_unit_nodes")
+    return Infeasibility("scalable_unit_nodes", text, su - downlinks,
+                         {"scalable_unit_nodes": None}, ("scalable_unit_nodes", "layout"))
+
+
+def _reach(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibility | None:
+    """A run longer than every medium reaches: the shortest node-leaf run, or (when one
+    switch cannot take the fabric) the shortest leaf-spine run any group size gives."""
+    speed = speed_text(fabric.port_speed_gbps)
+    options = media_options(catalog, fabric.port_speed_gbps, {m.cage_ports for m in modes})
+    longest = max((m.reach_m for m in options), default=0.0)
+    rail = fabric.layout not in ("any", "tor")
+    run = node_leaf_m(site, rail, 1)
+    cls, advice = LinkClass.NODE_LEAF, "add longer cables or optics"
+    n_sub, _, radix, _ = _capacities(fabric, modes)
+    if longest >= run and max(allowed_tiers(fabric)) > 1 and n_sub > radix:
+        run = min(leaf_spine_m(site, fabric.nodes, q, rail) for q in (radix, 1))
+        cls, advice = LinkClass.LEAF_SPINE, "add longer fibers or optics"
+    if longest >= run:
+        return None
+    key = f"site.{cls.site_key}"
+    text = (f"no medium at {speed} reaches the {run:g} m {cls} run (longest reach "
+            f"{longest:g} m); {advice}, or set {key}")
+    return Infeasibility(key, text, run - longest, {key: longest},
+                         ("site", "site.racks_per_row", "reach"))
+
+
+def _speeds(speeds) -> str:
+    return ", ".join(f"{v:g}G" for v in sorted(set(speeds))) or "none"
+
+
+def _parts_speeds(fabric: Fabric, catalog: Catalog, kind: str) -> list[float]:
+    """Speeds at which the fabric's protocol and allow-lists have NICs or switch ports."""
+    if kind == "NIC":
+        return [v for v in {n.port_speed_gbps for n in catalog.nics.values()}
+                if usable_nics(fabric.model_copy(update={"port_speed_gbps": v}), catalog)]
+    speeds = {m.port_speed_gbps for sw in catalog.switches.values() for m in switch_modes(sw)}
+    return [v for v in speeds
+            if usable_modes(fabric.model_copy(update={"port_speed_gbps": v}), catalog)]
+
+
+def missing_parts(fabric: Fabric, catalog: Catalog) -> Infeasibility | None:
+    """What the catalog lacks for ``fabric`` (no NIC or no switch at its speed and protocol),
+    with the speeds it does have and the loosening that would supply the parts; ``None``
+    when both exist."""
+    speed = f"{fabric.port_speed_gbps:g}G"
+    protocol = "" if fabric.protocol == "any" else f" {fabric.protocol}"
+    for kind, have in (("NIC", usable_nics), ("switch", usable_modes)):
+        if have(fabric, catalog):
+            continue
+        what = "NIC" if kind == "NIC" else "switch with ports (natively or by breakout)"
+        allowed = "" if kind == "NIC" else " allowed"
+        speeds = _parts_speeds(fabric, catalog, kind)
+        have_text = (f"they have{protocol} {kind}s at {_speeds(speeds)}" if speeds
+                     else f"they have no{allowed}{protocol} {kind} at any speed")
+        text = (f"no{allowed}{protocol} {what} at {speed} in the catalogs "
+                f"({', '.join(catalog.files)}); {have_text}")
+        fixes, fix = [], {}
+        if fabric.protocol != "any" and not missing_parts(
+                fabric.model_copy(update={"protocol": "any"}), catalog):
+            fixes.append("protocol: any (the other protocol has the parts)")
+            fix["protocol"] = "any"
+        models = "switch_models" if kind == "switch" else "nic_models"
+        if getattr(fabric, models) is not None and not missing_parts(
+                fabric.model_copy(update={models: None}), catalog):
+            fixes.append(f"drop {models} (other models have the parts)")
+            fix[models] = None
+        if speeds:
+            fixes.append("choose one of those speeds")
+        fixes.append(f"add a {speed}{protocol} {kind} to a catalog")
+        return Infeasibility("parts", f"{text}; fix: {' or '.join(fixes)}", fix=fix,
+                             suspects=tuple(fix))
+    return None

@@ -1,0 +1,114 @@
+"""The merged, validated parts catalog and the facts derived from it.
+
+A :class:`Catalog` is frozen: several files merge into one, and every model name is unique
+across all part kinds, so a BOM line is identified by its model alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from designer.errors import InputError
+from designer.inputs.schema import Cable, CatalogFile, Nic, Server, Switch, Transceiver
+
+PRICED_KINDS = ("switches", "nics", "transceivers", "cables")  # the kinds a network is built of
+PART_KINDS = (*PRICED_KINDS, "servers")
+
+
+@dataclass(frozen=True)
+class SwitchMode:
+    """One way to run a switch: ``radix`` ports of ``port_speed_gbps``.
+
+    ``cage_ports`` is how many of those ports share one cage, hence one transceiver or the wide
+    end of one breakout cable: 1 for a plain port, 2 for a twin-port cage or a 2-way breakout.
+    """
+
+    switch: Switch
+    port_speed_gbps: float
+    radix: int
+    cage_ports: int
+
+    @property
+    def model(self) -> str:
+        return self.switch.model
+
+    @property
+    def key(self) -> str:
+        """Stable identifier: ``QM9700@400x64``."""
+        return f"{self.switch.model}@{self.port_speed_gbps:g}x{self.radix}"
+
+
+def switch_modes(switch: Switch) -> list[SwitchMode]:
+    """Every mode of a switch: native, then each breakout.
+
+    With ``c`` native ports per cage, the switch has ``ports / c`` cages; a breakout to ``B``
+    ports puts ``B / (ports / c)`` ports in each cage.
+    """
+    cages = switch.ports // switch.ports_per_cage
+    modes = [SwitchMode(switch, switch.port_speed_gbps, switch.ports, switch.ports_per_cage)]
+    modes += [SwitchMode(switch, b.port_speed_gbps, b.ports, b.ports // cages)
+              for b in switch.breakout]
+    return modes
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All parts, by kind and model name; ``files`` lists where they came from."""
+
+    switches: Mapping[str, Switch]
+    nics: Mapping[str, Nic]
+    transceivers: Mapping[str, Transceiver]
+    cables: Mapping[str, Cable]
+    servers: Mapping[str, Server]
+    files: tuple[str, ...] = ()
+    digest: str = ""
+    origin: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def merge(cls, files: Sequence[tuple[str, CatalogFile]], digest: str = "") -> Catalog:
+        """Merge catalog files; a model defined twice is an error naming both places."""
+        parts: dict[str, dict] = {kind: {} for kind in PART_KINDS}
+        origin: dict[str, str] = {}
+        problems = []
+        for label, content in files:
+            for kind in PART_KINDS:
+                for index, part in enumerate(getattr(content, kind)):
+                    where = f"{label}: {kind}[{index}].model"
+                    if part.model in origin:
+                        problems.append(f"{where}: duplicate model '{part.model}' "
+                                        f"(also defined at {origin[part.model]})")
+                        continue
+                    origin[part.model] = where.rsplit(".model", 1)[0]
+                    parts[kind][part.model] = part
+        if problems:
+            raise InputError(problems)
+        frozen = {kind: MappingProxyType(dict(sorted(parts[kind].items()))) for kind in PART_KINDS}
+        return cls(**frozen, files=tuple(label for label, _ in files), digest=digest,
+                   origin=MappingProxyType(origin))
+
+    def __reduce__(self):
+        """Pickle as plain dicts (read-only mapping views do not pickle), so a catalog can
+        cross to worker processes."""
+        tables = {kind: dict(getattr(self, kind)) for kind in PART_KINDS}
+        return (_rebuild, (tables, self.files, self.digest, dict(self.origin)))
+
+    def price_usd(self, model: str) -> float:
+        for kind in PART_KINDS:
+            table = getattr(self, kind)
+            if model in table:
+                return table[model].price_usd
+        raise KeyError(model)
+
+    def part(self, model: str):
+        for kind in PART_KINDS:
+            table = getattr(self, kind)
+            if model in table:
+                return table[model]
+        raise KeyError(model)
+
+
+def _rebuild(tables: dict, files: tuple[str, ...], digest: str, origin: dict) -> Catalog:
+    return Catalog(**{kind: MappingProxyType(table) for kind, table in tables.items()},
+                   files=files, digest=digest, origin=MappingProxyType(origin))

@@ -1,0 +1,134 @@
+"""Servers and the fabrics that connect them: NIC ports spent once, server cost counted once.
+
+A demand's ``server_groups`` name sets of servers that several fabrics share (a backend, a
+frontend and a storage network over the same GPU servers); a fabric with ``nodes`` and no group
+has servers of its own. Each set is a :class:`ServerSet`. Its first fabric in the demand is the
+*primary*: it places the racks, and every later fabric of the set finds each server where the
+primary put it (``designer.site.hall``).
+
+A server model may declare its NIC ports by purpose (``backend_ports``, ``frontend_ports``,
+``storage_ports``). Each fabric spends one server port per rail (``endpoints_per_node``; planes
+ride on that port's lanes) from the pool of its kind:
+
+    training, inference  -> backend
+    storage              -> storage
+    frontend             -> frontend
+
+(a pool the server has no ports in falls back to its frontend ports: an inference fabric on
+an L40S server with no backend NICs, a storage network on the frontend NICs),
+
+and the fabrics of a set may not spend more ports of a pool than the server has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from designer.errors import InputError
+from designer.inputs.catalog import Catalog
+from designer.inputs.schema import Fabric, Server
+
+POOLS = ("backend", "frontend", "storage")
+_FIRST_CHOICE = {"training": "backend", "inference": "backend", "frontend": "frontend",
+                 "storage": "storage"}
+
+
+def pool_of(fabric: Fabric, server: Server) -> str:
+    """The server port pool a fabric of this kind draws from."""
+    pool = _FIRST_CHOICE[fabric.kind]
+    return "frontend" if ports_in(server, pool) == 0 else pool
+
+
+def ports_in(server: Server, pool: str) -> int:
+    return getattr(server, f"{pool}_ports")
+
+
+@dataclass(frozen=True)
+class PortUse:
+    """One pool of a server's ports: how many it has and which fabrics use how many."""
+
+    pool: str
+    available: int
+    used_by: tuple[tuple[str, int], ...]
+
+    @property
+    def used(self) -> int:
+        return sum(n for _, n in self.used_by)
+
+
+@dataclass(frozen=True)
+class ServerSet:
+    """Servers connected by one or more fabrics (a server group, or one fabric's own)."""
+
+    name: str
+    nodes: int
+    server: Server | None
+    fabrics: tuple[str, ...]  # demand order; the first is the primary
+    shared: bool  # declared in ``server_groups``
+
+    @property
+    def gpus(self) -> int | None:
+        return None if self.server is None else self.server.gpus * self.nodes
+
+    @property
+    def cost_usd(self) -> float | None:
+        return None if self.server is None else self.server.price_usd * self.nodes
+
+    @property
+    def primary(self) -> str:
+        return self.fabrics[0]
+
+    def port_use(self, fabrics: dict[str, Fabric]) -> list[PortUse]:
+        """Each pool the set's fabrics draw from (only when the server declares its ports)."""
+        if self.server is None or not any(ports_in(self.server, p) for p in POOLS):
+            return []
+        used: dict[str, list[tuple[str, int]]] = {}
+        for name in self.fabrics:
+            fabric = fabrics[name]
+            used.setdefault(pool_of(fabric, self.server), []).append(
+                (name, fabric.endpoints_per_node))
+        return [PortUse(pool, ports_in(self.server, pool), tuple(used[pool]))
+                for pool in POOLS if pool in used]
+
+    def to_dict(self, fabrics: dict[str, Fabric]) -> dict:
+        entry = {"name": self.name, "nodes": self.nodes, "shared": self.shared,
+                 "fabrics": list(self.fabrics),
+                 "server": self.server.model if self.server else None}
+        if self.server is not None:
+            entry.update(gpus=self.gpus, cost_usd=round(self.cost_usd, 2))
+        entry["ports"] = {u.pool: {"per_server": u.available, "used": u.used,
+                                   "by_fabric": dict(u.used_by)}
+                          for u in self.port_use(fabrics)}
+        return entry
+
+
+def server_sets(fabrics: tuple[Fabric, ...], catalog: Catalog) -> list[ServerSet]:
+    """The server sets of a demand's fabrics, in order of their first fabric."""
+    sets: dict[str, list[Fabric]] = {}
+    for fabric in fabrics:
+        sets.setdefault(fabric.servers or f"fabric:{fabric.name}", []).append(fabric)
+    out = []
+    for members in sets.values():
+        first = members[0]
+        server = catalog.servers.get(first.server) if first.server else None
+        shared = first.servers is not None
+        out.append(ServerSet(first.servers if shared else first.name, first.nodes, server,
+                             tuple(f.name for f in members), shared))
+    return out
+
+
+def check_server_ports(label: str, fabrics: tuple[Fabric, ...], catalog: Catalog) -> None:
+    """No server pool is spent beyond the ports the server model declares."""
+    by_name = {f.name: f for f in fabrics}
+    problems = []
+    for group in server_sets(fabrics, catalog):
+        for use in group.port_use(by_name):
+            if use.used > use.available:
+                spent = ", ".join(f"'{name}' {n}" for name, n in use.used_by)
+                problems.append(
+                    f"{label}: servers '{group.name}': {group.server.model} has "
+                    f"{use.available} {use.pool} port(s) per server, the fabrics on it need "
+                    f"{use.used} ({spent}); use fewer endpoints_per_node or a server with more "
+                    f"{use.pool} ports")
+    if problems:
+        raise InputError(problems)

@@ -1,0 +1,313 @@
+"""Node-leaf links, cage by cage: each leaf cage cabled the cheapest way its runs allow.
+
+Every leaf cage holds ``c`` ports, filled in port order (node by node, and port by port of a
+node when the leaf takes several). Where the group's racks stand (``floor.GroupPlacement``) fixes
+the run of every leg, so the cheapest way to cable each cage is known before any model is built:
+
+- **optics**: one leaf-end transceiver of ``c`` ports, a node-end transceiver and a fiber per
+  leg; ``cost = t_leaf + sum_legs (t_node + cheapest fiber reaching the leg)`` with every leg
+  within both transceivers' reach and the fiber grade (mmf, smf) shared by all three parts;
+- **direct cable** (``c = 1``): the cheapest DAC, ACC or AOC reaching the leg;
+- **breakout cable** (``links = c``): the cheapest splitter whose reach covers the longest leg.
+
+The cage costs the least of these. Cages are independent of one another (the only thing they
+share is the protocol, which the leaf switch fixes), so the node-leaf cost of a leaf option is
+the sum of its cages' least costs: a constant per option, and the MILP carries it linearly. Each
+leg gets its own stocked length, and in-rack legs can take copper while the far ones take optics.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass
+
+from designer.inputs.catalog import Catalog
+from designer.inputs.schema import Cable, Site, Transceiver
+from designer.site.grid import GroupPlacement, run_m
+
+
+@dataclass(frozen=True)
+class CageCabling:
+    """How one leaf cage and its legs are cabled.
+
+    ``cables`` holds one cable per leg, or a single breakout cable serving every leg;
+    ``leaf_end`` (one per cage) and ``node_end`` (one per leg) are the optics, if any.
+    """
+
+    legs: int
+    cables: tuple[Cable, ...]
+    leaf_end: Transceiver | None = None
+    node_end: Transceiver | None = None
+
+    @property
+    def breakout(self) -> bool:
+        return self.cables[0].links > 1
+
+    @functools.cached_property
+    def cost_usd(self) -> float:
+        cost = sum(c.price_usd for c in self.cables)
+        if self.leaf_end is not None:
+            cost += self.leaf_end.price_usd + self.legs * self.node_end.price_usd
+        return cost
+
+    @property
+    def power_w(self) -> float:
+        power = sum(c.power_w for c in self.cables)
+        if self.leaf_end is not None:
+            power += self.leaf_end.power_w + self.legs * self.node_end.power_w
+        return power
+
+    @property
+    def reach_m(self) -> float:
+        """The longest run any leg of this cabling could serve."""
+        reach = max(c.reach_m for c in self.cables)
+        if self.leaf_end is not None:
+            reach = min(reach, self.leaf_end.reach_m, self.node_end.reach_m)
+        return reach
+
+    def leg_cable(self, leg: int) -> Cable:
+        return self.cables[0] if self.breakout else self.cables[leg]
+
+    @property
+    def kind(self) -> str:
+        """``optics``, ``dac``, ``acc``, ``aoc`` (one per leg) or ``dac splitter`` etc."""
+        if self.leaf_end is not None:
+            return "optics"
+        return self.cables[0].kind + (" splitter" if self.breakout else "")
+
+    @property
+    def sort_key(self) -> tuple:
+        parts = [p.model for p in (self.leaf_end, self.node_end) if p is not None]
+        return (self.kind, tuple(parts), tuple(c.model for c in self.cables), self.legs)
+
+
+@dataclass(frozen=True)
+class CablingWay:
+    """One way node-leaf cages are cabled, over all cages that take it."""
+
+    kind: str
+    leaf_end: Transceiver | None
+    node_end: Transceiver | None
+    cables: tuple[tuple[str, int], ...]  # (model, how many), by model
+    cages: int
+    links: int
+    worst_run_m: float
+    reach_m: float
+
+    def parts_text(self) -> str:
+        """``"T (leaf end) + 3 m x 40, 10 m x 88 + T (node end)"`` style, model names only."""
+        cables = ", ".join(f"{model} x {count:,}" for model, count in self.cables)
+        if self.leaf_end is None:
+            return cables
+        return f"{self.leaf_end.model} (leaf end) + {cables} + {self.node_end.model} (node end)"
+
+
+def _fits(part_protocol: str | None, protocol: str) -> bool:
+    return part_protocol is None or part_protocol == protocol
+
+
+class CagePricer:
+    """The cheapest cabling of a cage for given leg runs, from one catalog at one speed."""
+
+    def __init__(self, catalog: Catalog, speed_gbps: float):
+        self.catalog = catalog
+        self.speed_gbps = speed_gbps
+        self._cheapest = functools.lru_cache(maxsize=None)(self._search)
+
+    def cheapest(self, runs_m: tuple[float, ...], cage_ports: int, protocol: str
+                 ) -> CageCabling | None:
+        """Least-cost cabling of a cage whose legs run ``runs_m`` (None: nothing reaches)."""
+        return self._cheapest(runs_m, cage_ports, protocol)
+
+    def _search(self, runs_m: tuple[float, ...], cage_ports: int, protocol: str
+                ) -> CageCabling | None:
+        options = [*self._optics(runs_m, cage_ports, protocol),
+                   *self._direct(runs_m, cage_ports, protocol)]
+        return min(options, key=lambda o: (o.cost_usd, o.sort_key), default=None)
+
+    def _cheapest_cable(self, cables: list[Cable], run: float) -> Cable | None:
+        return min((c for c in cables if c.reach_m >= run),
+                   key=lambda c: (c.price_usd, c.reach_m, c.model), default=None)
+
+    def _optics(self, runs_m, cage_ports, protocol):
+        speed = self.speed_gbps
+        optics = [t for t in self.catalog.transceivers.values()
+                  if t.port_speed_gbps == speed and _fits(t.protocol, protocol)]
+        fibers = [c for c in self.catalog.cables.values()
+                  if c.kind == "fiber" and c.port_speed_gbps >= speed
+                  and _fits(c.protocol, protocol)]
+        longest = max(runs_m)
+        for leaf_end in optics:
+            if leaf_end.ports != cage_ports or leaf_end.reach_m < longest:
+                continue
+            for node_end in optics:
+                if (node_end.ports != 1 or node_end.fiber != leaf_end.fiber
+                        or node_end.reach_m < longest):
+                    continue
+                grade = [c for c in fibers if c.fiber == leaf_end.fiber]
+                cables = tuple(self._cheapest_cable(grade, run) for run in runs_m)
+                if None not in cables:
+                    yield CageCabling(len(runs_m), cables, leaf_end, node_end)
+
+    def _direct(self, runs_m, cage_ports, protocol):
+        speed = self.speed_gbps
+        direct = [c for c in self.catalog.cables.values()
+                  if c.kind != "fiber" and c.port_speed_gbps == speed
+                  and _fits(c.protocol, protocol)]
+        if cage_ports == 1:
+            single = [c for c in direct if c.links == 1]
+            cables = tuple(self._cheapest_cable(single, run) for run in runs_m)
+            if None not in cables:
+                yield CageCabling(len(runs_m), cables)
+        splitter = self._cheapest_cable([c for c in direct if c.links == cage_ports],
+                                        max(runs_m))
+        if cage_ports > 1 and splitter is not None:
+            yield CageCabling(len(runs_m), (splitter,))
+
+
+def leaf_leg_runs_m(site: Site, placement: GroupPlacement, nodes_in_group: int,
+                    ports_per_node: int) -> list[float]:
+    """Run of every leg of one leaf of a group, in the leaf's port order.
+
+    Port ``j * p + r + 1`` carries port ``r`` of the group's node ``j`` (``p`` ports per node
+    on this leaf). Every group has the same shape, so group 0 stands for all of them.
+    """
+    if site.node_leaf_m is not None:
+        return [site.node_leaf_m] * (nodes_in_group * ports_per_node)
+    leaf = placement.leaf_rack(0)
+    runs = []
+    for j in range(nodes_in_group):
+        run = run_m(site, placement.slot(0, placement.node_slot(j)), leaf)
+        runs += [run] * ports_per_node
+    return runs
+
+
+def cage_runs(runs_m: list[float], cage_ports: int) -> list[tuple[float, ...]]:
+    """The legs' runs grouped by cage (the last cage may be part-filled)."""
+    return [tuple(runs_m[i:i + cage_ports]) for i in range(0, len(runs_m), cage_ports)]
+
+
+@dataclass(frozen=True)
+class NodeLinkPlan:
+    """How every node-leaf link of one sub-fabric and plane is cabled.
+
+    ``cages`` counts each cage cabling over all leaves; ``cost_usd`` is their sum, the constant
+    the MILP charges for this leaf option's node-leaf links.
+    """
+
+    cages: tuple[tuple[CageCabling, int], ...]
+    worst_run_m: float
+    full_group: tuple[CageCabling, ...]
+    last_group: tuple[CageCabling, ...]
+    worst_runs_m: tuple[float, ...] = ()  # parallel to ``cages``
+    per_group: tuple[tuple[CageCabling, ...], ...] = ()  # every group's, when they differ
+
+    @functools.cached_property
+    def cost_usd(self) -> float:
+        return sum(cabling.cost_usd * count for cabling, count in self.cages)
+
+    @property
+    def power_w(self) -> float:
+        return sum(cabling.power_w * count for cabling, count in self.cages)
+
+    @property
+    def reach_m(self) -> float:
+        return min(cabling.reach_m for cabling, _ in self.cages)
+
+    @property
+    def links(self) -> int:
+        return sum(cabling.legs * count for cabling, count in self.cages)
+
+    def ways(self) -> list[CablingWay]:
+        """The cablings grouped by kind and optics, most links first: what the report shows."""
+        grouped: dict[tuple, list] = {}
+        for (cabling, count), worst in zip(self.cages, self.worst_runs_m, strict=True):
+            key = (cabling.kind, cabling.leaf_end, cabling.node_end)
+            entry = grouped.setdefault(key, [Counter(), 0, 0, 0.0, float("inf")])
+            for cable in cabling.cables:
+                entry[0][cable.model] += count
+            entry[1] += count
+            entry[2] += count * cabling.legs
+            entry[3] = max(entry[3], worst)
+            entry[4] = min(entry[4], cabling.reach_m)
+        ways = [CablingWay(kind, leaf_end, node_end, tuple(sorted(cables.items())), cages, links,
+                           worst, reach)
+                for (kind, leaf_end, node_end), (cables, cages, links, worst, reach)
+                in grouped.items()]
+        return sorted(ways, key=lambda w: (-w.links, w.kind, w.cables))
+
+    def group_cabling(self, group: int, groups: int) -> tuple[CageCabling, ...]:
+        """Cabling of each cage of one leaf of group ``group`` (of ``groups``), by cage."""
+        if self.per_group:
+            return self.per_group[group]
+        return self.last_group if group == groups - 1 else self.full_group
+
+
+class _PlanTally:
+    """Counts cage cablings, and the worst leg each serves, while a plan is built."""
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.worst_of: dict[CageCabling, float] = {}
+        self.worst = 0.0
+
+    def group(self, pricer: CagePricer, runs: list[float], cage_ports: int, protocol: str,
+              repeat: int) -> tuple[CageCabling, ...] | None:
+        """Cable one leaf's cages (legs ``runs``), counted ``repeat`` times; None: impossible."""
+        self.worst = max(self.worst, *runs)
+        cablings = []
+        for legs in cage_runs(runs, cage_ports):
+            cabling = pricer.cheapest(legs, cage_ports, protocol)
+            if cabling is None:
+                return None
+            cablings.append(cabling)
+            self.counts[cabling] += repeat
+            if repeat:
+                self.worst_of[cabling] = max(self.worst_of.get(cabling, 0.0), *legs)
+        return tuple(cablings)
+
+    def plan(self, full: tuple, last: tuple, per_group: tuple = ()) -> NodeLinkPlan:
+        cages = tuple(sorted(((c, n) for c, n in self.counts.items() if n),
+                             key=lambda i: i[0].sort_key))
+        return NodeLinkPlan(cages, self.worst, full, last,
+                            tuple(self.worst_of[c] for c, _ in cages), per_group)
+
+
+def plan_shared_node_links(pricer: CagePricer, hall, *, group_nodes: int, ports_per_node: int,
+                           leaves_per_group: int, cage_ports: int, protocol: str
+                           ) -> NodeLinkPlan | None:
+    """Node-leaf cabling of a fabric whose servers stand where another fabric put them
+    (``designer.site.hall.SharedFloor``): every group measured and cabled on its own."""
+    q = min(group_nodes, hall.nodes)
+    tally = _PlanTally()
+    per_group = []
+    for group in range(-(-hall.nodes // q)):
+        runs = hall.leg_runs_m(q, group, ports_per_node)
+        cablings = tally.group(pricer, runs, cage_ports, protocol, leaves_per_group)
+        if cablings is None:
+            return None
+        per_group.append(cablings)
+    return tally.plan(per_group[0], per_group[-1], tuple(per_group))
+
+
+def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: int,
+                    nodes: int, ports_per_node: int, leaves_per_group: int, cage_ports: int,
+                    protocol: str) -> NodeLinkPlan | None:
+    """The node-leaf cabling of leaves taking ``ports_per_node`` ports of ``group_nodes`` nodes.
+
+    ``nodes`` fill ``ceil(nodes / q)`` groups of ``q = min(group_nodes, nodes)``; each group has
+    ``leaves_per_group`` identical leaves. None when some cage cannot be cabled.
+    """
+    q = min(group_nodes, nodes)
+    placement = GroupPlacement(site, q, rail)
+    groups, last_nodes = -(-nodes // q), nodes - (-(-nodes // q) - 1) * q
+    tally = _PlanTally()
+    per_group = []
+    for size, repeat in ((q, groups - 1), (last_nodes, 1)):
+        runs = leaf_leg_runs_m(site, placement, size, ports_per_node)
+        cablings = tally.group(pricer, runs, cage_ports, protocol, repeat * leaves_per_group)
+        if cablings is None:
+            return None
+        per_group.append(cablings)
+    return tally.plan(per_group[0], per_group[1])

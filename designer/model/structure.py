@@ -1,0 +1,232 @@
+"""A solved fabric's structure, and every count and cost recomputed from it.
+
+:class:`FabricStructure` holds the choices (protocol, NIC, layout, tiers, the option chosen at
+each tier, the medium of each link class, the pod or spine count). :func:`FabricStructure.counts`
+derives switch counts, links and cages per link end in plain integer arithmetic, and
+:func:`FabricStructure.parts` prices them. The MILP's objective must equal the sum of these parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from designer.inputs.catalog import SwitchMode
+from designer.inputs.schema import Fabric, Nic
+from designer.model.candidates import LeafOption, PodOption, Shape, SpineOption, nics_per_node
+from designer.model.links import LINK_CLASSES, TIER_HOPS, LinkClass, ceil_div
+from designer.model.media import Medium
+from designer.model.nodelinks import NodeLinkPlan
+
+
+@dataclass(frozen=True)
+class PartLine:
+    """One priced part of one fabric: ``quantity`` x ``model`` used as ``role``."""
+
+    fabric: str
+    role: str
+    kind: str
+    model: str
+    quantity: int
+    unit_price_usd: float
+    unit_power_w: float
+
+    @property
+    def extended_price_usd(self) -> float:
+        return self.quantity * self.unit_price_usd
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    """Links of one class per sub-fabric and plane, with the cages used at each end."""
+
+    name: LinkClass
+    links: int
+    lower_units: int
+    upper_units: int
+
+
+@dataclass(frozen=True)
+class FabricCounts:
+    """Per sub-fabric and plane: switches per role and the link classes."""
+
+    switches: dict[str, tuple[SwitchMode, int]]
+    link_classes: dict[LinkClass, ClassCount]
+
+
+@dataclass(frozen=True)
+class FabricStructure:
+    """The choices that define one fabric's design."""
+
+    fabric: Fabric
+    protocol: str
+    nic: Nic
+    shape: Shape
+    tiers: int
+    leaf: LeafOption  # a single switch (no uplinks) for one tier
+    media: dict[LinkClass, Medium]  # the classes above the leaf
+    spine: SpineOption | None = None
+    spines: int | None = None
+    pod: PodOption | None = None
+    pods: int | None = None
+    core: SwitchMode | None = None
+
+    @property
+    def copies(self) -> int:
+        """Identical copies of the per-plane sub-fabric: planes x sub-fabrics (rails)."""
+        return self.fabric.planes * self.shape.subfabrics
+
+    @property
+    def layout(self) -> str:
+        return self.shape.layout
+
+    @property
+    def node_links(self) -> NodeLinkPlan:
+        """How the node-leaf cages are cabled (``designer.model.nodelinks``)."""
+        return self.leaf.node_links
+
+    @property
+    def worst_runs_m(self) -> dict[LinkClass, float]:
+        """The worst run of each link class, in metres: node-leaf as cabled cage by cage, the
+        classes above the leaf as the leaf option's floor model gives them."""
+        lengths = {LinkClass.NODE_LEAF: self.node_links.worst_run_m}
+        lengths.update({cls: self.leaf.run_m(cls) for cls in self.media})
+        return lengths
+
+    @property
+    def group_nodes(self) -> int:
+        """Nodes per leaf group (every node for one tier)."""
+        return min(self.leaf.group_nodes, self.fabric.nodes)
+
+    @property
+    def groups(self) -> int:
+        return self.leaf.groups
+
+    @property
+    def group_leaves(self) -> int:
+        """Leaves of one group over every plane and rail: they share the group's rack."""
+        return self.fabric.planes * self.leaf.shape.leaves_per_group * self.shape.subfabrics
+
+    @property
+    def endpoints_per_subfabric(self) -> int:
+        return self.fabric.nodes * self.shape.ports_per_node * self.shape.leaves_per_group
+
+    @property
+    def max_switch_hops(self) -> int:
+        return TIER_HOPS[self.tiers]
+
+    @property
+    def oversubscription(self) -> float:
+        """Leaf downlink ports over uplink ports; tiers above the leaf are non-blocking."""
+        return self.leaf.oversubscription
+
+    @property
+    def bisection_gbps(self) -> float:
+        """Bandwidth across the worst even split of the endpoints, all planes.
+
+        Half the endpoints inject ``n/2 * s``; the leaf uplinks carry ``1/oversubscription`` of
+        it across the cut (the tiers above the leaf are non-blocking).
+        """
+        total = self.endpoints_per_subfabric * self.copies * self.fabric.port_speed_gbps
+        return total / 2 / self.oversubscription
+
+    @cached_property
+    def counts(self) -> FabricCounts:
+        leaf = self.leaf
+        classes = {LinkClass.NODE_LEAF: ClassCount(LinkClass.NODE_LEAF,
+                                                   self.endpoints_per_subfabric,
+                                                   self.endpoints_per_subfabric,
+                                                   leaf.node_end_units)}
+        switches = {"leaf": (leaf.mode, leaf.leaves)}
+        if self.tiers == 1:
+            return FabricCounts(switches, classes)
+        if self.tiers == 2:
+            spine, count = self.spine, self.spines
+            per_spine = leaf.leaves * spine.links_per_leaf
+            switches["spine"] = (spine.mode, count)
+            classes[LinkClass.LEAF_SPINE] = ClassCount(
+                LinkClass.LEAF_SPINE, leaf.uplink_total, leaf.uplink_units,
+                count * ceil_div(per_spine, spine.mode.cage_ports))
+            return FabricCounts(switches, classes)
+        pod, pods, core = self.pod, self.pods, self.core
+        lp, c_b = pod.leaves_per_pod, pod.mode.cage_ports
+        last_pod_leaves = leaf.leaves - (pods - 1) * lp
+        pod_spines = pods * leaf.uplinks
+        cores = leaf.uplinks * pod.cores_per_group
+        switches["spine"] = (pod.mode, pod_spines)
+        switches["core"] = (core, cores)
+        classes[LinkClass.LEAF_SPINE] = ClassCount(
+            LinkClass.LEAF_SPINE, leaf.uplink_total, leaf.uplink_units,
+            leaf.uplinks * ((pods - 1) * ceil_div(lp, c_b) + ceil_div(last_pod_leaves, c_b)))
+        classes[LinkClass.SPINE_CORE] = ClassCount(
+            LinkClass.SPINE_CORE, pod_spines * lp, pod_spines * ceil_div(lp, c_b),
+            cores * ceil_div(pods * pod.links_per_core, core.cage_ports))
+        return FabricCounts(switches, classes)
+
+    def parts(self) -> list[PartLine]:
+        """Every priced part of this fabric, in a fixed order."""
+        name = self.fabric.name
+        nic_count = self.fabric.nodes * nics_per_node(self.fabric, self.nic)
+        lines = [PartLine(name, "nic", "nics", self.nic.model, nic_count, self.nic.price_usd,
+                          self.nic.power_w)]
+        for role, (mode, count) in self.counts.switches.items():
+            switch = mode.switch
+            lines.append(PartLine(name, role, "switches", switch.model, count * self.copies,
+                                  switch.price_usd, switch.power_w))
+        lines += self._node_link_parts()
+        for cls in LINK_CLASSES[self.tiers][1:]:
+            lines += self._media_parts(cls)
+        return [line for line in lines if line.quantity > 0]
+
+    def _node_link_parts(self) -> list[PartLine]:
+        """Node-leaf parts, cage by cage: a leaf-end optic per cage, a node-end optic per leg,
+        a cable per leg (or one breakout cable per cage)."""
+        quantity: dict[tuple[str, str], list] = {}
+
+        def add(role: str, kind: str, part, count: int) -> None:
+            line = quantity.setdefault((kind, role, part.model), [part, 0])
+            line[1] += count
+
+        for cabling, cages in self.node_links.cages:
+            if cabling.leaf_end is not None:
+                add("node-leaf (leaf end)", "transceivers", cabling.leaf_end, cages)
+                add("node-leaf (node end)", "transceivers", cabling.node_end,
+                    cages * cabling.legs)
+            for cable in cabling.cables:
+                add("node-leaf", "cables", cable, cages)
+        k, name = self.copies, self.fabric.name
+        return [PartLine(name, role, kind, model, count * k, part.price_usd, part.power_w)
+                for (kind, role, model), (part, count) in sorted(
+                    quantity.items(), key=lambda item: (item[0][0] == "cables", item[0]))]
+
+    def _media_parts(self, cls: LinkClass) -> list[PartLine]:
+        medium, counts = self.media[cls], self.counts.link_classes[cls]
+        name, k = self.fabric.name, self.copies
+        lower, upper = cls.ends
+        if medium.transceiver1 is not None:
+            t1, t2, fiber = medium.transceiver1, medium.transceiver2, medium.cable
+            return [
+                PartLine(name, f"{cls} ({lower} end)", "transceivers", t1.model,
+                         counts.lower_units * k, t1.price_usd, t1.power_w),
+                PartLine(name, f"{cls} ({upper} end)", "transceivers", t2.model,
+                         counts.upper_units * k, t2.price_usd, t2.power_w),
+                PartLine(name, cls, "cables", fiber.model, counts.links * k, fiber.price_usd,
+                         fiber.power_w),
+            ]
+        cable = medium.cable
+        if cable.links == 1:
+            quantity = counts.links
+        elif medium.cage2 == cable.links:
+            quantity = counts.upper_units
+        else:
+            quantity = counts.lower_units
+        return [PartLine(name, cls, "cables", cable.model, quantity * k, cable.price_usd,
+                         cable.power_w)]
+
+    @property
+    def cost_usd(self) -> float:
+        return sum(line.extended_price_usd for line in self.parts())
+
+    @property
+    def power_w(self) -> float:
+        return sum(line.quantity * line.unit_power_w for line in self.parts())

@@ -1,0 +1,143 @@
+"""Where every device of one fabric stands, and what it is called on the floor.
+
+Names are deterministic and readable on the floor:
+
+- nodes ``n0001``; a fabric on servers another fabric placed (a shared server group) names its
+  switches after itself: ``frontend-g001-leaf``, in the same node racks;
+- leaves ``g003-leaf`` (top-of-rack group 3, or the one switch of a one-tier fabric),
+  ``su02-r5-leaf`` (rail 5 of scalable unit 2), ``r5-g002-leaf`` (rail-only, rail 5); spines
+  ``spine07``, pod spines ``pod03-spine12``, cores ``core-g04-07``; with several planes every
+  switch name starts ``pl2-``.
+
+Where they stand (:class:`~designer.site.hall.PrimaryFloor`, or a
+:class:`~designer.site.hall.SharedFloor` when another fabric placed the servers): node racks
+``rowRR-rackKK`` group by group, servers stacked from U1; a top-of-rack leaf in the middle
+rack of its group; rail leaves in a network rack in the middle of their group, leaves stacked
+from the top; spines in racks of spine rows; pod spines in a rack per pod (``pod03-net``),
+cores in a core row (``core-rackNN``), switches stacked from the top with ``RESERVED_UNITS``
+kept for patching.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from designer.inputs.schema import Site
+from designer.site.grid import RESERVED_UNITS, Rack
+from designer.site.hall import PrimaryFloor, SharedFloor
+
+if TYPE_CHECKING:
+    from designer.model.structure import FabricStructure
+
+
+class Placed(NamedTuple):
+    """A device and where it stands: row and rack names, and its top rack unit (servers:
+    their bottom unit)."""
+
+    device: str
+    row: str
+    rack: str
+    ru: int
+
+
+def stacked(rack_prefix: str, index: int, units: int, rack_units: int) -> tuple[str, int]:
+    """Rack name and top unit of switch ``index`` of ``units`` U stacked from the top of racks
+    ``<rack_prefix>-rackNN`` (``RESERVED_UNITS`` kept for patching)."""
+    per_rack = max(1, (rack_units - RESERVED_UNITS) // units)
+    rack, slot = divmod(index, per_rack)
+    return f"{rack_prefix}-rack{rack + 1:02d}", rack_units + 1 - (slot + 1) * units
+
+
+class FabricFloor:
+    """Names and places the devices of one fabric: on its own floor, or on servers another
+    fabric placed (``hall``; switch names then start with the fabric's name)."""
+
+    def __init__(self, s: FabricStructure, site: Site, node_units: int,
+                 hall: SharedFloor | None = None):
+        self.s = s
+        self.site = site
+        self.planes = s.fabric.planes
+        self.hall = hall
+        self.servers = hall.primary if hall else PrimaryFloor.of(s, site, node_units)
+        self.leaf_units = s.leaf.mode.switch.rack_units
+        self.name_prefix = f"{s.fabric.name}-" if hall else ""
+        self.spine_units = s.spine.mode.switch.rack_units if s.tiers == 2 else 1
+        self.slots = hall.leaf_stacking(s)[0] if hall is not None else []
+
+    def prefix(self, plane: int) -> str:
+        return self.name_prefix + (f"pl{plane}-" if self.planes > 1 else "")
+
+    def rail_tag(self, sub: int) -> str:
+        """``r3-`` in the names of rail 3's switches above the leaf (rail-only)."""
+        return f"r{sub + 1}-" if self.s.layout == "rail-only" else ""
+
+    def leaf_name(self, plane: int, rail: int, group: int) -> str:
+        if self.s.layout == "rail-optimized" and self.s.tiers > 1:
+            return f"{self.prefix(plane)}su{group + 1:02d}-r{rail + 1}-leaf"
+        if self.s.layout == "rail-only":
+            return f"{self.prefix(plane)}r{rail + 1}-g{group + 1:03d}-leaf"
+        return f"{self.prefix(plane)}g{group + 1:03d}-leaf"
+
+    def node_rack(self, node: int) -> Rack:
+        return self.servers.node_rack(node)
+
+    def leaf_rack(self, group: int) -> Rack:
+        if self.hall is not None:
+            return self.hall.leaf_rack(self.s.group_nodes, group)
+        return self.servers.leaf_rack(group)
+
+    def spine_rack(self, index: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of 2-tier spine ``index`` (all planes and rails in one
+        sequence)."""
+        if self.hall is not None:
+            return self.hall.network_rack(index, self.spine_units)
+        return self.servers.spine_rack(index)
+
+    def node(self, node: int) -> Placed:
+        rack = self.node_rack(node)
+        return Placed(f"n{node + 1:04d}", _row(rack), rack.name, self.servers.node_ru(node))
+
+    def leaf(self, plane: int, rail: int, group: int) -> Placed:
+        """A leaf stacks from the top of its group's rack: plane-major, then rail (the design
+        checks beforehand that they fit: ``space.check_switch_space``), below the switches
+        earlier fabrics put there on a shared floor."""
+        rack = self.leaf_rack(group)
+        shape = self.s.leaf.shape
+        slot = (plane - 1) * shape.leaves_per_group * self.s.shape.subfabrics + rail
+        top = self.site.rack_units + 1
+        if self.hall is not None:
+            slot += self.slots[group]
+            top -= self.hall.reserved_units.get(rack, 0)
+        ru = top - (slot + 1) * self.leaf_units
+        return Placed(self.leaf_name(plane, rail, group), _row(rack), rack.name, ru)
+
+    def spine(self, plane: int, sub: int, spine: int) -> tuple[Placed, Rack]:
+        """2-tier spine ``spine`` of sub-fabric ``sub`` of ``plane``, and its rack. Identical
+        planes and rail fabrics get their own racks."""
+        copy = (plane - 1) * self.s.shape.subfabrics + sub
+        rack, ru = self.spine_rack(copy * self.s.spines + spine)
+        name = f"{self.prefix(plane)}{self.rail_tag(sub)}spine{spine + 1:02d}"
+        return Placed(name, _row(rack), rack.name, ru), rack
+
+    def pod_spine(self, plane: int, sub: int, pod: int, spine: int) -> Placed:
+        """Spine ``spine`` of pod ``pod``, in its pod's network rack."""
+        tag = f"{self.prefix(plane)}{self.rail_tag(sub)}pod{pod + 1:02d}"
+        rack, ru = stacked(f"{tag}-net", spine, self.s.pod.mode.switch.rack_units,
+                           self.site.rack_units)
+        return Placed(f"{tag}-spine{spine + 1:02d}", "spine", rack, ru)
+
+    def core(self, plane: int, sub: int, group: int, k: int) -> Placed:
+        """Core ``k`` of core group ``group`` (one group per pod-spine position), in the core
+        row; identical planes and rail fabrics take their own racks."""
+        s = self.s
+        cores = s.leaf.uplinks * s.pod.cores_per_group
+        copy = (plane - 1) * s.shape.subfabrics + sub
+        rack, ru = stacked(f"{self.name_prefix}core",
+                           copy * cores + group * s.pod.cores_per_group + k,
+                           s.core.switch.rack_units, self.site.rack_units)
+        name = f"{self.prefix(plane)}{self.rail_tag(sub)}core-g{group + 1:02d}-{k + 1:02d}"
+        return Placed(name, "core", rack, ru)
+
+
+def _row(rack: Rack) -> str:
+    return f"row{rack.row + 1:02d}"

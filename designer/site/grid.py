@@ -1,0 +1,175 @@
+"""The floor model: how long the worst link of each class is, from where racks stand.
+
+Racks stand in rows of ``racks_per_row``; ``nodes_per_rack`` servers share a rack. Distances are
+Manhattan over the floor grid plus a vertical drop at each end and a service loop::
+
+    length = 2 * tray_drop_m + |d_row| * row_pitch_m + |d_rack| * rack_pitch_m + slack_m
+
+and ``in_rack_m`` for a link that stays inside one rack. Every class length is the worst case over
+the links of that class, so one medium chosen by reach serves them all. Any class length can be
+set outright in the demand's ``site:`` section (``node_leaf_m``, ``leaf_spine_m``,
+``spine_core_m``), which then wins.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from designer.inputs.schema import Site
+
+DEFAULT_NODES_PER_RACK = 4
+DEFAULT_NODE_UNITS = 4  # a server's height when the demand names no server model
+RESERVED_UNITS = 2  # rack units a network rack keeps free for patching
+
+
+def fabric_site(site: Site, server_power_w: float | None) -> Site:
+    """The site as one fabric sees it, with ``nodes_per_rack`` always set.
+
+    An explicit ``nodes_per_rack`` wins; else a rack holds as many servers as its
+    ``rack_power_kw`` budget feeds (``floor(1000 * rack_power_kw / server power_w)``, at least
+    one); else 4 (8-GPU servers of about 10 kW in a 40 kW rack).
+    """
+    if site.nodes_per_rack is not None:
+        return site
+    per_rack = DEFAULT_NODES_PER_RACK
+    if site.rack_power_kw is not None and server_power_w:
+        per_rack = max(1, math.floor(1000 * site.rack_power_kw / server_power_w))
+    return site.model_copy(update={"nodes_per_rack": per_rack})
+
+
+def grid_run_m(site: Site, rows_apart: int, racks_apart: int) -> float:
+    if rows_apart == 0 and racks_apart == 0:
+        return site.in_rack_m
+    return round(2 * site.tray_drop_m + rows_apart * site.row_pitch_m
+                 + racks_apart * site.rack_pitch_m + site.slack_m, 3)
+
+
+@dataclass(frozen=True)
+class Rack:
+    """A rack position on the floor grid (0-based row and column)."""
+
+    row: int
+    col: int
+
+    @property
+    def name(self) -> str:
+        return f"row{self.row + 1:02d}-rack{self.col + 1:02d}"
+
+
+def run_m(site: Site, a: Rack, b: Rack) -> float:
+    """Length of a run between two racks (``in_rack_m`` within one rack)."""
+    return grid_run_m(site, abs(a.row - b.row), abs(a.col - b.col))
+
+
+class GroupPlacement:
+    """Where the racks of leaf groups stand.
+
+    A group of ``q`` nodes fills ``m = ceil(q / nodes_per_rack)`` node racks; a rail layout adds
+    one network rack for the group's leaves in the middle of them (slot ``m // 2``), a top-of-rack
+    leaf sits in the middle node rack (``(m - 1) // 2``). Groups never straddle rows: as many
+    whole groups as fit share a row; a group wider than a row starts a row of its own and wraps.
+    """
+
+    def __init__(self, site: Site, group_nodes: int, rail: bool):
+        site = fabric_site(site, None)
+        self.site = site
+        self.group_nodes = group_nodes
+        self.rail = rail
+        self.node_racks = math.ceil(group_nodes / site.nodes_per_rack)
+        self.slots = self.node_racks + (1 if rail else 0)
+        self.per_row = site.racks_per_row // self.slots if self.slots <= site.racks_per_row else 0
+        self.rows_per_group = math.ceil(self.slots / site.racks_per_row)
+
+    def slot(self, group: int, k: int) -> Rack:
+        if self.per_row:
+            return Rack(group // self.per_row, (group % self.per_row) * self.slots + k)
+        rpr = self.site.racks_per_row
+        return Rack(group * self.rows_per_group + k // rpr, k % rpr)
+
+    def node_slot(self, index_in_group: int) -> int:
+        k = index_in_group // self.site.nodes_per_rack
+        return k + 1 if self.rail and k >= self.node_racks // 2 else k
+
+    def node_rack(self, node: int) -> Rack:
+        group, j = divmod(node, self.group_nodes)
+        return self.slot(group, self.node_slot(j))
+
+    def node_ru(self, node: int, node_units: int) -> int:
+        """Rack unit of a node: stacked from the bottom, ``node_units`` each."""
+        return 1 + (node % self.group_nodes % self.site.nodes_per_rack) * node_units
+
+    def leaf_slot(self) -> int:
+        return self.node_racks // 2 if self.rail else (self.node_racks - 1) // 2
+
+    def leaf_rack(self, group: int) -> Rack:
+        return self.slot(group, self.leaf_slot())
+
+    def worst_node_leaf_m(self) -> float:
+        """The longest node-leaf run of a full group (every group has the same shape)."""
+        leaf = self.leaf_rack(0)
+        return max(run_m(self.site, leaf, self.slot(0, self.node_slot(j)))
+                   for j in range(0, self.group_nodes, self.site.nodes_per_rack))
+
+
+def node_leaf_m(site: Site, rail_layout: bool, group_nodes: int) -> float:
+    """Worst node-to-leaf run for a leaf group of ``group_nodes`` nodes (see GroupPlacement).
+
+    Top-of-rack: the leaf sits in the middle rack of its group (in the node's own rack when the
+    group fits one rack). Rail layouts: the group's leaves sit in a network rack placed in the
+    middle of the group's racks, so even a one-rack group reaches one rack over.
+    """
+    if site.node_leaf_m is not None:
+        return site.node_leaf_m
+    return GroupPlacement(site, group_nodes, rail_layout).worst_node_leaf_m()
+
+
+def hall_rows(site: Site, nodes: int, group_nodes: int, rail: bool) -> int:
+    """Rows of node racks that ``nodes`` servers fill in groups of ``group_nodes``."""
+    placement = GroupPlacement(site, min(group_nodes, nodes), rail)
+    groups = math.ceil(nodes / placement.group_nodes)
+    if placement.per_row:
+        return max(1, math.ceil(groups / placement.per_row))
+    return groups * placement.rows_per_group
+
+
+def network_rows_at(site: Site, nodes: int, group_nodes: int, rail: bool) -> tuple[int, int]:
+    """``(R, mid)``: rows of node racks, and the row before which the network rows stand.
+
+    ``mid`` is the row boundary between whole groups nearest the middle of the hall.
+    """
+    placement = GroupPlacement(site, min(group_nodes, nodes), rail)
+    rows = hall_rows(site, nodes, group_nodes, rail)
+    step = 1 if placement.per_row else placement.rows_per_group
+    return rows, step * math.ceil(rows / step / 2)
+
+
+def switch_racks(site: Site, switches: int, rack_units: int) -> int:
+    """Racks that ``switches`` switches of ``rack_units`` U fill (``RESERVED_UNITS`` kept for
+    patching)."""
+    per_rack = max(1, (site.rack_units - RESERVED_UNITS) // rack_units)
+    return max(1, math.ceil(switches / per_rack))
+
+
+def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,
+                 spine_racks: int = 1) -> float:
+    """Worst leaf-to-spine run: spines in network rows in the middle of the hall.
+
+    ``spine_racks`` racks fill ``nr = ceil(spine_racks / racks_per_row)`` network rows placed
+    before node row ``mid``; the farthest leaf is ``max(mid + nr - 1, R - 1 + nr - mid)`` rows
+    and ``racks_per_row - 1`` racks from a spine (rows counted as GroupPlacement fills them).
+    """
+    if site.leaf_spine_m is not None:
+        return site.leaf_spine_m
+    rows, mid = network_rows_at(site, nodes, group_nodes, rail)
+    nr = math.ceil(spine_racks / site.racks_per_row)
+    rows_apart = max(mid + nr - 1, rows - 1 + nr - mid, 1)
+    return grid_run_m(site, rows_apart, site.racks_per_row - 1)
+
+
+def spine_core_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:
+    """Worst spine-to-core run: pod spines at their pods, cores one row past the hall's middle."""
+    if site.spine_core_m is not None:
+        return site.spine_core_m
+    rows = hall_rows(site, nodes, group_nodes, rail)
+    return grid_run_m(site, math.ceil(rows / 2) + 1, site.racks_per_row - 1)

@@ -1,0 +1,230 @@
+"""The hall of a server set: where its servers stand once its first fabric has placed them.
+
+The primary fabric of a server set (``designer.inputs.servers``) lays out the hall as any fabric
+does (``designer.site.grid.GroupPlacement``): node racks group by group, rail network racks
+among them, and for two tiers its spine rows standing before node row ``mid``
+(:class:`PrimaryFloor`).
+
+Every later fabric of the set (a *secondary*) finds each server where the primary put it
+(:class:`SharedFloor`):
+
+- its leaf group ``g`` of ``q`` nodes (nodes ``g q .. g q + q - 1``) has its leaves in the rack
+  of the group's middle node, stacked from the top below whatever earlier fabrics put there;
+- node-leaf runs are measured from each node's rack to that rack, group by group (groups of a
+  secondary need not line up with the primary's, so no group stands for the others);
+- its spines (and pod spines and cores) stand in network rows of its own after the hall's last
+  row: ``first_row`` is past the node rows, the primary's network rows and every earlier
+  secondary's rows. Its worst leaf-spine run goes from node row 0 to its last network row,
+  ``first_row + nr - 1`` rows and ``racks_per_row - 1`` racks apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from designer.errors import InfeasibleError
+from designer.inputs.schema import Site
+from designer.site.grid import (
+    DEFAULT_NODE_UNITS,
+    RESERVED_UNITS,
+    GroupPlacement,
+    Rack,
+    grid_run_m,
+    hall_rows,
+    network_rows_at,
+    run_m,
+)
+from designer.site.grid import switch_racks as _switch_racks
+
+
+@dataclass(frozen=True)
+class PrimaryFloor:
+    """Where the primary fabric's servers, leaves and spines stand (node rows shifted past the
+    network rows that stand before row ``mid``)."""
+
+    site: Site
+    placement: GroupPlacement
+    node_units: int
+    mid: int = 0
+    net_rows: int = 0
+    spine_units: int = 1
+
+    @classmethod
+    def of(cls, structure, site: Site, node_units: int) -> PrimaryFloor:
+        """The floor a solved primary structure gives."""
+        s = structure
+        placement = GroupPlacement(site, s.group_nodes, s.shape.rail)
+        if s.tiers != 2:
+            return cls(site, placement, node_units)
+        _, mid = network_rows_at(site, s.fabric.nodes, s.group_nodes, s.shape.rail)
+        spine_units = s.spine.mode.switch.rack_units
+        racks = _switch_racks(site, s.copies * s.spines, spine_units)
+        return cls(site, placement, node_units, mid, math.ceil(racks / site.racks_per_row),
+                   spine_units)
+
+    def at(self, rack: Rack) -> Rack:
+        """A node row's rack moved past the network rows that stand before it."""
+        return Rack(rack.row + self.net_rows, rack.col) if rack.row >= self.mid else rack
+
+    def node_rack(self, node: int) -> Rack:
+        return self.at(self.placement.node_rack(node))
+
+    def node_ru(self, node: int) -> int:
+        return self.placement.node_ru(node, self.node_units)
+
+    def leaf_rack(self, group: int) -> Rack:
+        return self.at(self.placement.leaf_rack(group))
+
+    def spine_rack(self, index: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of spine ``index`` (all planes and rails in one sequence)."""
+        return network_rack(self.site, self.mid, index, self.spine_units)
+
+    def rows(self, nodes: int) -> int:
+        """Rows the hall fills: node rows plus the primary's network rows."""
+        return hall_rows(self.site, nodes, self.placement.group_nodes,
+                         self.placement.rail) + self.net_rows
+
+
+@dataclass(frozen=True)
+class SharedFloor:
+    """A secondary fabric's view of its server set's hall.
+
+    ``reserved_units`` maps a node rack to the rack units earlier fabrics' switches take from
+    its top; ``first_row`` is where this fabric's own network rows start.
+    """
+
+    primary: PrimaryFloor
+    nodes: int
+    first_row: int
+    reserved_units: dict[Rack, int] = field(default_factory=dict)
+
+    @property
+    def site(self) -> Site:
+        return self.primary.site
+
+    def group_range(self, q: int, group: int) -> range:
+        q = min(q, self.nodes)
+        return range(group * q, min(self.nodes, (group + 1) * q))
+
+    def leaf_rack(self, q: int, group: int) -> Rack:
+        """The rack of the group's middle node."""
+        members = self.group_range(q, group)
+        return self.primary.node_rack(members[(len(members) - 1) // 2])
+
+    def leg_runs_m(self, q: int, group: int, ports_per_node: int) -> list[float]:
+        """Run of every leg of one leaf of group ``group``, in the leaf's port order."""
+        site = self.site
+        if site.node_leaf_m is not None:
+            return [site.node_leaf_m] * (len(self.group_range(q, group)) * ports_per_node)
+        leaf = self.leaf_rack(q, group)
+        runs: list[float] = []
+        for node in self.group_range(q, group):
+            runs += [run_m(site, self.primary.node_rack(node), leaf)] * ports_per_node
+        return runs
+
+    def upper_run_m(self, network_racks: int) -> float:
+        """Worst run from a leaf to this fabric's network rows, ``network_racks`` racks of them:
+        from node row 0 to row ``first_row + nr - 1``, ``racks_per_row - 1`` racks over."""
+        site = self.site
+        if site.leaf_spine_m is not None:
+            return site.leaf_spine_m
+        rows_apart = self.first_row + math.ceil(network_racks / site.racks_per_row) - 1
+        return grid_run_m(site, max(rows_apart, 1), site.racks_per_row - 1)
+
+    def network_rack(self, index: int, units: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of this fabric's network switch ``index``."""
+        return network_rack(self.site, self.first_row, index, units)
+
+    def leaf_stacking(self, structure) -> tuple[list[int], dict[Rack, int]]:
+        """Where a fabric's leaves stack in the node racks: for each group, how many of its
+        leaves earlier groups put in the group's rack; and the leaves each rack takes."""
+        s = structure
+        in_rack: dict[Rack, int] = {}
+        slots = []
+        for group in range(s.groups):
+            rack = self.leaf_rack(s.group_nodes, group)
+            slots.append(in_rack.get(rack, 0))
+            in_rack[rack] = slots[-1] + s.group_leaves
+        return slots, in_rack
+
+
+def network_rack(site: Site, first_row: int, index: int, units: int) -> tuple[Rack, int]:
+    """Rack and top rack unit of network switch ``index`` of ``units`` U: switches stack from
+    the top of racks (``RESERVED_UNITS`` kept for patching) in rows of ``racks_per_row`` from
+    ``first_row``."""
+    per_rack = max(1, (site.rack_units - RESERVED_UNITS) // units)
+    rack, slot = divmod(index, per_rack)
+    rpr = site.racks_per_row
+    return Rack(first_row + rack // rpr, rack % rpr), site.rack_units + 1 - (slot + 1) * units
+
+
+def primary_reserved_units(structure, floor: PrimaryFloor) -> dict[Rack, int]:
+    """Rack units a primary's top-of-rack switches take from the top of its node racks."""
+    s = structure
+    if s.shape.rail:
+        return {}
+    units = s.group_leaves * s.leaf.mode.switch.rack_units
+    return {floor.leaf_rack(g): units for g in range(s.groups)}
+
+
+def network_rows(structure, site: Site) -> int:
+    """Network rows a secondary's upper tiers take: its 2-tier spine racks by rows; a 3-tier
+    fabric's pod spines and cores are not placed on the grid and keep one row."""
+    s = structure
+    if s.tiers == 1:
+        return 0
+    if s.tiers == 3:
+        return 1
+    racks = _switch_racks(site, s.copies * s.spines, s.spine.mode.switch.rack_units)
+    return math.ceil(racks / site.racks_per_row)
+
+
+class ServerHall:
+    """A server set's hall while its fabrics are designed one after another: the primary's
+    floor, the next free network row, and the rack units switches already take in node racks."""
+
+    def __init__(self, primary: PrimaryFloor, nodes: int, next_row: int,
+                 reserved: dict[Rack, int]):
+        self.primary = primary
+        self.nodes = nodes
+        self.next_row = next_row
+        self.reserved = reserved
+        self._servers_in: Counter | None = None
+
+    @classmethod
+    def of(cls, structure, site, server) -> ServerHall:
+        floor = PrimaryFloor.of(structure, site, server.rack_units if server else
+                                DEFAULT_NODE_UNITS)
+        nodes = structure.fabric.nodes
+        return cls(floor, nodes, floor.rows(nodes), primary_reserved_units(structure, floor))
+
+    def shared_floor(self) -> SharedFloor:
+        return SharedFloor(self.primary, self.nodes, self.next_row, dict(self.reserved))
+
+    def add(self, structure, hall: SharedFloor) -> None:
+        """Take a designed secondary's leaves and network rows into the hall; its leaves must
+        fit above the servers and earlier switches of their racks."""
+        s = structure
+        leaf_units = s.leaf.mode.switch.rack_units
+        if self._servers_in is None:
+            self._servers_in = Counter(self.primary.node_rack(n) for n in range(self.nodes))
+        site = self.primary.site
+        _, leaves_in = hall.leaf_stacking(s)
+        for rack, leaves in sorted(leaves_in.items(), key=lambda item: (item[0].row,
+                                                                         item[0].col)):
+            units = leaves * leaf_units
+            free = (site.rack_units - self._servers_in[rack] * self.primary.node_units
+                    - self.reserved.get(rack, 0))
+            if units > free:
+                raise InfeasibleError(
+                    f"fabric '{s.fabric.name}': site: it puts {units}U of leaves in rack "
+                    f"{rack.name}, which has {max(free, 0)}U left above its servers and earlier "
+                    f"fabrics' switches; fix: site.rack_units: "
+                    f"{site.rack_units + units - max(free, 0)} or a lower site.nodes_per_rack")
+            self.reserved[rack] = self.reserved.get(rack, 0) + units
+        self.next_row += network_rows(s, site)
+
+
+__all__ = ["PrimaryFloor", "ServerHall", "SharedFloor", "network_rows", "primary_reserved_units"]
