@@ -20,8 +20,6 @@ from pathlib import Path
 
 import designer
 from designer.exports import write_exports
-from designer.inputs.demand import Demand
-from designer.inputs.schema import DemandFile
 from designer.outputs.bom import write_bom_csv, write_bom_xlsx
 from designer.outputs.cabling import write_cabling_csv
 from designer.outputs.html import write_report_html
@@ -56,10 +54,10 @@ def main() -> int:
 
     t = time.perf_counter()
     catalog = designer.load_catalog([args.catalog])
-    spec = DemandFile.model_validate({"name": "scale", "fabrics": [{
+    demand = designer.Demand.from_dict({"name": "scale", "fabrics": [{
         "name": "backend", "nodes": args.nodes, "endpoints_per_node": args.endpoints,
-        "port_speed_gbps": args.speed, "max_oversubscription": 1, "max_switch_hops": 5}]})
-    demand = Demand(spec=spec, path="scale.yaml", digest="")
+        "port_speed_gbps": args.speed, "max_oversubscription": 1, "max_switch_hops": 5}]},
+        path="scale.yaml")
     stage("load", t)
     t = time.perf_counter()
     result = designer.design(demand, catalog, solver=args.solver)

@@ -12,10 +12,10 @@ are timed by wrapping, for the length of the run, the functions it calls (the li
 changed):
 
     build    designer.model.formulation.build_model: model construction
-    solve    the solver's wall time as designer.solvers.solve.solve reports it (PuLP handing the model
-             to the solver, the solver itself, reading the solution back)
-    extract  the rest of solve() after the solver: status, designer.solvers.solve.extract, model
-             size
+    solve    the solver's wall time as designer.solvers.solve.solve reports it (PuLP handing the
+             model to the solver, the solver itself, reading the solution back)
+    extract  the rest of solve() after the solver: status, model.formulation.read_structure,
+             model size
     total    designer.design() from call to return, which also checks the inputs and recomputes
              the bill of materials against the objective
 
@@ -49,8 +49,8 @@ import pulp
 
 import designer
 from designer.inputs.demand import Demand
-from designer.inputs.schema import DemandFile
-from designer.solvers.solve import SOLVERS, solver_versions
+from designer.solvers.solve import solver_versions
+from designer.solvers.strategies import SOLVERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES_GPUS = (1024, 8192, 32768, 131072, 524288)
@@ -62,11 +62,11 @@ TIMINGS = ("build_s", "solve_s", "extract_s", "total_s")
 
 def scale_demand(gpus: int, site: dict) -> Demand:
     """One fabric of ``gpus / 8`` nodes x 8 x 400G, layout and protocol ``any``, hops 5."""
-    spec = DemandFile.model_validate({"name": f"solve-scale-{gpus}", "site": site, "fabrics": [{
+    return Demand.from_dict({"name": f"solve-scale-{gpus}", "site": site, "fabrics": [{
         "name": "backend", "nodes": gpus // GPUS_PER_NODE, "endpoints_per_node": GPUS_PER_NODE,
         "port_speed_gbps": PORT_SPEED_GBPS, "protocol": "any", "layout": "any",
-        "max_oversubscription": 1, "max_switch_hops": MAX_SWITCH_HOPS}]})
-    return Demand(spec=spec, path=f"solve-scale-{gpus}.yaml", digest="")
+        "max_oversubscription": 1, "max_switch_hops": MAX_SWITCH_HOPS}]},
+        path=f"solve-scale-{gpus}.yaml")
 
 
 class Phases:

@@ -8,6 +8,7 @@ traceback only with ``--debug``.
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 import traceback
@@ -42,6 +43,21 @@ class _MainGroup(click.Group):
 
     def format_usage(self, ctx, formatter):
         formatter.write_usage("design", "DEMAND.yaml -o OUTDIR [OPTIONS] | COMMAND [ARGS]...")
+
+
+class _Seconds(click.FloatRange):
+    """A positive, finite number of seconds (``nan`` and ``inf`` are usage errors)."""
+
+    name = "seconds"
+
+    def __init__(self):
+        super().__init__(min=0, min_open=True)
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds.", param, ctx)
+        return seconds
 
 
 @click.group(cls=_MainGroup, epilog=MAIN_EXAMPLE, context_settings={"help_option_names":
@@ -82,7 +98,7 @@ def _fail(error: BaseException, debug: bool) -> None:
               help="Catalog file or shipped catalog name; repeatable. Replaces the demand's "
                    "`catalogs:` list; models in later files must not repeat earlier ones.")
 @click.option("--solver", type=click.Choice(["cbc", "highs"]), default="highs", show_default=True)
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--time-limit", type=_Seconds(), default=None,
               metavar="SECONDS", help="Solver time limit per fabric.")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), default=None,
               help="Folder of jinja2 templates overriding the shipped ones (bom.csv.j2, "
@@ -211,7 +227,7 @@ def export_cmd(outdir, max_lab_nodes, debug):
 @click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
               help="Catalog file or shipped catalog name; repeatable.")
 @click.option("--solver", type=click.Choice(["cbc", "highs"]), default="highs", show_default=True)
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--time-limit", type=_Seconds(), default=None,
               metavar="SECONDS", help="Solver time limit per point.")
 @click.option("--force", is_flag=True, help="Replace OUTDIR even if it holds other files.")
 @click.option("--debug", is_flag=True, help="Print a traceback on errors.")
@@ -273,7 +289,7 @@ def sweep_cmd(demand_file, outdir, axis, values, part_kind, fabric, workers, cat
 @click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
               help="Catalog file or shipped catalog name; repeatable.")
 @click.option("--solver", type=click.Choice(["cbc", "highs"]), default="highs", show_default=True)
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--time-limit", type=_Seconds(), default=None,
               metavar="SECONDS", help="Solver time limit per fabric.")
 @click.option("--force", is_flag=True, help="Replace OUTDIR even if it holds other files.")
 @click.option("--debug", is_flag=True, help="Print a traceback on errors.")

@@ -14,18 +14,14 @@ import sys
 from pathlib import Path
 
 import designer
-from designer.inputs.demand import Demand
-from designer.inputs.schema import DemandFile
 
 HERE = Path(__file__).resolve().parent
 
 
-def demand_for(protocol: str) -> Demand:
-    """The training example with its protocol replaced (demands are frozen: build a new one)."""
+def demand_for(protocol: str) -> designer.Demand:
+    """The training example with its protocol replaced (demands are frozen: a new one)."""
     base = designer.load_demand(HERE / "training-1024.yaml")
-    fabric = base.fabrics[0].model_copy(update={"protocol": protocol, "server": None})
-    spec = DemandFile(name=f"training-1024-{protocol}", fabrics=(fabric,), site=base.site)
-    return Demand(spec=spec, path=f"training-1024-{protocol}.yaml", digest=base.digest)
+    return base.with_fabric(base.fabrics[0].name, protocol=protocol, server=None)
 
 
 def main(quotes: list[str]) -> int:

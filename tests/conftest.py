@@ -30,8 +30,10 @@ def shipped_catalog():
 _designs: dict[str, object] = {}
 
 
-def solved_example(path: Path):
-    """The design of an example file, solved once per test session."""
+def solved_example(path: Path | str):
+    """The design of a shipped example (a path, or a name: ``"lab-16"``), solved once per test
+    session: every test that needs an example's design shares this one."""
+    path = Path(path) if "/" in str(path) else ROOT / "examples" / f"{path}.yaml"
     if path.name not in _designs:
         _designs[path.name] = designer.design(designer.load_demand(path))
     return _designs[path.name]

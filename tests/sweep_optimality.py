@@ -20,7 +20,6 @@ from reference import cheapest_design
 
 import designer
 from designer.inputs.demand import Demand
-from designer.inputs.schema import DemandFile
 
 
 def main() -> int:
@@ -32,8 +31,8 @@ def main() -> int:
     for seed in range(1, args.seeds + 1):
         for instance in small_instances(40, seed=seed):
             expected = cheapest_design(instance.fabric, instance.site, instance.catalog)
-            demand = Demand(spec=DemandFile(fabrics=(instance.fabric,), site=instance.site),
-                            path=f"{instance.name}.yaml", digest="")
+            demand = Demand.from_dict({"fabrics": [instance.fabric], "site": instance.site},
+                                      path=f"{instance.name}.yaml")
             try:
                 got = designer.design(demand, instance.catalog, solver=args.solver)
                 cost = got.fabrics[0].cost_usd

@@ -10,6 +10,7 @@ it counts as an import of ``designer.a`` too.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import networkx as nx
@@ -96,6 +97,7 @@ def imports_of(path: Path) -> set[str]:
     return out
 
 
+@functools.cache
 def import_graph() -> nx.DiGraph:
     graph = nx.DiGraph()
     for path in sorted(PACKAGE.rglob("*.py")):

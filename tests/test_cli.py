@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # the fast lane leaves this module out: `pytest -m "not slow"`
+
 LAB = ROOT / "examples" / "lab-16.yaml"
 
 

@@ -18,7 +18,7 @@ from conftest import ROOT, solved_example
 import designer
 from designer.inputs.catalog import Catalog
 from designer.inputs.demand import Demand
-from designer.inputs.schema import CatalogFile, DemandFile, Transceiver
+from designer.inputs.schema import CatalogFile, Transceiver
 from designer.outputs.diagram import (
     MAX_SLOTS,
     clean_text,
@@ -47,8 +47,8 @@ MAX_BYTES = 60_000
 
 
 def _design(fabric: dict, catalog: Catalog):
-    spec = DemandFile.model_validate({"name": "diagram-test", "fabrics": [fabric]})
-    return designer.design(Demand(spec=spec, path="mem.yaml", digest="0" * 64), catalog)
+    demand = Demand.from_dict({"name": "diagram-test", "fabrics": [fabric]}, path="mem.yaml")
+    return designer.design(demand, catalog)
 
 
 @pytest.fixture(scope="module")

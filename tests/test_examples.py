@@ -19,6 +19,8 @@ import networkx as nx
 import pytest
 from conftest import EXAMPLES, ROOT, solved_example
 
+pytestmark = pytest.mark.slow  # the fast lane leaves this module out: `pytest -m "not slow"`
+
 GOLDEN = ROOT / "tests" / "golden"
 NAMES = [p.stem for p in EXAMPLES]
 

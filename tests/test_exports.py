@@ -26,7 +26,9 @@ from designer.exports.netbox import CABLES_FILE, DEVICES_FILE, INTERFACES_FILE, 
 from designer.exports.nvidia import cvt_port, write_nvidia_az
 from designer.inputs.catalog import Catalog
 from designer.inputs.demand import Demand
-from designer.inputs.schema import CatalogFile, DemandFile
+from designer.inputs.schema import CatalogFile
+
+pytestmark = pytest.mark.slow  # the fast lane leaves this module out: `pytest -m "not slow"`
 
 EXAMPLES = ("lab-16", "dgx-superpod-4su", "ethernet-2plane-4096")
 COMPLETE = ("lab-16", "fat-tree-k4")           # at most 64 devices: the lab is the design
@@ -48,8 +50,7 @@ def _catalog(k: int) -> Catalog:
 
 
 def _demand(name: str, fabrics: list[dict]) -> Demand:
-    return Demand(spec=DemandFile.model_validate({"fabrics": fabrics}), path=f"{name}.yaml",
-                  digest="")
+    return Demand.from_dict({"fabrics": fabrics}, path=f"{name}.yaml")
 
 
 def _fat_tree(name: str, endpoints: int) -> dict:

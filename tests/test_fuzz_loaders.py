@@ -32,8 +32,9 @@ from designer.inputs.schema import CatalogFile, DemandFile
 # When an example fails, Hypothesis's pytest plugin imports libcst to suggest a patch, which warns
 # here (mypy_extensions.TypedDict); under `filterwarnings = error` that would hide the failure
 # behind an INTERNALERROR.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings(
+    "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning"),
+    pytest.mark.slow]  # the fast lane leaves this module out
 
 FUZZ = settings(derandomize=True, max_examples=200, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])

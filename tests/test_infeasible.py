@@ -22,6 +22,8 @@ from designer.diagnose.probes import Prober, explain_infeasible
 from designer.diagnose.reasons import Infeasibility
 from designer.solvers.status import SolveStatus
 
+pytestmark = pytest.mark.slow  # the fast lane leaves this module out: `pytest -m "not slow"`
+
 SHORT_REACH_CATALOG = """\
     switches:
       - {model: S64, ports: 64, port_speed_gbps: 400, price_usd: 30000, rack_units: 1}
@@ -56,10 +58,8 @@ def certified(headline: str, tmp_path: Path, fix: dict, site: dict | None = None
     """The design the headline promises exists: same demand with ``fix``, same cost."""
     cost = float(re.search(r"gives a design at \$([\d,]+)", headline)[1].replace(",", ""))
     demand = designer.load_demand(tmp_path / "demand.yaml")
-    fabric = demand.fabrics[0].model_copy(update=fix)
-    spec = demand.spec.model_copy(update={
-        "fabrics": (fabric,), "site": demand.spec.site.model_copy(update=site or {})})
-    result = designer.design(designer.Demand(spec, demand.path, demand.digest))
+    demand = demand.with_fabric(demand.fabrics[0].name, **fix).with_site(**(site or {}))
+    result = designer.design(demand)
     assert result.total_cost_usd == pytest.approx(cost, abs=1.0)
 
 

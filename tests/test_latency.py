@@ -13,7 +13,7 @@ import designer
 from designer.errors import InfeasibleError
 from designer.inputs.catalog import Catalog
 from designer.inputs.demand import Demand
-from designer.inputs.schema import Cable, CatalogFile, DemandFile, Nic, Switch
+from designer.inputs.schema import Cable, CatalogFile, Nic, Switch
 from designer.model.latency import estimate
 from designer.outputs.report import latency_text
 
@@ -32,11 +32,11 @@ def _catalog() -> Catalog:
 
 
 def _design(**limits):
-    spec = DemandFile.model_validate({
+    demand = Demand.from_dict({
         "name": "latency", "site": {"node_leaf_m": 2.0, "leaf_spine_m": 2.0},
         "fabrics": [{"name": "f", "nodes": 64, "endpoints_per_node": 1, "port_speed_gbps": 100,
-                     "max_switch_hops": 3, "layout": "tor", **limits}]})
-    return designer.design(Demand(spec=spec, path="mem.yaml", digest="0" * 64), _catalog())
+                     "max_switch_hops": 3, "layout": "tor", **limits}]}, path="mem.yaml")
+    return designer.design(demand, _catalog())
 
 
 def test_estimate_adds_switch_crossings_and_cable():

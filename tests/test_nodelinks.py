@@ -14,7 +14,7 @@ from reference import cheapest_design
 import designer
 from designer.inputs.catalog import Catalog
 from designer.inputs.demand import Demand
-from designer.inputs.schema import Cable, CatalogFile, DemandFile, Nic, Site, Switch, Transceiver
+from designer.inputs.schema import Cable, CatalogFile, Nic, Site, Switch, Transceiver
 from designer.model.formulation import build_model
 from designer.model.nodelinks import CagePricer, cage_runs, plan_node_links
 from designer.solvers.solve import solve
@@ -88,12 +88,11 @@ def test_plan_prices_every_cage_of_every_leaf():
 
 
 def _design(tmp_path, site: dict):
-    spec = DemandFile.model_validate({
+    demand = Demand.from_dict({
         "name": "mix", "site": site,
         "fabrics": [{"name": "tor", "nodes": 16, "endpoints_per_node": 1,
                      "port_speed_gbps": 100, "layout": "tor", "max_switch_hops": 3,
-                     "max_oversubscription": 1}]})
-    demand = Demand(spec=spec, path="mem.yaml", digest="0" * 64)
+                     "max_oversubscription": 1}]}, path="mem.yaml")
     return designer.design(demand, catalog())
 
 

@@ -9,6 +9,7 @@ that level's least cost.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -27,17 +28,21 @@ TCO = Objective(kind="tco", years=4, usd_per_kwh=0.15, pue=1.4)
 HOURS = 8760
 
 
-def _feasible(count: int = 16):
+FEASIBLE_COUNT = 16
+BUDGET_COUNT = 7
+
+
+@functools.cache
+def _feasible(count: int = FEASIBLE_COUNT) -> tuple:
+    """The first feasible generated instances, found on first use (not at import)."""
     out = []
     for instance in small_instances(40, seed=3):
         if cheapest_design(instance.fabric, instance.site, instance.catalog) is not None:
             out.append(instance)
         if len(out) == count:
             break
-    return out
-
-
-INSTANCES = _feasible()
+    assert len(out) == count
+    return tuple(out)
 
 
 def _with_power(catalog, seed: int):
@@ -57,8 +62,9 @@ def test_usd_per_watt_is_energy_over_the_years():
     assert usd_per_watt(Objective()) == 0.0
 
 
-@pytest.mark.parametrize("instance", INSTANCES, ids=lambda i: i.name)
-def test_tco_optimum_equals_enumeration(instance):
+@pytest.mark.parametrize("case", range(FEASIBLE_COUNT))
+def test_tco_optimum_equals_enumeration(case):
+    instance = _feasible()[case]
     catalog = _with_power(instance.catalog, seed=len(instance.name))
     per_watt = HOURS * 4 * 0.15 * 1.4 / 1000
     oracle = cheapest_design(instance.fabric, instance.site,
@@ -80,28 +86,27 @@ def _cheapest_at(instance, cap: float) -> float | None:
     return None if design is None else design.cost_usd
 
 
-def _budget_cases():
+@functools.cache
+def _budget_cases() -> tuple:
     """Instances where a looser oversubscription is cheaper, with a budget between the two."""
     cases = []
-    for instance in INSTANCES:
+    for instance in _feasible():
         top = instance.fabric.max_oversubscription
         if top <= 1:
             continue
         tight, loose = _cheapest_at(instance, 1.0), _cheapest_at(instance, top)
         if tight is not None and loose is not None and loose < tight:
-            cases.append(pytest.param(instance, (tight + loose) / 2, id=instance.name))
-    return cases
-
-
-BUDGET_CASES = _budget_cases()
+            cases.append((instance, (tight + loose) / 2))
+    return tuple(cases)
 
 
 def test_budget_cases_exist():
-    assert len(BUDGET_CASES) >= 3
+    assert len(_budget_cases()) == BUDGET_COUNT
 
 
-@pytest.mark.parametrize(("instance", "budget"), BUDGET_CASES)
-def test_budget_buys_the_least_oversubscription(instance, budget):
+@pytest.mark.parametrize("case", range(BUDGET_COUNT))
+def test_budget_buys_the_least_oversubscription(case):
+    instance, budget = _budget_cases()[case]
     fabric = instance.fabric.model_copy(update={"budget_usd": budget})
     structure, report = solve(build_model(fabric, instance.site, instance.catalog))
     best = structure.oversubscription
@@ -114,7 +119,7 @@ def test_budget_buys_the_least_oversubscription(instance, budget):
 
 
 def test_a_budget_nothing_fits_names_the_cheapest():
-    instance = INSTANCES[0]
+    instance = _feasible()[0]
     cheapest = cheapest_design(instance.fabric, instance.site, instance.catalog).cost_usd
     fabric = instance.fabric.model_copy(update={"budget_usd": cheapest * 0.5})
     model = build_model(fabric, instance.site, instance.catalog)

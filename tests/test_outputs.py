@@ -89,8 +89,8 @@ def _catalog() -> Catalog:
 
 
 def _design(fabrics: list[dict], site: dict | None = None):
-    spec = DemandFile.model_validate({"name": "test", "fabrics": fabrics, "site": site or {}})
-    demand = Demand(spec=spec, path="mem.yaml", digest="0" * 64)
+    demand = Demand.from_dict({"name": "test", "fabrics": fabrics, "site": site or {}},
+                              path="mem.yaml")
     return designer.design(demand, _catalog())
 
 

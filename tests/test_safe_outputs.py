@@ -18,12 +18,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT
+from conftest import ROOT, solved_example
 
 import designer
 from designer.inputs.catalog import Catalog
 from designer.inputs.demand import Demand
-from designer.inputs.schema import CatalogFile, DemandFile, Fabric
+from designer.inputs.schema import CatalogFile, Fabric
 from designer.outputs.templating import FORMULA_TRIGGERS
 from designer.outputs.write import OUTPUT_FILES
 from designer.staging import remove_stale_staging, staged_folder
@@ -47,7 +47,7 @@ def _siblings(outdir: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def lab():
-    return designer.design(designer.load_demand(LAB))
+    return solved_example(LAB)
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,6 +174,7 @@ def _run_until(args: list[str], line: str, staged: str) -> subprocess.Popen:
     return proc
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_sigkill_mid_write_leaves_outdir_absent_or_old_and_next_run_cleans_up(tmp_path):
     new, old = tmp_path / "new", tmp_path / "old"
@@ -222,13 +223,13 @@ def _hostile_design():
         "servers": [{"model": HOSTILE["server"], "gpus": 8, "price_usd": 200000, **prov}],
     })
     catalog = Catalog.merge([("=evil.yaml", content)], digest="c" * 64)
-    spec = DemandFile.model_validate({
+    demand = Demand.from_dict({
         "name": "=cmd|' /C calc'!A0",
         "fabrics": [{"name": "pod", "nodes": 32, "endpoints_per_node": 4,
                      "port_speed_gbps": 400, "max_switch_hops": 3, "server": HOSTILE["server"]},
                     {"name": "side", "nodes": 2, "endpoints_per_node": 1,
-                     "port_speed_gbps": 400}]})
-    return designer.design(Demand(spec=spec, path="=demand.yaml", digest="0" * 64), catalog)
+                     "port_speed_gbps": 400}]}, path="=demand.yaml")
+    return designer.design(demand, catalog)
 
 
 def test_no_input_text_becomes_a_formula_in_any_written_file(tmp_path):

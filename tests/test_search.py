@@ -23,6 +23,8 @@ from designer.solvers.highs_search import Part, search
 from designer.solvers.status import SolveStatus
 from designer.solvers.strategies import _part
 
+pytestmark = pytest.mark.slow  # the fast lane leaves this module out: `pytest -m "not slow"`
+
 GPUS = (64, 296, 2952, 9319, 43147)  # 1, 2, 2, 3 and 3 tiers
 
 

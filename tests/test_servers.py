@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from conftest import solved_example
 
 import designer
 from designer.errors import InfeasibleError, InputError
@@ -27,8 +28,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shared-site-102
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
-    demand = designer.load_demand(str(EXAMPLE))
-    result = designer.design(demand)
+    result = solved_example(EXAMPLE)
     outdir = tmp_path_factory.mktemp("shared") / "design"
     result.write(outdir)
     with open(outdir / "cabling.csv", newline="", encoding="utf-8") as handle:

@@ -158,9 +158,7 @@ def test_cli_sweep_writes_and_reports(demand_file, tmp_path):
 
 def test_a_tco_sweep_reports_and_plots_what_it_minimized(lab, tmp_path):
     demand, catalog = lab
-    tco = demand.spec.model_copy(update={"objective": demand.spec.objective.model_copy(
-        update={"kind": "tco", "years": 5, "usd_per_kwh": 0.2})})
-    demand = designer.Demand(tco, demand.path, demand.digest)
+    demand = demand.with_objective(kind="tco", years=5, usd_per_kwh=0.2)
     with ThreadPoolExecutor(max_workers=2) as pool:
         result = sweep(demand, "gpus", (16, 256), catalog=catalog, executor=pool)
     per_watt_usd = 8760 * 5 * 0.2 * 1.3 / 1000

@@ -11,7 +11,7 @@ import pytest
 import designer
 from designer.inputs.catalog import Catalog
 from designer.inputs.demand import Demand
-from designer.inputs.schema import CatalogFile, DemandFile
+from designer.inputs.schema import CatalogFile
 
 
 def k_port_catalog(k: int) -> Catalog:
@@ -26,10 +26,9 @@ def k_port_catalog(k: int) -> Catalog:
 
 
 def demand_for(endpoints: int, hops: int) -> Demand:
-    spec = DemandFile.model_validate({"fabrics": [{
+    return Demand.from_dict({"fabrics": [{
         "name": "fat-tree", "nodes": endpoints, "endpoints_per_node": 1, "port_speed_gbps": 400,
-        "max_oversubscription": 1, "max_switch_hops": hops}]})
-    return Demand(spec=spec, path="textbook.yaml", digest="")
+        "max_oversubscription": 1, "max_switch_hops": hops}]}, path="textbook.yaml")
 
 
 @pytest.mark.parametrize("k", [4, 8, 16])

@@ -94,13 +94,6 @@ class Catalog:
         tables = {kind: dict(getattr(self, kind)) for kind in PART_KINDS}
         return (_rebuild, (tables, self.files, self.digest, dict(self.origin)))
 
-    def price_usd(self, model: str) -> float:
-        for kind in PART_KINDS:
-            table = getattr(self, kind)
-            if model in table:
-                return table[model].price_usd
-        raise KeyError(model)
-
     def part(self, model: str):
         for kind in PART_KINDS:
             table = getattr(self, kind)

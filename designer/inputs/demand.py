@@ -75,10 +75,9 @@ class Demand:
         """This demand with ``site:`` fields changed (``racks_per_row=32`` ...)."""
         return self._changed(site={**dict(self.site), **changes})
 
-    def with_fabrics(self, *fabrics: Fabric | Mapping[str, Any]) -> Demand:
-        """This demand with these fabrics instead of its own (site, objective and catalogs
-        kept)."""
-        return self._changed(fabrics=tuple(fabrics))
+    def with_objective(self, **changes: Any) -> Demand:
+        """This demand with ``objective:`` fields changed (``kind="tco"``, ``years=5`` ...)."""
+        return self._changed(objective={**dict(self.spec.objective), **changes})
 
     def _index(self, name: str) -> int:
         names = [f.name for f in self.fabrics]

@@ -253,8 +253,10 @@ def load_catalog(paths: Iterable[str | Path] | str | Path | None = None) -> Cata
     Examples
     --------
     >>> catalog = load_catalog(["nvidia-infiniband"])
-    >>> "QM9700" in catalog.switches
+    >>> "MQM9700-NS2F" in catalog.switches  # NVIDIA Quantum-2 QM9700, by its ordering code
     True
+    >>> catalog.switches["MQM9700-NS2F"].ports  # 64 x 400G in 32 twin-port OSFP cages
+    64
     """
     if paths is None:
         paths = shipped_catalog_names()

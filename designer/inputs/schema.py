@@ -2,8 +2,8 @@
 
 This module is the single place where every input key is declared, with its unit, default and
 meaning. Validation is strict: unknown keys, wrong types, NaN/inf and non-positive quantities are
-errors. Cross-record checks (duplicate models, unknown references) live in ``loading.py`` because
-they need more than one record.
+errors. Cross-record checks need more than one record, so they live beside it: duplicate models
+in ``catalog.py``, unknown references in ``checks.py``.
 """
 
 from __future__ import annotations

@@ -12,8 +12,10 @@ from enum import StrEnum
 class LinkClass(StrEnum):
     """A class of links between two adjacent tiers; its value is the name outputs use.
 
-    >>> LinkClass.LEAF_SPINE, LinkClass.LEAF_SPINE.site_key, LinkClass.LEAF_SPINE.ends
+    >>> str(LinkClass.LEAF_SPINE), LinkClass.LEAF_SPINE.site_key, LinkClass.LEAF_SPINE.ends
     ('leaf-spine', 'leaf_spine_m', ('leaf', 'spine'))
+    >>> LinkClass("spine-core") == "spine-core"
+    True
     """
 
     NODE_LEAF = "node-leaf"

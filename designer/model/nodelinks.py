@@ -215,10 +215,6 @@ class NodeLinkPlan:
     def reach_m(self) -> float:
         return min(cabling.reach_m for cabling, _ in self.cages)
 
-    @property
-    def links(self) -> int:
-        return sum(cabling.legs * count for cabling, count in self.cages)
-
     def ways(self) -> list[CablingWay]:
         """The cablings grouped by kind and optics, most links first: what the report shows."""
         grouped: dict[tuple, list] = {}

@@ -1,6 +1,6 @@
 """The exact search HiGHS runs on a fabric's MILP: branching on block and leaf option first.
 
-A built model (``formulation.py``) switches on exactly one block, a (layout, tier count)
+A built model (:mod:`designer.model.formulation`) switches on exactly one block, a (layout, tier count)
 alternative, and in it exactly one leaf option. Handed whole to one branch-and-bound, HiGHS
 spends most of a solve in cut rounds and heuristics at the root; but fix the leaf option and
 the relaxation is close to (on two tiers, equal to) the cheapest design with that leaf. So the

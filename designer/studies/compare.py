@@ -111,13 +111,6 @@ class Comparison:
 
         return write_comparison(self, outdir, force)
 
-    def markdown(self) -> str:
-        """``compare.md``: the comparison for people."""
-        from designer.outputs.compare_files import comparison_markdown
-
-        return comparison_markdown(self)
-
-
 
 def strategy_fabrics(training: Fabric, inference: Fabric) -> dict[str, tuple[Fabric, ...]]:
     """The fabrics each strategy needs (names kept unique within a strategy).

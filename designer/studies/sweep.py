@@ -190,29 +190,38 @@ def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
     missing = missing_parts(demand.fabric(name), catalog)
     if missing is not None:
         raise InfeasibleError(f"fabric '{name}': {missing.text}", reason=missing)
-    # Values that give the same fabric (GPU counts that round to the same servers) are designed
-    # once; each keeps its own value.
-    firsts: dict[float, float] = {}
-    first_of = {value: firsts.setdefault(_fabric_key(demand, catalog, name, axis, value), value)
-                for value in values}
     jobs = [(demand, catalog, name, axis, value, part_kind, solver, time_limit)
-            for value in firsts.values()]
+            for value in values]
+    points = _run_points(jobs, catalog, executor, progress)
+    return SweepResult(str(demand.path), name, axis, part_kind, tuple(points),
+                       demand.spec.objective)
+
+
+def _run_points(jobs: list[tuple], catalog: Catalog, executor: Executor | None,
+                progress: Callable[[SweepPoint], None] | None) -> list[SweepPoint]:
+    """Each job's point, in job order. Values that give the same fabric (GPU counts that round
+    to the same servers) are designed once; each keeps its own value."""
+    demand, _, name, axis = jobs[0][:4]
+    firsts: dict[float, tuple] = {}
+    first_of = {job[4]: firsts.setdefault(_fabric_key(demand, catalog, name, axis, job[4]), job)
+                for job in jobs}
     owned = executor is None
     if owned:
-        executor = ProcessPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)))
+        workers = max(1, min(len(firsts), os.cpu_count() or 1))
+        executor = ProcessPoolExecutor(max_workers=workers)
     try:
-        futures = {job[4]: executor.submit(design_point, *job) for job in jobs}
+        futures = {job[4]: executor.submit(design_point, *job) for job in firsts.values()}
         points = []
-        for value in values:
-            point = replace(futures[first_of[value]].result(), value=float(value))
+        for job in jobs:
+            value = job[4]
+            point = replace(futures[first_of[value][4]].result(), value=float(value))
             if progress is not None:
                 progress(point)
             points.append(point)
     finally:
         if owned:
             executor.shutdown(wait=True, cancel_futures=True)
-    return SweepResult(str(demand.path), name, axis, part_kind, tuple(points),
-                       demand.spec.objective)
+    return points
 
 
 def _check_values(axis: str, values: Sequence[float]) -> None:

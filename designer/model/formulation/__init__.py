@@ -1,4 +1,4 @@
-"""The mixed-integer program for one fabric: built here, solved in ``solve.py``.
+"""The mixed-integer program for one fabric: built here, solved in :mod:`designer.solvers`.
 
 One PuLP problem holds every alternative the fabric allows: each (layout, tier count) pair is a
 *block* switched on by one binary, and inside a block the switch model, port split, striping,

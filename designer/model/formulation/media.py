@@ -56,16 +56,7 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     power = b.continuous(name, "power") if power_matters else None
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
     block.media[cls] = ClassMedia(chosen, cost, power)
-    b.add(pulp.lpSum(w for _, w in chosen) == block.on, name, "one_medium")
-    for cage, on in lower_cages.items():
-        b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)
-    for cage, on in upper_cages.items():
-        b.add(pulp.lpSum(w for m, w in chosen if m.cage2 == cage) <= on, name, "upper_cage", cage)
-    for i, t in enumerate(sorted({m.reach_m for m in options})):
-        beyond = [v for o, v in block.leaves if o.run_m(cls) > t]
-        if beyond:
-            b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t) + pulp.lpSum(beyond)
-                  <= block.on, name, "reach", i)
+    define_media_fit(b, block, cls, chosen, lower_cages, upper_cages)
     units1 = b.alias(units1, name, "units1")
     units2 = b.alias(units2, name, "units2")
     links = b.alias(links, name, "links")
@@ -80,8 +71,26 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
             b.add(power >= m.per_unit1_w * units1 + m.per_unit2_w * units2
                   + m.per_link_w * links - big_w * (1 - w), name, "power", i)
     define_media_floor(b, cost, links, options, name)
-    define_media_floor_per_leaf(b, block, cost, options, cls, leaf_end=cls == LinkClass.LEAF_SPINE,
-                                name=name)
+    define_media_floor_per_leaf(b, block, cost, options, cls,
+                                leaf_end=cls == LinkClass.LEAF_SPINE, name=name)
+
+
+def define_media_fit(b: Builder, block: Block, cls: LinkClass,
+                     chosen: list[tuple[Medium, pulp.LpVariable]],
+                     lower_cages: dict[int, Expr], upper_cages: dict[int, Expr]) -> None:
+    """One medium when the block is on; it fits both ends' cages; and the reach cliques of
+    :func:`define_media` (one row per distinct reach ``t``)."""
+    name = row_name(block.name, cls)
+    b.add(pulp.lpSum(w for _, w in chosen) == block.on, name, "one_medium")
+    for cage, on in lower_cages.items():
+        b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)
+    for cage, on in upper_cages.items():
+        b.add(pulp.lpSum(w for m, w in chosen if m.cage2 == cage) <= on, name, "upper_cage", cage)
+    for i, t in enumerate(sorted({m.reach_m for m, _ in chosen})):
+        beyond = [v for o, v in block.leaves if o.run_m(cls) > t]
+        if beyond:
+            b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t) + pulp.lpSum(beyond)
+                  <= block.on, name, "reach", i)
 
 
 def define_media_floor(b: Builder, cost: pulp.LpVariable, links: Expr, options: list[Medium],

@@ -44,15 +44,34 @@ def define_leaf_spine(b: Builder, block: Block, inputs: TierInputs) -> bool:
     Switch cost: ``sum_y L_y price_a y + sum_z price_b S_z``.
     """
     modes = list(inputs.modes)
-    max_spine_radix = max((m.radix for m in modes), default=0)
-    if not define_leaves(b, block, inputs, max_spine_radix):
+    if not define_leaves(b, block, inputs, max((m.radix for m in modes), default=0)):
         return False
+    carried = define_spine_options(b, block, modes)
+    if carried is None:
+        return False
+    spine_cages = cage_sums((o.mode.cage_ports, z) for o, z, _ in block.spines)
+    spine_units, links_max = define_spine_cages(b, block, spine_cages, carried)
+    define_spine_switches(b, block)
+    define_media(b, block, inputs, LinkClass.LEAF_SPINE,
+                 lower_cages=cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
+                 upper_cages=spine_cages,
+                 units1=leaf_sum(block, lambda o: o.uplink_units),
+                 units1_max=max(o.uplink_units for o, _ in block.leaves),
+                 units2=spine_units, units2_max=links_max,
+                 links=leaf_sum(block, lambda o: o.uplink_total), links_max=links_max)
+    return True
+
+
+def define_spine_options(b: Builder, block: Block, modes) -> list | None:
+    """One spine option, its spine count and the leaves it carries: striping, spine ports and
+    the valid bounds of :func:`define_leaf_spine`. Returns the carried-leaves variables (None
+    when no spine option can stripe onto any leaf option)."""
     max_u = max(o.uplinks for o, _ in block.leaves)
     min_u = min(o.uplinks for o, _ in block.leaves)
     min_leaves = min(o.leaves for o, _ in block.leaves)
     options = stripable(spine_options(modes, max_u, min_leaves), block.leaves)
     if not options:
-        return False
+        return None
     name = block.name
     carried = []
     for i, o in enumerate(options):
@@ -69,8 +88,15 @@ def define_leaf_spine(b: Builder, block: Block, inputs: TierInputs) -> bool:
     b.add(Expr([(s, o.links_per_leaf) for o, _, s in block.spines])
           == leaf_sum(block, lambda o: o.uplinks), name, "striping")
     b.add(pulp.lpSum(carried) == leaf_sum(block, lambda o: o.leaves), name, "leaf_count")
+    return carried
 
-    spine_cages = cage_sums((o.mode.cage_ports, z) for o, z, _ in block.spines)
+
+def define_spine_cages(b: Builder, block: Block, spine_cages: dict[int, Expr],
+                       carried: list) -> tuple[Expr, int]:
+    """Cages at the spine end: ``c m_c >= sum_z l_z Lambda_z`` per cage size, times the spine
+    count (a product on its binary digits). Returns the cages and the most leaf-spine links."""
+    name = block.name
+    max_u = max(o.uplinks for o, _ in block.leaves)
     cages_per_spine = Expr()
     max_cages = 0
     for cage, on in spine_cages.items():
@@ -86,7 +112,13 @@ def define_leaf_spine(b: Builder, block: Block, inputs: TierInputs) -> bool:
     spine_count = pulp.lpSum(s for _, _, s in block.spines)
     spine_units = b.product(b.digits_of(spine_count, max_u, name, "spine_count"),
                             cages_per_spine, max_cages, name, "spine_units")
+    return spine_units, max(o.uplink_total for o, _ in block.leaves)
 
+
+def define_spine_switches(b: Builder, block: Block) -> None:
+    """Switch cost and power ``sum_y L_y price_a y + sum_z price_b S_z``, with the valid
+    floors of ``floors.py``."""
+    name = block.name
     spine_cost = Expr([(s, o.mode.switch.price_usd) for o, _, s in block.spines])
     block.switch_cost = (leaf_sum(block, lambda o: o.leaves * o.mode.switch.price_usd)
                          + spine_cost)
@@ -97,12 +129,3 @@ def define_leaf_spine(b: Builder, block: Block, inputs: TierInputs) -> bool:
     define_switch_floor_per_leaf(b, block, spine_cost, {
         (o.mode.switch.protocol, o.mode.switch.price_usd, o.mode.radix)
         for o, _, _ in block.spines}, fewest_spines, name, "spines")
-    links_max = max(o.uplink_total for o, _ in block.leaves)
-    define_media(b, block, inputs, LinkClass.LEAF_SPINE,
-                 lower_cages=cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
-                 upper_cages=spine_cages,
-                 units1=leaf_sum(block, lambda o: o.uplink_units),
-                 units1_max=max(o.uplink_units for o, _ in block.leaves),
-                 units2=spine_units, units2_max=links_max,
-                 links=leaf_sum(block, lambda o: o.uplink_total), links_max=links_max)
-    return True
