@@ -1,10 +1,10 @@
 """The exact search HiGHS runs on a fabric's MILP: branching on block and leaf option first.
 
-A built model (:mod:`designer.model.formulation`) switches on exactly one block, a (layout, tier count)
-alternative, and in it exactly one leaf option. Handed whole to one branch-and-bound, HiGHS
-spends most of a solve in cut rounds and heuristics at the root; but fix the leaf option and
-the relaxation is close to (on two tiers, equal to) the cheapest design with that leaf. So the
-search branches on those two choices itself, and prunes with LP bounds:
+A built model (:mod:`designer.model.formulation`) switches on exactly one block, a (layout, tier
+count) alternative, and in it exactly one leaf option. Handed whole to one branch-and-bound,
+HiGHS spends most of a solve in cut rounds and heuristics at the root; but fix the leaf option
+and the relaxation is close to (on two tiers, equal to) the cheapest design with that leaf. So
+the search branches on those two choices itself, and prunes with LP bounds:
 
 1. **Block bounds.** For every block ``b``, the LP relaxation with every other block off:
    ``LB_b <= cost of every design of block b`` (infeasible: block ``b`` has none).
