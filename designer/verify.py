@@ -160,7 +160,7 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
         shared.read(row)
     report = VerificationReport()
     for name, state in states.items():
-        _check_fabric(report, name, state, parts)
+        _check_fabric(report, name, state)
     shared.check(report)
     _check_bom(report, outdir, design, states, parts)
     if raise_on_failure and not report.passed:
@@ -288,8 +288,7 @@ def _check_reach(state, row, parts) -> None:
                                            f"{reach:g} m reach of {model}")
 
 
-def _check_fabric(report: VerificationReport, name: str, state: _FabricState,
-                  parts: dict) -> None:
+def _check_fabric(report: VerificationReport, name: str, state: _FabricState) -> None:
     spec = state.spec
     report.add(name, "ports", state.problems["ports"],
                f"{len(state.ports)} devices, no port used twice or beyond its radix")
@@ -436,7 +435,7 @@ def _check_hops(report, name, state) -> dict:
         if not changed or d > 12:
             break
     worst = max((max(v.values()) for v in distance_to.values()), default=0) + 1
-    groups = _leaf_groups(state, leaves)
+    groups = _leaf_groups(state)
     problems = []
     for group in groups:
         ids = {leaf_class[leaf] for leaf in group}
@@ -453,7 +452,7 @@ def _check_hops(report, name, state) -> dict:
     return {"worst_switch_hops": worst}
 
 
-def _leaf_groups(state, leaves) -> list[list[str]]:
+def _leaf_groups(state) -> list[list[str]]:
     """Leaves whose endpoints must reach each other: one group per plane (per rail, rail-only)."""
     spec = state.spec
     e = spec["endpoints_per_node"]

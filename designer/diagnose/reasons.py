@@ -62,6 +62,7 @@ class Infeasibility:
 def analytic_reason(fabric: Fabric, site: Site, catalog: Catalog) -> Infeasibility:
     """The most likely reason no design meets ``fabric``, with a way out (see the module)."""
     modes = undominated_modes(usable_modes(fabric, catalog))
+    # Every check reads (fabric, site, catalog, modes), whichever of them it needs.
     for check in (_capacity, _latency, _scalable_unit, _reach):
         reason = check(fabric, site, catalog, modes)
         if reason is not None:

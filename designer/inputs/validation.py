@@ -53,7 +53,7 @@ PATTERN_MEANINGS = {
 }
 
 
-def _explain(error: dict[str, Any], model: type[BaseModel]) -> str:
+def _explain(error: dict[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
@@ -156,7 +156,7 @@ def validate(model: type[BaseModel], data: Any, label: str) -> Any:
             if error["type"] == "missing" and (tuple(error["loc"][:-1]),
                                                error["loc"][-1]) in suggested:
                 continue
-            message = _explain(error, model)
+            message = _explain(error)
             if error.get("hint"):
                 message += f" (did you mean '{error['hint']}'?)"
             where = format_location(error["loc"])
