@@ -30,6 +30,7 @@ max-flow values exact because such twins carry identical flows by symmetry.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 from collections import Counter, defaultdict
@@ -152,16 +153,19 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
     parts = design.get("parts", {})
     states = {f["name"]: _FabricState(f, parts) for f in design["fabrics"]}
     shared = _SharedServers(design)
+    racks = _Racks(design)
     for row in _rows(outdir):
         state = states.get(row["fabric"])
         if state is None:
             continue
         _read_row(state, row, parts)
         shared.read(row)
+        racks.read(row)
     report = VerificationReport()
     for name, state in states.items():
         _check_fabric(report, name, state)
     shared.check(report)
+    racks.check(report, outdir / "racks.csv")
     _check_bom(report, outdir, design, states, parts)
     if raise_on_failure and not report.passed:
         raise VerificationError(report)
@@ -199,6 +203,104 @@ class _SharedServers:
             report.add(group, "shared servers", problems[:20],
                        f"{len(keys)} servers, each in one rack position, no port cabled twice "
                        "across their fabrics")
+
+
+class _Racks:
+    """Where every device stands, from both ends of every cabling row: each device has one
+    position (hall, row, rack, rack unit); in every rack the devices' rack units (a switch's
+    top unit and its height down, a server's bottom unit and its height up) lie within the
+    rack and never overlap; a rack draws no more than ``site.rack_power_kw``; and
+    ``racks.csv`` says the same, rack by rack. Heights and power come from ``design.json``."""
+
+    def __init__(self, design: dict):
+        site = design.get("site") or {}
+        self.rack_units = site.get("rack_units", 42)
+        self.budget_kw = site.get("rack_power_kw")
+        parts = design.get("parts", {})
+        self.facts: dict[tuple[str, str], tuple[int, float]] = {}
+        for fabric in design["fabrics"]:
+            self.facts[(fabric["name"], "node")] = (int(fabric.get("node_rack_units", 4)),
+                                                    float(fabric.get("node_power_w", 0.0)))
+            for role, mode in fabric["roles"].items():
+                part = parts.get(mode["model"], {})
+                self.facts[(fabric["name"], role)] = (int(part.get("rack_units", 1)),
+                                                      float(part.get("power_w", 0.0)))
+        self.place: dict[tuple[str, str], set[tuple]] = defaultdict(set)
+        self.what: dict[tuple[str, str], tuple[str, str]] = {}
+        self.problems: list[str] = []
+
+    def read(self, row: dict[str, str]) -> None:
+        for side in ("a", "z"):
+            device, role = row[f"{side}_device"], row[f"{side}_role"]
+            where = tuple(row.get(f"{side}_{key}", "") for key in ("hall", "row", "rack", "ru"))
+            if not all(where) and len(self.problems) < 20:
+                self.problems.append(f"{row['cable_id']}: {device} has no full position "
+                                     f"(hall, row, rack, rack unit): {where}")
+            key = (where[0], device)
+            self.place[key].add(where)
+            self.what.setdefault(key, (row["fabric"], role))
+
+    def check(self, report: VerificationReport, racks_csv: Path) -> None:
+        problems = list(self.problems)
+        problems += [f"{device} stands in {len(places)} places: {sorted(places)[:2]}"
+                     for (_, device), places in sorted(self.place.items()) if len(places) > 1]
+        report.add("all", "positions", problems[:20],
+                   f"{len(self.place):,} devices, each with one hall, row, rack and rack unit")
+        spans: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+        drawn: dict[tuple[str, str], float] = defaultdict(float)
+        count: Counter = Counter()
+        for key, places in self.place.items():
+            hall, _, rack, ru = min(places)
+            units, power_w = self.facts.get(self.what[key], (1, 0.0))
+            try:
+                ru = int(ru)
+            except ValueError:
+                continue
+            low, high = (ru, ru + units - 1) if self.what[key][1] == "node" else (
+                ru - units + 1, ru)
+            spans[(hall, rack)].append((low, high, key[1]))
+            drawn[(hall, rack)] += power_w
+            count[(hall, rack)] += 1
+        space = []
+        for (hall, rack), items in sorted(spans.items()):
+            items.sort()
+            space += [f"{hall} {rack}: {name} spans U{low}-U{high}, outside the "
+                      f"{self.rack_units}U rack" for low, high, name in items
+                      if low < 1 or high > self.rack_units]
+            space += [f"{hall} {rack}: {a[2]} (U{a[0]}-U{a[1]}) and {b[2]} (U{b[0]}-U{b[1]}) "
+                      "share rack units" for a, b in itertools.pairwise(items) if b[0] <= a[1]]
+        report.add("all", "rack space", space[:20],
+                   f"{len(spans):,} racks, no device outside its rack or on another's units")
+        power = []
+        if self.budget_kw is not None:
+            power = [f"{hall} {rack} draws {watts / 1000:,.2f} kW, over the "
+                     f"{self.budget_kw:g} kW budget" for (hall, rack), watts in sorted(
+                         drawn.items()) if watts > 1000 * self.budget_kw + 1e-6]
+        most = max(drawn.values(), default=0.0) / 1000
+        report.add("all", "rack power", power[:20],
+                   f"the most any rack draws is {most:,.2f} kW" + (
+                       f" (budget {self.budget_kw:g} kW)" if self.budget_kw is not None else ""))
+        if racks_csv.is_file():
+            report.add("all", "racks.csv", self._compare(racks_csv, spans, drawn, count),
+                       "racks.csv lists every rack with its devices, units and power")
+
+    @staticmethod
+    def _compare(racks_csv: Path, spans, drawn, count) -> list[str]:
+        with open(racks_csv, newline="", encoding="utf-8") as handle:
+            listed = {(r["hall"], r["rack"]): r for r in csv.DictReader(handle)}
+        problems = [f"{hall} {rack}: in the cabling, not in racks.csv"
+                    for hall, rack in sorted(set(spans) - set(listed))]
+        problems += [f"{hall} {rack}: in racks.csv, not in the cabling"
+                     for hall, rack in sorted(set(listed) - set(spans))]
+        for key in sorted(set(spans) & set(listed)):
+            row = listed[key]
+            units = sum(high - low + 1 for low, high, _ in spans[key])
+            if (int(row["devices"]), int(row["units_used"])) != (count[key], units) or \
+                    not math.isclose(float(row["power_kw"]), drawn[key] / 1000, abs_tol=0.001):
+                problems.append(f"{key[0]} {key[1]}: racks.csv says {row['devices']} devices, "
+                                f"{row['units_used']}U, {row['power_kw']} kW; the cabling "
+                                f"gives {count[key]}, {units}U, {drawn[key] / 1000:.3f} kW")
+        return problems[:20]
 
 
 def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:

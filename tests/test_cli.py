@@ -33,7 +33,7 @@ def test_main_form_writes_every_output(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json", "exports",
-        "report.html", "report.md", "runlists", "verification.json"]
+        "racks.csv", "report.html", "report.md", "runlists", "verification.json"]
     design = json.loads((out / "design.json").read_text())
     assert design["optimal"] is True and design["solver"] == "highs"  # the default
     assert "wrote" in done.stderr
@@ -125,7 +125,7 @@ def test_same_input_gives_byte_identical_outputs(tmp_path):
     assert run(str(LAB), "-o", str(one)).returncode == 0
     assert run(str(LAB), "-o", str(two)).returncode == 0
     files = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
-    assert "runlists/row01.csv" in files and "exports/topology.clab.yml" in files
+    assert "runlists/hall1-row01.csv" in files and "exports/topology.clab.yml" in files
     assert files == sorted(str(p.relative_to(two)) for p in two.rglob("*") if p.is_file())
     for name in files:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name

@@ -48,7 +48,8 @@ def test_there_are_examples():
 def test_every_output_file_is_written(written, name):
     files = sorted(p.name for p in written[name].iterdir())
     assert files == ["bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json",
-                     "exports", "report.html", "report.md", "runlists", "verification.json"]
+                     "exports", "racks.csv", "report.html", "report.md", "runlists",
+                     "verification.json"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -177,7 +178,7 @@ def test_run_lists_and_order_add_up_to_the_plan_and_the_bom(written, name):
     listed = [r for f in sorted((written[name] / "runlists").iterdir()) for r in read_csv(f)]
     assert sorted(r["cable_id"] for r in listed) == sorted(r["cable_id"] for r in plan)
     for f in (written[name] / "runlists").iterdir():
-        assert {r["a_row"] for r in read_csv(f)} == {f.stem}
+        assert {f"{r['a_hall']}-{r['a_row']}" for r in read_csv(f)} == {f.stem}
     bom = Counter()
     for r in read_csv(written[name] / "bom.csv"):
         if r["kind"] in ("cables", "transceivers"):
@@ -196,3 +197,18 @@ def test_readme_diagram_is_current(update_golden):
     if update_golden:
         shown.write_text(svg)
     assert shown.read_text() == svg, "README diagram is stale; run pytest --update-golden"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_rack_is_listed_within_its_units_and_drawn(written, name):
+    """racks.csv lists every rack the cabling uses, none over its rack units, and the report
+    draws every hall's floor plan with a rack for each."""
+    plan = read_csv(written[name] / "cabling.csv")
+    racks = read_csv(written[name] / "racks.csv")
+    used = {(r[f"{side}_hall"], r[f"{side}_rack"]) for r in plan for side in "az"}
+    assert {(r["hall"], r["rack"]) for r in racks} == used
+    assert all(int(r["units_used"]) <= int(r["rack_units"]) for r in racks)
+    html = (written[name] / "report.html").read_text()
+    halls = sorted({r["hall"] for r in racks})
+    assert html.count("<h3>hall") == len(halls)
+    assert html.count('stroke-width="0.5"><title>') == len(racks)

@@ -15,6 +15,7 @@ from designer.inputs import schema
 from designer.outputs.bom import BOM_COLUMNS, SUMMARY_COLUMNS
 from designer.outputs.cabling import COLUMNS
 from designer.outputs.compare_files import CSV_COLUMNS as COMPARE_COLUMNS
+from designer.outputs.racks import RACK_COLUMNS
 from designer.outputs.runlists import ORDER_COLUMNS
 from designer.outputs.sweep_files import CSV_COLUMNS as SWEEP_COLUMNS
 from designer.outputs.write import OUTPUT_FILES
@@ -34,16 +35,17 @@ def test_every_input_key_is_named(record):
     assert set(record.model_fields) - NAMED == set()
 
 
-@pytest.mark.parametrize("columns", [BOM_COLUMNS, SUMMARY_COLUMNS, COLUMNS, ORDER_COLUMNS,
-                                     SWEEP_COLUMNS, COMPARE_COLUMNS],
-                         ids=["bom", "summary", "cabling", "cable-order", "sweep", "compare"])
+@pytest.mark.parametrize("columns", [BOM_COLUMNS, SUMMARY_COLUMNS, COLUMNS, RACK_COLUMNS,
+                                     ORDER_COLUMNS, SWEEP_COLUMNS, COMPARE_COLUMNS],
+                         ids=["bom", "summary", "cabling", "racks", "cable-order", "sweep",
+                              "compare"])
 def test_every_column_is_named(columns):
     assert set(columns) - NAMED == set()
 
 
 def test_every_output_file_is_named():
     assert {name for name in OUTPUT_FILES if name != "runlists"} - NAMED == set()
-    assert "runlists/ROW.csv" in NAMED
+    assert "runlists/HALL-ROW.csv" in NAMED
 
 
 def test_every_command_and_option_is_named():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,70 @@ def test_a_failing_design_is_never_written(tmp_path, monkeypatch):
                          [("p17", 1, (17, 17)), ("p9/2", 2, (18, 9)), ("p1/1", 4, (1, 1))])
 def test_port_names(port, cage_ports, expected):
     assert port_index(port, cage_ports) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Where devices stand: positions, rack units, rack power, racks.csv
+
+
+def test_racks_are_checked_and_pass(outdir):
+    checks = {c.name: c for c in verify(outdir).checks if c.fabric == "all"}
+    assert {"positions", "rack space", "rack power", "racks.csv"} <= set(checks)
+    assert all(c.passed for c in checks.values())
+
+
+def test_a_device_without_a_position(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    rows[0]["a_hall"] = ""
+    rewrite(outdir / "cabling.csv", rows)
+    assert "positions" in failed_checks(outdir)
+
+
+def test_a_device_in_two_places(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    device = rows[0]["z_device"]
+    moved = next(r for r in rows[1:] if r["z_device"] == device)
+    moved["z_rack"] = "row09-rack09"
+    rewrite(outdir / "cabling.csv", rows)
+    assert "positions" in failed_checks(outdir)
+
+
+def test_two_devices_on_one_rack_unit(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    node = rows[0]  # a node (bottom unit) and its leaf (top unit), in one rack or two
+    leaf_rows = [r for r in rows if r["z_device"] == node["z_device"]]
+    for row in leaf_rows:  # put the leaf on the node's units
+        row["z_hall"], row["z_row"], row["z_rack"] = node["a_hall"], node["a_row"], node["a_rack"]
+        row["z_ru"] = node["a_ru"]
+    for row in rows:
+        if row["a_device"] == node["z_device"]:
+            row["a_hall"], row["a_row"], row["a_rack"], row["a_ru"] = (
+                node["a_hall"], node["a_row"], node["a_rack"], node["a_ru"])
+    rewrite(outdir / "cabling.csv", rows)
+    assert "rack space" in failed_checks(outdir)
+
+
+def test_a_switch_above_the_rack(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    spine = next(r for r in rows if r["z_role"] == "spine")["z_device"]
+    for row in rows:
+        if row["z_device"] == spine:
+            row["z_ru"] = "43"
+    rewrite(outdir / "cabling.csv", rows)
+    assert "rack space" in failed_checks(outdir)
+
+
+def test_a_rack_over_its_power_budget(outdir):
+    design = json.loads((outdir / "design.json").read_text())
+    design["site"]["rack_power_kw"] = 0.001
+    for part in design["parts"].values():
+        part["power_w"] = part.get("power_w") or 10.0
+    (outdir / "design.json").write_text(json.dumps(design))
+    assert "rack power" in failed_checks(outdir)
+
+
+def test_racks_csv_that_disagrees_with_the_cabling(outdir):
+    rows = rows_of(outdir / "racks.csv")
+    rows[0]["devices"] = str(int(rows[0]["devices"]) + 1)
+    rewrite(outdir / "racks.csv", rows)
+    assert failed_checks(outdir) == {"racks.csv"}

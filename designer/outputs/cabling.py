@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from designer.results.result import DesignResult, FabricResult
 
 COLUMNS = ("cable_id", "label", "fabric", "plane", "rail",
-           "a_role", "a_device", "a_port", "a_row", "a_rack", "a_ru",
-           "z_role", "z_device", "z_port", "z_row", "z_rack", "z_ru",
+           "a_role", "a_device", "a_port", "a_hall", "a_row", "a_rack", "a_ru",
+           "z_role", "z_device", "z_port", "z_hall", "z_row", "z_rack", "z_ru",
            "speed_gbps", "part", "cable_kind", "fiber", "a_transceiver", "z_transceiver",
            "length_m")
 
@@ -46,6 +46,7 @@ class End(NamedTuple):
     role: str
     device: str
     port: str
+    hall: str
     row: str
     rack: str
     ru: int | str
@@ -115,16 +116,16 @@ class _LegColumns:
 
 
 def _end(role: str, placed: Placed, port: str) -> End:
-    return End(role, placed.device, port, placed.row, placed.rack, placed.ru)
+    return End(role, placed.device, port, placed.hall, placed.row, placed.rack, placed.ru)
 
 
-def fabric_rows(result: FabricResult, site) -> Iterator[tuple]:
+def fabric_rows(result: FabricResult, site, hall: str = "hall1") -> Iterator[tuple]:
     """Rows (without ``cable_id`` and ``label``) for one fabric, in a fixed order."""
     s: FabricStructure = result.structure
     fabric = s.fabric
     server = result.server
     floor = FabricFloor(s, site, server.rack_units if server else DEFAULT_NODE_UNITS,
-                        result.hall)
+                        result.hall, hall)
     speed = f"{fabric.port_speed_gbps:g}"
     e = fabric.endpoints_per_node
     sh = s.shape
@@ -223,10 +224,10 @@ def iter_cabling(result: DesignResult) -> Iterator[tuple]:
     number = 0
     for fabric_result in result.fabrics:
         site = fabric_result.site or fabric_site(result.demand.site, None)
-        for row in fabric_rows(fabric_result, site):
+        for row in fabric_rows(fabric_result, site, result.hall_of(fabric_result)):
             number += 1
-            # row: fabric, plane, rail, a (6 fields), z (6 fields), ...
-            label = f"{row[4]}:{row[5]} > {row[10]}:{row[11]}"
+            # row: fabric, plane, rail, a (7 fields: End), z (7 fields), ...
+            label = f"{row[4]}:{row[5]} > {row[11]}:{row[12]}"
             yield (f"c{number:07d}", label, *row)
 
 

@@ -1,4 +1,5 @@
-"""The HTML report (``report.html``): ``report.md``'s content plus an SVG diagram per fabric.
+"""The HTML report (``report.html``): ``report.md``'s content plus an SVG diagram per fabric and
+a floor plan per hall (:mod:`designer.outputs.floorplan`).
 
 The context is :func:`~designer.outputs.report.report_context` with one more key per fabric,
 ``diagram``: the fabric's SVG from :func:`~designer.outputs.diagram.fabric_svg`, marked safe for
@@ -15,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from designer.outputs.diagram import fabric_svg
+from designer.outputs.floorplan import floor_plans
 from designer.outputs.report import report_context
 
 if TYPE_CHECKING:
@@ -23,13 +25,17 @@ if TYPE_CHECKING:
 REPORT_HTML_TEMPLATE = "report.html.j2"
 
 
-def html_context(result: DesignResult) -> dict:
-    """:func:`report_context` with a ``diagram`` (safe SVG markup) added to every fabric."""
+def html_context(result: DesignResult, racks_csv: Path | None = None) -> dict:
+    """:func:`report_context` with a ``diagram`` (safe SVG markup) added to every fabric, and
+    the ``floor_plans`` of every hall when ``racks_csv`` is given."""
     context = report_context(result)
-    # fabric_svg escapes every text it places, so its markup is safe as it is
+    # fabric_svg and hall_svg escape every text they place, so their markup is safe as it is
     fabrics = [{**entry, "diagram": Markup(fabric_svg(fabric))}
                for entry, fabric in zip(context["fabrics"], result.fabrics, strict=True)]
-    return {**context, "fabrics": fabrics}
+    plans = [] if racks_csv is None else [
+        {**plan, "svg": Markup(plan["svg"])}
+        for plan in floor_plans(racks_csv, result.demand.site)]
+    return {**context, "fabrics": fabrics, "floor_plans": plans}
 
 
 def autoescapes(env: jinja2.Environment, name: str) -> bool:
@@ -38,7 +44,8 @@ def autoescapes(env: jinja2.Environment, name: str) -> bool:
     return bool(setting(name) if callable(setting) else setting)
 
 
-def write_report_html(result: DesignResult, path: Path, env: jinja2.Environment) -> None:
+def write_report_html(result: DesignResult, path: Path, env: jinja2.Environment,
+                      racks_csv: Path | None = None) -> None:
     """Render ``report.html.j2`` with :func:`html_context` into ``path`` (UTF-8, LF).
 
     Raises
@@ -50,4 +57,4 @@ def write_report_html(result: DesignResult, path: Path, env: jinja2.Environment)
         raise ValueError(f"the template environment must autoescape {REPORT_HTML_TEMPLATE}")
     template = env.get_template(REPORT_HTML_TEMPLATE)
     with open(path, "w", encoding="utf-8", newline="") as out:
-        template.stream(**html_context(result)).dump(out)
+        template.stream(**html_context(result, racks_csv)).dump(out)

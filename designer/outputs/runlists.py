@@ -2,8 +2,9 @@
 
 Both are derived from ``cabling.csv`` by streaming it once:
 
-- ``runlists/<row>.csv``: the cables whose A end stands in that row (for switch-to-switch runs,
-  the row of the lower device), same columns as the cabling plan, in cable order;
+- ``runlists/<hall>-<row>.csv``: the cables whose A end stands in that row of that hall (for
+  switch-to-switch runs, the row of the lower device), same columns as the cabling plan, in
+  cable order;
 - ``cable-order.csv``: per part, how many to order: cables by part and stocked length (a fixed
   cable's length is its reach), transceivers by part, with the shortest and longest run served.
 """
@@ -22,9 +23,14 @@ ORDER_COLUMNS = ("kind", "part", "cable_kind", "fiber", "stocked_length_m", "qua
                  "shortest_run_m", "longest_run_m")
 
 
-def _file_name(row: str) -> str:
-    """A safe file name for a floor row label (``row03`` -> ``row03.csv``)."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", row or "unplaced") + ".csv"
+def _file_name(hall: str, row: str) -> str:
+    """A safe file name for a row of a hall.
+
+    >>> _file_name("hall1", "row03"), _file_name("", "")
+    ('hall1-row03.csv', 'unplaced.csv')
+    """
+    label = "-".join(part for part in (hall, row) if part) or "unplaced"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", label) + ".csv"
 
 
 def _model(cell: str) -> str:
@@ -37,7 +43,7 @@ def _model(cell: str) -> str:
 
 
 def write_runlists(cabling_csv: Path, folder: Path) -> int:
-    """Split the cabling plan into one CSV per floor row; returns the number of files."""
+    """Split the cabling plan into one CSV per row of each hall; returns the number of files."""
     folder.mkdir(parents=True, exist_ok=True)
     writers: dict[str, csv.writer] = {}
     with contextlib.ExitStack() as files, \
@@ -45,8 +51,9 @@ def write_runlists(cabling_csv: Path, folder: Path) -> int:
         reader = csv.reader(source)
         header = next(reader)
         a_row = header.index("a_row")
+        a_hall = header.index("a_hall") if "a_hall" in header else None
         for row in reader:
-            name = _file_name(row[a_row])
+            name = _file_name(row[a_hall] if a_hall is not None else "", row[a_row])
             if name not in writers:
                 handle = files.enter_context(
                     open(folder / name, "w", newline="", encoding="utf-8"))

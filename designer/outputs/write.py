@@ -11,6 +11,7 @@ from designer.exports import write_exports
 from designer.outputs.bom import write_bom_csv, write_bom_xlsx
 from designer.outputs.cabling import write_cabling_csv
 from designer.outputs.html import write_report_html
+from designer.outputs.racks import write_racks_csv
 from designer.outputs.report import write_report_md
 from designer.outputs.runlists import write_cable_order, write_runlists
 from designer.outputs.templating import environment
@@ -20,7 +21,7 @@ from designer.verify import verify
 if TYPE_CHECKING:
     from designer.results.result import DesignResult
 
-OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "report.md",
+OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "racks.csv", "report.md",
                 "report.html", "verification.json", "cable-order.csv", "runlists", "exports")
 
 
@@ -42,14 +43,15 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         write_bom_csv(result, staging / "bom.csv", env)
         say("writing the cabling plan")
         cables = write_cabling_csv(result, staging / "cabling.csv")
-        say(f"writing run lists and the cable order ({cables:,} cable legs)")
+        say(f"writing racks, run lists and the cable order ({cables:,} cable legs)")
+        write_racks_csv(result, staging / "cabling.csv", staging / "racks.csv")
         write_runlists(staging / "cabling.csv", staging / "runlists")
         write_cable_order(staging / "cabling.csv", staging / "cable-order.csv",
                           result.parts_table())
         say("writing bom.xlsx and the reports")
         write_bom_xlsx(result, staging / "bom.xlsx", staging / "cabling.csv")
         write_report_md(result, staging / "report.md", env)
-        write_report_html(result, staging / "report.html", env)
+        write_report_html(result, staging / "report.html", env, staging / "racks.csv")
         say("writing exports (NetBox, containerlab, NVIDIA cable validation)")
         write_exports(staging)
         say("verifying the written design independently")

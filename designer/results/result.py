@@ -20,6 +20,7 @@ from designer.model.latency import estimate as estimate_latency
 from designer.model.links import ROLE_ORDER
 from designer.model.pricing import usd_per_watt
 from designer.model.structure import FabricStructure, PartLine
+from designer.site.grid import DEFAULT_NODE_UNITS
 from designer.site.hall import SharedFloor
 from designer.solvers.solve import solver_versions
 from designer.solvers.status import SolveReport
@@ -164,6 +165,8 @@ class FabricResult:
             "subfabrics": s.shape.subfabrics,
             "power_w": round(self.power_w, 1),
             "nodes_per_rack": self.site.nodes_per_rack if self.site else None,
+            "node_rack_units": self.server.rack_units if self.server else DEFAULT_NODE_UNITS,
+            "node_power_w": self.server.power_w if self.server else 0.0,
             "structure": _structure_dict(s),
             "roles": {role: {"model": mode.model, "radix": mode.radix,
                              "port_speed_gbps": mode.port_speed_gbps,
@@ -259,6 +262,15 @@ class DesignResult:
         return server_sets(tuple(f.structure.fabric for f in self.fabrics), self.catalog)
 
     @property
+    def halls(self) -> dict[str, str]:
+        """The hall of each server set (``hall1``, ``hall2``, ... in demand order): the fabrics
+        of one server set share its hall; separate server sets stand in separate halls."""
+        return {group.name: f"hall{i + 1}" for i, group in enumerate(self.server_sets)}
+
+    def hall_of(self, fabric: FabricResult) -> str:
+        return self.halls[fabric.servers or fabric.name]
+
+    @property
     def server_cost_usd(self) -> float | None:
         """Every server of the site counted once, however many fabrics connect it."""
         costs = [group.cost_usd for group in self.server_sets]
@@ -294,7 +306,7 @@ class DesignResult:
         for line in self.bom:
             part = self.catalog.part(line.model)
             entry = {"kind": line.kind, "price_usd": part.price_usd, "power_w": part.power_w}
-            for key in ("reach_m", "ports", "links", "fiber", "port_speed_gbps"):
+            for key in ("reach_m", "ports", "links", "fiber", "port_speed_gbps", "rack_units"):
                 value = getattr(part, key, None)
                 if value is not None and not (line.kind == "switches" and key == "ports"):
                     entry[key] = value
@@ -311,7 +323,7 @@ class DesignResult:
             "total_cost_usd": self.total_cost_usd,
             "optimal": self.optimal,
             "solver": self.solver,
-            "fabrics": [f.to_dict() for f in self.fabrics],
+            "fabrics": [{**f.to_dict(), "hall": self.hall_of(f)} for f in self.fabrics],
             "servers": [group.to_dict({f.name: f.structure.fabric for f in self.fabrics})
                         for group in self.server_sets],
             "demand": {"file": Path(self.demand.path).name, "sha256": self.demand.digest},
@@ -320,6 +332,8 @@ class DesignResult:
                                    for f in self.catalog.files],
                          "sha256": self.catalog.digest},
             "parts": self.parts_table(),
+            "site": {"rack_units": self.demand.site.rack_units,
+                     "rack_power_kw": self.demand.site.rack_power_kw},
             "designer_version": __version__,
             "solver_versions": solver_versions(),
         }

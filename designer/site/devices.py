@@ -31,10 +31,11 @@ if TYPE_CHECKING:
 
 
 class Placed(NamedTuple):
-    """A device and where it stands: row and rack names, and its top rack unit (servers:
+    """A device and where it stands: hall, row and rack names, and its top rack unit (servers:
     their bottom unit)."""
 
     device: str
+    hall: str
     row: str
     rack: str
     ru: int
@@ -53,8 +54,9 @@ class FabricFloor:
     fabric placed (``hall``; switch names then start with the fabric's name)."""
 
     def __init__(self, s: FabricStructure, site: Site, node_units: int,
-                 hall: SharedFloor | None = None):
+                 hall: SharedFloor | None = None, hall_name: str = "hall1"):
         self.s = s
+        self.hall_name = hall_name
         self.site = site
         self.planes = s.fabric.planes
         self.hall = hall
@@ -95,7 +97,8 @@ class FabricFloor:
 
     def node(self, node: int) -> Placed:
         rack = self.node_rack(node)
-        return Placed(f"n{node + 1:04d}", _row(rack), rack.name, self.servers.node_ru(node))
+        return Placed(f"n{node + 1:04d}", self.hall_name, _row(rack), rack.name,
+                      self.servers.node_ru(node))
 
     def leaf(self, plane: int, rail: int, group: int) -> Placed:
         """A leaf stacks from the top of its group's rack: plane-major, then rail (the design
@@ -109,7 +112,8 @@ class FabricFloor:
             slot += self.slots[group]
             top -= self.hall.reserved_units.get(rack, 0)
         ru = top - (slot + 1) * self.leaf_units
-        return Placed(self.leaf_name(plane, rail, group), _row(rack), rack.name, ru)
+        return Placed(self.leaf_name(plane, rail, group), self.hall_name, _row(rack), rack.name,
+                      ru)
 
     def spine(self, plane: int, sub: int, spine: int) -> tuple[Placed, Rack]:
         """2-tier spine ``spine`` of sub-fabric ``sub`` of ``plane``, and its rack. Identical
@@ -117,14 +121,14 @@ class FabricFloor:
         copy = (plane - 1) * self.s.shape.subfabrics + sub
         rack, ru = self.spine_rack(copy * self.s.spines + spine)
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}spine{spine + 1:02d}"
-        return Placed(name, _row(rack), rack.name, ru), rack
+        return Placed(name, self.hall_name, _row(rack), rack.name, ru), rack
 
     def pod_spine(self, plane: int, sub: int, pod: int, spine: int) -> Placed:
         """Spine ``spine`` of pod ``pod``, in its pod's network rack."""
         tag = f"{self.prefix(plane)}{self.rail_tag(sub)}pod{pod + 1:02d}"
         rack, ru = stacked(f"{tag}-net", spine, self.s.pod.mode.switch.rack_units,
                            self.site.rack_units)
-        return Placed(f"{tag}-spine{spine + 1:02d}", "spine", rack, ru)
+        return Placed(f"{tag}-spine{spine + 1:02d}", self.hall_name, "spine", rack, ru)
 
     def core(self, plane: int, sub: int, group: int, k: int) -> Placed:
         """Core ``k`` of core group ``group`` (one group per pod-spine position), in the core
@@ -136,7 +140,7 @@ class FabricFloor:
                            copy * cores + group * s.pod.cores_per_group + k,
                            s.core.switch.rack_units, self.site.rack_units)
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}core-g{group + 1:02d}-{k + 1:02d}"
-        return Placed(name, "core", rack, ru)
+        return Placed(name, self.hall_name, "core", rack, ru)
 
 
 def _row(rack: Rack) -> str:
