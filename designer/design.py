@@ -100,7 +100,8 @@ class _Run:
     def fabric(self, fabric: Fabric) -> FabricResult:
         """Design one fabric: checks, build, solve (or diagnose), and the objective check."""
         server = self.catalog.servers.get(fabric.server) if fabric.server else None
-        site = fabric_site(self.demand.site, server.power_w if server else None)
+        site = fabric_site(self.demand.site, server.power_w if server else None,
+                           server.rack_units if server else None)
         self._check_parts(fabric, site)
         check_rack_space(str(self.demand.path), fabric, site, server)
         group = self.set_of[fabric.name]

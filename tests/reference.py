@@ -28,8 +28,14 @@ from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
-from designer.model.candidates import tallest_switch_units
-from designer.site.grid import GroupPlacement, leaf_spine_m, run_m, spine_core_m, switch_racks
+from designer.model.candidates import hungriest_switch_w, tallest_switch_units
+from designer.site.grid import (
+    GroupPlacement,
+    leaf_spine_m,
+    network_racks_bound,
+    run_m,
+    spine_core_m,
+)
 
 PROTOCOLS_IN_ORDER: tuple[str, ...] = ("infiniband", "ethernet")
 LAYOUTS_IN_ORDER: tuple[str, ...] = ("tor", "rail-optimized", "rail-only")
@@ -456,10 +462,12 @@ def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
     best = None
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
-        # Spines stand in network rows; at most P * R * u spines of the tallest usable switch
-        # bound how many rows they fill (design_space.md, floor model).
+        # Spines stand in network rows; P * R copies of at most u spines of the tallest and
+        # most power-hungry usable switch bound how many rows they fill (the floor model).
         tallest_u = tallest_switch_units(fabric, pricer.catalog)
-        spine_racks = switch_racks(site, fabric.planes * layout.sub_fabrics * u, tallest_u)
+        hungriest_w = hungriest_switch_w(fabric, pricer.catalog)
+        spine_racks = network_racks_bound(site, fabric.planes * layout.sub_fabrics, u,
+                                          tallest_u, hungriest_w)
         length_m = leaf_spine_m(site, fabric.nodes, min(leaf.q, fabric.nodes),
                                 layout.name != "tor", spine_racks)
         for b in modes:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
+from conftest import ROOT, solved_example
 
 import designer
 from designer.inputs.schema import Site
@@ -83,3 +85,42 @@ def test_leaves_stack_inside_their_rack(tmp_path):
                  if r["z_role"] == "leaf"}
     assert all(1 <= ru <= 42 for _, ru in where.values())
     assert len(set(where.values())) == len(where), "two leaves in one rack position"
+
+
+# --------------------------------------------------------------------------------------------
+# Racks: no rack holds a whole tier, and none draws more than its budget
+
+
+def _racks(out) -> list[dict[str, str]]:
+    with open(out / "racks.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_no_rack_holds_a_whole_tier(tmp_path):
+    out = solved_example("training-1024").write(tmp_path / "out")
+    spine_racks = [r for r in _racks(out) if r["roles"] == "spine"]
+    assert len(spine_racks) == 2 and sum(int(r["devices"]) for r in spine_racks) == 16
+
+
+@pytest.mark.parametrize("budget_kw", [25, 40])
+def test_every_rack_within_the_power_budget(tmp_path, budget_kw):
+    demand = designer.load_demand(ROOT / "examples" / "dgx-superpod-4su.yaml")
+    demand = demand.with_site(rack_power_kw=budget_kw, nodes_per_rack=None)
+    out = designer.design(demand).write(tmp_path / "out")
+    racks = _racks(out)
+    assert max(float(r["power_kw"]) for r in racks) <= budget_kw
+    assert all(r["power_budget_kw"] == f"{budget_kw:g}" for r in racks)
+    report = json.loads((out / "verification.json").read_text())
+    assert next(c for c in report["checks"] if c["check"] == "rack power")["passed"]
+
+
+def test_a_budget_below_one_switch_is_refused(tmp_path):
+    demand = designer.load_demand(ROOT / "examples" / "training-1024.yaml")
+    with pytest.raises(designer.InfeasibleError, match=r"site\.rack_power_kw: .* draws"):
+        designer.design(demand.with_site(rack_power_kw=1).with_fabric("compute", server=None))
+
+
+def test_servers_over_the_budget_are_an_input_error():
+    demand = designer.load_demand(ROOT / "examples" / "dgx-superpod-4su.yaml")
+    with pytest.raises(designer.InputError, match=r"draw more than site\.rack_power_kw: 20"):
+        designer.design(demand.with_site(rack_power_kw=20))

@@ -22,7 +22,7 @@ from designer.model.nodelinks import (
     plan_node_links,
     plan_shared_node_links,
 )
-from designer.site.grid import leaf_spine_m, node_leaf_m, spine_core_m, switch_racks
+from designer.site.grid import leaf_spine_m, network_racks_bound, node_leaf_m, spine_core_m
 from designer.site.hall import SharedFloor
 
 
@@ -218,13 +218,20 @@ def tallest_switch_units(fabric: Fabric, catalog: Catalog) -> int:
     return max((m.switch.rack_units for m in usable_modes(fabric, catalog)), default=1)
 
 
+def hungriest_switch_w(fabric: Fabric, catalog: Catalog) -> float:
+    """Power of the most power-hungry switch the fabric may use."""
+    return max((m.switch.power_w for m in usable_modes(fabric, catalog)), default=0.0)
+
+
 def spine_racks_bound(fabric: Fabric, site: Site, sh: Shape, catalog: Catalog,
                       uplinks: int, tallest_units: int | None = None) -> int:
-    """Racks the spines of a 2-tier fabric can fill at most: ``planes * subfabrics * u``
-    spines (``S = u / l <= u``) of the tallest switch the fabric may use."""
+    """Racks the spines of a 2-tier fabric can fill at most: ``planes * subfabrics`` copies of
+    at most ``u`` spines each (``S = u / l <= u``), every one as tall and as power-hungry as
+    the worst switch the fabric may use (``site.grid.network_racks_bound``)."""
     if tallest_units is None:
         tallest_units = tallest_switch_units(fabric, catalog)
-    return switch_racks(site, fabric.planes * sh.subfabrics * uplinks, tallest_units)
+    return network_racks_bound(site, fabric.planes * sh.subfabrics, uplinks, tallest_units,
+                               hungriest_switch_w(fabric, catalog))
 
 
 def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],

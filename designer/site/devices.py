@@ -14,17 +14,18 @@ Where they stand (:class:`~designer.site.hall.PrimaryFloor`, or a
 ``rowRR-rackKK`` group by group, servers stacked from U1; a top-of-rack leaf in the middle
 rack of its group; rail leaves in a network rack in the middle of their group, leaves stacked
 from the top; spines in racks of spine rows; pod spines in a rack per pod (``pod03-net``),
-cores in a core row (``core-rackNN``), switches stacked from the top with ``RESERVED_UNITS``
-kept for patching.
+cores in core racks (``core-rackNN``, per plane and rail), switches stacked from the top with
+``RESERVED_UNITS`` kept for patching. Every tier above the leaf spreads over at least two
+racks, each within its rack units and ``rack_power_kw`` (``site.grid.tier_slot``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from designer.inputs.schema import Site
-from designer.site.grid import RESERVED_UNITS, Rack
-from designer.site.hall import PrimaryFloor, SharedFloor
+from designer.inputs.schema import Site, Switch
+from designer.site.grid import Rack, per_rack, tier_slot
+from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
 
 if TYPE_CHECKING:
     from designer.model.structure import FabricStructure
@@ -41,12 +42,15 @@ class Placed(NamedTuple):
     ru: int
 
 
-def stacked(rack_prefix: str, index: int, units: int, rack_units: int) -> tuple[str, int]:
-    """Rack name and top unit of switch ``index`` of ``units`` U stacked from the top of racks
-    ``<rack_prefix>-rackNN`` (``RESERVED_UNITS`` kept for patching)."""
-    per_rack = max(1, (rack_units - RESERVED_UNITS) // units)
-    rack, slot = divmod(index, per_rack)
-    return f"{rack_prefix}-rack{rack + 1:02d}", rack_units + 1 - (slot + 1) * units
+def stacked(site: Site, rack_prefix: str, index: int, count: int, switch: Switch
+            ) -> tuple[str, int]:
+    """Rack name and top unit of switch ``index`` of a tier of ``count`` in racks
+    ``<rack_prefix>-rackNN``: spread over at least two racks, each within its rack units and
+    power budget (``site.grid.tier_slot``), stacked from the top."""
+    holds = per_rack(site, switch.rack_units, switch.power_w)
+    rack, slot = tier_slot(index, count, holds)
+    return (f"{rack_prefix}-rack{rack + 1:02d}",
+            site.rack_units + 1 - (slot + 1) * switch.rack_units)
 
 
 class FabricFloor:
@@ -63,7 +67,7 @@ class FabricFloor:
         self.servers = hall.primary if hall else PrimaryFloor.of(s, site, node_units)
         self.leaf_units = s.leaf.mode.switch.rack_units
         self.name_prefix = f"{s.fabric.name}-" if hall else ""
-        self.spine_units = s.spine.mode.switch.rack_units if s.tiers == 2 else 1
+        self.spine_racks = SpineRacks.of(s, site) if s.tiers == 2 else None
         self.slots = hall.leaf_stacking(s)[0] if hall is not None else []
 
     def prefix(self, plane: int) -> str:
@@ -88,12 +92,11 @@ class FabricFloor:
             return self.hall.leaf_rack(self.s.group_nodes, group)
         return self.servers.leaf_rack(group)
 
-    def spine_rack(self, index: int) -> tuple[Rack, int]:
-        """Rack and top rack unit of 2-tier spine ``index`` (all planes and rails in one
-        sequence)."""
+    def spine_rack(self, copy: int, spine: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of 2-tier spine ``spine`` of copy ``copy``."""
         if self.hall is not None:
-            return self.hall.network_rack(index, self.spine_units)
-        return self.servers.spine_rack(index)
+            return self.hall.spine_rack(self.spine_racks, copy, spine)
+        return self.servers.spine_rack(copy, spine)
 
     def node(self, node: int) -> Placed:
         rack = self.node_rack(node)
@@ -119,26 +122,24 @@ class FabricFloor:
         """2-tier spine ``spine`` of sub-fabric ``sub`` of ``plane``, and its rack. Identical
         planes and rail fabrics get their own racks."""
         copy = (plane - 1) * self.s.shape.subfabrics + sub
-        rack, ru = self.spine_rack(copy * self.s.spines + spine)
+        rack, ru = self.spine_rack(copy, spine)
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}spine{spine + 1:02d}"
         return Placed(name, self.hall_name, _row(rack), rack.name, ru), rack
 
     def pod_spine(self, plane: int, sub: int, pod: int, spine: int) -> Placed:
         """Spine ``spine`` of pod ``pod``, in its pod's network rack."""
         tag = f"{self.prefix(plane)}{self.rail_tag(sub)}pod{pod + 1:02d}"
-        rack, ru = stacked(f"{tag}-net", spine, self.s.pod.mode.switch.rack_units,
-                           self.site.rack_units)
+        rack, ru = stacked(self.site, f"{tag}-net", spine, self.s.leaf.uplinks,
+                           self.s.pod.mode.switch)
         return Placed(f"{tag}-spine{spine + 1:02d}", self.hall_name, "spine", rack, ru)
 
     def core(self, plane: int, sub: int, group: int, k: int) -> Placed:
         """Core ``k`` of core group ``group`` (one group per pod-spine position), in the core
-        row; identical planes and rail fabrics take their own racks."""
+        racks of its plane and rail."""
         s = self.s
         cores = s.leaf.uplinks * s.pod.cores_per_group
-        copy = (plane - 1) * s.shape.subfabrics + sub
-        rack, ru = stacked(f"{self.name_prefix}core",
-                           copy * cores + group * s.pod.cores_per_group + k,
-                           s.core.switch.rack_units, self.site.rack_units)
+        rack, ru = stacked(self.site, f"{self.prefix(plane)}{self.rail_tag(sub)}core",
+                           group * s.pod.cores_per_group + k, cores, s.core.switch)
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}core-g{group + 1:02d}-{k + 1:02d}"
         return Placed(name, self.hall_name, "core", rack, ru)
 

@@ -23,18 +23,25 @@ DEFAULT_NODE_UNITS = 4  # a server's height when the demand names no server mode
 RESERVED_UNITS = 2  # rack units a network rack keeps free for patching
 
 
-def fabric_site(site: Site, server_power_w: float | None) -> Site:
+def fabric_site(site: Site, server_power_w: float | None,
+                server_units: int | None = None) -> Site:
     """The site as one fabric sees it, with ``nodes_per_rack`` always set.
 
     An explicit ``nodes_per_rack`` wins; else a rack holds as many servers as its
     ``rack_power_kw`` budget feeds (``floor(1000 * rack_power_kw / server power_w)``, at least
-    one); else 4 (8-GPU servers of about 10 kW in a 40 kW rack).
+    one), and no more than its rack units hold (``server_units`` U each); else 4 (8-GPU servers
+    of about 10 kW in a 40 kW rack).
+
+    >>> fabric_site(Site(rack_power_kw=200), 10_200, server_units=8).nodes_per_rack
+    5
     """
     if site.nodes_per_rack is not None:
         return site
     per_rack = DEFAULT_NODES_PER_RACK
     if site.rack_power_kw is not None and server_power_w:
         per_rack = max(1, math.floor(1000 * site.rack_power_kw / server_power_w))
+        if server_units:
+            per_rack = min(per_rack, max(1, site.rack_units // server_units))
     return site.model_copy(update={"nodes_per_rack": per_rack})
 
 
@@ -144,11 +151,47 @@ def network_rows_at(site: Site, nodes: int, group_nodes: int, rail: bool) -> tup
     return rows, step * math.ceil(rows / step / 2)
 
 
-def switch_racks(site: Site, switches: int, rack_units: int) -> int:
-    """Racks that ``switches`` switches of ``rack_units`` U fill (``RESERVED_UNITS`` kept for
-    patching)."""
-    per_rack = max(1, (site.rack_units - RESERVED_UNITS) // rack_units)
-    return max(1, math.ceil(switches / per_rack))
+def per_rack(site: Site, units: int, power_w: float = 0.0) -> int:
+    """Switches of ``units`` U drawing ``power_w`` W one network rack holds: its rack units
+    less ``RESERVED_UNITS``, and within ``rack_power_kw`` when the demand sets it (at least one:
+    a switch over the budget on its own is refused by ``space.check_switch_space``).
+
+    >>> per_rack(Site(), 1), per_rack(Site(rack_power_kw=10), 1, 1720.0)
+    (40, 5)
+    """
+    by_units = max(1, (site.rack_units - RESERVED_UNITS) // units)
+    if site.rack_power_kw is None or power_w <= 0:
+        return by_units
+    return max(1, min(by_units, math.floor(1000 * site.rack_power_kw / power_w)))
+
+
+def tier_racks(count: int, holds: int) -> int:
+    """Racks the ``count`` switches of one tier of one copy stand in, ``holds`` per rack at
+    most: at least two when the tier has two switches or more, so no rack holds a whole tier.
+
+    >>> tier_racks(16, 40), tier_racks(1, 40), tier_racks(100, 40)
+    (2, 1, 3)
+    """
+    return 1 if count <= 1 else max(2, math.ceil(count / holds))
+
+
+def tier_slot(index: int, count: int, holds: int) -> tuple[int, int]:
+    """Rack (within the tier's racks) and slot from the top of switch ``index`` of ``count``:
+    the tier fills its racks evenly, in blocks of ``ceil(count / racks)``.
+
+    >>> [tier_slot(i, 16, 40) for i in (0, 7, 8, 15)]
+    [(0, 0), (0, 7), (1, 0), (1, 7)]
+    """
+    block = math.ceil(count / tier_racks(count, holds))
+    return divmod(index, block)
+
+
+def network_racks_bound(site: Site, copies: int, count: int, units: int,
+                        power_w: float = 0.0) -> int:
+    """Most racks ``copies`` copies of a tier of at most ``count`` switches take, each switch at
+    most ``units`` U and ``power_w`` W (``tier_racks`` grows with the count and shrinks with
+    what a rack holds)."""
+    return copies * max(2, math.ceil(count / per_rack(site, units, power_w)))
 
 
 def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,

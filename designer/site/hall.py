@@ -28,15 +28,16 @@ from designer.errors import InfeasibleError
 from designer.inputs.schema import Site
 from designer.site.grid import (
     DEFAULT_NODE_UNITS,
-    RESERVED_UNITS,
     GroupPlacement,
     Rack,
     grid_run_m,
     hall_rows,
     network_rows_at,
+    per_rack,
     run_m,
+    tier_racks,
+    tier_slot,
 )
-from designer.site.grid import switch_racks as _switch_racks
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class PrimaryFloor:
     node_units: int
     mid: int = 0
     net_rows: int = 0
-    spine_units: int = 1
+    spines: SpineRacks | None = None
 
     @classmethod
     def of(cls, structure, site: Site, node_units: int) -> PrimaryFloor:
@@ -59,10 +60,9 @@ class PrimaryFloor:
         if s.tiers != 2:
             return cls(site, placement, node_units)
         _, mid = network_rows_at(site, s.fabric.nodes, s.group_nodes, s.shape.rail)
-        spine_units = s.spine.mode.switch.rack_units
-        racks = _switch_racks(site, s.copies * s.spines, spine_units)
-        return cls(site, placement, node_units, mid, math.ceil(racks / site.racks_per_row),
-                   spine_units)
+        spines = SpineRacks.of(structure, site)
+        return cls(site, placement, node_units, mid,
+                   math.ceil(spines.racks / site.racks_per_row), spines)
 
     def at(self, rack: Rack) -> Rack:
         """A node row's rack moved past the network rows that stand before it."""
@@ -77,9 +77,9 @@ class PrimaryFloor:
     def leaf_rack(self, group: int) -> Rack:
         return self.at(self.placement.leaf_rack(group))
 
-    def spine_rack(self, index: int) -> tuple[Rack, int]:
-        """Rack and top rack unit of spine ``index`` (all planes and rails in one sequence)."""
-        return network_rack(self.site, self.mid, index, self.spine_units)
+    def spine_rack(self, copy: int, spine: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of spine ``spine`` of copy ``copy`` (plane and rail)."""
+        return self.spines.place(copy, spine, self.mid)
 
     def rows(self, nodes: int) -> int:
         """Rows the hall fills: node rows plus the primary's network rows."""
@@ -133,9 +133,10 @@ class SharedFloor:
         rows_apart = self.first_row + math.ceil(network_racks / site.racks_per_row) - 1
         return grid_run_m(site, max(rows_apart, 1), site.racks_per_row - 1)
 
-    def network_rack(self, index: int, units: int) -> tuple[Rack, int]:
-        """Rack and top rack unit of this fabric's network switch ``index``."""
-        return network_rack(self.site, self.first_row, index, units)
+    def spine_rack(self, spines: SpineRacks, copy: int, spine: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of this fabric's spine ``spine`` of copy ``copy``, in its
+        own network rows."""
+        return spines.place(copy, spine, self.first_row)
 
     def leaf_stacking(self, structure) -> tuple[list[int], dict[Rack, int]]:
         """Where a fabric's leaves stack in the node racks: for each group, how many of its
@@ -148,16 +149,6 @@ class SharedFloor:
             slots.append(in_rack.get(rack, 0))
             in_rack[rack] = slots[-1] + s.group_leaves
         return slots, in_rack
-
-
-def network_rack(site: Site, first_row: int, index: int, units: int) -> tuple[Rack, int]:
-    """Rack and top rack unit of network switch ``index`` of ``units`` U: switches stack from
-    the top of racks (``RESERVED_UNITS`` kept for patching) in rows of ``racks_per_row`` from
-    ``first_row``."""
-    per_rack = max(1, (site.rack_units - RESERVED_UNITS) // units)
-    rack, slot = divmod(index, per_rack)
-    rpr = site.racks_per_row
-    return Rack(first_row + rack // rpr, rack % rpr), site.rack_units + 1 - (slot + 1) * units
 
 
 def primary_reserved_units(structure, floor: PrimaryFloor) -> dict[Rack, int]:
@@ -177,8 +168,42 @@ def network_rows(structure, site: Site) -> int:
         return 0
     if s.tiers == 3:
         return 1
-    racks = _switch_racks(site, s.copies * s.spines, s.spine.mode.switch.rack_units)
-    return math.ceil(racks / site.racks_per_row)
+    return math.ceil(SpineRacks.of(s, site).racks / site.racks_per_row)
+
+
+@dataclass(frozen=True)
+class SpineRacks:
+    """Where a 2-tier fabric's spines stand: each copy (plane and rail) spreads its ``count``
+    spines over ``tier_racks`` racks of its own, ``holds`` per rack at most (rack units and
+    power budget), in the network rows from ``first_row``."""
+
+    site: Site
+    count: int
+    holds: int
+    units: int
+    copies: int
+
+    @classmethod
+    def of(cls, structure, site: Site) -> SpineRacks:
+        switch = structure.spine.mode.switch
+        return cls(site, structure.spines, per_rack(site, switch.rack_units, switch.power_w),
+                   switch.rack_units, structure.copies)
+
+    @property
+    def per_copy(self) -> int:
+        return tier_racks(self.count, self.holds)
+
+    @property
+    def racks(self) -> int:
+        return self.copies * self.per_copy
+
+    def place(self, copy: int, spine: int, first_row: int) -> tuple[Rack, int]:
+        """Rack and top rack unit of spine ``spine`` of copy ``copy``."""
+        rack, slot = tier_slot(spine, self.count, self.holds)
+        index = copy * self.per_copy + rack
+        rpr = self.site.racks_per_row
+        return (Rack(first_row + index // rpr, index % rpr),
+                self.site.rack_units + 1 - (slot + 1) * self.units)
 
 
 class ServerHall:
@@ -186,11 +211,14 @@ class ServerHall:
     floor, the next free network row, and the rack units switches already take in node racks."""
 
     def __init__(self, primary: PrimaryFloor, nodes: int, next_row: int,
-                 reserved: dict[Rack, int]):
+                 reserved: dict[Rack, int], server_w: float = 0.0,
+                 reserved_w: dict[Rack, float] | None = None):
         self.primary = primary
         self.nodes = nodes
         self.next_row = next_row
         self.reserved = reserved
+        self.server_w = server_w
+        self.reserved_w = reserved_w or {}
         self._servers_in: Counter | None = None
 
     @classmethod
@@ -198,7 +226,10 @@ class ServerHall:
         floor = PrimaryFloor.of(structure, site, server.rack_units if server else
                                 DEFAULT_NODE_UNITS)
         nodes = structure.fabric.nodes
-        return cls(floor, nodes, floor.rows(nodes), primary_reserved_units(structure, floor))
+        reserved = primary_reserved_units(structure, floor)
+        leaf_w = structure.group_leaves * structure.leaf.mode.switch.power_w
+        return cls(floor, nodes, floor.rows(nodes), reserved,
+                   server.power_w if server else 0.0, dict.fromkeys(reserved, leaf_w))
 
     def shared_floor(self) -> SharedFloor:
         return SharedFloor(self.primary, self.nodes, self.next_row, dict(self.reserved))
@@ -224,6 +255,17 @@ class ServerHall:
                     f"fabrics' switches; fix: site.rack_units: "
                     f"{site.rack_units + units - max(free, 0)} or a lower site.nodes_per_rack")
             self.reserved[rack] = self.reserved.get(rack, 0) + units
+            drawn_w = (self._servers_in[rack] * self.server_w + self.reserved_w.get(rack, 0.0)
+                       + leaves * s.leaf.mode.switch.power_w)
+            if site.rack_power_kw is not None and drawn_w > 1000 * site.rack_power_kw + 1e-6:
+                raise InfeasibleError(
+                    f"fabric '{s.fabric.name}': site.rack_power_kw: its leaves bring rack "
+                    f"{rack.name} to {drawn_w / 1000:,.2f} kW with its servers and earlier "
+                    f"fabrics' switches, over the {site.rack_power_kw:g} kW budget; fix: "
+                    f"site.rack_power_kw: {math.ceil(drawn_w / 100) / 10:g} or a lower "
+                    "site.nodes_per_rack")
+            self.reserved_w[rack] = (self.reserved_w.get(rack, 0.0)
+                                     + leaves * s.leaf.mode.switch.power_w)
         self.next_row += network_rows(s, site)
 
 
