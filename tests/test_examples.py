@@ -212,3 +212,29 @@ def test_every_rack_is_listed_within_its_units_and_drawn(written, name):
     halls = sorted({r["hall"] for r in racks})
     assert html.count("<h3>hall") == len(halls)
     assert html.count('stroke-width="0.5"><title>') == len(racks)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_media_table_lists_each_part_with_its_count_and_runs(written, name):
+    """The report's media table: every cable and transceiver of the BOM, with the quantity the
+    BOM buys and the shortest to longest run it serves in the written plan, within its reach."""
+    from designer.outputs.report import report_context
+
+    result = solved_example(ROOT / "examples" / f"{name}.yaml")
+    context = report_context(result, written[name] / "cabling.csv")
+    plan = read_csv(written[name] / "cabling.csv")
+    for fabric, entry in zip(result.fabrics, context["fabrics"], strict=True):
+        bought = Counter()
+        for line in fabric.parts:
+            if line.kind in ("cables", "transceivers"):
+                bought[line.model] += line.quantity
+        listed = Counter()
+        for row in entry["media"]:
+            listed[row["part"]] += row["quantity"]
+            legs = [float(r["length_m"]) for r in plan if r["fabric"] == fabric.name
+                    and f"{r['a_role']}-{r['z_role']}" == row["link_class"]
+                    and row["part"] in (r["part"], r["a_transceiver"], r["z_transceiver"])]
+            low, high = min(legs), max(legs)
+            assert row["runs"] == (f"{low:g} m" if low == high else f"{low:g}-{high:g} m")
+            assert high <= float(row["reach"].removesuffix(" m"))
+        assert listed == bought

@@ -8,12 +8,15 @@ can be tested without rendering.
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
 
+from designer.model.links import LinkClass
+from designer.outputs.cabling import COLUMNS, iter_cabling
 from designer.results.explain import (
     PROTOCOL_NAMES,
     binding_limits,
@@ -32,29 +35,41 @@ KIND_LABELS = {"switches": "Switches", "nics": "NICs", "transceivers": "Transcei
 ROLE_ORDER = ("leaf", "spine", "core")
 
 
-def write_report_md(result: DesignResult, path: Path, env: jinja2.Environment) -> None:
+def write_report_md(result: DesignResult, path: Path, env: jinja2.Environment,
+                    cabling_csv: Path | None = None) -> None:
     """Render ``report.md.j2`` with :func:`report_context` into ``path`` (UTF-8, LF)."""
     template = env.get_template(REPORT_TEMPLATE)
     with open(path, "w", encoding="utf-8", newline="") as out:
-        template.stream(**report_context(result)).dump(out)
+        template.stream(**report_context(result, cabling_csv)).dump(out)
 
 
-def report_context(result: DesignResult) -> dict:
+def plan_runs(result: DesignResult, cabling_csv: Path | None = None
+              ) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """:func:`part_runs` of the written ``cabling.csv``, or of the plan generated afresh."""
+    if cabling_csv is not None:
+        with open(cabling_csv, newline="", encoding="utf-8") as handle:
+            return part_runs(csv.DictReader(handle))
+    return part_runs(dict(zip(COLUMNS, row, strict=True)) for row in iter_cabling(result))
+
+
+def report_context(result: DesignResult, cabling_csv: Path | None = None) -> dict:
     """Everything ``report.md.j2`` shows, as plain values.
 
     Keys: ``title``, ``total_cost_usd``, ``total_power_w``, ``optimal``, ``solver``,
     ``fabrics`` (one dict per fabric, see :func:`fabric_context`), ``shared_servers`` (see
-    :func:`shared_server_lines`) and ``footer`` (see :func:`footer_context`).
+    :func:`shared_server_lines`) and ``footer`` (see :func:`footer_context`). The media table's
+    runs come from ``cabling_csv`` (the plan as written) when given.
     """
     bom = result.bom
+    runs = plan_runs(result, cabling_csv)
     return {
         "title": report_title(result),
         "total_cost_usd": result.total_cost_usd,
         "total_power_w": sum(f.power_w for f in result.fabrics),
         "optimal": result.optimal,
         "solver": result.solver,
-        "fabrics": [fabric_context(f, result.catalog, [b for b in bom if b.fabric == f.name])
-                    for f in result.fabrics],
+        "fabrics": [fabric_context(f, result.catalog, [b for b in bom if b.fabric == f.name],
+                                   runs) for f in result.fabrics],
         "shared_servers": shared_server_lines(result),
         "footer": footer_context(result),
     }
@@ -92,7 +107,8 @@ def report_title(result: DesignResult) -> str:
     return result.demand.spec.name or Path(result.demand.path).stem
 
 
-def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomLine]) -> dict:
+def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomLine],
+                   runs: dict[tuple[str, str, str], tuple[float, float]]) -> dict:
     """One fabric's figures, sentences and tables.
 
     Keys: ``name kind tiers layout protocol planes nodes endpoints_per_node port_speed_gbps
@@ -134,7 +150,7 @@ def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomL
         "design": describe_structure(fabric_result),
         "latency": latency_text(fabric_result),
         "objective": objective_lines(fabric_result),
-        "media": media_rows(fabric_result),
+        "media": media_rows(fabric_result, runs),
         "why": binding_limits(fabric_result, catalog),
         "cost_breakdown": cost_breakdown(fabric_result),
         "bom": bom,
@@ -209,21 +225,64 @@ def network_share(fabric_result: FabricResult) -> float | None:
     return fabric_result.cost_usd / server_cost_usd
 
 
-def media_rows(fabric_result: FabricResult) -> list[dict]:
-    """One row per link class (node-leaf: per way its cages are cabled): medium, parts, links,
-    worst run and reach (metres)."""
-    links = fabric_result.links
-    node_rows = [{"link_class": "node-leaf", "medium": _way_kind(way.kind),
-                  "parts": way.parts_text(), "links": way.links * fabric_result.structure.copies,
-                  "worst_length_m": way.worst_run_m, "worst_length": length_text(way.worst_run_m),
-                  "reach_m": way.reach_m, "reach": length_text(way.reach_m)}
-                 for way in fabric_result.structure.node_links.ways()]
-    return node_rows + [{"link_class": cls, "medium": medium_kind(medium), "links": links[cls],
-             "parts": medium_parts(cls, medium),
-             "worst_length_m": fabric_result.lengths_m.get(cls),
-             "worst_length": length_text(fabric_result.lengths_m.get(cls)),
-             "reach_m": medium.reach_m, "reach": length_text(medium.reach_m)}
-            for cls, medium in fabric_result.structure.media.items()]
+LINK_CLASS_NAMES = tuple(str(cls) for cls in LinkClass)
+
+
+def part_runs(rows) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """``{(fabric, link class, part): (shortest, longest run in m)}`` over the cabling plan's
+    rows (dicts), for every cable and transceiver a row names."""
+    runs: dict[tuple[str, str, str], tuple[float, float]] = {}
+    for row in rows:
+        cls = f"{row['a_role']}-{row['z_role']}"
+        length = float(row["length_m"])
+        for part in (row["part"], row["a_transceiver"], row["z_transceiver"]):
+            if part:
+                key = (row["fabric"], cls, _model_of(part))
+                low, high = runs.get(key, (length, length))
+                runs[key] = (min(low, length), max(high, length))
+    return runs
+
+
+def _model_of(cell: str) -> str:
+    """A part's model as the catalog has it (the plan neutralizes formula-like text)."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def media_rows(fabric_result: FabricResult,
+               runs: dict[tuple[str, str, str], tuple[float, float]]) -> list[dict]:
+    """One row per (link class, part): how many the fabric buys, the runs they serve in the
+    written plan (shortest to longest) and the part's reach."""
+    rows: dict[tuple[str, str], dict] = {}
+    for line in fabric_result.parts:
+        cls = line.role.split(" (")[0]
+        if line.kind not in ("cables", "transceivers") or cls not in LINK_CLASS_NAMES:
+            continue
+        part = _catalog_part(fabric_result, line)
+        entry = rows.setdefault((cls, line.model), {
+            "link_class": cls, "part": line.model,
+            "kind": getattr(part, "kind", "transceiver") if line.kind == "cables"
+            else "transceiver", "quantity": 0, "reach": length_text(part.reach_m)})
+        entry["quantity"] += line.quantity
+        low, high = runs.get((fabric_result.name, cls, line.model), (None, None))
+        entry["runs"] = ("n/a" if low is None else length_text(low) if low == high
+                         else f"{low:g}-{high:g} m")
+    order = {cls: i for i, cls in enumerate(LINK_CLASS_NAMES)}
+    return sorted(rows.values(), key=lambda r: (order[r["link_class"]], r["kind"] != "transceiver",
+                                               r["part"]))
+
+
+def _catalog_part(fabric_result: FabricResult, line):
+    """The catalog record of a part line (cable or transceiver) of this fabric."""
+    s = fabric_result.structure
+    for cabling, _ in s.node_links.cages:
+        for part in (cabling.leaf_end, cabling.node_end, *cabling.cables):
+            if part is not None and part.model == line.model:
+                return part
+    for medium in s.media.values():
+        for part in (medium.transceiver1, medium.transceiver2, medium.cable):
+            if part is not None and part.model == line.model:
+                return part
+    raise KeyError(line.model)
 
 
 def _way_kind(kind: str) -> str:

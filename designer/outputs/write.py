@@ -50,8 +50,9 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
                           result.parts_table())
         say("writing bom.xlsx and the reports")
         write_bom_xlsx(result, staging / "bom.xlsx", staging / "cabling.csv")
-        write_report_md(result, staging / "report.md", env)
-        write_report_html(result, staging / "report.html", env, staging / "racks.csv")
+        write_report_md(result, staging / "report.md", env, staging / "cabling.csv")
+        write_report_html(result, staging / "report.html", env, staging / "racks.csv",
+                          staging / "cabling.csv")
         say("writing exports (NetBox, containerlab, NVIDIA cable validation)")
         write_exports(staging)
         say("verifying the written design independently")
