@@ -54,7 +54,7 @@ class Infeasibility:
     limit: str
     text: str
     shortfall: float | None = None
-    fix: dict[str, object] = field(default_factory=dict)
+    fix: dict[str, object] = field(default_factory=dict, hash=False)
     suspects: tuple[str, ...] = ()
     remedies: tuple[Remedy, ...] = ()
 
