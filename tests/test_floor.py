@@ -10,7 +10,15 @@ from conftest import ROOT, solved_example
 
 import designer
 from designer.inputs.schema import Site
-from designer.site.grid import GroupPlacement, Rack, fabric_site, node_leaf_m, run_m
+from designer.site.grid import (
+    GroupPlacement,
+    Rack,
+    fabric_site,
+    hall_rows,
+    network_rows_at,
+    node_leaf_m,
+    run_m,
+)
 
 
 def test_runs_between_racks():
@@ -25,26 +33,58 @@ def test_top_of_rack_group_that_fits_one_rack_stays_in_the_rack():
 
 
 def test_rail_leaves_sit_in_a_network_rack_in_the_middle_of_the_group():
-    site = Site(nodes_per_rack=4, racks_per_row=16)
+    site = Site(nodes_per_rack=4, racks_per_row=18)
     placement = GroupPlacement(site, 32, rail=True)       # 8 node racks + 1 network rack
-    assert placement.slots == 9 and placement.per_row == 1
+    assert placement.slots == 9 and placement.per_row == 2 and not placement.packed
     assert placement.leaf_rack(0) == Rack(0, 4)
     assert {placement.node_rack(n).col for n in range(32)} == {0, 1, 2, 3, 5, 6, 7, 8}
     assert node_leaf_m(site, True, 32) == run_m(site, Rack(0, 4), Rack(0, 0))
 
 
 @pytest.mark.parametrize(("group_nodes", "rail"), [(3, False), (6, True), (20, False),
-                                                     (90, True)])
-def test_groups_never_straddle_rows_unless_wider_than_a_row(group_nodes, rail):
+                                                     (32, True), (90, True)])
+def test_no_rack_position_is_left_empty(group_nodes, rail):
+    """Groups that do not fill rows exactly follow one another rack by rack (a group may
+    straddle two rows of the serpentine); every position up to the last group's is taken, no
+    two groups share one, and the worst run over the group patterns bounds every group's."""
     site = Site(nodes_per_rack=4, racks_per_row=8)
     placement = GroupPlacement(site, group_nodes, rail)
-    for group in range(10):
-        rows = {placement.slot(group, k).row for k in range(placement.slots)}
-        assert len(rows) == placement.rows_per_group
+    groups = 10
+    taken = [placement.slot(g, k) for g in range(groups) for k in range(placement.slots)]
+    assert len(set(taken)) == len(taken) == groups * placement.slots
+    rows = max(r.row for r in taken) + 1
+    assert rows == hall_rows(site, groups * group_nodes, group_nodes, rail)
+    full_rows = {r.row for r in taken if r.row < rows - 1}
+    assert all(sum(1 for r in taken if r.row == row) == 8 for row in full_rows)
     worst = placement.worst_node_leaf_m()
-    for node in range(group_nodes * 3):
+    for node in range(group_nodes * groups):
         run = run_m(site, placement.node_rack(node), placement.leaf_rack(node // group_nodes))
         assert run <= worst
+
+
+def test_a_straddling_group_stands_back_to_back_across_the_aisle():
+    site = Site(nodes_per_rack=4, racks_per_row=16)
+    placement = GroupPlacement(site, 32, rail=True)       # 9 slots in rows of 16: packed
+    assert placement.packed
+    second = [placement.slot(1, k) for k in range(9)]     # positions 9..17: straddles
+    assert second[:7] == [Rack(0, c) for c in range(9, 16)]
+    assert second[7:] == [Rack(1, 15), Rack(1, 14)]       # the serpentine turns back
+    rows, mid = network_rows_at(site, 1000, 32, True)
+    assert rows == 18 and mid == 9  # a boundary no group straddles: one every 9 rows
+
+
+def test_packed_units_give_the_textbook_fabric():
+    """1,000 DGX H100, rail-optimized, rows of 16 racks: 32-node units (9 racks each) pack the
+    rows and give 256 leaves, 256 spines and 128 cores, as rows of 18 do."""
+    demand = designer.Demand.from_dict({"catalogs": ["nvidia-infiniband"], "fabrics": [{
+        "name": "compute", "nodes": 1000, "endpoints_per_node": 8, "port_speed_gbps": 400,
+        "layout": "rail-optimized", "max_switch_hops": 5, "server": "DGX H100",
+        "protocol": "infiniband"}]})
+    for racks_per_row in (16, 18):
+        result = designer.design(demand.with_site(racks_per_row=racks_per_row))
+        assert result.fabrics[0].switches == {"leaf": {"MQM9790-NS2F": 256},
+                                              "spine": {"MQM9790-NS2F": 256},
+                                              "core": {"MQM9790-NS2F": 128}}
 
 
 def test_servers_per_rack_follow_the_power_budget():

@@ -445,22 +445,3 @@ def test_unproven_design_reports_its_gap(one_tier, tmp_path):
     assert "at most 1.23% cheaper, by the LP relaxation bound" in (out / "report.md").read_text()
     design = json.loads((out / "design.json").read_text())
     assert design["optimal"] is False and design["fabrics"][0]["solve"]["gap"] == 0.0123
-
-
-def test_the_explanation_names_when_the_floor_shaped_the_groups():
-    """1,000 DGX H100 rail-optimized in rows of 16 racks: 32-node units (9 racks) would leave 7
-    positions of every row empty; the proved optimum takes 28-node units, and says why."""
-    demand = designer.Demand.from_dict({"catalogs": ["nvidia-infiniband"], "fabrics": [{
-        "name": "compute", "nodes": 1000, "endpoints_per_node": 8, "port_speed_gbps": 400,
-        "layout": "rail-optimized", "max_switch_hops": 5, "server": "DGX H100",
-        "protocol": "infiniband"}]})
-    result = designer.design(demand)
-    floor = [s for s in binding_limits(result.fabrics[0], result.catalog) if "floor" in s]
-    assert floor == [
-        "The floor, not the radix, shaped the leaf groups: 28-node groups take 8 racks and fill "
-        "rows of 16 racks 2 to a row (0 positions empty); the 32-node groups the leaf's 64 "
-        "ports allow would take 9 racks and leave 7 positions of every row empty (groups do "
-        "not straddle rows; site.racks_per_row sets the row), and the optimizer proved the "
-        "28-node groups cheaper."]
-    wider = designer.design(demand.with_site(racks_per_row=18))
-    assert not [s for s in binding_limits(wider.fabrics[0], wider.catalog) if "floor" in s]

@@ -167,18 +167,18 @@ class CagePricer:
 
 
 def leaf_leg_runs_m(site: Site, placement: GroupPlacement, nodes_in_group: int,
-                    ports_per_node: int) -> list[float]:
-    """Run of every leg of one leaf of a group, in the leaf's port order.
+                    ports_per_node: int, group: int = 0) -> list[float]:
+    """Run of every leg of one leaf of group ``group``, in the leaf's port order.
 
     Port ``j * p + r + 1`` carries port ``r`` of the group's node ``j`` (``p`` ports per node
-    on this leaf). Every group has the same shape, so group 0 stands for all of them.
+    on this leaf). Groups of one pattern (``GroupPlacement.pattern``) have the same runs.
     """
     if site.node_leaf_m is not None:
         return [site.node_leaf_m] * (nodes_in_group * ports_per_node)
-    leaf = placement.leaf_rack(0)
+    leaf = placement.leaf_rack(group)
     runs = []
     for j in range(nodes_in_group):
-        run = run_m(site, placement.slot(0, placement.node_slot(j)), leaf)
+        run = run_m(site, placement.slot(group, placement.node_slot(j)), leaf)
         runs += [run] * ports_per_node
     return runs
 
@@ -299,11 +299,28 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
     placement = GroupPlacement(site, q, rail)
     groups, last_nodes = -(-nodes // q), nodes - (-(-nodes // q) - 1) * q
     tally = _PlanTally()
-    per_group = []
-    for size, repeat in ((q, groups - 1), (last_nodes, 1)):
-        runs = leaf_leg_runs_m(site, placement, size, ports_per_node)
-        cablings = tally.group(pricer, runs, cage_ports, protocol, repeat * leaves_per_group)
+    if not placement.packed:  # every group alike: group 0 stands for the full ones
+        per_group = []
+        for size, repeat in ((q, groups - 1), (last_nodes, 1)):
+            runs = leaf_leg_runs_m(site, placement, size, ports_per_node)
+            cablings = tally.group(pricer, runs, cage_ports, protocol, repeat * leaves_per_group)
+            if cablings is None:
+                return None
+            per_group.append(cablings)
+        return tally.plan(per_group[0], per_group[1])
+    # Packed rows: full groups of one pattern are cabled alike; the last group on its own.
+    repeats = Counter(placement.pattern(g) for g in range(groups - 1))
+    by_pattern = {}
+    for pattern in sorted(set(repeats) | {placement.pattern(0)}):
+        runs = leaf_leg_runs_m(site, placement, q, ports_per_node, pattern)
+        cablings = tally.group(pricer, runs, cage_ports, protocol,
+                               repeats[pattern] * leaves_per_group)
         if cablings is None:
             return None
-        per_group.append(cablings)
-    return tally.plan(per_group[0], per_group[1])
+        by_pattern[pattern] = cablings
+    runs = leaf_leg_runs_m(site, placement, last_nodes, ports_per_node, groups - 1)
+    last = tally.group(pricer, runs, cage_ports, protocol, leaves_per_group)
+    if last is None:
+        return None
+    per_group = (*(by_pattern[placement.pattern(g)] for g in range(groups - 1)), last)
+    return tally.plan(per_group[0], last, per_group)

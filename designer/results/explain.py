@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 
 from designer.inputs.catalog import Catalog, SwitchMode
 from designer.inputs.schema import Cable, Fabric
-from designer.model.candidates import allowed_layouts, allowed_tiers, usable_modes, valid_groups
+from designer.model.candidates import allowed_layouts, allowed_tiers, usable_modes
 from designer.model.capacity import one_tier_endpoints, two_tier_max_endpoints
 from designer.model.links import TIER_HOPS
-from designer.site.grid import GroupPlacement
 from designer.text import PROTOCOL_NAMES, length_text, mode_text, plural, speed_text
 
 if TYPE_CHECKING:
@@ -114,7 +113,6 @@ def binding_limits(fabric_result: FabricResult, catalog: Catalog | None = None) 
         *_hop_limits(s),
         *_oversubscription_limits(s),
         *_group_limits(s),
-        *_floor_limits(fabric_result),
         *_media_limits(fabric_result, catalog),
         *_copy_limits(s),
     ]
@@ -229,38 +227,6 @@ def _group_limits(s: FabricStructure) -> list[str]:
     return [f"Leaf groups are fixed by scalable_unit_nodes: {f.scalable_unit_nodes} nodes, so "
             f"each rail leaf has {leaf.downlinks} downlinks ({plural(leaf.groups, 'group')} of "
             f"{s.shape.leaves_per_group} rail leaves)."]
-
-
-def _floor_limits(fabric_result: FabricResult) -> list[str]:
-    """When the floor, not the radix, set the leaf group: a larger group the chosen leaf's
-    ports allow would leave more rack positions of every row empty (groups do not straddle
-    rows, ``site.grid.GroupPlacement``)."""
-    s, site = fabric_result.structure, fabric_result.site
-    f = s.fabric
-    if s.tiers == 1 or site is None or fabric_result.hall is not None or (
-            f.scalable_unit_nodes is not None and s.layout == "rail-optimized"):
-        return []
-    q = min(s.leaf.group_nodes, f.nodes)
-    mode = s.leaf.mode
-    largest = min(max((g for u in range(mode.cage_ports, mode.radix, mode.cage_ports)
-                       for g in valid_groups(f, s.shape, mode, u)), default=q), f.nodes)
-    if largest <= q:
-        return []
-    chosen = GroupPlacement(site, q, s.shape.rail)
-    bigger = GroupPlacement(site, largest, s.shape.rail)
-    if not (chosen.per_row and bigger.per_row):
-        return []
-    rpr = site.racks_per_row
-    empty = {p: rpr - p.per_row * p.slots for p in (chosen, bigger)}
-    if empty[bigger] <= empty[chosen]:
-        return []
-    return [f"The floor, not the radix, shaped the leaf groups: {q}-node groups take "
-            f"{plural(chosen.slots, 'rack')} and fill rows of {rpr} racks "
-            f"{chosen.per_row} to a row ({plural(empty[chosen], 'position')} empty); the "
-            f"{largest}-node groups the leaf's {mode.radix} ports allow would take "
-            f"{plural(bigger.slots, 'rack')} and leave {plural(empty[bigger], 'position')} of "
-            f"every row empty (groups do not straddle rows; site.racks_per_row sets the row), and "
-            f"the optimizer {_verb(fabric_result)} the {q}-node groups cheaper."]
 
 
 def _media_limits(fabric_result: FabricResult, catalog: Catalog | None) -> list[str]:

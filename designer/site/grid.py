@@ -74,8 +74,14 @@ class GroupPlacement:
 
     A group of ``q`` nodes fills ``m = ceil(q / nodes_per_rack)`` node racks; a rail layout adds
     one network rack for the group's leaves in the middle of them (slot ``m // 2``), a top-of-rack
-    leaf sits in the middle node rack (``(m - 1) // 2``). Groups never straddle rows: as many
-    whole groups as fit share a row; a group wider than a row starts a row of its own and wraps.
+    leaf sits in the middle node rack (``(m - 1) // 2``). A group takes ``s`` slots.
+
+    When whole groups fill rows exactly (``s`` divides ``racks_per_row``, or a wide group's
+    ``s`` is a multiple of it), every group starts where a row does. Otherwise no position is
+    left empty by the rule: groups follow one another rack by rack and a group may straddle
+    two rows, which run in a serpentine (even rows left to right, odd rows right to left), so
+    the two halves of a straddling group stand back to back across the aisle. Groups are then
+    not all alike: ``pattern(group)`` names the ones that are.
     """
 
     def __init__(self, site: Site, group_nodes: int, rail: bool):
@@ -85,14 +91,26 @@ class GroupPlacement:
         self.rail = rail
         self.node_racks = math.ceil(group_nodes / site.nodes_per_rack)
         self.slots = self.node_racks + (1 if rail else 0)
-        self.per_row = site.racks_per_row // self.slots if self.slots <= site.racks_per_row else 0
-        self.rows_per_group = math.ceil(self.slots / site.racks_per_row)
+        rpr = site.racks_per_row
+        self.per_row = rpr // self.slots if self.slots <= rpr else 0
+        self.rows_per_group = math.ceil(self.slots / rpr)
+        self.packed = (rpr % self.slots if self.slots <= rpr else self.slots % rpr) != 0
+        # Groups repeat their shape every ``period`` groups: the start position of group g,
+        # ``g s`` modulo two rows (the serpentine's two directions), comes round again.
+        self.period = 2 * rpr // math.gcd(self.slots, 2 * rpr) if self.packed else 1
 
     def slot(self, group: int, k: int) -> Rack:
+        rpr = self.site.racks_per_row
+        if self.packed:
+            row, position = divmod(group * self.slots + k, rpr)
+            return Rack(row, position if row % 2 == 0 else rpr - 1 - position)
         if self.per_row:
             return Rack(group // self.per_row, (group % self.per_row) * self.slots + k)
-        rpr = self.site.racks_per_row
         return Rack(group * self.rows_per_group + k // rpr, k % rpr)
+
+    def pattern(self, group: int) -> int:
+        """Groups with the same pattern stand alike (the same runs from nodes to leaf)."""
+        return group % self.period
 
     def node_slot(self, index_in_group: int) -> int:
         k = index_in_group // self.site.nodes_per_rack
@@ -113,9 +131,9 @@ class GroupPlacement:
         return self.slot(group, self.leaf_slot())
 
     def worst_node_leaf_m(self) -> float:
-        """The longest node-leaf run of a full group (every group has the same shape)."""
-        leaf = self.leaf_rack(0)
-        return max(run_m(self.site, leaf, self.slot(0, self.node_slot(j)))
+        """The longest node-leaf run of a full group, over every group pattern."""
+        return max(run_m(self.site, self.leaf_rack(g), self.slot(g, self.node_slot(j)))
+                   for g in range(self.period)
                    for j in range(0, self.group_nodes, self.site.nodes_per_rack))
 
 
@@ -135,6 +153,8 @@ def hall_rows(site: Site, nodes: int, group_nodes: int, rail: bool) -> int:
     """Rows of node racks that ``nodes`` servers fill in groups of ``group_nodes``."""
     placement = GroupPlacement(site, min(group_nodes, nodes), rail)
     groups = math.ceil(nodes / placement.group_nodes)
+    if placement.packed:
+        return max(1, math.ceil(groups * placement.slots / site.racks_per_row))
     if placement.per_row:
         return max(1, math.ceil(groups / placement.per_row))
     return groups * placement.rows_per_group
@@ -143,12 +163,17 @@ def hall_rows(site: Site, nodes: int, group_nodes: int, rail: bool) -> int:
 def network_rows_at(site: Site, nodes: int, group_nodes: int, rail: bool) -> tuple[int, int]:
     """``(R, mid)``: rows of node racks, and the row before which the network rows stand.
 
-    ``mid`` is the row boundary between whole groups nearest the middle of the hall.
+    ``mid`` is the first row boundary at or past the middle of the hall that no group straddles
+    (for packed rows, one every ``s / gcd(s, racks_per_row)`` rows; past the last row when there
+    is none, so the network rows stand after the node rows).
     """
     placement = GroupPlacement(site, min(group_nodes, nodes), rail)
     rows = hall_rows(site, nodes, group_nodes, rail)
-    step = 1 if placement.per_row else placement.rows_per_group
-    return rows, step * math.ceil(rows / step / 2)
+    if placement.packed:
+        step = placement.slots // math.gcd(placement.slots, site.racks_per_row)
+    else:
+        step = 1 if placement.per_row else placement.rows_per_group
+    return rows, min(step * math.ceil(rows / step / 2), rows)
 
 
 def per_rack(site: Site, units: int, power_w: float = 0.0) -> int:
