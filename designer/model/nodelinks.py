@@ -176,10 +176,11 @@ def leaf_leg_runs_m(site: Site, placement: GroupPlacement, nodes_in_group: int,
     if site.node_leaf_m is not None:
         return [site.node_leaf_m] * (nodes_in_group * ports_per_node)
     leaf = placement.leaf_rack(group)
+    per_rack = placement.site.nodes_per_rack  # the nodes of one rack share their run
     runs = []
-    for j in range(nodes_in_group):
-        run = run_m(site, placement.slot(group, placement.node_slot(j)), leaf)
-        runs += [run] * ports_per_node
+    for first in range(0, nodes_in_group, per_rack):
+        run = run_m(site, placement.slot(group, placement.node_slot(first)), leaf)
+        runs += [run] * (min(per_rack, nodes_in_group - first) * ports_per_node)
     return runs
 
 
@@ -202,6 +203,7 @@ class NodeLinkPlan:
     last_group: tuple[CageCabling, ...]
     worst_runs_m: tuple[float, ...] = ()  # parallel to ``cages``
     per_group: tuple[tuple[CageCabling, ...], ...] = ()  # every group's, when they differ
+    patterns: tuple[tuple[CageCabling, ...], ...] = ()  # full groups' by pattern (packed rows)
 
     @functools.cached_property
     def cost_usd(self) -> float:
@@ -237,7 +239,9 @@ class NodeLinkPlan:
         """Cabling of each cage of one leaf of group ``group`` (of ``groups``), by cage."""
         if self.per_group:
             return self.per_group[group]
-        return self.last_group if group == groups - 1 else self.full_group
+        if group == groups - 1:
+            return self.last_group
+        return self.patterns[group % len(self.patterns)] if self.patterns else self.full_group
 
 
 class _PlanTally:
@@ -258,16 +262,25 @@ class _PlanTally:
             if cabling is None:
                 return None
             cablings.append(cabling)
-            self.counts[cabling] += repeat
+        # Count each distinct cabling once per group (the pricer hands back one object per
+        # distinct set of legs, so identity finds them without hashing the parts).
+        seen: dict[int, list] = {}
+        for cabling, legs in zip(cablings, cage_runs(runs, cage_ports), strict=True):
+            entry = seen.setdefault(id(cabling), [cabling, 0, 0.0])
+            entry[1] += 1
+            entry[2] = max(entry[2], *legs)
+        for cabling, cages, worst in seen.values():
+            self.counts[cabling] += repeat * cages
             if repeat:
-                self.worst_of[cabling] = max(self.worst_of.get(cabling, 0.0), *legs)
+                self.worst_of[cabling] = max(self.worst_of.get(cabling, 0.0), worst)
         return tuple(cablings)
 
-    def plan(self, full: tuple, last: tuple, per_group: tuple = ()) -> NodeLinkPlan:
+    def plan(self, full: tuple, last: tuple, per_group: tuple = (),
+             patterns: tuple = ()) -> NodeLinkPlan:
         cages = tuple(sorted(((c, n) for c, n in self.counts.items() if n),
                              key=lambda i: i[0].sort_key))
         return NodeLinkPlan(cages, self.worst, full, last,
-                            tuple(self.worst_of[c] for c, _ in cages), per_group)
+                            tuple(self.worst_of[c] for c, _ in cages), per_group, patterns)
 
 
 def plan_shared_node_links(pricer: CagePricer, hall, *, group_nodes: int, ports_per_node: int,
@@ -308,19 +321,24 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
                 return None
             per_group.append(cablings)
         return tally.plan(per_group[0], per_group[1])
-    # Packed rows: full groups of one pattern are cabled alike; the last group on its own.
-    repeats = Counter(placement.pattern(g) for g in range(groups - 1))
-    by_pattern = {}
-    for pattern in sorted(set(repeats) | {placement.pattern(0)}):
-        runs = leaf_leg_runs_m(site, placement, q, ports_per_node, pattern)
-        cablings = tally.group(pricer, runs, cage_ports, protocol,
-                               repeats[pattern] * leaves_per_group)
+    # Packed rows: full groups of one pattern (group g has pattern g mod period) are cabled
+    # alike, each pattern counted as often as it occurs; the last group on its own.
+    full, period = groups - 1, placement.period
+    alike: dict[tuple[float, ...], list[tuple[int, int]]] = {}  # runs -> (pattern, repeat)
+    for pattern in range(min(period, full)):
+        repeat = full // period + (1 if pattern < full % period else 0)
+        runs = tuple(leaf_leg_runs_m(site, placement, q, ports_per_node, pattern))
+        alike.setdefault(runs, []).append((pattern, repeat))
+    patterns: list = [None] * min(period, full)
+    for runs, members in alike.items():  # patterns with the same runs are cabled once
+        cablings = tally.group(pricer, list(runs), cage_ports, protocol,
+                               sum(repeat for _, repeat in members) * leaves_per_group)
         if cablings is None:
             return None
-        by_pattern[pattern] = cablings
+        for pattern, _ in members:
+            patterns[pattern] = cablings
     runs = leaf_leg_runs_m(site, placement, last_nodes, ports_per_node, groups - 1)
     last = tally.group(pricer, runs, cage_ports, protocol, leaves_per_group)
     if last is None:
         return None
-    per_group = (*(by_pattern[placement.pattern(g)] for g in range(groups - 1)), last)
-    return tally.plan(per_group[0], last, per_group)
+    return tally.plan(patterns[0] if patterns else last, last, patterns=tuple(patterns))
