@@ -238,3 +238,14 @@ def test_media_table_lists_each_part_with_its_count_and_runs(written, name):
             assert row["runs"] == (f"{low:g} m" if low == high else f"{low:g}-{high:g} m")
             assert high <= float(row["reach"].removesuffix(" m"))
         assert listed == bought
+
+
+def test_readme_floor_plan_is_current(written, update_golden):
+    from designer.outputs.floorplan import floor_plans
+
+    result = solved_example(ROOT / "examples" / "dgx-superpod-4su.yaml")
+    (plan,) = floor_plans(written["dgx-superpod-4su"] / "racks.csv", result.demand.site)
+    shown = ROOT / "examples" / "dgx-superpod-4su-floor.svg"
+    if update_golden:
+        shown.write_text(plan["svg"] + "\n")
+    assert shown.read_text() == plan["svg"] + "\n", "README floor plan is stale; --update-golden"

@@ -57,7 +57,7 @@ def hall_svg(hall: str, racks: list[dict[str, str]], site: Site) -> str:
     scale = PX_PER_M if len(racks) <= MAX_RACKS else PX_PER_M / 4
     pitch, row_pitch, depth = site.rack_pitch_m * scale, site.row_pitch_m * scale, scale
     band = (len(unplaced) + cols - 1) // cols
-    width = int(cols * pitch + 2 * scale)
+    width = max(int(cols * pitch + 2 * scale), 560)  # room for the caption
     height = int((rows + band) * row_pitch + 2 * scale + 20)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label={quoteattr(hall)}>',
