@@ -17,12 +17,7 @@ import jinja2
 
 from designer.model.links import LinkClass
 from designer.outputs.cabling import COLUMNS, iter_cabling
-from designer.results.explain import (
-    PROTOCOL_NAMES,
-    binding_limits,
-    describe_structure,
-    length_text,
-)
+from designer.results.explain import PROTOCOL_NAMES, binding_limits, describe_structure, length_text
 
 if TYPE_CHECKING:
     from designer.inputs.catalog import Catalog

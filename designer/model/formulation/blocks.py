@@ -9,16 +9,8 @@ import pulp
 
 from designer.inputs.catalog import SwitchMode
 from designer.inputs.schema import Fabric, Nic
-from designer.model.candidates import (
-    LeafOption,
-    PodOption,
-    Shape,
-    SpineOption,
-)
-from designer.model.formulation.builder import (
-    Expr,
-    row_name,
-)
+from designer.model.candidates import LeafOption, PodOption, Shape, SpineOption
+from designer.model.formulation.builder import Expr, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
 

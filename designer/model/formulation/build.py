@@ -14,10 +14,7 @@ from designer.model.candidates import (
     usable_modes,
 )
 from designer.model.formulation.blocks import Block, FabricModel
-from designer.model.formulation.builder import (
-    Builder,
-    TierInputs,
-)
+from designer.model.formulation.builder import Builder, TierInputs
 from designer.model.formulation.choices import (
     define_budget,
     define_latency_limit,

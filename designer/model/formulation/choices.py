@@ -7,16 +7,9 @@ import pulp
 
 from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Fabric, Nic
-from designer.model.candidates import (
-    allowed_protocols,
-    nics_per_node,
-    usable_nics,
-)
+from designer.model.candidates import allowed_protocols, nics_per_node, usable_nics
 from designer.model.formulation.blocks import Block
-from designer.model.formulation.builder import (
-    Builder,
-    Expr,
-)
+from designer.model.formulation.builder import Builder, Expr
 from designer.model.latency import PATH_ROLES, PROPAGATION_NS_PER_M
 from designer.model.links import LINK_CLASSES
 

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pulp
 
-from designer.model.candidates import (
-    LeafOption,
-    SpineOption,
-)
+from designer.model.candidates import LeafOption, SpineOption
 from designer.model.formulation.blocks import Block
-from designer.model.formulation.builder import (
-    Builder,
-    Expr,
-)
+from designer.model.formulation.builder import Builder, Expr
 
 
 def define_upper_tier_floor(b: Builder, cost: Expr, leaf_uplinks: Expr, usd_per_link: float,

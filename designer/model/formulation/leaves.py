@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pulp
 
-from designer.model.candidates import (
-    leaf_options,
-    single_switch_option,
-)
+from designer.model.candidates import leaf_options, single_switch_option
 from designer.model.formulation.blocks import Block
-from designer.model.formulation.builder import (
-    Builder,
-    Expr,
-    TierInputs,
-)
+from designer.model.formulation.builder import Builder, Expr, TierInputs
 
 
 def define_single_switch(b: Builder, block: Block, inputs: TierInputs) -> bool:

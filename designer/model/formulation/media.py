@@ -5,16 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from designer.model.candidates import (
-    LeafOption,
-)
+from designer.model.candidates import LeafOption
 from designer.model.formulation.blocks import Block, ClassMedia
-from designer.model.formulation.builder import (
-    Builder,
-    Expr,
-    TierInputs,
-    row_name,
-)
+from designer.model.formulation.builder import Builder, Expr, TierInputs, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
 

@@ -8,10 +8,7 @@ import numpy as np
 import pulp
 
 from designer.inputs.schema import Switch
-from designer.model.candidates import (
-    PodOption,
-    pod_options,
-)
+from designer.model.candidates import PodOption, pod_options
 from designer.model.formulation.blocks import Block
 from designer.model.formulation.builder import (
     Builder,
@@ -21,10 +18,7 @@ from designer.model.formulation.builder import (
     cage_sums,
     leaf_sum,
 )
-from designer.model.formulation.floors import (
-    define_switch_floor_per_leaf,
-    define_upper_tier_floor,
-)
+from designer.model.formulation.floors import define_switch_floor_per_leaf, define_upper_tier_floor
 from designer.model.formulation.leaves import define_leaves
 from designer.model.formulation.media import define_media
 from designer.model.links import LinkClass, ceil_div

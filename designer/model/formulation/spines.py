@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pulp
 
-from designer.model.candidates import (
-    spine_options,
-)
+from designer.model.candidates import spine_options
 from designer.model.formulation.blocks import Block
-from designer.model.formulation.builder import (
-    Builder,
-    Expr,
-    TierInputs,
-    cage_sums,
-    leaf_sum,
-)
+from designer.model.formulation.builder import Builder, Expr, TierInputs, cage_sums, leaf_sum
 from designer.model.formulation.floors import (
     define_switch_floor_per_leaf,
     define_upper_tier_floor,
