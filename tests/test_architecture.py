@@ -129,11 +129,10 @@ def test_every_room_is_declared():
     assert rooms <= set(ALLOWED), f"undeclared rooms: {rooms - set(ALLOWED)}"
 
 
-@pytest.mark.parametrize("source", sorted(ALLOWED))
+@pytest.mark.parametrize("source", sorted(room for room, allowed in ALLOWED.items()
+                                    if allowed is not None))
 def test_rooms_import_only_the_rooms_below_them(source):
     allowed = ALLOWED[source]
-    if allowed is None:
-        return
     graph = import_graph()
     wrong = sorted(f"{a} -> {b}" for a, b in graph.edges
                    if room(a) == source and room(b) != source and room(b) not in allowed)

@@ -218,10 +218,10 @@ def test_every_rack_is_listed_within_its_units_and_drawn(written, name):
 def test_media_table_lists_each_part_with_its_count_and_runs(written, name):
     """The report's media table: every cable and transceiver of the BOM, with the quantity the
     BOM buys and the shortest to longest run it serves in the written plan, within its reach."""
-    from designer.outputs.report import report_context
+    from designer.outputs.report import plan_runs, report_context
 
     result = solved_example(ROOT / "examples" / f"{name}.yaml")
-    context = report_context(result, written[name] / "cabling.csv")
+    context = report_context(result, plan_runs(result, written[name] / "cabling.csv"))
     plan = read_csv(written[name] / "cabling.csv")
     for fabric, entry in zip(result.fabrics, context["fabrics"], strict=True):
         bought = Counter()

@@ -223,17 +223,6 @@ def hungriest_switch_w(fabric: Fabric, catalog: Catalog) -> float:
     return max((m.switch.power_w for m in usable_modes(fabric, catalog)), default=0.0)
 
 
-def spine_racks_bound(fabric: Fabric, site: Site, sh: Shape, catalog: Catalog,
-                      uplinks: int, tallest_units: int | None = None) -> int:
-    """Racks the spines of a 2-tier fabric can fill at most: ``planes * subfabrics`` copies of
-    at most ``u`` spines each (``S = u / l <= u``), every one as tall and as power-hungry as
-    the worst switch the fabric may use (``site.grid.network_racks_bound``)."""
-    if tallest_units is None:
-        tallest_units = tallest_switch_units(fabric, catalog)
-    return network_racks_bound(site, fabric.planes * sh.subfabrics, uplinks, tallest_units,
-                               hungriest_switch_w(fabric, catalog))
-
-
 def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
                 reaches_m: list[float], node_link_usd: dict[int, float], *,
                 latency_matters: bool = False,
@@ -273,16 +262,22 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                  catalog: Catalog | None = None, hall: SharedFloor | None = None
                  ) -> list[LeafOption]:
     """Leaf options whose node-leaf cages can all be cabled; with ``catalog`` (two tiers) the
-    leaf-spine run allows for the network rows the spines of ``u`` uplinks can fill at most.
-    A 3-tier fabric on a shared floor keeps one network row (``designer.site.hall``)."""
+    leaf-spine run allows for the network racks the spines of ``u`` uplinks can fill at most:
+    ``planes * subfabrics`` copies of at most ``u`` spines (``S = u / l <= u``), each as tall
+    and as power-hungry as the worst switch the fabric may use
+    (``site.grid.network_racks_bound``). A 3-tier fabric on a shared floor keeps one network
+    row (``designer.site.hall``)."""
     options = []
-    tallest_units = tallest_switch_units(fabric, catalog) if catalog is not None else 1
+    if catalog is not None:
+        tallest_units = tallest_switch_units(fabric, catalog)
+        hungriest_w = hungriest_switch_w(fabric, catalog)
     cache: dict[tuple[int, int], tuple[float, ...]] = {}
     plans: dict[tuple[int, int, str], NodeLinkPlan | None] = {}
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
             groups = valid_groups(fabric, sh, mode, uplinks)
-            racks = (spine_racks_bound(fabric, site, sh, catalog, uplinks, tallest_units)
+            racks = (network_racks_bound(site, fabric.planes * sh.subfabrics, uplinks,
+                                         tallest_units, hungriest_w)
                      if catalog is not None else site.racks_per_row if hall else 1)
             lengths, usd, watts = {}, {}, {}
             for q in groups:

@@ -32,7 +32,7 @@ from designer.model.links import ceil_div
 from designer.model.nodelinks import NodeLinkPlan
 from designer.outputs.report import medium_kind
 from designer.outputs.templating import gbps, thousands, usd
-from designer.results.explain import PROTOCOL_NAMES
+from designer.text import PROTOCOL_NAMES
 
 if TYPE_CHECKING:
     from designer.model.media import Medium

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from designer.outputs.diagram import fabric_svg
 from designer.outputs.floorplan import floor_plans
-from designer.outputs.report import report_context
+from designer.outputs.report import Runs, report_context
 
 if TYPE_CHECKING:
     from designer.results.result import DesignResult
@@ -26,10 +26,10 @@ REPORT_HTML_TEMPLATE = "report.html.j2"
 
 
 def html_context(result: DesignResult, racks_csv: Path | None = None,
-                 cabling_csv: Path | None = None) -> dict:
+                 runs: Runs | None = None) -> dict:
     """:func:`report_context` with a ``diagram`` (safe SVG markup) added to every fabric, and
     the ``floor_plans`` of every hall when ``racks_csv`` is given."""
-    context = report_context(result, cabling_csv)
+    context = report_context(result, runs)
     # fabric_svg and hall_svg escape every text they place, so their markup is safe as it is
     fabrics = [{**entry, "diagram": Markup(fabric_svg(fabric))}
                for entry, fabric in zip(context["fabrics"], result.fabrics, strict=True)]
@@ -46,7 +46,7 @@ def autoescapes(env: jinja2.Environment, name: str) -> bool:
 
 
 def write_report_html(result: DesignResult, path: Path, env: jinja2.Environment,
-                      racks_csv: Path | None = None, cabling_csv: Path | None = None) -> None:
+                      racks_csv: Path | None = None, runs: Runs | None = None) -> None:
     """Render ``report.html.j2`` with :func:`html_context` into ``path`` (UTF-8, LF).
 
     Raises
@@ -58,4 +58,4 @@ def write_report_html(result: DesignResult, path: Path, env: jinja2.Environment,
         raise ValueError(f"the template environment must autoescape {REPORT_HTML_TEMPLATE}")
     template = env.get_template(REPORT_HTML_TEMPLATE)
     with open(path, "w", encoding="utf-8", newline="") as out:
-        template.stream(**html_context(result, racks_csv, cabling_csv)).dump(out)
+        template.stream(**html_context(result, racks_csv, runs)).dump(out)

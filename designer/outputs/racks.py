@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from designer.model.links import ROLES
 from designer.site.grid import DEFAULT_NODE_UNITS
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 RACK_COLUMNS = ("hall", "row", "rack", "roles", "devices", "units_used", "rack_units",
                 "power_kw", "power_budget_kw")
-ROLE_ORDER = ("node", "leaf", "spine", "core")
+ROLE_ORDER = ("node", *ROLES)
 
 
 class Device(NamedTuple):

@@ -17,13 +17,16 @@ import jinja2
 
 from designer.model.links import LinkClass
 from designer.outputs.cabling import COLUMNS, iter_cabling
-from designer.results.explain import PROTOCOL_NAMES, binding_limits, describe_structure, length_text
+from designer.outputs.templating import unneutralize
+from designer.results.explain import binding_limits, describe_structure
+from designer.text import PROTOCOL_NAMES, length_text
 
 if TYPE_CHECKING:
     from designer.inputs.catalog import Catalog
     from designer.model.media import Medium
     from designer.results.result import BomLine, DesignResult, FabricResult
 
+Runs = dict[tuple[str, str, str], tuple[float, float]]  # (fabric, class, part): run range
 REPORT_TEMPLATE = "report.md.j2"
 KIND_LABELS = {"switches": "Switches", "nics": "NICs", "transceivers": "Transceivers",
                "cables": "Cables"}
@@ -31,15 +34,15 @@ ROLE_ORDER = ("leaf", "spine", "core")
 
 
 def write_report_md(result: DesignResult, path: Path, env: jinja2.Environment,
-                    cabling_csv: Path | None = None) -> None:
+                    runs: Runs | None = None) -> None:
     """Render ``report.md.j2`` with :func:`report_context` into ``path`` (UTF-8, LF)."""
     template = env.get_template(REPORT_TEMPLATE)
     with open(path, "w", encoding="utf-8", newline="") as out:
-        template.stream(**report_context(result, cabling_csv)).dump(out)
+        template.stream(**report_context(result, runs)).dump(out)
 
 
 def plan_runs(result: DesignResult, cabling_csv: Path | None = None
-              ) -> dict[tuple[str, str, str], tuple[float, float]]:
+              ) -> Runs:
     """:func:`part_runs` of the written ``cabling.csv``, or of the plan generated afresh."""
     if cabling_csv is not None:
         with open(cabling_csv, newline="", encoding="utf-8") as handle:
@@ -47,16 +50,17 @@ def plan_runs(result: DesignResult, cabling_csv: Path | None = None
     return part_runs(dict(zip(COLUMNS, row, strict=True)) for row in iter_cabling(result))
 
 
-def report_context(result: DesignResult, cabling_csv: Path | None = None) -> dict:
+def report_context(result: DesignResult, runs: Runs | None = None) -> dict:
     """Everything ``report.md.j2`` shows, as plain values.
 
     Keys: ``title``, ``total_cost_usd``, ``total_power_w``, ``optimal``, ``solver``,
     ``fabrics`` (one dict per fabric, see :func:`fabric_context`), ``shared_servers`` (see
     :func:`shared_server_lines`) and ``footer`` (see :func:`footer_context`). The media table's
-    runs come from ``cabling_csv`` (the plan as written) when given.
+    runs are ``runs`` (:func:`plan_runs` of the plan as written) when given, else the plan's
+    rows generated afresh.
     """
     bom = result.bom
-    runs = plan_runs(result, cabling_csv)
+    runs = plan_runs(result) if runs is None else runs
     return {
         "title": report_title(result),
         "total_cost_usd": result.total_cost_usd,
@@ -103,7 +107,7 @@ def report_title(result: DesignResult) -> str:
 
 
 def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomLine],
-                   runs: dict[tuple[str, str, str], tuple[float, float]]) -> dict:
+                   runs: Runs) -> dict:
     """One fabric's figures, sentences and tables.
 
     Keys: ``name kind tiers layout protocol planes nodes endpoints_per_node port_speed_gbps
@@ -145,7 +149,7 @@ def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomL
         "design": describe_structure(fabric_result),
         "latency": latency_text(fabric_result),
         "objective": objective_lines(fabric_result),
-        "media": media_rows(fabric_result, runs),
+        "media": media_rows(fabric_result, catalog, runs),
         "why": binding_limits(fabric_result, catalog),
         "cost_breakdown": cost_breakdown(fabric_result),
         "bom": bom,
@@ -223,28 +227,23 @@ def network_share(fabric_result: FabricResult) -> float | None:
 LINK_CLASS_NAMES = tuple(str(cls) for cls in LinkClass)
 
 
-def part_runs(rows) -> dict[tuple[str, str, str], tuple[float, float]]:
+def part_runs(rows) -> Runs:
     """``{(fabric, link class, part): (shortest, longest run in m)}`` over the cabling plan's
     rows (dicts), for every cable and transceiver a row names."""
-    runs: dict[tuple[str, str, str], tuple[float, float]] = {}
+    runs: Runs = {}
     for row in rows:
         cls = f"{row['a_role']}-{row['z_role']}"
         length = float(row["length_m"])
         for part in (row["part"], row["a_transceiver"], row["z_transceiver"]):
             if part:
-                key = (row["fabric"], cls, _model_of(part))
+                key = (row["fabric"], cls, unneutralize(part))
                 low, high = runs.get(key, (length, length))
                 runs[key] = (min(low, length), max(high, length))
     return runs
 
 
-def _model_of(cell: str) -> str:
-    """A part's model as the catalog has it (the plan neutralizes formula-like text)."""
-    return cell[1:] if cell.startswith("'") else cell
-
-
-def media_rows(fabric_result: FabricResult,
-               runs: dict[tuple[str, str, str], tuple[float, float]]) -> list[dict]:
+def media_rows(fabric_result: FabricResult, catalog: Catalog,
+               runs: Runs) -> list[dict]:
     """One row per (link class, part): how many the fabric buys, the runs they serve in the
     written plan (shortest to longest) and the part's reach."""
     rows: dict[tuple[str, str], dict] = {}
@@ -252,11 +251,11 @@ def media_rows(fabric_result: FabricResult,
         cls = line.role.split(" (")[0]
         if line.kind not in ("cables", "transceivers") or cls not in LINK_CLASS_NAMES:
             continue
-        part = _catalog_part(fabric_result, line)
+        part = catalog.part(line.model)
         entry = rows.setdefault((cls, line.model), {
             "link_class": cls, "part": line.model,
-            "kind": getattr(part, "kind", "transceiver") if line.kind == "cables"
-            else "transceiver", "quantity": 0, "reach": length_text(part.reach_m)})
+            "kind": part.kind if line.kind == "cables" else "transceiver", "quantity": 0,
+            "reach": length_text(part.reach_m)})
         entry["quantity"] += line.quantity
         low, high = runs.get((fabric_result.name, cls, line.model), (None, None))
         entry["runs"] = ("n/a" if low is None else length_text(low) if low == high
@@ -264,28 +263,6 @@ def media_rows(fabric_result: FabricResult,
     order = {cls: i for i, cls in enumerate(LINK_CLASS_NAMES)}
     return sorted(rows.values(), key=lambda r: (order[r["link_class"]], r["kind"] != "transceiver",
                                                r["part"]))
-
-
-def _catalog_part(fabric_result: FabricResult, line):
-    """The catalog record of a part line (cable or transceiver) of this fabric."""
-    s = fabric_result.structure
-    for cabling, _ in s.node_links.cages:
-        for part in (cabling.leaf_end, cabling.node_end, *cabling.cables):
-            if part is not None and part.model == line.model:
-                return part
-    for medium in s.media.values():
-        for part in (medium.transceiver1, medium.transceiver2, medium.cable):
-            if part is not None and part.model == line.model:
-                return part
-    raise KeyError(line.model)
-
-
-def _way_kind(kind: str) -> str:
-    """``optics`` as is; a direct cable's kind in capitals (``DAC``, ``ACC splitter``)."""
-    if kind == "optics":
-        return kind
-    head, _, tail = kind.partition(" ")
-    return f"{head.upper()} {tail}".strip()
 
 
 def medium_kind(medium: Medium) -> str:

@@ -17,7 +17,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from designer.outputs.templating import FORMULA_TRIGGERS, neutralize
+from designer.outputs.templating import neutralize, unneutralize
 
 ORDER_COLUMNS = ("kind", "part", "cable_kind", "fiber", "stocked_length_m", "quantity",
                  "shortest_run_m", "longest_run_m")
@@ -31,15 +31,6 @@ def _file_name(hall: str, row: str) -> str:
     """
     label = "-".join(part for part in (hall, row) if part) or "unplaced"
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", label) + ".csv"
-
-
-def _model(cell: str) -> str:
-    """The catalog model of a cabling cell: undo :func:`neutralize` (and only that).
-
-    >>> _model("'=X1"), _model("'quoted"), _model("MCP-1")
-    ('=X1', "'quoted", 'MCP-1')
-    """
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS) else cell
 
 
 def write_runlists(cabling_csv: Path, folder: Path) -> int:
@@ -71,7 +62,7 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> 
     wide_ends: set[tuple[str, str, str]] = set()
     with open(cabling_csv, newline="", encoding="utf-8") as source:
         for row in csv.DictReader(source):
-            part = _model(row["part"])
+            part = unneutralize(row["part"])
             info = parts.get(part, {})
             length = float(row["length_m"])
             span = runs[part]
@@ -86,7 +77,7 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> 
             for column in ("a_transceiver", "z_transceiver"):
                 if row[column]:
                     end = column[0]
-                    transceivers[(_model(row[column]),
+                    transceivers[(unneutralize(row[column]),
                                   f"{row['fabric']}/{row[end + '_device']}",
                                   row[end + "_port"].split("/")[0])] += 1
     for _, _, part in wide_ends:

@@ -120,6 +120,15 @@ def neutralize(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
+def unneutralize(cell: str) -> str:
+    """A written cell as the text it came from: undo :func:`neutralize` (and only that).
+
+    >>> unneutralize("'=X1"), unneutralize("'quoted"), unneutralize("MCP-1")
+    ('=X1', "'quoted", 'MCP-1')
+    """
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS) else cell
+
+
 def csv_field(value: object) -> str:
     """One CSV text field per RFC 4180: neutralized, always quoted, quotes doubled.
 

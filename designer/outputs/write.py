@@ -12,7 +12,7 @@ from designer.outputs.bom import write_bom_csv, write_bom_xlsx
 from designer.outputs.cabling import write_cabling_csv
 from designer.outputs.html import write_report_html
 from designer.outputs.racks import write_racks_csv
-from designer.outputs.report import write_report_md
+from designer.outputs.report import plan_runs, write_report_md
 from designer.outputs.runlists import write_cable_order, write_runlists
 from designer.outputs.templating import environment
 from designer.staging import staged_folder
@@ -50,9 +50,9 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
                           result.parts_table())
         say("writing bom.xlsx and the reports")
         write_bom_xlsx(result, staging / "bom.xlsx", staging / "cabling.csv")
-        write_report_md(result, staging / "report.md", env, staging / "cabling.csv")
-        write_report_html(result, staging / "report.html", env, staging / "racks.csv",
-                          staging / "cabling.csv")
+        runs = plan_runs(result, staging / "cabling.csv")  # read once, for both reports
+        write_report_md(result, staging / "report.md", env, runs)
+        write_report_html(result, staging / "report.html", env, staging / "racks.csv", runs)
         say("writing exports (NetBox, containerlab, NVIDIA cable validation)")
         write_exports(staging)
         say("verifying the written design independently")

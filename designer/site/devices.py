@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from designer.inputs.schema import Site, Switch
-from designer.site.grid import Rack, per_rack, tier_slot
+from designer.site.grid import Rack, lowest_unit, per_rack, tier_slot
 from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
 
 if TYPE_CHECKING:
@@ -32,8 +32,7 @@ if TYPE_CHECKING:
 
 
 class Placed(NamedTuple):
-    """A device and where it stands: hall, row and rack names, and its top rack unit (servers:
-    their bottom unit)."""
+    """A device and where it stands: hall, row and rack names, and its lowest rack unit."""
 
     device: str
     hall: str
@@ -44,13 +43,12 @@ class Placed(NamedTuple):
 
 def stacked(site: Site, rack_prefix: str, index: int, count: int, switch: Switch
             ) -> tuple[str, int]:
-    """Rack name and top unit of switch ``index`` of a tier of ``count`` in racks
+    """Rack name and lowest rack unit of switch ``index`` of a tier of ``count`` in racks
     ``<rack_prefix>-rackNN``: spread over at least two racks, each within its rack units and
     power budget (``site.grid.tier_slot``), stacked from the top."""
     holds = per_rack(site, switch.rack_units, switch.power_w)
     rack, slot = tier_slot(index, count, holds)
-    return (f"{rack_prefix}-rack{rack + 1:02d}",
-            site.rack_units + 1 - (slot + 1) * switch.rack_units)
+    return f"{rack_prefix}-rack{rack + 1:02d}", lowest_unit(site, slot, switch.rack_units)
 
 
 class FabricFloor:
@@ -93,7 +91,7 @@ class FabricFloor:
         return self.servers.leaf_rack(group)
 
     def spine_rack(self, copy: int, spine: int) -> tuple[Rack, int]:
-        """Rack and top rack unit of 2-tier spine ``spine`` of copy ``copy``."""
+        """Rack and lowest rack unit of 2-tier spine ``spine`` of copy ``copy``."""
         if self.hall is not None:
             return self.hall.spine_rack(self.spine_racks, copy, spine)
         return self.servers.spine_rack(copy, spine)

@@ -200,6 +200,17 @@ def tier_racks(count: int, holds: int) -> int:
     return 1 if count <= 1 else max(2, math.ceil(count / holds))
 
 
+def lowest_unit(site: Site, slot: int, units: int) -> int:
+    """Lowest rack unit of the switch in ``slot`` of a stack of switches of ``units`` U each,
+    filled from the top of the rack (slot 0 at the top). A device's rack unit in the plan is
+    always its lowest one (NetBox's ``position``).
+
+    >>> lowest_unit(Site(), 0, 1), lowest_unit(Site(), 1, 2)  # U42; U39-U40
+    (42, 39)
+    """
+    return site.rack_units + 1 - (slot + 1) * units
+
+
 def tier_slot(index: int, count: int, holds: int) -> tuple[int, int]:
     """Rack (within the tier's racks) and slot from the top of switch ``index`` of ``count``:
     the tier fills its racks evenly, in blocks of ``ceil(count / racks)``.
@@ -216,7 +227,7 @@ def network_racks_bound(site: Site, copies: int, count: int, units: int,
     """Most racks ``copies`` copies of a tier of at most ``count`` switches take, each switch at
     most ``units`` U and ``power_w`` W (``tier_racks`` grows with the count and shrinks with
     what a rack holds)."""
-    return copies * max(2, math.ceil(count / per_rack(site, units, power_w)))
+    return copies * tier_racks(max(count, 2), per_rack(site, units, power_w))
 
 
 def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,

@@ -32,6 +32,7 @@ from designer.site.grid import (
     Rack,
     grid_run_m,
     hall_rows,
+    lowest_unit,
     network_rows_at,
     per_rack,
     run_m,
@@ -78,7 +79,7 @@ class PrimaryFloor:
         return self.at(self.placement.leaf_rack(group))
 
     def spine_rack(self, copy: int, spine: int) -> tuple[Rack, int]:
-        """Rack and top rack unit of spine ``spine`` of copy ``copy`` (plane and rail)."""
+        """Rack and lowest rack unit of spine ``spine`` of copy ``copy`` (plane and rail)."""
         return self.spines.place(copy, spine, self.mid)
 
     def rows(self, nodes: int) -> int:
@@ -134,7 +135,7 @@ class SharedFloor:
         return grid_run_m(site, max(rows_apart, 1), site.racks_per_row - 1)
 
     def spine_rack(self, spines: SpineRacks, copy: int, spine: int) -> tuple[Rack, int]:
-        """Rack and top rack unit of this fabric's spine ``spine`` of copy ``copy``, in its
+        """Rack and lowest rack unit of this fabric's spine ``spine`` of copy ``copy``, in its
         own network rows."""
         return spines.place(copy, spine, self.first_row)
 
@@ -198,12 +199,11 @@ class SpineRacks:
         return self.copies * self.per_copy
 
     def place(self, copy: int, spine: int, first_row: int) -> tuple[Rack, int]:
-        """Rack and top rack unit of spine ``spine`` of copy ``copy``."""
+        """Rack and lowest rack unit of spine ``spine`` of copy ``copy``."""
         rack, slot = tier_slot(spine, self.count, self.holds)
         index = copy * self.per_copy + rack
         rpr = self.site.racks_per_row
-        return (Rack(first_row + index // rpr, index % rpr),
-                self.site.rack_units + 1 - (slot + 1) * self.units)
+        return Rack(first_row + index // rpr, index % rpr), lowest_unit(self.site, slot, self.units)
 
 
 class ServerHall:

@@ -92,7 +92,7 @@ def check_group_power(structure, site: Site, server: Server | None, leaves: int)
         return
     budget_w = 1000 * site.rack_power_kw
     rail = structure.shape.rail
-    server_w = (server.power_w if server else 0.0) if not rail else 0.0
+    server_w = 0.0 if rail or server is None else server.power_w  # no servers in a rail rack
     leaf_w = structure.leaf.mode.switch.power_w
     drawn_w = (0 if rail else site.nodes_per_rack) * server_w + leaves * leaf_w
     if drawn_w <= budget_w + 1e-6:
