@@ -207,9 +207,9 @@ class _SharedServers:
 
 class _Racks:
     """Where every device stands, from both ends of every cabling row: each device has one
-    position (hall, row, rack, rack unit); in every rack the devices' rack units (a switch's
-    top unit and its height down, a server's bottom unit and its height up) lie within the
-    rack and never overlap; a rack draws no more than ``site.rack_power_kw``; and
+    position (hall, row, rack, rack unit); in every rack the devices' rack units (each device's
+    lowest unit, as the plan writes it, and its height up) lie within the rack and never
+    overlap; a rack draws no more than ``site.rack_power_kw``; and
     ``racks.csv`` says the same, rack by rack. Heights and power come from ``design.json``."""
 
     def __init__(self, design: dict):
@@ -256,8 +256,7 @@ class _Racks:
                 ru = int(ru)
             except ValueError:
                 continue
-            low, high = (ru, ru + units - 1) if self.what[key][1] == "node" else (
-                ru - units + 1, ru)
+            low, high = ru, ru + units - 1
             spans[(hall, rack)].append((low, high, key[1]))
             drawn[(hall, rack)] += power_w
             count[(hall, rack)] += 1

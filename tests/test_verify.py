@@ -212,3 +212,21 @@ def test_racks_csv_that_disagrees_with_the_cabling(outdir):
     rows[0]["devices"] = str(int(rows[0]["devices"]) + 1)
     rewrite(outdir / "racks.csv", rows)
     assert failed_checks(outdir) == {"racks.csv"}
+
+
+def test_a_tall_switch_is_counted_up_from_its_rack_unit(outdir):
+    """The plan's rack unit is a device's lowest: a 2U spine written at U42 sticks out of a
+    42U rack (read as a top unit, it would seem to fit)."""
+    design = json.loads((outdir / "design.json").read_text())
+    spine = design["fabrics"][0]["roles"]["spine"]["model"]
+    design["parts"][spine]["rack_units"] = 2
+    (outdir / "design.json").write_text(json.dumps(design))
+    rows = rows_of(outdir / "cabling.csv")
+    first = next(r for r in rows if r["z_role"] == "spine")
+    for row in rows:  # that spine stands alone in a rack, at U42
+        if row["z_device"] == first["z_device"]:
+            row["z_rack"], row["z_ru"] = "row99-rack01", "42"
+    rewrite(outdir / "cabling.csv", rows)
+    problems = [c.detail for c in verify(outdir, raise_on_failure=False).failures
+                if c.name == "rack space"]
+    assert problems and "U42-U43, outside the 42U rack" in problems[0]
