@@ -29,13 +29,8 @@ from dataclasses import dataclass
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
 from designer.model.candidates import hungriest_switch_w, tallest_switch_units
-from designer.site.grid import (
-    GroupPlacement,
-    leaf_spine_m,
-    network_racks_bound,
-    run_m,
-    spine_core_m,
-)
+from designer.site.grid import GroupPlacement, leaf_spine_m, per_rack, run_m, spine_core_m
+from designer.site.hall import PrimaryFloor, SpineRacks
 
 PROTOCOLS_IN_ORDER: tuple[str, ...] = ("infiniband", "ethernet")
 LAYOUTS_IN_ORDER: tuple[str, ...] = ("tor", "rail-optimized", "rail-only")
@@ -253,6 +248,74 @@ class MediaPricer:
                            o.power_w(low_units, high_units, links))
                 for o in self.options(low_cage, high_cage, length_m)]
 
+    def run_options(self, low_cage: int, high_cage: int, runs: tuple[tuple[float, int], ...],
+                    copies: int) -> list[tuple[str, float, float, float, float, float, float]]:
+        """Every medium of a class whose runs are all known (2-tier leaf-spine), each run on
+        its cheapest cord: ``(name, low unit usd, high unit usd, cords usd per copy, low unit w,
+        high unit w, cords w per copy)``. Optics: a module at each end of the same grade and,
+        per run, the cheapest fiber of that grade reaching it; direct (1-port cages at both
+        ends): per run the cheapest single-link direct cable reaching it; a breakout: one model
+        covering the longest run, priced per cage at its wide end."""
+        longest = max(run for run, _ in runs)
+        out = []
+
+        def laid(cords: list) -> tuple[float, float] | None:
+            usd = w = 0.0
+            for run, links in runs:
+                cord = min((c for c in cords if c.reach_m >= run),
+                           key=lambda c: (c.price_usd, c.reach_m, c.model), default=None)
+                if cord is None:
+                    return None
+                usd += links * cord.price_usd
+                w += links * cord.power_w
+            return usd / copies, w / copies
+
+        transceivers = [t for t in self.catalog.transceivers.values()
+                        if t.port_speed_gbps == self.speed_gbps and t.reach_m >= longest
+                        and protocol_ok(t.protocol, self.protocol)]
+        fibers = [f for f in self.catalog.cables.values()
+                  if f.kind == "fiber" and f.port_speed_gbps >= self.speed_gbps
+                  and protocol_ok(f.protocol, self.protocol)]
+        for t1 in transceivers:
+            for t2 in transceivers:
+                if t1.ports != low_cage or t2.ports != high_cage or t1.fiber != t2.fiber:
+                    continue
+                cords = laid([f for f in fibers if f.fiber == t1.fiber])
+                if cords is not None:
+                    out.append((f"{t1.model}+{t1.fiber}+{t2.model}", t1.price_usd,
+                                t2.price_usd, cords[0], t1.power_w, t2.power_w, cords[1]))
+        direct = [c for c in self.catalog.cables.values()
+                  if c.kind in DIRECT_KINDS and c.port_speed_gbps == self.speed_gbps
+                  and protocol_ok(c.protocol, self.protocol)]
+        if low_cage == high_cage == 1:
+            cords = laid([c for c in direct if c.links == 1])
+            if cords is not None:
+                out.append(("direct", 0.0, 0.0, cords[0], 0.0, 0.0, cords[1]))
+        for c in direct:
+            if c.links > 1 and c.reach_m >= longest:
+                if low_cage == c.links and high_cage == 1:
+                    out.append((c.model, c.price_usd, 0.0, 0.0, c.power_w, 0.0, 0.0))
+                elif low_cage == 1 and high_cage == c.links:
+                    out.append((c.model, 0.0, c.price_usd, 0.0, 0.0, c.power_w, 0.0))
+        return out
+
+    def class_media_runs(self, low_cage: int, high_cage: int,
+                         runs: tuple[tuple[float, int], ...], copies: int, low_units: int,
+                         high_units: int, power_cap_w: float | None = None
+                         ) -> list[ClassMedia]:
+        """The cheapest medium laying ``runs`` (or, with a power cap, every medium within it)."""
+        found = []
+        for name, lo, hi, cords, lo_w, hi_w, cords_w in self.run_options(
+                low_cage, high_cage, runs, copies):
+            cost_usd = low_units * lo + high_units * hi + cords
+            power_w = low_units * lo_w + high_units * hi_w + cords_w
+            if power_cap_w is not None and power_w > power_cap_w + 1e-9:
+                continue
+            found.append(ClassMedia(name, cost_usd, power_w))
+        if power_cap_w is None and found:
+            return [min(found, key=lambda m: m.cost_usd)]
+        return found
+
     def _optics(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
         """Option 1: a transceiver at each end (ports == that end's cage factor) and a fiber."""
         transceivers = [t for t in self.catalog.transceivers.values()
@@ -457,42 +520,77 @@ def best_one_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
     return best
 
 
+def spine_placements(u: int, holds: int) -> list[tuple[int, int]]:
+    """Where a copy's spines may stand for leaves of ``u`` uplinks: ``(racks, block)``, uplink
+    ``k`` of every leaf to rack ``k // block`` where ``block`` is the largest divisor of ``u``
+    no more than a rack holds and no more than half of ``u``; or one rack holding the one
+    spine of the tier."""
+    block = max(d for d in range(1, u + 1)
+                if u % d == 0 and ((d <= holds and 2 * d <= u) or d == 1))
+    out = [(u // block, block)]
+    return [*out, (1, u)] if u > 1 else out
+
+
+def spine_fits(placement: tuple[int, int], u: int, l_pair: int) -> bool:
+    """A spine with ``l`` links to each leaf stands in one rack of the placement."""
+    racks, block = placement
+    return l_pair == u if racks == 1 else block % l_pair == 0
+
+
+def leaf_spine_runs(site: Site, floor: PrimaryFloor, spines_at: SpineRacks, groups: int,
+                    leaves_per_group: int, block: int) -> tuple[tuple[float, int], ...]:
+    """Every leaf-spine run, leaf by leaf and rack by rack: each leaf sends ``block`` uplinks to
+    each of its copy's spine racks."""
+    runs: dict[float, int] = {}
+    for group in range(groups):
+        for copy in range(spines_at.copies):
+            for index in range(spines_at.per_copy):
+                run = (site.leaf_spine_m if site.leaf_spine_m is not None else
+                       run_m(site, floor.leaf_rack(group), spines_at.rack(copy, index, floor.mid)))
+                runs[run] = runs.get(run, 0) + block * leaves_per_group
+    return tuple(sorted(runs.items()))
+
+
 def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
                   pricer: MediaPricer, cap_w: float | None = None) -> FabricCopy | None:
     best = None
+    copies = fabric.planes * layout.sub_fabrics
+    # Spines stand in racks of network rows: as many as the tallest and most power-hungry
+    # usable switch needs (the floor model), every leaf-spine run measured on the grid.
+    holds = per_rack(site, tallest_switch_units(fabric, pricer.catalog),
+                     hungriest_switch_w(fabric, pricer.catalog))
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
-        # Spines stand in network rows; P * R copies of at most u spines of the tallest and
-        # most power-hungry usable switch bound how many rows they fill (the floor model).
-        tallest_u = tallest_switch_units(fabric, pricer.catalog)
-        hungriest_w = hungriest_switch_w(fabric, pricer.catalog)
-        spine_racks = network_racks_bound(site, fabric.planes * layout.sub_fabrics, u,
-                                          tallest_u, hungriest_w)
-        length_m = leaf_spine_m(site, fabric.nodes, min(leaf.q, fabric.nodes),
-                                layout.name != "tor", spine_racks)
-        for b in modes:
-            for l_pair in range(1, u + 1):
-                if u % l_pair or big_l * l_pair > b.radix:
-                    continue
-                spines = u // l_pair
-                fixed_w = (big_l * a.switch.power_w + spines * b.switch.power_w
-                           + leaf.node_leaf.power_w)
-                media = pricer.class_media(
-                    a.cage_ports, b.cage_ports, length_m,
-                    big_l * math.ceil(u / a.cage_ports),
-                    spines * math.ceil(big_l * l_pair / b.cage_ports),
-                    big_l * u, None if cap_w is None else cap_w - fixed_w)
-                if media is None:
-                    continue
-                switch_usd = big_l * a.switch.price_usd + spines * b.switch.price_usd
-                media_usd = leaf.node_leaf.cost_usd + media.cost_usd
-                if not _cheaper(switch_usd + media_usd, best):
-                    continue
-                best = FabricCopy(
-                    tiers=2, leaf_mode=a, spine_mode=b, core_mode=None, u=u, q=leaf.q,
-                    l_pair=l_pair, lp=None, l2=None, leaves=big_l, spines=spines, cores=0,
-                    switch_cost_usd=switch_usd, media_cost_usd=media_usd,
-                    media=(leaf.node_leaf.name, media.name), power_w=fixed_w + media.power_w)
+        group = min(leaf.q, fabric.nodes)
+        for placement in spine_placements(u, holds):
+            spines_at = SpineRacks(site, *placement, copies)
+            floor = PrimaryFloor.with_spines(GroupPlacement(site, group, layout.name != "tor"),
+                                             0, fabric.nodes, spines_at)
+            runs = leaf_spine_runs(site, floor, spines_at, math.ceil(fabric.nodes / group),
+                                   layout.leaf_columns, placement[1])
+            for b in modes:
+                for l_pair in range(1, u + 1):
+                    if (u % l_pair or big_l * l_pair > b.radix
+                            or not spine_fits(placement, u, l_pair)):
+                        continue
+                    spines = u // l_pair
+                    fixed_w = (big_l * a.switch.power_w + spines * b.switch.power_w
+                               + leaf.node_leaf.power_w)
+                    for media in pricer.class_media_runs(
+                            a.cage_ports, b.cage_ports, runs, copies,
+                            big_l * math.ceil(u / a.cage_ports),
+                            spines * math.ceil(big_l * l_pair / b.cage_ports),
+                            None if cap_w is None else cap_w - fixed_w):
+                        switch_usd = big_l * a.switch.price_usd + spines * b.switch.price_usd
+                        media_usd = leaf.node_leaf.cost_usd + media.cost_usd
+                        if not _cheaper(switch_usd + media_usd, best):
+                            continue
+                        best = FabricCopy(
+                            tiers=2, leaf_mode=a, spine_mode=b, core_mode=None, u=u, q=leaf.q,
+                            l_pair=l_pair, lp=None, l2=None, leaves=big_l, spines=spines,
+                            cores=0, switch_cost_usd=switch_usd, media_cost_usd=media_usd,
+                            media=(leaf.node_leaf.name, media.name),
+                            power_w=fixed_w + media.power_w)
     return best
 
 

@@ -141,7 +141,7 @@ def test_budget_names_the_cheapest_design(tmp_path):
              budget_usd: 1000000}
         """)
     assert ("budget_usd: $1,000,000 buys no design; the cheapest within max_oversubscription "
-            "1:1 costs $5,470,720 (raise budget_usd" in headline)
+            "1:1 costs $5,461,120 (raise budget_usd" in headline)
 
 
 def test_rack_space(tmp_path):

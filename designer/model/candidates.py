@@ -22,8 +22,15 @@ from designer.model.nodelinks import (
     plan_node_links,
     plan_shared_node_links,
 )
-from designer.site.grid import leaf_spine_m, network_racks_bound, node_leaf_m, spine_core_m
-from designer.site.hall import SharedFloor
+from designer.site.grid import (
+    GroupPlacement,
+    leaf_spine_m,
+    node_leaf_m,
+    per_rack,
+    spine_blocks,
+    spine_core_m,
+)
+from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,10 @@ class LeafOption:
     leaf_spine_m: float
     spine_core_m: float
     node_links: NodeLinkPlan = field(compare=False, repr=False, default=None)
+    spine_racks: int = 0  # two tiers: racks of each copy's spines (site.grid.spine_blocks)
+    spine_block: int = 0  # two tiers: a leaf's uplinks to each of them
+    leaf_spine_runs: tuple[tuple[float, int], ...] = field(compare=False, repr=False,
+                                                            default=())  # two tiers, all copies
 
     @property
     def down_ports(self) -> int:
@@ -185,9 +196,25 @@ class LeafOption:
         """The worst run of link class ``cls`` with this option's leaf groups."""
         return getattr(self, cls.site_key)
 
+    def runs(self, cls: LinkClass) -> tuple[tuple[float, int], ...] | None:
+        """Every run of ``cls`` over all copies, ``((run_m, links), ...)``, where the floor
+        knows them from this option alone (2-tier leaf-spine); None: priced at the worst run."""
+        return self.leaf_spine_runs if cls == LinkClass.LEAF_SPINE and self.spine_block else None
+
+    def compatible(self, links_per_leaf: int) -> bool:
+        """A 2-tier spine with ``l`` links to each leaf stands in one of this option's spine
+        racks: ``l`` divides the leaf's uplinks per rack (``site.grid.spine_blocks``); with one
+        spine rack (a one-spine tier) the spine takes every uplink, ``l = u``."""
+        if not self.spine_block:
+            return True
+        if self.spine_racks == 1:
+            return links_per_leaf == self.uplinks
+        return self.spine_block % links_per_leaf == 0
+
     @property
     def key(self) -> str:
-        return f"{self.shape.layout}:{self.mode.key}:u{self.uplinks}:q{self.group_nodes}"
+        one_spine = ":s1" if self.spine_racks == 1 and self.uplinks > 1 else ""
+        return f"{self.shape.layout}:{self.mode.key}:u{self.uplinks}:q{self.group_nodes}{one_spine}"
 
 
 def valid_groups(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> list[int]:
@@ -226,7 +253,8 @@ def hungriest_switch_w(fabric: Fabric, catalog: Catalog) -> float:
 def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
                 reaches_m: list[float], node_link_usd: dict[int, float], *,
                 latency_matters: bool = False,
-                node_link_w: dict[int, float] | None = None) -> list[int]:
+                node_link_w: dict[int, float] | None = None,
+                upper_usd: dict[int, tuple[float, ...]] | None = None) -> list[int]:
     """The group sizes worth offering.
 
     Two group sizes whose runs above the leaf (leaf-spine, spine-core) fall under the same media
@@ -235,8 +263,11 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
     larger kept one with the same pattern has node-leaf cabling (``node_link_usd``, cage by
     cage) no dearer and, when the fabric limits latency, no run longer, and when it limits
     power (``node_link_w`` given), no more power drawn by its cabling: switch, NIC and upper
-    media power grow with the leaf count just as their cost does. (A budget fabric keeps every
-    group: a smaller group has fewer downlinks, so less oversubscription.)
+    media power grow with the leaf count just as their cost does. Where the upper runs are priced
+    run by run (``upper_usd``: the cords of every leaf-spine run, per cord set and, with a power
+    limit, their watts), the larger group must also lay them for no more on every cord set.
+    (A budget fabric keeps every group: a smaller group has fewer downlinks, so less
+    oversubscription.)
     """
     reaches = sorted(reaches_m)
     kept_by_pattern: dict[tuple[int, ...], list[int]] = {}
@@ -248,7 +279,10 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
             shorter = not latency_matters or all(
                 a <= b for a, b in zip(lengths[big], lengths[q], strict=True))
             cooler = node_link_w is None or node_link_w[big] <= node_link_w[q] + 1e-9
-            return shorter and cooler and node_link_usd[big] <= node_link_usd[q] + 1e-9
+            laid = upper_usd is None or all(
+                a <= b + 1e-9 for a, b in zip(upper_usd[big], upper_usd[q], strict=True))
+            return (shorter and cooler and laid
+                    and node_link_usd[big] <= node_link_usd[q] + 1e-9)
 
         alike = kept_by_pattern.setdefault(pattern, [])
         if not any(dominates(big) for big in alike):
@@ -257,48 +291,169 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
     return sorted(kept)
 
 
+@dataclass(frozen=True)
+class UpperCords:
+    """The cord sets the upper media may lay run by run (``Medium.cords``), to price a leaf
+    option's leaf-spine runs before the model is built."""
+
+    cord_sets: tuple[tuple, ...]
+    power_matters: bool = False
+    _cords: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def cord(self, index: int, run: float):
+        """The cheapest cord of set ``index`` reaching ``run`` (None: none does)."""
+        key = (index, run)
+        if key not in self._cords:
+            self._cords[key] = min((c for c in self.cord_sets[index]
+                                    if c.reach_m >= run - 1e-9),
+                                   key=lambda c: (c.price_usd, c.reach_m, c.model), default=None)
+        return self._cords[key]
+
+    def laid(self, runs: tuple[tuple[float, int], ...]) -> tuple[float, ...]:
+        """What each cord set costs to lay ``runs`` (``inf`` where a run is beyond it), and
+        with a power limit the watts too."""
+        out = []
+        for index in range(len(self.cord_sets)):
+            usd = w = 0.0
+            for run, links in runs:
+                cord = self.cord(index, run)
+                if cord is None:
+                    usd = w = math.inf
+                    break
+                usd += links * cord.price_usd
+                w += links * cord.power_w
+            out += [usd, w] if self.power_matters else [usd]
+        return tuple(out)
+
+
 def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                  reaches_m: list[float], pricer: CagePricer,
-                 catalog: Catalog | None = None, hall: SharedFloor | None = None
-                 ) -> list[LeafOption]:
-    """Leaf options whose node-leaf cages can all be cabled; with ``catalog`` (two tiers) the
-    leaf-spine run allows for the network racks the spines of ``u`` uplinks can fill at most:
-    ``planes * subfabrics`` copies of at most ``u`` spines (``S = u / l <= u``), each as tall
-    and as power-hungry as the worst switch the fabric may use
-    (``site.grid.network_racks_bound``). A 3-tier fabric on a shared floor keeps one network
-    row (``designer.site.hall``)."""
-    options = []
+                 catalog: Catalog | None = None, hall: SharedFloor | None = None,
+                 cords: UpperCords | None = None) -> list[LeafOption]:
+    """Leaf options whose node-leaf cages can all be cabled.
+
+    With ``catalog`` (two tiers) each option knows where its spines stand and every leaf-spine
+    run: each copy's spines take ``site.grid.spine_blocks`` racks for ``u`` uplinks, as many as
+    the tallest and most power-hungry switch the fabric may use needs (``per_rack``), in
+    network rows in the middle of the hall (or past it on a shared floor); and, where one spine
+    has a port for every uplink of every leaf, the option of a one-spine tier in one rack.
+    Options whose leaves no spine could reach are left out. A 3-tier fabric's upper runs are
+    its floor model's worst runs (one network row on a shared floor)."""
+    holds = None
     if catalog is not None:
-        tallest_units = tallest_switch_units(fabric, catalog)
-        hungriest_w = hungriest_switch_w(fabric, catalog)
-    cache: dict[tuple[int, int], tuple[float, ...]] = {}
-    plans: dict[tuple[int, int, str], NodeLinkPlan | None] = {}
+        holds = per_rack(site, tallest_switch_units(fabric, catalog),
+                         hungriest_switch_w(fabric, catalog))
+    enumerate_ = _LeafEnumeration(fabric, site, sh, reaches_m, pricer, hall, cords,
+                                  max((m.radix for m in modes), default=0))
+    options = []
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
-            groups = valid_groups(fabric, sh, mode, uplinks)
-            racks = (network_racks_bound(site, fabric.planes * sh.subfabrics, uplinks,
-                                         tallest_units, hungriest_w)
-                     if catalog is not None else site.racks_per_row if hall else 1)
-            lengths, usd, watts = {}, {}, {}
-            for q in groups:
-                if (q, racks) not in cache:
-                    cache[(q, racks)] = group_lengths_m(fabric, site, sh, q, racks, hall)
-                key = (q, mode.cage_ports, mode.switch.protocol)
-                if key not in plans:
-                    plans[key] = node_link_plan(pricer, fabric, site, sh, q, mode, hall)
-                if plans[key] is not None:
-                    lengths[q] = (plans[key].worst_run_m, *cache[(q, racks)][1:])
-                    usd[q] = plans[key].cost_usd
-                    watts[q] = plans[key].power_w
-            offered = (sorted(lengths) if fabric.budget_usd is not None else kept_groups(
-                list(lengths), lengths, reaches_m, usd,
-                latency_matters=fabric.max_latency_us is not None,
-                node_link_w=watts if fabric.max_power_kw is not None else None))
-            for q in offered:
-                plan = plans[(q, mode.cage_ports, mode.switch.protocol)]
-                options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes,
-                                          plan.worst_run_m, *lengths[q][1:], node_links=plan))
+            if holds is None:
+                variants = [(0, 0)]
+            else:
+                variants = [spine_blocks(uplinks, holds)] + ([(1, uplinks)] if uplinks > 1
+                                                              else [])
+            for blocks in variants:
+                options += enumerate_.variant(mode, uplinks, blocks)
     return options
+
+
+@dataclass
+class _LeafEnumeration:
+    """What :func:`leaf_options` shares between modes and uplink counts: the context, the
+    node-leaf plans by group size and cage, and the runs above the leaf by group size."""
+
+    fabric: Fabric
+    site: Site
+    sh: Shape
+    reaches_m: list[float]
+    pricer: CagePricer
+    hall: SharedFloor | None
+    cords: UpperCords | None
+    most_radix: int
+    plans: dict = field(default_factory=dict)
+    runs: dict = field(default_factory=dict)
+    worst: dict = field(default_factory=dict)
+
+    def plan(self, mode: SwitchMode, q: int) -> NodeLinkPlan | None:
+        key = (q, mode.cage_ports, mode.switch.protocol)
+        if key not in self.plans:
+            self.plans[key] = node_link_plan(self.pricer, self.fabric, self.site, self.sh, q,
+                                             mode, self.hall)
+        return self.plans[key]
+
+    def leaf_spine_runs(self, q: int, blocks: tuple[int, int]) -> tuple:
+        """Every leaf-spine run with groups of ``q`` and spines in ``blocks = (racks,
+        block)``: each leaf sends ``block`` uplinks to each rack, so the runs of one uplink per
+        rack (they depend on the group size and the rack count alone) scaled."""
+        key = (q, blocks[0])
+        if key not in self.runs:
+            self.runs[key] = _runs_per_rack(self.fabric, self.site, self.sh, q, blocks[0],
+                                            self.hall)
+        weight = blocks[1] * self.sh.leaves_per_group
+        return tuple((run, pairs * weight) for run, pairs in self.runs[key])
+
+    def worst_upper_m(self, q: int) -> tuple[float, ...]:
+        """The floor model's worst leaf-spine and spine-core runs (three tiers)."""
+        if q not in self.worst:
+            racks = self.site.racks_per_row if self.hall is not None else 1
+            self.worst[q] = group_lengths_m(self.fabric, self.site, self.sh, q, racks,
+                                            self.hall)[1:]
+        return self.worst[q]
+
+    def variant(self, mode: SwitchMode, uplinks: int, blocks: tuple[int, int]
+                ) -> list[LeafOption]:
+        """The leaf options of one mode, uplink count and spine racks (``blocks``; ``(0, 0)``
+        for three tiers), their group sizes pruned by :func:`kept_groups`."""
+        fabric, sh = self.fabric, self.sh
+        lengths, usd, watts, upper = {}, {}, {}, {}
+        most_leaves = self.most_radix // (uplinks if blocks[0] == 1 < uplinks else 1)
+        for q in valid_groups(fabric, sh, mode, uplinks):
+            plan = self.plan(mode, q)
+            if plan is None:
+                continue
+            if blocks[1]:
+                if ceil_div(fabric.nodes, q) * sh.leaves_per_group > most_leaves:
+                    continue  # no spine has a port for every leaf (one spine: every uplink)
+                runs = self.leaf_spine_runs(q, blocks)
+                upper_m = (max(run for run, _ in runs), 0.0)
+                if self.cords is not None:
+                    upper[q] = self.cords.laid(runs)
+            else:
+                upper_m = self.worst_upper_m(q)
+            lengths[q] = (plan.worst_run_m, *upper_m)
+            usd[q], watts[q] = plan.cost_usd, plan.power_w
+        offered = (sorted(lengths) if fabric.budget_usd is not None else kept_groups(
+            list(lengths), lengths, self.reaches_m, usd,
+            latency_matters=fabric.max_latency_us is not None,
+            node_link_w=watts if fabric.max_power_kw is not None else None,
+            upper_usd=upper or None))
+        options = []
+        for q in offered:
+            extra = {}
+            if blocks[1]:
+                extra = {"spine_racks": blocks[0], "spine_block": blocks[1],
+                         "leaf_spine_runs": self.leaf_spine_runs(q, blocks)}
+            plan = self.plan(mode, q)
+            options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes, plan.worst_run_m,
+                                      *lengths[q][1:], node_links=plan, **extra))
+        return options
+
+
+def _runs_per_rack(fabric: Fabric, site: Site, sh: Shape, q: int, racks: int,
+                   hall: SharedFloor | None) -> tuple[tuple[float, int], ...]:
+    """The run from every leaf group's rack to each of ``racks`` spine racks of every copy
+    (``SpineRacks.runs_per_rack``), where ``designer.site.hall`` places them."""
+    spines = SpineRacks(site, racks, 1, fabric.planes * sh.subfabrics)
+    if hall is not None:
+        groups = -(-hall.nodes // min(q, hall.nodes))
+        return spines.runs_per_rack([hall.leaf_rack(q, g) for g in range(groups)],
+                                    hall.first_row)
+    group = min(q, fabric.nodes)
+    floor = PrimaryFloor.with_spines(GroupPlacement(site, group, sh.rail), 0, fabric.nodes,
+                                     spines)
+    return spines.runs_per_rack([floor.leaf_rack(g) for g in range(-(-fabric.nodes // group))],
+                                floor.mid)
 
 
 def node_link_plan(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape, group_nodes: int,

@@ -3,6 +3,7 @@ priced per cage and per link, and the Pareto set of them worth offering the mode
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog
@@ -11,13 +12,17 @@ from designer.inputs.schema import Cable, Transceiver
 
 @dataclass(frozen=True)
 class Medium:
-    """One way to build a link class between ends with cages of ``cage1`` and ``cage2`` ports.
+    """One way to build a link class between ends with cages of ``cage1`` and ``cage2`` ports:
+    the part in each cage (a transceiver, or a breakout cable's wide end) and the ``cords`` it
+    may lay, each run taking the cheapest cord that reaches it (:meth:`cord_for`).
 
     Cost of a class served by this medium::
 
-        cost = per_unit1_usd * units1 + per_unit2_usd * units2 + per_link_usd * links
+        cost = per_unit1_usd * units1 + per_unit2_usd * units2 + sum_runs cord_for(run).price
 
-    where ``units`` at an end is the sum over its devices of ceil(links on device / cage).
+    where ``units`` at an end is the sum over its devices of ceil(links on device / cage). A
+    breakout cable is one cord priced per cage at its wide end (``per_unit*_usd``); it lays no
+    per-link cord.
     """
 
     cage1: int
@@ -26,19 +31,57 @@ class Medium:
     protocol: str | None
     per_unit1_usd: float
     per_unit2_usd: float
-    per_link_usd: float
+    cords: tuple[Cable, ...]
     transceiver1: Transceiver | None = None
     transceiver2: Transceiver | None = None
-    cable: Cable | None = None
+    preference: tuple[str, ...] = ()  # cord models, cheapest first (set from ``cords``)
+
+    def __post_init__(self):
+        # The order is fixed where the medium is priced (a TCO model prices energy in), so the
+        # same design re-priced at list prices (``pricing.rebase``) lays the same cords.
+        if not self.preference:
+            ranked = sorted(self.cords, key=lambda c: (c.price_usd, c.reach_m, c.model))
+            object.__setattr__(self, "preference", tuple(c.model for c in ranked))
 
     @property
     def key(self) -> str:
-        parts = [p.model for p in (self.transceiver1, self.cable, self.transceiver2) if p]
-        return f"{self.cage1}-{self.cage2}:" + "+".join(parts)
+        ends = [p.model for p in (self.transceiver1, self.transceiver2) if p]
+        cords = self.cords[0].model if len(self.cords) == 1 else (
+            f"{self.cords[0].kind}/{self.cords[0].fiber or self.protocol or 'any'}"
+            f"x{len(self.cords)}")
+        return f"{self.cage1}-{self.cage2}:" + "+".join([*ends[:1], cords, *ends[1:]])
 
-    def cost_usd(self, units1: int, units2: int, links: int) -> float:
-        return (self.per_unit1_usd * units1 + self.per_unit2_usd * units2
-                + self.per_link_usd * links)
+    @property
+    def breakout(self) -> bool:
+        return self.cords[0].links > 1
+
+    @property
+    def cable(self) -> Cable:
+        """The longest cord: the one cable of a fixed-length medium."""
+        return self.cords[-1]
+
+    def cord_for(self, run_m: float) -> Cable | None:
+        """The cheapest cord reaching ``run_m`` (ties: the shorter, then by model; prices as
+        the medium was priced); None when the run is beyond the medium's reach."""
+        if run_m > self.reach_m + 1e-9:
+            return None
+        return next((c for c in self._ranked if c.reach_m >= run_m - 1e-9), None)
+
+    @functools.cached_property
+    def _ranked(self) -> tuple[Cable, ...]:
+        by_model = {c.model: c for c in self.cords}
+        return tuple(by_model[m] for m in self.preference)
+
+    def per_link_usd(self, run_m: float) -> float:
+        """What one link of ``run_m`` costs on top of the cage parts (0 for a breakout)."""
+        return 0.0 if self.breakout else self.cord_for(run_m).price_usd
+
+    def per_link_w(self, run_m: float) -> float:
+        return 0.0 if self.breakout else self.cord_for(run_m).power_w
+
+    @property
+    def least_link_usd(self) -> float:
+        return 0.0 if self.breakout else min(c.price_usd for c in self.cords)
 
     @property
     def per_unit1_w(self) -> float:
@@ -53,10 +96,6 @@ class Medium:
             return self.transceiver2.power_w
         return self.cable.power_w if self.per_unit2_usd else 0.0
 
-    @property
-    def per_link_w(self) -> float:
-        return self.cable.power_w if self.per_link_usd else 0.0
-
 
 def _protocol_of(*parts) -> tuple[bool, str | None]:
     protocols = {p.protocol for p in parts if p is not None and p.protocol is not None}
@@ -65,8 +104,15 @@ def _protocol_of(*parts) -> tuple[bool, str | None]:
     return True, (protocols.pop() if protocols else None)
 
 
-def media_options(catalog: Catalog, speed_gbps: float, cages: set[int]) -> list[Medium]:
-    """Every medium at ``speed_gbps`` whose ends fit cages in ``cages`` (NIC ends are 1)."""
+def media_options(catalog: Catalog, speed_gbps: float, cages: set[int], *,
+                  per_run: bool = False) -> list[Medium]:
+    """Every medium at ``speed_gbps`` whose ends fit cages in ``cages`` (NIC ends are 1).
+
+    ``per_run``: a medium lays any stocked cord of its kind, run by run (a fiber of the optics'
+    grade, any single-link direct cable), so one medium stands for a pair of transceivers or for
+    direct cabling; else (a class whose runs are all priced at its worst run) every cord is a
+    medium of its own. Breakout cables are always one medium per model (a cord per cage).
+    """
     cages = cages | {1}
     out: list[Medium] = []
     optics = [t for t in catalog.transceivers.values()
@@ -75,56 +121,92 @@ def media_options(catalog: Catalog, speed_gbps: float, cages: set[int]) -> list[
               if c.kind == "fiber" and c.port_speed_gbps >= speed_gbps]
     for t1 in optics:
         for t2 in optics:
-            for fiber in fibers:
-                ok, protocol = _protocol_of(t1, t2, fiber)
-                if not ok or not (t1.fiber == t2.fiber == fiber.fiber):
-                    continue
-                out.append(Medium(t1.ports, t2.ports, min(t1.reach_m, t2.reach_m, fiber.reach_m),
-                                  protocol, t1.price_usd, t2.price_usd, fiber.price_usd,
-                                  transceiver1=t1, transceiver2=t2, cable=fiber))
-    for cable in catalog.cables.values():
-        if cable.kind == "fiber" or cable.port_speed_gbps != speed_gbps:
-            continue
-        if cable.links == 1:
-            out.append(Medium(1, 1, cable.reach_m, cable.protocol, 0.0, 0.0, cable.price_usd,
-                              cable=cable))
-        elif cable.links in cages:
+            ok, protocol = _protocol_of(t1, t2)
+            if not ok or t1.fiber != t2.fiber:
+                continue
+            grade = [f for f in fibers if f.fiber == t1.fiber]
+            for cords, proto in _cord_sets(grade, protocol, per_run):
+                reach = min(t1.reach_m, t2.reach_m, max(c.reach_m for c in cords))
+                out.append(Medium(t1.ports, t2.ports, reach, proto, t1.price_usd, t2.price_usd,
+                                  cords, transceiver1=t1, transceiver2=t2))
+    direct = [c for c in catalog.cables.values()
+              if c.kind != "fiber" and c.port_speed_gbps == speed_gbps]
+    for cords, proto in _cord_sets([c for c in direct if c.links == 1], None, per_run):
+        out.append(Medium(1, 1, max(c.reach_m for c in cords), proto, 0.0, 0.0, cords))
+    for cable in direct:
+        if cable.links > 1 and cable.links in cages:
             out.append(Medium(1, cable.links, cable.reach_m, cable.protocol, 0.0,
-                              cable.price_usd, 0.0, cable=cable))
+                              cable.price_usd, (cable,)))
             out.append(Medium(cable.links, 1, cable.reach_m, cable.protocol, cable.price_usd,
-                              0.0, 0.0, cable=cable))
+                              0.0, (cable,)))
     return sorted(out, key=lambda m: m.key)
 
 
+def _cord_sets(cords: list[Cable], protocol: str | None, per_run: bool):
+    """The cord sets a medium speaking ``protocol`` (None: any) may lay, with the protocol the
+    medium then speaks: every cord alone, or (``per_run``) all cords of one protocol at once
+    (protocol-free cords, plus those of one protocol)."""
+    usable = [c for c in cords if c.protocol in (None, protocol) or protocol is None]
+    if not per_run:
+        for cord in usable:
+            ok, proto = _protocol_of(cord) if protocol is None else (True, protocol)
+            if ok:
+                yield (cord,), proto
+        return
+    protocols = [protocol] if protocol is not None else [None, *sorted(
+        {c.protocol for c in usable if c.protocol is not None})]
+    for proto in protocols:
+        chosen = [c for c in usable if c.protocol in (None, proto)]
+        if chosen:
+            yield tuple(sorted(chosen, key=lambda c: (c.reach_m, c.price_usd, c.model))), proto
+
+
 def pareto_media(options: list[Medium], power_matters: bool = False) -> list[Medium]:
-    """Drop media beaten on every cost coefficient by another with the same ends and more reach
-    (and, when the fabric limits power, on every power coefficient too).
+    """Drop media beaten everywhere by another with the same ends and more reach (and, when the
+    fabric limits power, on power too).
 
     ``a`` dominates ``b`` when both have the same cages, ``reach_a >= reach_b``, ``a`` speaks no
-    protocol or ``b``'s, and ``a_a <= a_b``, ``b_a <= b_b``, ``g_a <= g_b`` (unit and link
-    prices). A dominated medium can never be strictly cheaper for any unit counts, so the optimum
-    is kept. Of media equal in all of these, the first in ``options`` is kept.
+    protocol or ``b``'s, ``a``'s cage parts cost no more at either end, and a link costs no more
+    on ``a`` than on ``b`` at every run ``b`` reaches (its cords are step functions of the run,
+    so comparing them at every cord's reach, and just past it, is enough). A dominated medium
+    can never be strictly cheaper for any runs and unit counts, so the optimum is kept. Of media
+    equal in all of these, the first in ``options`` is kept.
 
     Dominance is transitive, so it is enough to test each medium against the undominated ones:
-    in the order ``(-reach, a, b, g, protocol set, index)`` every dominator comes before what it
-    dominates, and the kept set grows as a frontier (a few dozen per cage pair instead of the
-    O(n^2) pairs of ~2,300 media).
+    in the order ``(-reach, unit prices plus link prices at the test runs, protocol, index)``
+    every dominator comes before what it dominates, and the kept set grows as a frontier.
     """
+    points = sorted({0.0} | {r for m in options for c in m.cords
+                             for r in (c.reach_m, c.reach_m + 1e-6)})
+
+    def links_at(m: Medium, watts: bool = False) -> tuple[float, ...]:
+        per = m.per_link_w if watts else m.per_link_usd
+        return tuple(per(r) for r in points if r <= m.reach_m)
+
+    usd = {id(m): links_at(m) for m in options}
+    w = {id(m): links_at(m, True) for m in options} if power_matters else {}
+
+    def cheaper_links(a: Medium, b: Medium, table: dict) -> bool:
+        if len(a.cords) == len(b.cords) == 1:  # fixed cords: one price each, at every run
+            return table[id(a)][-1] <= table[id(b)][-1]
+        n = len(table[id(b)])
+        return all(x <= y for x, y in zip(table[id(a)][:n], table[id(b)], strict=True))
+
     def dominates(a: Medium, b: Medium) -> bool:
         return (a.reach_m >= b.reach_m and a.protocol in (None, b.protocol)
                 and a.per_unit1_usd <= b.per_unit1_usd and a.per_unit2_usd <= b.per_unit2_usd
-                and a.per_link_usd <= b.per_link_usd
-                and (not power_matters or (a.per_unit1_w <= b.per_unit1_w
-                                           and a.per_unit2_w <= b.per_unit2_w
-                                           and a.per_link_w <= b.per_link_w)))
+                and cheaper_links(a, b, usd)
+                and (not power_matters or (
+                    a.per_unit1_w <= b.per_unit1_w and a.per_unit2_w <= b.per_unit2_w
+                    and cheaper_links(a, b, w))))
 
     groups: dict[tuple[int, int], list[tuple[int, Medium]]] = {}
     for index, option in enumerate(options):
         groups.setdefault((option.cage1, option.cage2), []).append((index, option))
     kept: list[tuple[int, Medium]] = []
     for members in groups.values():
-        members.sort(key=lambda im: (-im[1].reach_m, im[1].per_unit1_usd, im[1].per_unit2_usd,
-                                     im[1].per_link_usd, im[1].protocol is not None, im[0]))
+        members.sort(key=lambda im: (-im[1].reach_m, im[1].per_unit1_usd + im[1].per_unit2_usd
+                                     + sum(usd[id(im[1])]), im[1].protocol is not None, im[0]))
         frontier: list[Medium] = []
         for index, option in members:
             if not any(dominates(other, option) for other in frontier):

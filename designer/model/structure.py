@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from designer.inputs.catalog import SwitchMode
-from designer.inputs.schema import Fabric, Nic
+from designer.inputs.schema import Cable, Fabric, Nic
 from designer.model.candidates import LeafOption, PodOption, Shape, SpineOption, nics_per_node
 from designer.model.links import LINK_CLASSES, TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import Medium
@@ -199,29 +199,40 @@ class FabricStructure:
                 for (kind, role, model), (part, count) in sorted(
                     quantity.items(), key=lambda item: (item[0][0] == "cables", item[0]))]
 
+    def cords(self, cls: LinkClass) -> list[tuple[Cable, int]]:
+        """The cords of link class ``cls`` over all copies, ``(cable, count)`` by reach: each
+        run's cheapest cord of the class's medium where the floor gives every run
+        (``LeafOption.runs``), else one cord per link (per cage for a breakout) for the
+        class's worst run."""
+        medium, counts = self.media[cls], self.counts.link_classes[cls]
+        runs = self.leaf.runs(cls)
+        if medium.breakout:
+            quantity = counts.upper_units if medium.cage2 > 1 else counts.lower_units
+            return [(medium.cable, quantity * self.copies)]
+        if runs is None:
+            return [(medium.cable, counts.links * self.copies)]
+        laid: dict[str, list] = {}
+        for run, links in runs:
+            cord = medium.cord_for(run)
+            laid.setdefault(cord.model, [cord, 0])[1] += links
+        return sorted(((cord, n) for cord, n in laid.values()),
+                      key=lambda item: (item[0].reach_m, item[0].model))
+
     def _media_parts(self, cls: LinkClass) -> list[PartLine]:
         medium, counts = self.media[cls], self.counts.link_classes[cls]
         name, k = self.fabric.name, self.copies
         lower, upper = cls.ends
+        lines = []
         if medium.transceiver1 is not None:
-            t1, t2, fiber = medium.transceiver1, medium.transceiver2, medium.cable
-            return [
+            t1, t2 = medium.transceiver1, medium.transceiver2
+            lines += [
                 PartLine(name, f"{cls} ({lower} end)", "transceivers", t1.model,
                          counts.lower_units * k, t1.price_usd, t1.power_w),
                 PartLine(name, f"{cls} ({upper} end)", "transceivers", t2.model,
                          counts.upper_units * k, t2.price_usd, t2.power_w),
-                PartLine(name, cls, "cables", fiber.model, counts.links * k, fiber.price_usd,
-                         fiber.power_w),
             ]
-        cable = medium.cable
-        if cable.links == 1:
-            quantity = counts.links
-        elif medium.cage2 == cable.links:
-            quantity = counts.upper_units
-        else:
-            quantity = counts.lower_units
-        return [PartLine(name, cls, "cables", cable.model, quantity * k, cable.price_usd,
-                         cable.power_w)]
+        return lines + [PartLine(name, cls, "cables", cable.model, quantity, cable.price_usd,
+                                 cable.power_w) for cable, quantity in self.cords(cls)]
 
     @property
     def cost_usd(self) -> float:

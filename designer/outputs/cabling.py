@@ -6,9 +6,10 @@ on servers another fabric placed), switch ports ``p17`` when a cage holds one po
 for port 2 of cage 9 otherwise.
 
 Node-leaf runs are measured rack to rack, and each leg takes the part its cage was priced with
-(``designer.model.nodelinks``: the cheapest stocked length, copper or optics, cage by cage); runs
-above the leaf are given the class's worst run from the floor model (the length the optimizer
-chose the medium for).
+(``designer.model.nodelinks``: the cheapest stocked length, copper or optics, cage by cage);
+2-tier leaf-spine runs are measured rack to rack too, each taking the cheapest cord of the
+class's medium that reaches it (as the optimizer priced it); 3-tier runs above the leaf are
+given the class's worst run from the floor model (the length the optimizer chose the cord for).
 
 Ports are assigned in a fixed order: leaf downlinks first (node order, then rail), then uplinks
 spine by spine; so every cage is filled before the next is opened, matching the cage counts in
@@ -68,9 +69,10 @@ class _Medium(NamedTuple):
     z_transceiver: str
 
 
-def _medium(medium: Medium) -> _Medium:
-    """Catalog text for the columns, neutralized for spreadsheets."""
-    cable = medium.cable
+def _medium(medium: Medium, cable=None) -> _Medium:
+    """Catalog text for the columns (the medium's one cable, or ``cable``), neutralized for
+    spreadsheets."""
+    cable = cable or medium.cable
     fiber = cable.fiber or ("copper" if cable.kind in ("dac", "acc") else "")
     if medium.transceiver1 is not None:
         return _Medium(neutralize(cable.model), cable.kind, fiber,
@@ -170,7 +172,8 @@ def _spine_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
     fabric, site = s.fabric, floor.site
     down, c_leaf = s.leaf.down_ports, s.leaf.mode.cage_ports
     per_pair, c_spine = s.spine.links_per_leaf, s.spine.mode.cage_ports
-    medium = _medium(s.media[LinkClass.LEAF_SPINE])
+    medium = s.media[LinkClass.LEAF_SPINE]
+    columns: dict[float, _Medium] = {}  # each run takes its cheapest cord of the medium
     rail_col = sub + 1 if s.layout == "rail-only" else ""
     for i, (leaf_rail, group) in enumerate(sub_leaves):
         rail = leaf_rail if s.layout != "rail-only" else sub
@@ -180,10 +183,12 @@ def _spine_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
             placed, rack = floor.spine(plane, sub, spine)
             run = site.leaf_spine_m if site.leaf_spine_m is not None else run_m(
                 site, leaf_rack, rack)
+            if run not in columns:
+                columns[run] = _medium(medium, medium.cord_for(run))
             for t in range(per_pair):
                 a = _end("leaf", leaf, port_name(down + spine * per_pair + t + 1, c_leaf))
                 z = _end("spine", placed, port_name(i * per_pair + t + 1, c_spine))
-                yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, run)
+                yield (fabric.name, plane, rail_col, *a, *z, speed, *columns[run], run)
 
 
 def _pod_rows(s: FabricStructure, result: FabricResult, floor: FabricFloor, plane: int,

@@ -388,10 +388,10 @@ def optic_type(transceiver) -> str:
     return words[0] if words else transceiver.model
 
 
-def medium_text(medium: Medium) -> str:
+def medium_text(medium: Medium, cords: list | None = None) -> str:
     """``"optics SR4 / 2xSR4"`` (lower end / upper end when they differ), ``"DAC splitter"``."""
     if medium.transceiver1 is None:
-        return medium_kind(medium)
+        return medium_kind(medium, cords)
     lower, upper = optic_type(medium.transceiver1), optic_type(medium.transceiver2)
     return f"optics {lower}" if lower == upper else f"optics {lower} / {upper}"
 
@@ -417,10 +417,10 @@ def _way_text(kind: str) -> str:
     return f"{head.upper()} {tail}".strip()
 
 
-def medium_models(medium: Medium) -> str:
-    """The part models of a medium: the two transceivers, or the cable."""
+def medium_models(medium: Medium, cords: list | None = None) -> str:
+    """The part models of a medium: the two transceivers, or the cables laid."""
     if medium.transceiver1 is None:
-        return medium.cable.model
+        return ", ".join(c.model for c, _ in cords) if cords else medium.cable.model
     t1, t2 = medium.transceiver1.model, medium.transceiver2.model
     return t1 if t1 == t2 else f"{t1} + {t2}"
 
@@ -432,7 +432,8 @@ def _bundle(fabric_result: FabricResult, cls: str, lower: Row, upper: Row) -> Bu
     if cls == "node-leaf":
         text, models = node_links_text(s.node_links)
     else:
-        text, models = medium_text(s.media[cls]), medium_models(s.media[cls])
+        cords = s.cords(cls)
+        text, models = medium_text(s.media[cls], cords), medium_models(s.media[cls], cords)
     label = [f"{cls} links", f"{count}, {text}", models]
     note = _copies_note(s, links).strip()
     if note:

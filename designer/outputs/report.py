@@ -265,12 +265,14 @@ def media_rows(fabric_result: FabricResult, catalog: Catalog,
                                                r["part"]))
 
 
-def medium_kind(medium: Medium) -> str:
-    """``optics``, or the direct cable's kind in capitals (``DAC``, ``ACC``, ``AOC``)."""
+def medium_kind(medium: Medium, cords: list | None = None) -> str:
+    """``optics``, or the direct cables' kinds in capitals (``DAC``, ``DAC/AOC``), of the
+    ``(cable, count)`` cords laid when given."""
     if medium.transceiver1 is not None:
         return "optics"
-    kind = medium.cable.kind.upper()
-    return f"{kind} splitter" if medium.cable.links > 1 else kind
+    laid = [cable for cable, _ in cords] if cords else list(medium.cords)
+    kind = "/".join(dict.fromkeys(c.kind.upper() for c in laid))
+    return f"{kind} splitter" if medium.breakout else kind
 
 
 def medium_parts(link_class: str, medium: Medium) -> str:

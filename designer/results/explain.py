@@ -235,10 +235,12 @@ def _media_limits(fabric_result: FabricResult, catalog: Catalog | None) -> list[
     for cls, medium in s.media.items():
         length_m = fabric_result.lengths_m.get(cls)
         if medium.transceiver1 is None:
-            cable = medium.cable
-            reach = length_text(cable.reach_m)
-            out.append(f"{cls} links use {cable.kind.upper()} cables ({cable.model}): the worst "
-                       f"run of {length_text(length_m)} is within their {reach} reach, so no "
+            laid = [cable for cable, _ in s.cords(cls)]
+            kinds = "/".join(dict.fromkeys(c.kind.upper() for c in laid))
+            models = ", ".join(c.model for c in laid)
+            reach = length_text(max(c.reach_m for c in laid))
+            out.append(f"{cls} links use {kinds} cables ({models}): the worst run of "
+                       f"{length_text(length_m)} is within their {reach} reach, so no "
                        f"transceivers are needed.")
         else:
             out.append(_optics_sentence(s, cls, length_m, catalog))

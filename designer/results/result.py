@@ -180,7 +180,7 @@ class FabricResult:
             "objective": self.objective_dict(),
             "latency": self.latency.to_dict(),
             "media": {"node-leaf": _node_links_dict(s.node_links, s.copies),
-                      **{cls: _medium_dict(m, self.lengths_m.get(cls))
+                      **{cls: _medium_dict(m, self.lengths_m.get(cls), s.cords(cls))
                          for cls, m in s.media.items()}},
             "solve": {"status": self.solve.status.text, "optimal": self.solve.optimal,
                       "objective_usd": round(self.solve.objective_usd, 2),
@@ -233,13 +233,17 @@ def _node_links_dict(plan, copies: int) -> dict:
     return out
 
 
-def _medium_dict(m, length_m: float | None) -> dict:
+def _medium_dict(m, length_m: float | None, cords: list) -> dict:
+    """One upper link class's medium: its kind, transceivers, and the cords laid (``cables``,
+    by model; ``cable`` is the longest of them)."""
     out = {"worst_length_m": length_m, "reach_m": m.reach_m}
+    longest = cords[-1][0]
     if m.transceiver1 is not None:
         out.update(kind="optics", transceivers=[m.transceiver1.model, m.transceiver2.model],
-                   cable=m.cable.model)
+                   cable=longest.model)
     else:
-        out.update(kind=m.cable.kind, cable=m.cable.model)
+        out.update(kind=longest.kind, cable=longest.model)
+    out["cables"] = {cable.model: count for cable, count in cords}
     return out
 
 

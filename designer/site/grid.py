@@ -222,6 +222,25 @@ def tier_slot(index: int, count: int, holds: int) -> tuple[int, int]:
     return divmod(index, block)
 
 
+def spine_blocks(uplinks: int, holds: int) -> tuple[int, int]:
+    """``(racks, block)``: where a 2-tier copy's spines stand, from its leaves' uplinks alone.
+
+    Uplink ``k`` of every leaf goes to the copy's spine rack ``k // block``, so every leaf
+    spreads its ``u`` uplinks over the same ``racks = u / block`` racks whatever the spine
+    option. ``block`` is the largest divisor of ``u`` that is at most what a rack holds
+    (``holds`` spines) and at most ``u / 2`` (no rack holds the whole tier). A spine with ``l``
+    links to each leaf takes uplinks ``s l .. s l + l - 1``, which stay in one rack when ``l``
+    divides ``block`` (the model offers only those spine options; a divisor of ``u`` has many
+    divisors in common with it); a rack then holds ``block / l <= holds`` spines.
+
+    >>> spine_blocks(16, 40), spine_blocks(64, 20), spine_blocks(28, 6), spine_blocks(1, 40)
+    ((2, 8), (4, 16), (7, 4), (1, 1))
+    """
+    cap = max(1, min(holds, uplinks // 2))
+    block = max(d for d in range(1, cap + 1) if uplinks % d == 0)
+    return uplinks // block, block
+
+
 def network_racks_bound(site: Site, copies: int, count: int, units: int,
                         power_w: float = 0.0) -> int:
     """Most racks ``copies`` copies of a tier of at most ``count`` switches take, each switch at

@@ -24,6 +24,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from designer.errors import InfeasibleError
 from designer.inputs.schema import Site
 from designer.site.grid import (
@@ -34,10 +36,7 @@ from designer.site.grid import (
     hall_rows,
     lowest_unit,
     network_rows_at,
-    per_rack,
     run_m,
-    tier_racks,
-    tier_slot,
 )
 
 
@@ -60,8 +59,15 @@ class PrimaryFloor:
         placement = GroupPlacement(site, s.group_nodes, s.shape.rail)
         if s.tiers != 2:
             return cls(site, placement, node_units)
-        _, mid = network_rows_at(site, s.fabric.nodes, s.group_nodes, s.shape.rail)
-        spines = SpineRacks.of(structure, site)
+        return cls.with_spines(placement, node_units, s.fabric.nodes,
+                               SpineRacks.of(structure, site))
+
+    @classmethod
+    def with_spines(cls, placement: GroupPlacement, node_units: int, nodes: int,
+                    spines: SpineRacks) -> PrimaryFloor:
+        """A 2-tier floor: the spine racks in network rows before node row ``mid``."""
+        site = placement.site
+        _, mid = network_rows_at(site, nodes, placement.group_nodes, placement.rail)
         return cls(site, placement, node_units, mid,
                    math.ceil(spines.racks / site.racks_per_row), spines)
 
@@ -174,36 +180,63 @@ def network_rows(structure, site: Site) -> int:
 
 @dataclass(frozen=True)
 class SpineRacks:
-    """Where a 2-tier fabric's spines stand: each copy (plane and rail) spreads its ``count``
-    spines over ``tier_racks`` racks of its own, ``holds`` per rack at most (rack units and
-    power budget), in the network rows from ``first_row``."""
+    """Where a 2-tier fabric's spines stand: each copy (plane and rail) has ``per_copy`` racks
+    of its own in the network rows from ``first_row``, and uplink ``k`` of every leaf goes to
+    the copy's rack ``k // block`` (``site.grid.spine_blocks``: fixed by the leaf option, so
+    the optimizer knows every leaf-spine run before it picks the spines). Spine ``s`` (``l``
+    links to each leaf) stands in the rack of its uplinks, stacked from the top."""
 
     site: Site
-    count: int
-    holds: int
-    units: int
+    per_copy: int
+    block: int
     copies: int
+    links_per_leaf: int = 1
+    units: int = 1
 
     @classmethod
     def of(cls, structure, site: Site) -> SpineRacks:
-        switch = structure.spine.mode.switch
-        return cls(site, structure.spines, per_rack(site, switch.rack_units, switch.power_w),
-                   switch.rack_units, structure.copies)
-
-    @property
-    def per_copy(self) -> int:
-        return tier_racks(self.count, self.holds)
+        leaf, spine = structure.leaf, structure.spine
+        return cls(site, leaf.spine_racks, leaf.spine_block, structure.copies,
+                   spine.links_per_leaf, spine.mode.switch.rack_units)
 
     @property
     def racks(self) -> int:
         return self.copies * self.per_copy
 
+    def rack(self, copy: int, index: int, first_row: int) -> Rack:
+        """Rack ``index`` of copy ``copy``: the copies' racks fill rows left to right."""
+        position = copy * self.per_copy + index
+        rpr = self.site.racks_per_row
+        return Rack(first_row + position // rpr, position % rpr)
+
     def place(self, copy: int, spine: int, first_row: int) -> tuple[Rack, int]:
         """Rack and lowest rack unit of spine ``spine`` of copy ``copy``."""
-        rack, slot = tier_slot(spine, self.count, self.holds)
-        index = copy * self.per_copy + rack
-        rpr = self.site.racks_per_row
-        return Rack(first_row + index // rpr, index % rpr), lowest_unit(self.site, slot, self.units)
+        first = spine * self.links_per_leaf
+        index = first // self.block
+        slot = (first - index * self.block) // self.links_per_leaf
+        return self.rack(copy, index, first_row), lowest_unit(self.site, slot, self.units)
+
+    def runs_per_rack(self, leaf_racks: list[Rack], first_row: int
+                      ) -> tuple[tuple[float, int], ...]:
+        """``((run_m, pairs), ...)``: the run from every leaf rack to every spine rack of
+        every copy, counted once per pair."""
+        site = self.site
+        pairs = len(leaf_racks) * self.copies * self.per_copy
+        if site.leaf_spine_m is not None:
+            return ((site.leaf_spine_m, pairs),)
+        spines = [self.rack(copy, i, first_row) for copy in range(self.copies)
+                  for i in range(self.per_copy)]
+        # pairs by (rows apart, racks apart), every leaf rack against every spine rack at once
+        leaf_rc = np.array([(r.row, r.col) for r in leaf_racks], dtype=np.int64)
+        spine_rc = np.array([(r.row, r.col) for r in spines], dtype=np.int64)
+        rows = np.abs(leaf_rc[:, None, 0] - spine_rc[None, :, 0]).ravel()
+        cols = np.abs(leaf_rc[:, None, 1] - spine_rc[None, :, 1]).ravel()
+        width = int(cols.max()) + 1
+        counts = np.bincount(rows * width + cols)
+        runs: Counter = Counter()
+        for key in np.flatnonzero(counts).tolist():
+            runs[grid_run_m(site, *divmod(key, width))] += int(counts[key])
+        return tuple(sorted(runs.items()))
 
 
 class ServerHall:

@@ -50,12 +50,13 @@ class Builder:
         self.problem = pulp.LpProblem(row_name("fabric", name), pulp.LpMinimize)
 
     def media(self, catalog: Catalog, speed_gbps: float, cages: set[int], *,
-              pareto: bool = False, power_matters: bool = False) -> list[Medium]:
+              pareto: bool = False, power_matters: bool = False,
+              per_run: bool = False) -> list[Medium]:
         """``media_options`` (and its Pareto set), computed once for every build that asks for
         the same optics and cables at the same speed (a sweep's points, every block and class
         of one build): the key holds the parts themselves, so a repriced catalog misses."""
         parts = (tuple(catalog.transceivers.values()), tuple(catalog.cables.values()))
-        return _media_of(parts, speed_gbps, frozenset(cages), pareto, power_matters)
+        return _media_of(parts, speed_gbps, frozenset(cages), pareto, power_matters, per_run)
 
     def binary(self, *name: object) -> pulp.LpVariable:
         return self.problem.add_variable(row_name(*name), 0, 1, cat=pulp.LpBinary)
@@ -127,10 +128,10 @@ class Builder:
 
 @functools.lru_cache(maxsize=64)
 def _media_of(parts: tuple, speed_gbps: float, cages: frozenset[int], pareto: bool,
-              power_matters: bool) -> list[Medium]:
+              power_matters: bool, per_run: bool) -> list[Medium]:
     transceivers, cables = parts
     view = _PartsView({t.model: t for t in transceivers}, {c.model: c for c in cables})
-    options = media_options(view, speed_gbps, set(cages))
+    options = media_options(view, speed_gbps, set(cages), per_run=per_run)
     return pareto_media(options, power_matters) if pareto else options
 
 

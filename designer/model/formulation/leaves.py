@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulp
 
-from designer.model.candidates import leaf_options, single_switch_option
+from designer.model.candidates import UpperCords, leaf_options, single_switch_option
 from designer.model.formulation.blocks import Block
 from designer.model.formulation.builder import Builder, Expr, TierInputs
 
@@ -39,8 +39,16 @@ def define_leaves(b: Builder, block: Block, inputs: TierInputs, max_leaves: int 
     fabric, catalog = inputs.fabric, inputs.catalog
     cages = {m.cage_ports for m in inputs.modes}
     reaches = sorted({m.reach_m for m in b.media(catalog, fabric.port_speed_gbps, cages)})
+    cords = None
+    if block.tiers == 2:
+        power_matters = fabric.max_power_kw is not None
+        laid = {tuple(c.model for c in m.cords): m.cords
+                for m in b.media(catalog, fabric.port_speed_gbps, cages, pareto=True,
+                                 power_matters=power_matters, per_run=True) if not m.breakout}
+        cords = UpperCords(tuple(laid[k] for k in sorted(laid)), power_matters)
     options = leaf_options(fabric, inputs.site, block.shape, list(inputs.modes), reaches,
-                           inputs.pricer, catalog if block.tiers == 2 else None, inputs.hall)
+                           inputs.pricer, catalog if block.tiers == 2 else None, inputs.hall,
+                           cords)
     if max_leaves is not None:
         options = [o for o in options if o.leaves <= max_leaves]
     if not options:

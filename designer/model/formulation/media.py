@@ -29,21 +29,30 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     other; with ``t = reach_mu`` it is ``w_mu <= sum_{y: len_y <= reach_mu} y``, and it is
     tighter in the LP and has one row per distinct reach instead of one per medium). Media no
     leaf option's run fits are left out. The class cost is
-    ``kappa >= a_mu units1 + b_mu units2 + g_mu links - M_mu (1 - w_mu)``,
-    ``M_mu = a_mu units1_max + b_mu units2_max + g_mu links_max``, with the valid floors of
-    :func:`define_media_floor` and :func:`define_media_floor_per_leaf`. With a power limit the
-    class power ``pi`` has the same rows with each part's power in place of its price (and
-    ``pareto_media`` keeps media that draw less power).
+
+        kappa >= a_mu units1 + b_mu units2 + links_mu - M_mu (1 - w_mu)
+
+    with ``M_mu`` the most the right-hand side can be. Where every run of the class is known
+    from the leaf option (2-tier leaf-spine, ``LeafOption.runs``), a medium is a pair of
+    transceivers (or direct cabling) and each run takes the cheapest cord of the medium that
+    reaches it: ``links_mu = sum_y G_mu,y y`` with ``G_mu,y = sum_runs of y cord_mu(run).price /
+    copies``, linear in the leaf option as node-leaf pricing is. Otherwise every run is priced
+    at the class's worst run and each cord is a medium of its own: ``links_mu = g_mu links``.
+    The valid floors of :func:`define_media_floor` and :func:`define_media_floor_per_leaf`
+    follow. With a power limit the class power ``pi`` has the same rows with each part's power
+    in place of its price (and ``pareto_media`` keeps media that draw less power).
     """
     name = row_name(block.name, cls)
     cages = set(lower_cages) | set(upper_cages)
     fabric = inputs.fabric
     power_matters = fabric.max_power_kw is not None
+    per_run = all(o.runs(cls) is not None for o, _ in block.leaves)
+    copies = fabric.planes * block.shape.subfabrics
     # Dominance only compares media with the same cages, so filtering the Pareto set of every
     # cage by this class's cages is the Pareto set of this class's media.
     shortest_m = min(o.run_m(cls) for o, _ in block.leaves)
     options = [m for m in b.media(inputs.catalog, fabric.port_speed_gbps, cages, pareto=True,
-                                  power_matters=power_matters)
+                                  power_matters=power_matters, per_run=per_run)
                if m.cage1 in lower_cages and m.cage2 in upper_cages and m.reach_m >= shortest_m]
     cost = b.continuous(name, "cost")
     power = b.continuous(name, "power") if power_matters else None
@@ -53,19 +62,56 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     units1 = b.alias(units1, name, "units1")
     units2 = b.alias(units2, name, "units2")
     links = b.alias(links, name, "links")
+    laid = _laid(block, cls, options, copies) if per_run else None
     for i, (m, w) in enumerate(chosen):
-        big_m = (m.per_unit1_usd * units1_max + m.per_unit2_usd * units2_max
-                 + m.per_link_usd * links_max)
-        b.add(cost >= m.per_unit1_usd * units1 + m.per_unit2_usd * units2
-              + m.per_link_usd * links - big_m * (1 - w), name, "cost", i)
-        if power is not None:
-            big_w = (m.per_unit1_w * units1_max + m.per_unit2_w * units2_max
-                     + m.per_link_w * links_max)
-            b.add(power >= m.per_unit1_w * units1 + m.per_unit2_w * units2
-                  + m.per_link_w * links - big_w * (1 - w), name, "power", i)
+        for watts, total in ((False, cost), (True, power)):
+            if total is None:
+                continue
+            unit1, unit2 = ((m.per_unit1_w, m.per_unit2_w) if watts
+                            else (m.per_unit1_usd, m.per_unit2_usd))
+            if laid is None:
+                per_link = m.cable.power_w if watts and not m.breakout else (
+                    m.least_link_usd if not watts else 0.0)
+                link_terms, link_max = per_link * links, per_link * links_max
+            else:
+                coefficients = laid[1 if watts else 0][:, i]
+                link_terms = Expr([(y, float(c)) for (_, y), c
+                                   in zip(block.leaves, coefficients, strict=True) if c])
+                link_max = float(coefficients.max(initial=0.0))
+            big_m = unit1 * units1_max + unit2 * units2_max + link_max
+            b.add(total >= unit1 * units1 + unit2 * units2 + link_terms - big_m * (1 - w),
+                  name, "power" if watts else "cost", i)
     define_media_floor(b, cost, links, options, name)
     define_media_floor_per_leaf(b, block, cost, options, cls,
-                                leaf_end=cls == LinkClass.LEAF_SPINE, name=name)
+                                leaf_end=cls == LinkClass.LEAF_SPINE, name=name, laid=laid)
+
+
+def _laid(block: Block, cls: LinkClass, options: list[Medium], copies: int
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """``G[y, mu]``: what medium ``mu``'s cords for leaf option ``y``'s runs cost per copy (0
+    where a run is beyond ``mu``: the reach cliques forbid the pair), and their watts."""
+    runs_of = [o.runs(cls) for o, _ in block.leaves]
+    lengths = sorted({run for runs in runs_of for run, _ in runs})
+    column = {run: j for j, run in enumerate(lengths)}
+    # the cord each medium lays on each distinct run, priced once (inf: beyond its reach)
+    usd_at = np.full((len(options), len(lengths)), np.inf)
+    w_at = np.zeros_like(usd_at)
+    for i, m in enumerate(options):
+        if m.breakout:
+            usd_at[i] = 0.0
+            continue
+        for j, run in enumerate(lengths):
+            cord = m.cord_for(run)
+            if cord is not None:
+                usd_at[i, j], w_at[i, j] = cord.price_usd, cord.power_w
+    links = np.zeros((len(runs_of), len(lengths)))
+    for row, runs in enumerate(runs_of):
+        for run, count in runs:
+            links[row, column[run]] = count
+    reached = (links > 0) @ np.isinf(usd_at).T.astype(float) == 0  # [y, mu]: every run reached
+    usd = np.where(reached, links @ np.where(np.isinf(usd_at), 0.0, usd_at).T, 0.0) / copies
+    watts = np.where(reached, links @ w_at.T, 0.0) / copies
+    return usd, watts
 
 
 def define_media_fit(b: Builder, block: Block, cls: LinkClass,
@@ -97,14 +143,14 @@ def define_media_floor(b: Builder, cost: pulp.LpVariable, links: Expr, options: 
     """
     if not options:
         return
-    per_link = min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2 + m.per_link_usd
+    per_link = min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2 + m.least_link_usd
                    for m in options)
     b.add(cost >= per_link * links, name, "floor")
 
 
 def define_media_floor_per_leaf(b: Builder, block: Block, cost: pulp.LpVariable,
                                 options: list[Medium], cls: LinkClass, *, leaf_end: bool,
-                                name: str) -> None:
+                                name: str, laid: tuple | None = None) -> None:
     """Valid inequalities: a class costs at least what the cheapest medium open to the chosen
     leaf option would cost for that option's links, and at least what the chosen medium would
     cost for the cheapest leaf option it can serve.
@@ -115,8 +161,9 @@ def define_media_floor_per_leaf(b: Builder, block: Block, cost: pulp.LpVariable,
     protocol, and ``cost_mu(y)`` is a lower bound on the class cost with ``mu`` and ``y``:
 
     - leaf-spine (``leaf_end``): the leaf is the lower end, so ``cage1_mu = c_y`` and
-      ``cost_mu(y) = a_mu V_y + (b_mu / c2_mu + g_mu) U_y`` with ``U_y = L_y u_y`` links and
-      ``V_y = L_y ceil(u_y / c_y)`` leaf cages;
+      ``cost_mu(y) = a_mu V_y + (b_mu / c2_mu) U_y + G_mu,y`` with ``U_y = L_y u_y`` links,
+      ``V_y = L_y ceil(u_y / c_y)`` leaf cages and ``G_mu,y`` the cords of ``y``'s runs
+      (``g_mu U_y`` where every run takes the same cord);
     - spine-core: ``cost_mu(y) = (a_mu / c1_mu + b_mu / c2_mu + g_mu) U_y``.
 
     Valid because exactly one ``y`` is on with its medium in ``M_y``; the class has ``U_y`` links
@@ -128,16 +175,26 @@ def define_media_floor_per_leaf(b: Builder, block: Block, cost: pulp.LpVariable,
     makes the relaxation prefer the medium that is cheapest, not any medium, since the big-M
     cost rows are slack at fractional ``w``.
     """
-    # Leaf options that look alike to every medium share one computation; the prices and the
-    # fit of every (leaf look, medium) pair are one array each.
+    # Leaf options that look alike to every medium share one computation (every option is its
+    # own look when its runs are priced one by one); the prices and the fit of every (leaf
+    # look, medium) pair are one array each.
     alike: dict[tuple, int] = {}
-    for o, _ in block.leaves:
-        alike.setdefault(_media_view(o, cls), len(alike))
-    least = _least_media_usd(list(alike), options, leaf_end)
+    firsts: list[int] = []
+    for row, (o, _) in enumerate(block.leaves):
+        view = _media_view(o, cls) + ((row,) if laid is not None else ())
+        if view not in alike:
+            alike[view] = len(alike)
+            firsts.append(row)
+    views = [view[:5] for view in alike]
+    links_usd = (laid[0][firsts] if laid is not None else
+                 np.array([v[4] for v in views], dtype=float)[:, None]
+                 * np.array([m.least_link_usd for m in options])[None, :])
+    least = _least_media_usd(views, options, leaf_end, links_usd)
     least_of = least.min(axis=1, initial=np.inf)
     by_leaf, by_medium = [], []
-    for o, y in block.leaves:
-        usd = least_of[alike[_media_view(o, cls)]]
+    for row, (o, y) in enumerate(block.leaves):
+        view = _media_view(o, cls) + ((row,) if laid is not None else ())
+        usd = least_of[alike[view]]
         if 0 < usd < np.inf:
             by_leaf.append((y, float(usd)))
     for (_, w), usd in zip(block.media[cls].options,
@@ -150,20 +207,22 @@ def define_media_floor_per_leaf(b: Builder, block: Block, cost: pulp.LpVariable,
         b.add(cost >= Expr(by_medium), name, "medium_floor")
 
 
-def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool) -> np.ndarray:
+def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool,
+                     links_usd: np.ndarray) -> np.ndarray:
     """``cost_mu(y)`` of :func:`define_media_floor_per_leaf` for every leaf look (rows) and
-    medium (columns); ``inf`` where the medium does not fit the look."""
+    medium (columns), the cords ``links_usd`` included; ``inf`` where the medium does not fit
+    the look."""
     run, protocol, cage, units, links = (np.array(column, dtype=object if i == 1 else float)
                                          for i, column in enumerate(zip(*views, strict=True)))
     reach = np.array([m.reach_m for m in media])
     unit1 = np.array([m.per_unit1_usd for m in media])
-    rest = np.array([m.per_unit2_usd / m.cage2 + m.per_link_usd for m in media])
+    unit2 = np.array([m.per_unit2_usd / m.cage2 for m in media])
     if leaf_end:
-        usd = unit1[None, :] * units[:, None] + rest[None, :] * links[:, None]
+        usd = unit1[None, :] * units[:, None] + unit2[None, :] * links[:, None]
     else:
-        per_link = np.array([m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2
-                             + m.per_link_usd for m in media])
+        per_link = np.array([m.per_unit1_usd / m.cage1 for m in media]) + unit2
         usd = per_link[None, :] * links[:, None]
+    usd = usd + links_usd
     fits = reach[None, :] >= run[:, None]
     fits &= np.array([[m.protocol in (None, p) for m in media] for p in protocol], dtype=bool)
     if leaf_end:

@@ -30,6 +30,7 @@ def define_leaf_spine(b: Builder, block: Block, inputs: TierInputs) -> bool:
       fewest leaves and uplinks of any leaf option: ``Lambda_z >= L_min z`` and
       ``S_z >= ceil(u_min / l_z) z`` (an on option carries all ``L >= L_min`` leaves and has
       ``S = u / l`` spines);
+    - spine racks: the spines of ``z`` fit the racks ``y`` gives them (:func:`define_spine_racks`);
     - spine cages: ``c * m_c >= sum_{z: c_b = c} l_z * Lambda_z`` gives ``m = ceil(L l / c)`` per
       spine, and the spine end of leaf-spine links uses ``S * m`` cages (a product, linearised
       on the binary digits of ``S``).
@@ -77,10 +78,24 @@ def define_spine_options(b: Builder, block: Block, modes) -> list | None:
         block.spines.append((o, z, count))
         carried.append(leaves_here)
     b.add(pulp.lpSum(z for _, z, _ in block.spines) == block.on, name, "one_spine")
+    define_spine_racks(b, block)
     b.add(Expr([(s, o.links_per_leaf) for o, _, s in block.spines])
           == leaf_sum(block, lambda o: o.uplinks), name, "striping")
     b.add(pulp.lpSum(carried) == leaf_sum(block, lambda o: o.leaves), name, "leaf_count")
     return carried
+
+
+def define_spine_racks(b: Builder, block: Block) -> None:
+    """Every spine stands in one of the racks its leaf option gives the copy's spines
+    (``site.grid.spine_blocks``): with ``l`` links to each leaf, ``l`` divides the leaf's
+    uplinks per rack. One row per distinct ``l``:
+    ``sum_{z: l_z = l} z <= sum_{y: l | block_y} y``."""
+    for per_pair in sorted({o.links_per_leaf for o, _, _ in block.spines}):
+        if all(o.compatible(per_pair) for o, _ in block.leaves):
+            continue
+        b.add(pulp.lpSum(z for o, z, _ in block.spines if o.links_per_leaf == per_pair)
+              <= pulp.lpSum(y for o, y in block.leaves if o.compatible(per_pair)),
+              block.name, "spine_racks", per_pair)
 
 
 def define_spine_cages(b: Builder, block: Block, spine_cages: dict[int, Expr],
