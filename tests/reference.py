@@ -29,7 +29,14 @@ from dataclasses import dataclass
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
 from designer.model.candidates import hungriest_switch_w, tallest_switch_units
-from designer.site.grid import GroupPlacement, leaf_spine_m, per_rack, run_m, spine_core_m
+from designer.site.grid import (
+    DEFAULT_NODE_UNITS,
+    GroupPlacement,
+    leaf_spine_m,
+    per_rack,
+    run_m,
+    spine_core_m,
+)
 from designer.site.hall import PrimaryFloor, SpineRacks
 
 PROTOCOLS_IN_ORDER: tuple[str, ...] = ("infiniband", "ethernet")
@@ -413,8 +420,9 @@ def node_leaf_cost(site: Site, rail: bool, nodes: int, q: int, ports_per_node: i
     """Node-leaf cabling per copy: every leaf's cages, leg by leg, from the floor grid.
 
     A leaf's port ``j * ports_per_node + r + 1`` takes port ``r`` of its group's node ``j``;
-    consecutive ports share a cage. Each leg runs from the node's rack to the leaf's rack. The
-    name lists the cabling of every cage kind used.
+    consecutive ports share a cage. Each leg runs from the node's rack to the leaf's rack, or
+    inside the leaf's rack from the node's rack unit. The name lists the cabling of every cage
+    kind used.
     """
     placement = GroupPlacement(site, min(q, nodes), rail)
     total, watts, names = 0.0, 0.0, []
@@ -424,8 +432,14 @@ def node_leaf_cost(site: Site, rail: bool, nodes: int, q: int, ports_per_node: i
         leaf_rack = placement.leaf_rack(group)
         runs = []
         for node in members:
-            run = (site.node_leaf_m if site.node_leaf_m is not None
-                   else run_m(site, placement.node_rack(node), leaf_rack))
+            rack = placement.node_rack(node)
+            if site.node_leaf_m is not None:
+                run = site.node_leaf_m
+            elif rack == leaf_rack:  # up from the node's unit (4U servers from U1) to the top
+                unit = 1 + (node - first) % placement.site.nodes_per_rack * DEFAULT_NODE_UNITS
+                run = round((site.rack_units - unit) * 0.04445 + site.in_rack_m, 3)
+            else:
+                run = run_m(site, rack, leaf_rack)
             runs += [run] * ports_per_node
         for start in range(0, len(runs), cage):
             media = pricer.cage_cost(tuple(runs[start:start + cage]), cage)

@@ -177,7 +177,7 @@ def test_netbox_reads_optional_columns_by_name_and_neutralizes_text(tmp_path, fo
     assert devices["g001-leaf"]["position"] == "20" and devices["g001-leaf"]["face"] == "front"
     assert devices["g001-leaf"]["manufacturer"] == "NVIDIA"
     assert devices["g001-leaf"]["rack"] == ""
-    assert cable["length"] == "2.00"            # the class's worst run without length_m
+    assert cable["length"] == "2.82"            # the class's worst run without length_m
     assert cable["type"] == "dac-passive"
 
 

@@ -9,12 +9,14 @@ import pytest
 from conftest import ROOT, solved_example
 
 import designer
+from designer.inputs.demand import Demand
 from designer.inputs.schema import Site
 from designer.site.grid import (
     GroupPlacement,
     Rack,
     fabric_site,
     hall_rows,
+    in_rack_run_m,
     network_rows_at,
     node_leaf_m,
     run_m,
@@ -29,7 +31,24 @@ def test_runs_between_racks():
 
 
 def test_top_of_rack_group_that_fits_one_rack_stays_in_the_rack():
-    assert node_leaf_m(Site(nodes_per_rack=4), rail_layout=False, group_nodes=4) == 2.0
+    # from the node at U1 up to U42: 41 x 44.45 mm + the 1 m allowance
+    assert node_leaf_m(Site(nodes_per_rack=4), rail_layout=False, group_nodes=4) == 2.822
+
+
+def test_in_rack_runs_climb_from_each_node_to_the_top(tmp_path):
+    """Each in-rack leg is measured from its node's rack unit: the top server of a rack gets a
+    shorter run (and possibly a shorter cable) than the bottom one."""
+    site = Site(nodes_per_rack=4)
+    assert [in_rack_run_m(site, ru) for ru in (1, 5, 9, 13)] == [2.822, 2.645, 2.467, 2.289]
+    demand = Demand.from_dict({"fabrics": [{
+        "name": "rack", "nodes": 4, "endpoints_per_node": 1, "port_speed_gbps": 400,
+        "protocol": "infiniband", "max_switch_hops": 1}]}, path="rack.yaml")
+    result = designer.design(demand)
+    result.write(tmp_path / "out")
+    with open(tmp_path / "out" / "cabling.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(row["a_ru"], float(row["length_m"])) for row in rows} == {
+        ("1", 2.822), ("5", 2.645), ("9", 2.467), ("13", 2.289)}
 
 
 def test_rail_leaves_sit_in_a_network_rack_in_the_middle_of_the_group():

@@ -122,7 +122,7 @@ def test_latency_limit_names_the_least_achievable(tmp_path):
           - {name: quick, nodes: 128, endpoints_per_node: 8, port_speed_gbps: 400,
              max_latency_us: 0.3}
         """)
-    assert "max_latency_us: 0.3 us is below the fastest possible 0.41 us" in headline
+    assert "max_latency_us: 0.3 us is below the fastest possible 0.42 us" in headline
     found = re.search(r"re-solved: max_latency_us 0.3 -> ([\d.]+) \(no design is under "
                       r"([\d.]+) us\) gives a design at \$", headline)
     assert found, headline
@@ -141,7 +141,7 @@ def test_budget_names_the_cheapest_design(tmp_path):
              budget_usd: 1000000}
         """)
     assert ("budget_usd: $1,000,000 buys no design; the cheapest within max_oversubscription "
-            "1:1 costs $5,461,120 (raise budget_usd" in headline)
+            "1:1 costs $5,491,840 (raise budget_usd" in headline)
 
 
 def test_rack_space(tmp_path):

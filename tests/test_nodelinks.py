@@ -75,9 +75,10 @@ def test_cage_runs_fill_cages_in_port_order():
 
 
 def test_plan_prices_every_cage_of_every_leaf():
-    # ToR groups of 8 nodes in 4-node racks: the leaf's rack is in-rack (2 m, DAC), the other
-    # rack is one over (2*1.5 + 0.6 + 1 = 4.6 m: optics with the 30 m fiber).
-    site = Site(nodes_per_rack=4)
+    # ToR groups of 8 nodes in 4-node racks: the leaf's rack is in-rack (at most 41 units of
+    # 44.45 mm plus 0.1 m: 1.92 m, DAC), the other rack is one over (2*1.5 + 0.6 + 1 = 4.6 m:
+    # optics with the 30 m fiber).
+    site = Site(nodes_per_rack=4, in_rack_m=0.1)
     plan = plan_node_links(CagePricer(catalog(), 100.0), site, rail=False, group_nodes=8,
                            nodes=16, ports_per_node=1, leaves_per_group=1, cage_ports=1,
                            protocol="ethernet")
@@ -97,7 +98,7 @@ def _design(tmp_path, site: dict):
 
 
 def test_mixed_cabling_matches_the_oracle_and_verifies(tmp_path):
-    site = {"nodes_per_rack": 4}
+    site = {"nodes_per_rack": 4, "in_rack_m": 0.1}  # in-rack runs within the 2 m DAC
     result = _design(tmp_path, site)
     fabric = result.fabrics[0]
     oracle = cheapest_design(fabric.structure.fabric, fabric.site, result.catalog)

@@ -179,7 +179,9 @@ class Site(Record):
     rack_pitch_m: float = Field(0.6, gt=0, description="centre-to-centre distance of racks")
     row_pitch_m: float = Field(2.4, gt=0, description="distance between rows")
     tray_drop_m: float = Field(1.5, ge=0, description="device to overhead tray, each end")
-    in_rack_m: float = Field(2.0, gt=0, description="a link inside one rack")
+    in_rack_m: float = Field(1.0, gt=0, description="a link inside one rack: the allowance "
+                             "added to the climb from the device's rack unit to the switches "
+                             "at the top (44.45 mm a unit)")
     slack_m: float = Field(1.0, ge=0, description="service loop added to every run")
     node_leaf_m: float | None = Field(None, gt=0)
     leaf_spine_m: float | None = Field(None, gt=0)

@@ -23,6 +23,7 @@ from designer.model.nodelinks import (
     plan_shared_node_links,
 )
 from designer.site.grid import (
+    DEFAULT_NODE_UNITS,
     GroupPlacement,
     leaf_spine_m,
     node_leaf_m,
@@ -456,6 +457,12 @@ def _runs_per_rack(fabric: Fabric, site: Site, sh: Shape, q: int, racks: int,
                                 floor.mid)
 
 
+def server_units(fabric: Fabric, catalog: Catalog) -> int:
+    """Height of the fabric's server (``DEFAULT_NODE_UNITS`` when it names none)."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    return server.rack_units if server is not None else DEFAULT_NODE_UNITS
+
+
 def node_link_plan(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape, group_nodes: int,
                    mode: SwitchMode, hall: SharedFloor | None = None) -> NodeLinkPlan | None:
     """Node-leaf cabling of leaves of ``mode`` over groups of ``group_nodes`` nodes."""
@@ -467,7 +474,8 @@ def node_link_plan(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape, gr
     return plan_node_links(pricer, site, rail=sh.rail, group_nodes=group_nodes,
                            nodes=fabric.nodes, ports_per_node=sh.ports_per_node,
                            leaves_per_group=sh.leaves_per_group, cage_ports=mode.cage_ports,
-                           protocol=mode.switch.protocol)
+                           protocol=mode.switch.protocol,
+                           node_units=server_units(fabric, pricer.catalog))
 
 
 def single_switch_option(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape,
@@ -488,7 +496,8 @@ def single_switch_option(pricer: CagePricer, fabric: Fabric, site: Site, sh: Sha
     else:
         plan = plan_node_links(pricer, site, rail=sh.rail, group_nodes=fabric.nodes,
                                nodes=fabric.nodes, ports_per_node=per_node, leaves_per_group=1,
-                               cage_ports=mode.cage_ports, protocol=mode.switch.protocol)
+                               cage_ports=mode.cage_ports, protocol=mode.switch.protocol,
+                               node_units=server_units(fabric, pricer.catalog))
     if plan is None:
         return None
     single = Shape(sh.layout, sh.subfabrics, per_node, 1)

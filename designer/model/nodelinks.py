@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Cable, Site, Transceiver
-from designer.site.grid import GroupPlacement, run_m
+from designer.site.grid import DEFAULT_NODE_UNITS, GroupPlacement, node_run_m
 
 
 @dataclass(frozen=True)
@@ -167,20 +167,24 @@ class CagePricer:
 
 
 def leaf_leg_runs_m(site: Site, placement: GroupPlacement, nodes_in_group: int,
-                    ports_per_node: int, group: int = 0) -> list[float]:
+                    ports_per_node: int, group: int = 0,
+                    node_units: int = DEFAULT_NODE_UNITS) -> list[float]:
     """Run of every leg of one leaf of group ``group``, in the leaf's port order.
 
     Port ``j * p + r + 1`` carries port ``r`` of the group's node ``j`` (``p`` ports per node
-    on this leaf). Groups of one pattern (``GroupPlacement.pattern``) have the same runs.
+    on this leaf). A node in the leaf's own rack runs from its rack unit (servers of
+    ``node_units`` U stacked from the bottom). Groups of one pattern
+    (``GroupPlacement.pattern``) have the same runs.
     """
     if site.node_leaf_m is not None:
         return [site.node_leaf_m] * (nodes_in_group * ports_per_node)
     leaf = placement.leaf_rack(group)
-    per_rack = placement.site.nodes_per_rack  # the nodes of one rack share their run
     runs = []
-    for first in range(0, nodes_in_group, per_rack):
-        run = run_m(site, placement.slot(group, placement.node_slot(first)), leaf)
-        runs += [run] * (min(per_rack, nodes_in_group - first) * ports_per_node)
+    for j in range(nodes_in_group):
+        node = group * placement.group_nodes + j
+        run = node_run_m(site, placement.slot(group, placement.node_slot(j)),
+                         placement.node_ru(node, node_units), leaf)
+        runs += [run] * ports_per_node
     return runs
 
 
@@ -302,7 +306,7 @@ def plan_shared_node_links(pricer: CagePricer, hall, *, group_nodes: int, ports_
 
 def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: int,
                     nodes: int, ports_per_node: int, leaves_per_group: int, cage_ports: int,
-                    protocol: str) -> NodeLinkPlan | None:
+                    protocol: str, node_units: int = DEFAULT_NODE_UNITS) -> NodeLinkPlan | None:
     """The node-leaf cabling of leaves taking ``ports_per_node`` ports of ``group_nodes`` nodes.
 
     ``nodes`` fill ``ceil(nodes / q)`` groups of ``q = min(group_nodes, nodes)``; each group has
@@ -315,7 +319,8 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
     if not placement.packed:  # every group alike: group 0 stands for the full ones
         per_group = []
         for size, repeat in ((q, groups - 1), (last_nodes, 1)):
-            runs = leaf_leg_runs_m(site, placement, size, ports_per_node)
+            runs = leaf_leg_runs_m(site, placement, size, ports_per_node,
+                                   node_units=node_units)
             cablings = tally.group(pricer, runs, cage_ports, protocol, repeat * leaves_per_group)
             if cablings is None:
                 return None
@@ -327,7 +332,7 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
     alike: dict[tuple[float, ...], list[tuple[int, int]]] = {}  # runs -> (pattern, repeat)
     for pattern in range(min(period, full)):
         repeat = full // period + (1 if pattern < full % period else 0)
-        runs = tuple(leaf_leg_runs_m(site, placement, q, ports_per_node, pattern))
+        runs = tuple(leaf_leg_runs_m(site, placement, q, ports_per_node, pattern, node_units))
         alike.setdefault(runs, []).append((pattern, repeat))
     patterns: list = [None] * min(period, full)
     for runs, members in alike.items():  # patterns with the same runs are cabled once
@@ -337,7 +342,8 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
             return None
         for pattern, _ in members:
             patterns[pattern] = cablings
-    runs = leaf_leg_runs_m(site, placement, last_nodes, ports_per_node, groups - 1)
+    runs = leaf_leg_runs_m(site, placement, last_nodes, ports_per_node, groups - 1,
+                           node_units)
     last = tally.group(pricer, runs, cage_ports, protocol, leaves_per_group)
     if last is None:
         return None

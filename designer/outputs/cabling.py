@@ -29,7 +29,7 @@ from designer.model.nodelinks import CageCabling, NodeLinkPlan
 from designer.model.structure import FabricStructure
 from designer.outputs.templating import neutralize
 from designer.site.devices import FabricFloor, Placed
-from designer.site.grid import DEFAULT_NODE_UNITS, fabric_site, run_m
+from designer.site.grid import DEFAULT_NODE_UNITS, fabric_site, node_run_m, run_m
 
 if TYPE_CHECKING:
     from designer.results.result import DesignResult, FabricResult
@@ -145,11 +145,11 @@ def fabric_rows(result: FabricResult, site, hall: str = "hall1") -> Iterator[tup
                     leaf_rail, port = 0, j * e + rail + 1
                 else:
                     leaf_rail, port = rail, j + 1
-                a = _end("node", floor.node(node),
-                         f"{floor.name_prefix}nic{(plane - 1) * e + rail + 1}")
+                placed = floor.node(node)
+                a = _end("node", placed, f"{floor.name_prefix}nic{(plane - 1) * e + rail + 1}")
                 z = _end("leaf", floor.leaf(plane, leaf_rail, group), port_name(port, cage))
-                length = (site.node_leaf_m if site.node_leaf_m is not None else
-                          run_m(site, floor.node_rack(node), floor.leaf_rack(group)))
+                length = (site.node_leaf_m if site.node_leaf_m is not None else node_run_m(
+                    site, floor.node_rack(node), placed.ru, floor.leaf_rack(group)))
                 medium = leg_columns(group, port)
                 yield (fabric.name, plane, rail + 1, *a, *z, speed, *medium, length)
         if s.tiers == 1:

@@ -1,14 +1,15 @@
-"""The floor model: how long the worst link of each class is, from where racks stand.
+"""The floor model: where racks stand, and how long a run between two of them is.
 
 Racks stand in rows of ``racks_per_row``; ``nodes_per_rack`` servers share a rack. Distances are
 Manhattan over the floor grid plus a vertical drop at each end and a service loop::
 
     length = 2 * tray_drop_m + |d_row| * row_pitch_m + |d_rack| * rack_pitch_m + slack_m
 
-and ``in_rack_m`` for a link that stays inside one rack. Every class length is the worst case over
-the links of that class, so one medium chosen by reach serves them all. Any class length can be
-set outright in the demand's ``site:`` section (``node_leaf_m``, ``leaf_spine_m``,
-``spine_core_m``), which then wins.
+and, for a link that stays inside one rack, the climb from the device's rack unit to the
+switches at the top plus ``in_rack_m`` (``in_rack_run_m``). Node-leaf and 2-tier leaf-spine
+runs are measured one by one on this grid; the classes of three tiers are priced at their worst
+run (``leaf_spine_m``, ``spine_core_m``). Any class length can be set outright in the demand's
+``site:`` section (``node_leaf_m``, ``leaf_spine_m``, ``spine_core_m``), which then wins.
 """
 
 from __future__ import annotations
@@ -67,6 +68,25 @@ class Rack:
 def run_m(site: Site, a: Rack, b: Rack) -> float:
     """Length of a run between two racks (``in_rack_m`` within one rack)."""
     return grid_run_m(site, abs(a.row - b.row), abs(a.col - b.col))
+
+
+RACK_UNIT_M = 0.04445  # 1U = 1.75 in (EIA-310)
+
+
+def in_rack_run_m(site: Site, ru: int) -> float:
+    """A run inside one rack from a device whose lowest unit is ``ru`` up to the switches at
+    the top of the rack: ``(rack_units - ru) x 44.45 mm + in_rack_m`` (the allowance covers the
+    way to and from the rack's vertical cable manager, the switch zone and a service loop).
+
+    >>> in_rack_run_m(Site(), 1), in_rack_run_m(Site(), 29)
+    (2.822, 1.578)
+    """
+    return round((site.rack_units - ru) * RACK_UNIT_M + site.in_rack_m, 3)
+
+
+def node_run_m(site: Site, node: Rack, node_ru: int, leaf: Rack) -> float:
+    """A node-leaf run: rack to rack, or inside the rack from the node's rack unit."""
+    return in_rack_run_m(site, node_ru) if node == leaf else run_m(site, node, leaf)
 
 
 class GroupPlacement:
@@ -131,8 +151,9 @@ class GroupPlacement:
         return self.slot(group, self.leaf_slot())
 
     def worst_node_leaf_m(self) -> float:
-        """The longest node-leaf run of a full group, over every group pattern."""
-        return max(run_m(self.site, self.leaf_rack(g), self.slot(g, self.node_slot(j)))
+        """The longest node-leaf run of a full group, over every group pattern (in the leaf's
+        rack, from a node at the bottom)."""
+        return max(node_run_m(self.site, self.slot(g, self.node_slot(j)), 1, self.leaf_rack(g))
                    for g in range(self.period)
                    for j in range(0, self.group_nodes, self.site.nodes_per_rack))
 

@@ -36,7 +36,7 @@ from designer.site.grid import (
     hall_rows,
     lowest_unit,
     network_rows_at,
-    run_m,
+    node_run_m,
 )
 
 
@@ -128,7 +128,8 @@ class SharedFloor:
         leaf = self.leaf_rack(q, group)
         runs: list[float] = []
         for node in self.group_range(q, group):
-            runs += [run_m(site, self.primary.node_rack(node), leaf)] * ports_per_node
+            runs += [node_run_m(site, self.primary.node_rack(node), self.primary.node_ru(node),
+                                leaf)] * ports_per_node
         return runs
 
     def upper_run_m(self, network_racks: int) -> float:
