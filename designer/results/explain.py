@@ -67,9 +67,15 @@ def _leaf_line(s: FabricStructure) -> str:
 
 
 def _spine_line(s: FabricStructure) -> str:
-    spine = s.spine
+    spine, leaf = s.spine, s.leaf
+    copies = " per plane and rail" if s.copies > 1 else ""
+    racks = (f" They stand in {plural(leaf.spine_racks, 'rack')}{copies}, each leaf sending "
+             f"{leaf.spine_block} of its uplinks to each; every leaf-spine run is measured "
+             f"and takes the cheapest cord that reaches it." if leaf.spine_racks > 1 else
+             f" It stands in one rack{copies}; every leaf-spine run is measured and takes the "
+             f"cheapest cord that reaches it.")
     return (f"Spines: {s.spines:,} x {spine.mode.model} in {mode_text(spine.mode)} mode, each "
-            f"with {plural(spine.links_per_leaf, 'link')} to every leaf.")
+            f"with {plural(spine.links_per_leaf, 'link')} to every leaf.{racks}")
 
 
 def _pod_lines(s: FabricStructure) -> list[str]:
