@@ -262,14 +262,6 @@ def spine_blocks(uplinks: int, holds: int) -> tuple[int, int]:
     return uplinks // block, block
 
 
-def network_racks_bound(site: Site, copies: int, count: int, units: int,
-                        power_w: float = 0.0) -> int:
-    """Most racks ``copies`` copies of a tier of at most ``count`` switches take, each switch at
-    most ``units`` U and ``power_w`` W (``tier_racks`` grows with the count and shrinks with
-    what a rack holds)."""
-    return copies * tier_racks(max(count, 2), per_rack(site, units, power_w))
-
-
 def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,
                  spine_racks: int = 1) -> float:
     """Worst leaf-to-spine run: spines in network rows in the middle of the hall.

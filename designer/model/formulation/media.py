@@ -69,9 +69,9 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
                 continue
             unit1, unit2 = ((m.per_unit1_w, m.per_unit2_w) if watts
                             else (m.per_unit1_usd, m.per_unit2_usd))
-            if laid is None:
-                per_link = m.cable.power_w if watts and not m.breakout else (
-                    m.least_link_usd if not watts else 0.0)
+            if laid is None:  # one cord per link (a breakout's is priced per cage)
+                cord = m.cable
+                per_link = 0.0 if m.breakout else cord.power_w if watts else cord.price_usd
                 link_terms, link_max = per_link * links, per_link * links_max
             else:
                 coefficients = laid[1 if watts else 0][:, i]
