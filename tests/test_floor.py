@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 from conftest import ROOT, solved_example
@@ -14,7 +15,9 @@ from designer.inputs.schema import Site
 from designer.site.grid import (
     GroupPlacement,
     Rack,
+    campus_run_m,
     fabric_site,
+    hall_position,
     hall_rows,
     in_rack_run_m,
     network_rows_at,
@@ -183,3 +186,73 @@ def test_servers_over_the_budget_are_an_input_error():
     demand = designer.load_demand(ROOT / "examples" / "dgx-superpod-4su.yaml")
     with pytest.raises(designer.InputError, match=r"draw more than site\.rack_power_kw: 20"):
         designer.design(demand.with_site(rack_power_kw=20))
+
+
+def test_runs_across_halls_of_a_campus():
+    """Halls stand side by side along the rows: rows count on from hall to hall, and a run
+    that leaves its hall crosses the gap between them."""
+    site = Site(rows_per_hall=10)
+    assert run_m(site, Rack(3, 2), Rack(7, 5)) == run_m(Site(), Rack(3, 2), Rack(7, 5))
+    # hall 1 row 9, rack 16 to hall 2 row 1, rack 1: 1 row apart within the halls, and along
+    # the rows the rest of hall 1's row is passed over: 29.6 m - 15 x 0.6 m
+    assert run_m(site, Rack(9, 15), Rack(10, 0)) == pytest.approx(3 + 20.6 + 9 * 2.4 + 1)
+    assert hall_position(site, Rack(23, 4)) == (2, "row04", "row04-rack05")
+
+
+def test_a_fabric_larger_than_a_hall_spans_halls(tmp_path):
+    """More rows than ``rows_per_hall``: the nodes and leaves fill halls one after another,
+    each hall's pods keep their spines, the cores stand in the middle hall, and the worst
+    spine-core run crosses to it."""
+    result = design_of(tmp_path, """\
+catalogs: [nvidia-infiniband]
+site: {rows_per_hall: 6}
+fabrics:
+  - {name: big, nodes: 4096, endpoints_per_node: 1, port_speed_gbps: 400,
+     max_switch_hops: 5, layout: tor}
+""")
+    fabric = result.fabrics[0]
+    assert fabric.structure.tiers == 3
+    out = tmp_path / "out"
+    result.write(out)  # verified: positions, rack space, reach
+    with open(out / "racks.csv", newline="", encoding="utf-8") as handle:
+        racks = list(csv.DictReader(handle))
+    halls = {rack["hall"] for rack in racks}
+    assert len(halls) > 2 and all(hall.startswith("hall1-") for hall in halls)
+    for hall in halls:
+        rows = {rack["row"] for rack in racks if rack["hall"] == hall and "-rack" in rack["rack"]
+                and rack["row"].startswith("row")}
+        assert len(rows) <= 6, (hall, rows)
+    site = fabric.site
+    rows = hall_rows(site, 4096, fabric.structure.group_nodes, False)
+    halls_count = -(-rows // 6)
+    expected = campus_run_m(site, halls_count // 2, 3 + 1, site.racks_per_row - 1)
+    assert fabric.lengths_m["spine-core"] == expected
+    with open(out / "cabling.csv", newline="", encoding="utf-8") as handle:
+        cores = {row["z_hall"] for row in csv.DictReader(handle) if row["z_role"] == "core"}
+    assert cores == {f"hall1-{halls_count // 2 + 1:02d}"}
+
+
+def test_two_tier_runs_across_halls_are_measured_one_by_one(tmp_path):
+    """A 2-tier fabric on more rows than a hall holds: every leaf-spine run is measured across
+    the halls it crosses, and the cord laid is the one the optimizer priced."""
+    result = design_of(tmp_path, """\
+catalogs: [nvidia-infiniband]
+site: {rows_per_hall: 4}
+fabrics:
+  - {name: wide, nodes: 2048, endpoints_per_node: 1, port_speed_gbps: 400,
+     max_switch_hops: 3, layout: tor}
+""")
+    out = tmp_path / "out"
+    result.write(out)
+    site = result.fabrics[0].site
+    with open(out / "cabling.csv", newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["z_role"] == "spine"]
+    crossing = [r for r in rows if r["a_hall"] != r["z_hall"]]
+    assert crossing and len({r["a_hall"] for r in rows}) > 2
+    for row in crossing[:200]:
+        a_hall = int(row["a_hall"].rsplit("-", 1)[1]) - 1
+        z_hall = int(row["z_hall"].rsplit("-", 1)[1]) - 1
+        a_row, a_col = (int(x) for x in re.findall(r"\d+", row["a_rack"]))
+        z_row, z_col = (int(x) for x in re.findall(r"\d+", row["z_rack"]))
+        assert float(row["length_m"]) == campus_run_m(site, z_hall - a_hall, z_row - a_row,
+                                                      z_col - a_col)

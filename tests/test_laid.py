@@ -1,7 +1,7 @@
 """Priced as laid (issue 13): the price we prove is the price of the plan we write.
 
 For every example and a hundred generated designs on the floor grid (one to three tiers, every
-layout, planes, sites with other row lengths and power budgets):
+layout, planes, sites with other row lengths, power budgets, and campuses of several halls):
 
 - the written design passes the independent verifier, whose bill of materials check counts
   every part from ``cabling.csv`` (a cable per leg, a module per cage) and prices it: it must
@@ -117,7 +117,8 @@ def test_fixing_the_measured_worst_runs_is_never_cheaper(written):
 
 def generated_demands(count: int, seed: int = 13) -> list[dict]:
     """Demands on the floor grid of the shipped catalogs: 1-3 tiers (hop limits), every layout,
-    one or two planes, 400G and 800G, rows of 10-18 racks, power budgets."""
+    one or two planes, 400G and 800G, rows of 8-18 racks, power budgets, campuses of halls of
+    two rows."""
     rng = random.Random(seed)
     demands = []
     for i in range(count):
@@ -132,7 +133,8 @@ def generated_demands(count: int, seed: int = 13) -> list[dict]:
             "node_forwarding": layout == "rail-only" or (layout == "any"
                                                          and rng.random() < 0.7)}
         site = rng.choice(({}, {"racks_per_row": 10}, {"racks_per_row": 18},
-                           {"rack_power_kw": 25}, {"nodes_per_rack": 2, "racks_per_row": 12}))
+                           {"rack_power_kw": 25}, {"nodes_per_rack": 2, "racks_per_row": 12},
+                           {"rows_per_hall": 2, "racks_per_row": 8}))  # a campus
         demands.append({"fabrics": [fabric], "site": site})
     return demands
 

@@ -178,6 +178,10 @@ class Site(Record):
     racks_per_row: int = Field(16, gt=0)
     rack_pitch_m: float = Field(0.6, gt=0, description="centre-to-centre distance of racks")
     row_pitch_m: float = Field(2.4, gt=0, description="distance between rows")
+    rows_per_hall: int = Field(64, gt=0, description="rows one hall holds; a fabric that needs "
+                               "more spans halls standing side by side (a campus)")
+    hall_gap_m: float = Field(20.0, ge=0, description="between the last rack of a hall and the "
+                              "first of the next: walls, corridor, meet-me room")
     tray_drop_m: float = Field(1.5, ge=0, description="device to overhead tray, each end")
     in_rack_m: float = Field(1.0, gt=0, description="a link inside one rack: the allowance "
                              "added to the climb from the device's rack unit to the switches "

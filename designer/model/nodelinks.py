@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Cable, Site, Transceiver
-from designer.site.grid import DEFAULT_NODE_UNITS, GroupPlacement, node_run_m
+from designer.site.grid import DEFAULT_NODE_UNITS, GroupPlacement, hall_rows, node_run_m
 
 
 @dataclass(frozen=True)
@@ -313,10 +313,11 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
     ``leaves_per_group`` identical leaves. None when some cage cannot be cabled.
     """
     q = min(group_nodes, nodes)
-    placement = GroupPlacement(site, q, rail)
+    placement = GroupPlacement(site, q, rail, campus=hall_rows(site, nodes, q, rail)
+                               > site.rows_per_hall)
     groups, last_nodes = -(-nodes // q), nodes - (-(-nodes // q) - 1) * q
     tally = _PlanTally()
-    if not placement.packed:  # every group alike: group 0 stands for the full ones
+    if placement.period == 1:  # every group alike: group 0 stands for the full ones
         per_group = []
         for size, repeat in ((q, groups - 1), (last_nodes, 1)):
             runs = leaf_leg_runs_m(site, placement, size, ports_per_node,
@@ -326,8 +327,9 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
                 return None
             per_group.append(cablings)
         return tally.plan(per_group[0], per_group[1])
-    # Packed rows: full groups of one pattern (group g has pattern g mod period) are cabled
-    # alike, each pattern counted as often as it occurs; the last group on its own.
+    # Packed rows (or groups a hall may split): full groups of one pattern (group g has
+    # pattern g mod period) are cabled alike, each pattern counted as often as it occurs;
+    # the last group on its own.
     full, period = groups - 1, placement.period
     alike: dict[tuple[float, ...], list[tuple[int, int]]] = {}  # runs -> (pattern, repeat)
     for pattern in range(min(period, full)):

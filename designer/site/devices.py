@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from designer.inputs.schema import Site, Switch
-from designer.site.grid import Rack, lowest_unit, per_rack, tier_slot
+from designer.site.grid import Rack, hall_position, lowest_unit, per_rack, tier_slot
 from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
 
 if TYPE_CHECKING:
@@ -67,6 +67,9 @@ class FabricFloor:
         self.name_prefix = f"{s.fabric.name}-" if hall else ""
         self.spine_racks = SpineRacks.of(s, site) if s.tiers == 2 else None
         self.slots = hall.leaf_stacking(s)[0] if hall is not None else []
+        rows = self.servers.rows(hall.nodes if hall is not None else s.fabric.nodes)
+        self.campus = rows > site.rows_per_hall  # the floor spans halls
+        self.core_hall = -(-rows // site.rows_per_hall) // 2  # the middle one, for the cores
 
     def prefix(self, plane: int) -> str:
         return self.name_prefix + (f"pl{plane}-" if self.planes > 1 else "")
@@ -96,10 +99,19 @@ class FabricFloor:
             return self.hall.spine_rack(self.spine_racks, copy, spine)
         return self.servers.spine_rack(copy, spine)
 
+    def hall_named(self, index: int) -> str:
+        """The name of hall ``index`` of the fabric's floor: the server set's hall, or on a
+        campus (more rows than ``site.rows_per_hall``) that name with the hall's number."""
+        return (f"{self.hall_name}-{index + 1:02d}" if self.campus or index
+                else self.hall_name)
+
+    def placed(self, device: str, rack: Rack, ru: int) -> Placed:
+        """A device in a rack of the grid, its row and rack counted within its hall."""
+        index, row, name = hall_position(self.site, rack)
+        return Placed(device, self.hall_named(index), row, name, ru)
+
     def node(self, node: int) -> Placed:
-        rack = self.node_rack(node)
-        return Placed(f"n{node + 1:04d}", self.hall_name, _row(rack), rack.name,
-                      self.servers.node_ru(node))
+        return self.placed(f"n{node + 1:04d}", self.node_rack(node), self.servers.node_ru(node))
 
     def leaf(self, plane: int, rail: int, group: int) -> Placed:
         """A leaf stacks from the top of its group's rack: plane-major, then rail (the design
@@ -113,8 +125,7 @@ class FabricFloor:
             slot += self.slots[group]
             top -= self.hall.reserved_units.get(rack, 0)
         ru = top - (slot + 1) * self.leaf_units
-        return Placed(self.leaf_name(plane, rail, group), self.hall_name, _row(rack), rack.name,
-                      ru)
+        return self.placed(self.leaf_name(plane, rail, group), rack, ru)
 
     def spine(self, plane: int, sub: int, spine: int) -> tuple[Placed, Rack]:
         """2-tier spine ``spine`` of sub-fabric ``sub`` of ``plane``, and its rack. Identical
@@ -122,14 +133,16 @@ class FabricFloor:
         copy = (plane - 1) * self.s.shape.subfabrics + sub
         rack, ru = self.spine_rack(copy, spine)
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}spine{spine + 1:02d}"
-        return Placed(name, self.hall_name, _row(rack), rack.name, ru), rack
+        return self.placed(name, rack, ru), rack
 
     def pod_spine(self, plane: int, sub: int, pod: int, spine: int) -> Placed:
         """Spine ``spine`` of pod ``pod``, in its pod's network rack."""
         tag = f"{self.prefix(plane)}{self.rail_tag(sub)}pod{pod + 1:02d}"
         rack, ru = stacked(self.site, f"{tag}-net", spine, self.s.leaf.uplinks,
                            self.s.pod.mode.switch)
-        return Placed(f"{tag}-spine{spine + 1:02d}", self.hall_name, "spine", rack, ru)
+        first_group = pod * self.s.pod.leaves_per_pod // self.s.shape.leaves_per_group
+        index, _, _ = hall_position(self.site, self.leaf_rack(first_group))
+        return Placed(f"{tag}-spine{spine + 1:02d}", self.hall_named(index), "spine", rack, ru)
 
     def core(self, plane: int, sub: int, group: int, k: int) -> Placed:
         """Core ``k`` of core group ``group`` (one group per pod-spine position), in the core
@@ -139,8 +152,4 @@ class FabricFloor:
         rack, ru = stacked(self.site, f"{self.prefix(plane)}{self.rail_tag(sub)}core",
                            group * s.pod.cores_per_group + k, cores, s.core.switch)
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}core-g{group + 1:02d}-{k + 1:02d}"
-        return Placed(name, self.hall_name, "core", rack, ru)
-
-
-def _row(rack: Rack) -> str:
-    return f"row{rack.row + 1:02d}"
+        return Placed(name, self.hall_named(self.core_hall), "core", rack, ru)

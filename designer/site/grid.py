@@ -65,9 +65,43 @@ class Rack:
         return f"row{self.row + 1:02d}-rack{self.col + 1:02d}"
 
 
+def hall_pitch_m(site: Site) -> float:
+    """From a rack to the rack in the same position of the next hall: a row's length plus the
+    gap between halls."""
+    return site.racks_per_row * site.rack_pitch_m + site.hall_gap_m
+
+
+def campus_run_m(site: Site, halls_apart: int, rows_apart: int, racks_apart: int) -> float:
+    """A run between racks ``halls_apart`` halls, ``rows_apart`` rows (within their halls) and
+    ``racks_apart`` positions apart (signed: the second rack's hall and position less the
+    first's). Halls stand side by side along the rows, each row ``racks_per_row`` racks and the
+    halls ``hall_gap_m`` apart, so the run crosses ``|halls_apart x hall_pitch + racks_apart x
+    rack_pitch|`` along the rows and ``|rows_apart| x row_pitch`` across them, plus the drops
+    and the slack. Within one hall it is :func:`grid_run_m`.
+
+    >>> campus_run_m(Site(), 1, 0, -15)  # last rack of hall 1 to the first of hall 2
+    24.6
+    """
+    if halls_apart == 0:
+        return grid_run_m(site, abs(rows_apart), abs(racks_apart))
+    along = abs(halls_apart * hall_pitch_m(site) + racks_apart * site.rack_pitch_m)
+    return round(2 * site.tray_drop_m + along + abs(rows_apart) * site.row_pitch_m
+                 + site.slack_m, 3)
+
+
 def run_m(site: Site, a: Rack, b: Rack) -> float:
-    """Length of a run between two racks (``in_rack_m`` within one rack)."""
-    return grid_run_m(site, abs(a.row - b.row), abs(a.col - b.col))
+    """Length of a run between two racks (``in_rack_m`` within one rack), on one hall's grid or
+    across halls (:func:`campus_run_m`): rack rows count on from hall to hall."""
+    per_hall = site.rows_per_hall
+    return campus_run_m(site, b.row // per_hall - a.row // per_hall,
+                        b.row % per_hall - a.row % per_hall, b.col - a.col)
+
+
+def hall_position(site: Site, rack: Rack) -> tuple[int, str, str]:
+    """Where a rack stands for an installer: its hall (0-based), and its row and rack names
+    counted within that hall (``row03``, ``row03-rack07``)."""
+    hall, row = divmod(rack.row, site.rows_per_hall)
+    return hall, f"row{row + 1:02d}", f"row{row + 1:02d}-rack{rack.col + 1:02d}"
 
 
 RACK_UNIT_M = 0.04445  # 1U = 1.75 in (EIA-310)
@@ -101,10 +135,12 @@ class GroupPlacement:
     left empty by the rule: groups follow one another rack by rack and a group may straddle
     two rows, which run in a serpentine (even rows left to right, odd rows right to left), so
     the two halves of a straddling group stand back to back across the aisle. Groups are then
-    not all alike: ``pattern(group)`` names the ones that are.
+    not all alike: ``pattern(group)`` names the ones that are. On a ``campus`` (the groups fill
+    more rows than ``rows_per_hall``) a group that spans rows may also straddle two halls, so
+    its pattern also counts where in its hall it starts.
     """
 
-    def __init__(self, site: Site, group_nodes: int, rail: bool):
+    def __init__(self, site: Site, group_nodes: int, rail: bool, campus: bool = False):
         site = fabric_site(site, None)
         self.site = site
         self.group_nodes = group_nodes
@@ -116,8 +152,16 @@ class GroupPlacement:
         self.rows_per_group = math.ceil(self.slots / rpr)
         self.packed = (rpr % self.slots if self.slots <= rpr else self.slots % rpr) != 0
         # Groups repeat their shape every ``period`` groups: the start position of group g,
-        # ``g s`` modulo two rows (the serpentine's two directions), comes round again.
-        self.period = 2 * rpr // math.gcd(self.slots, 2 * rpr) if self.packed else 1
+        # ``g s`` modulo two rows (the serpentine's two directions), comes round again; on a
+        # campus, modulo a hall's rows too (a group within one row is never split by a hall).
+        if self.packed:
+            cycle = 2 * rpr if not campus else math.lcm(2 * rpr, site.rows_per_hall * rpr)
+            self.period = cycle // math.gcd(self.slots, cycle)
+        elif campus and not self.per_row:
+            per_hall = site.rows_per_hall
+            self.period = per_hall // math.gcd(self.rows_per_group, per_hall)
+        else:
+            self.period = 1
 
     def slot(self, group: int, k: int) -> Rack:
         rpr = self.site.racks_per_row
@@ -186,7 +230,10 @@ def network_rows_at(site: Site, nodes: int, group_nodes: int, rail: bool) -> tup
 
     ``mid`` is the first row boundary at or past the middle of the hall that no group straddles
     (for packed rows, one every ``s / gcd(s, racks_per_row)`` rows; past the last row when there
-    is none, so the network rows stand after the node rows).
+    is none, so the network rows stand after the node rows). On a campus (more rows than
+    ``rows_per_hall``) it is also a boundary between halls, and the network rows fill whole
+    halls of their own (:func:`spine_rows`): moving the later halls over by whole halls keeps
+    every run between node racks as it was.
     """
     placement = GroupPlacement(site, min(group_nodes, nodes), rail)
     rows = hall_rows(site, nodes, group_nodes, rail)
@@ -194,7 +241,22 @@ def network_rows_at(site: Site, nodes: int, group_nodes: int, rail: bool) -> tup
         step = placement.slots // math.gcd(placement.slots, site.racks_per_row)
     else:
         step = 1 if placement.per_row else placement.rows_per_group
+    if rows > site.rows_per_hall:
+        step = math.lcm(step, site.rows_per_hall)
     return rows, min(step * math.ceil(rows / step / 2), rows)
+
+
+def spine_rows(site: Site, node_rows: int, racks: int) -> int:
+    """Rows that ``racks`` network racks take before node row ``mid``: whole rows, and on a
+    campus whole halls.
+
+    >>> spine_rows(Site(), 40, 20), spine_rows(Site(rows_per_hall=10), 40, 20)
+    (2, 10)
+    """
+    rows = math.ceil(racks / site.racks_per_row)
+    if node_rows > site.rows_per_hall:
+        rows = site.rows_per_hall * math.ceil(rows / site.rows_per_hall)
+    return rows
 
 
 def per_rack(site: Site, units: int, power_w: float = 0.0) -> int:
@@ -264,7 +326,8 @@ def spine_blocks(uplinks: int, holds: int) -> tuple[int, int]:
 
 def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,
                  spine_racks: int = 1) -> float:
-    """Worst leaf-to-spine run: spines in network rows in the middle of the hall.
+    """Worst leaf-to-spine run: spines in network rows in the middle of the hall (of each hall,
+    on a campus: a pod's spines stand in its hall).
 
     ``spine_racks`` racks fill ``nr = ceil(spine_racks / racks_per_row)`` network rows placed
     before node row ``mid``; the farthest leaf is ``max(mid + nr - 1, R - 1 + nr - mid)`` rows
@@ -273,14 +336,20 @@ def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,
     if site.leaf_spine_m is not None:
         return site.leaf_spine_m
     rows, mid = network_rows_at(site, nodes, group_nodes, rail)
+    if rows > site.rows_per_hall:  # a campus: each hall's spines in that hall's middle
+        rows, mid = site.rows_per_hall, site.rows_per_hall // 2
     nr = math.ceil(spine_racks / site.racks_per_row)
     rows_apart = max(mid + nr - 1, rows - 1 + nr - mid, 1)
     return grid_run_m(site, rows_apart, site.racks_per_row - 1)
 
 
 def spine_core_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:
-    """Worst spine-to-core run: pod spines at their pods, cores one row past the hall's middle."""
+    """Worst spine-to-core run: pod spines at their pods, cores one row past the middle of the
+    hall; on a campus of ``H`` halls (more rows than ``rows_per_hall``) the cores stand in the
+    middle hall, ``floor(H / 2)`` halls from the farthest pod spines."""
     if site.spine_core_m is not None:
         return site.spine_core_m
     rows = hall_rows(site, nodes, group_nodes, rail)
-    return grid_run_m(site, math.ceil(rows / 2) + 1, site.racks_per_row - 1)
+    halls = math.ceil(rows / site.rows_per_hall)
+    rows = min(rows, site.rows_per_hall)
+    return campus_run_m(site, halls // 2, math.ceil(rows / 2) + 1, site.racks_per_row - 1)

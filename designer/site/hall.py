@@ -32,11 +32,13 @@ from designer.site.grid import (
     DEFAULT_NODE_UNITS,
     GroupPlacement,
     Rack,
+    campus_run_m,
     grid_run_m,
     hall_rows,
     lowest_unit,
     network_rows_at,
     node_run_m,
+    spine_rows,
 )
 
 
@@ -67,9 +69,9 @@ class PrimaryFloor:
                     spines: SpineRacks) -> PrimaryFloor:
         """A 2-tier floor: the spine racks in network rows before node row ``mid``."""
         site = placement.site
-        _, mid = network_rows_at(site, nodes, placement.group_nodes, placement.rail)
-        return cls(site, placement, node_units, mid,
-                   math.ceil(spines.racks / site.racks_per_row), spines)
+        rows, mid = network_rows_at(site, nodes, placement.group_nodes, placement.rail)
+        return cls(site, placement, node_units, mid, spine_rows(site, rows, spines.racks),
+                   spines)
 
     def at(self, rack: Rack) -> Rack:
         """A node row's rack moved past the network rows that stand before it."""
@@ -227,16 +229,26 @@ class SpineRacks:
             return ((site.leaf_spine_m, pairs),)
         spines = [self.rack(copy, i, first_row) for copy in range(self.copies)
                   for i in range(self.per_copy)]
-        # pairs by (rows apart, racks apart), every leaf rack against every spine rack at once
-        leaf_rc = np.array([(r.row, r.col) for r in leaf_racks], dtype=np.int64)
-        spine_rc = np.array([(r.row, r.col) for r in spines], dtype=np.int64)
-        rows = np.abs(leaf_rc[:, None, 0] - spine_rc[None, :, 0]).ravel()
-        cols = np.abs(leaf_rc[:, None, 1] - spine_rc[None, :, 1]).ravel()
-        width = int(cols.max()) + 1
-        counts = np.bincount(rows * width + cols)
+        # pairs by (halls, rows within the hall, racks) apart, every leaf rack against every
+        # spine rack at once, each difference offset to be non-negative and packed in one key
+        per_hall = site.rows_per_hall
+        leaf_at = np.array([(r.row // per_hall, r.row % per_hall, r.col) for r in leaf_racks],
+                           dtype=np.int64)
+        spine_at = np.array([(r.row // per_hall, r.row % per_hall, r.col) for r in spines],
+                            dtype=np.int64)
+        apart = (spine_at[None, :, :] - leaf_at[:, None, :]).reshape(-1, 3)
+        low = apart.min(axis=0)
+        span = apart.max(axis=0) - low + 1
+        keys = ((apart[:, 0] - low[0]) * span[1] + apart[:, 1] - low[1]) * span[2] + (
+            apart[:, 2] - low[2])
+        counts = np.bincount(keys)
         runs: Counter = Counter()
         for key in np.flatnonzero(counts).tolist():
-            runs[grid_run_m(site, *divmod(key, width))] += int(counts[key])
+            rest, racks = divmod(key, int(span[2]))
+            halls, rows = divmod(rest, int(span[1]))
+            run = campus_run_m(site, halls + int(low[0]), rows + int(low[1]),
+                               racks + int(low[2]))
+            runs[run] += int(counts[key])
         return tuple(sorted(runs.items()))
 
 
