@@ -332,9 +332,20 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
     # the last group on its own.
     full, period = groups - 1, placement.period
     alike: dict[tuple[float, ...], list[tuple[int, int]]] = {}  # runs -> (pattern, repeat)
+    # A group no hall boundary splits has the runs of its serpentine pattern in one hall.
+    one_hall = GroupPlacement(site.model_copy(update={"rows_per_hall": 1 << 30}), q, rail)
+    in_one_hall: dict[int, tuple[float, ...]] = {}
     for pattern in range(min(period, full)):
         repeat = full // period + (1 if pattern < full % period else 0)
-        runs = tuple(leaf_leg_runs_m(site, placement, q, ports_per_node, pattern, node_units))
+        if placement.split_by_hall(pattern):
+            runs = tuple(leaf_leg_runs_m(site, placement, q, ports_per_node, pattern,
+                                         node_units))
+        else:
+            base = pattern % placement.base_period
+            if base not in in_one_hall:
+                in_one_hall[base] = tuple(leaf_leg_runs_m(one_hall.site, one_hall, q,
+                                                          ports_per_node, base, node_units))
+            runs = in_one_hall[base]
         alike.setdefault(runs, []).append((pattern, repeat))
     patterns: list = [None] * min(period, full)
     for runs, members in alike.items():  # patterns with the same runs are cabled once

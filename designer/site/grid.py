@@ -154,14 +154,14 @@ class GroupPlacement:
         # Groups repeat their shape every ``period`` groups: the start position of group g,
         # ``g s`` modulo two rows (the serpentine's two directions), comes round again; on a
         # campus, modulo a hall's rows too (a group within one row is never split by a hall).
-        if self.packed:
-            cycle = 2 * rpr if not campus else math.lcm(2 * rpr, site.rows_per_hall * rpr)
+        self.base_period = 2 * rpr // math.gcd(self.slots, 2 * rpr) if self.packed else 1
+        self.period = self.base_period
+        if campus and self.packed:
+            cycle = math.lcm(2 * rpr, site.rows_per_hall * rpr)
             self.period = cycle // math.gcd(self.slots, cycle)
         elif campus and not self.per_row:
             per_hall = site.rows_per_hall
             self.period = per_hall // math.gcd(self.rows_per_group, per_hall)
-        else:
-            self.period = 1
 
     def slot(self, group: int, k: int) -> Rack:
         rpr = self.site.racks_per_row
@@ -171,6 +171,13 @@ class GroupPlacement:
         if self.per_row:
             return Rack(group // self.per_row, (group % self.per_row) * self.slots + k)
         return Rack(group * self.rows_per_group + k // rpr, k % rpr)
+
+    def split_by_hall(self, group: int) -> bool:
+        """Whether a hall boundary runs through the group (only then do its runs differ from
+        those of its serpentine pattern in one hall)."""
+        per_hall = self.site.rows_per_hall
+        rows = {self.slot(group, k).row // per_hall for k in (0, self.slots - 1)}
+        return len(rows) > 1
 
     def pattern(self, group: int) -> int:
         """Groups with the same pattern stand alike (the same runs from nodes to leaf)."""
