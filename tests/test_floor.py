@@ -256,3 +256,20 @@ fabrics:
         z_row, z_col = (int(x) for x in re.findall(r"\d+", row["z_rack"]))
         assert float(row["length_m"]) == campus_run_m(site, z_hall - a_hall, z_row - a_row,
                                                       z_col - a_col)
+
+
+def test_half_a_million_gpus_design_on_the_default_site():
+    """524,288 GPUs need 1,000+ rows: in one hall their runs would exceed every optic's reach;
+    on the default site they span 16 halls, each class within its medium's reach. (Writing and
+    verifying its 1.5 million cable legs takes minutes, see the README; here the design.)"""
+    demand = designer.Demand.from_dict({"fabrics": [{
+        "name": "backend", "nodes": 65536, "endpoints_per_node": 8, "port_speed_gbps": 400,
+        "max_oversubscription": 1, "max_switch_hops": 5}]})
+    fabric = designer.design(demand).fabrics[0]
+    assert fabric.structure.tiers == 3 and fabric.solve.optimal
+    site = fabric.site
+    rows = hall_rows(site, 65536, fabric.structure.group_nodes, fabric.structure.shape.rail)
+    assert -(-rows // site.rows_per_hall) == 16
+    assert fabric.lengths_m["spine-core"] == campus_run_m(site, 8, 33, 15) == 329.0
+    reach = {cls: medium.reach_m for cls, medium in fabric.structure.media.items()}
+    assert all(fabric.lengths_m[cls] <= reach[cls] for cls in reach)
