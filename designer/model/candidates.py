@@ -16,6 +16,7 @@ from functools import cached_property
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
 from designer.model.links import TIER_HOPS, LinkClass, ceil_div
+from designer.model.media import cheapest_cord
 from designer.model.nodelinks import (
     CagePricer,
     NodeLinkPlan,
@@ -305,9 +306,7 @@ class UpperCords:
         """The cheapest cord of set ``index`` reaching ``run`` (None: none does)."""
         key = (index, run)
         if key not in self._cords:
-            self._cords[key] = min((c for c in self.cord_sets[index]
-                                    if c.reach_m >= run - 1e-9),
-                                   key=lambda c: (c.price_usd, c.reach_m, c.model), default=None)
+            self._cords[key] = cheapest_cord(self.cord_sets[index], run)
         return self._cords[key]
 
     def laid(self, runs: tuple[tuple[float, int], ...]) -> tuple[float, ...]:

@@ -10,6 +10,17 @@ from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Cable, Transceiver
 
 
+def cord_order(cable: Cable) -> tuple:
+    """Which of two cords reaching a run is laid: the cheaper, then the shorter, then by
+    model."""
+    return (cable.price_usd, cable.reach_m, cable.model)
+
+
+def cheapest_cord(cords, run_m: float) -> Cable | None:
+    """The cord laid on a run of ``run_m`` from ``cords`` (None: none reaches it)."""
+    return min((c for c in cords if c.reach_m >= run_m - 1e-9), key=cord_order, default=None)
+
+
 @dataclass(frozen=True)
 class Medium:
     """One way to build a link class between ends with cages of ``cage1`` and ``cage2`` ports:
@@ -40,7 +51,7 @@ class Medium:
         # The order is fixed where the medium is priced (a TCO model prices energy in), so the
         # same design re-priced at list prices (``pricing.rebase``) lays the same cords.
         if not self.preference:
-            ranked = sorted(self.cords, key=lambda c: (c.price_usd, c.reach_m, c.model))
+            ranked = sorted(self.cords, key=cord_order)
             object.__setattr__(self, "preference", tuple(c.model for c in ranked))
 
     @property

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Cable, Site, Transceiver
+from designer.model.media import cheapest_cord
 from designer.site.grid import DEFAULT_NODE_UNITS, GroupPlacement, hall_rows, node_run_m
 
 
@@ -126,10 +127,6 @@ class CagePricer:
                    *self._direct(runs_m, cage_ports, protocol)]
         return min(options, key=lambda o: (o.cost_usd, o.sort_key), default=None)
 
-    def _cheapest_cable(self, cables: list[Cable], run: float) -> Cable | None:
-        return min((c for c in cables if c.reach_m >= run),
-                   key=lambda c: (c.price_usd, c.reach_m, c.model), default=None)
-
     def _optics(self, runs_m, cage_ports, protocol):
         speed = self.speed_gbps
         optics = [t for t in self.catalog.transceivers.values()
@@ -146,7 +143,7 @@ class CagePricer:
                         or node_end.reach_m < longest):
                     continue
                 grade = [c for c in fibers if c.fiber == leaf_end.fiber]
-                cables = tuple(self._cheapest_cable(grade, run) for run in runs_m)
+                cables = tuple(cheapest_cord(grade, run) for run in runs_m)
                 if None not in cables:
                     yield CageCabling(len(runs_m), cables, leaf_end, node_end)
 
@@ -157,11 +154,10 @@ class CagePricer:
                   and _fits(c.protocol, protocol)]
         if cage_ports == 1:
             single = [c for c in direct if c.links == 1]
-            cables = tuple(self._cheapest_cable(single, run) for run in runs_m)
+            cables = tuple(cheapest_cord(single, run) for run in runs_m)
             if None not in cables:
                 yield CageCabling(len(runs_m), cables)
-        splitter = self._cheapest_cable([c for c in direct if c.links == cage_ports],
-                                        max(runs_m))
+        splitter = cheapest_cord([c for c in direct if c.links == cage_ports], max(runs_m))
         if cage_ports > 1 and splitter is not None:
             yield CageCabling(len(runs_m), (splitter,))
 
@@ -174,7 +170,7 @@ def leaf_leg_runs_m(site: Site, placement: GroupPlacement, nodes_in_group: int,
     Port ``j * p + r + 1`` carries port ``r`` of the group's node ``j`` (``p`` ports per node
     on this leaf). A node in the leaf's own rack runs from its rack unit (servers of
     ``node_units`` U stacked from the bottom). Groups of one pattern
-    (``GroupPlacement.pattern``) have the same runs.
+    (``g mod GroupPlacement.period``) have the same runs.
     """
     if site.node_leaf_m is not None:
         return [site.node_leaf_m] * (nodes_in_group * ports_per_node)

@@ -135,9 +135,9 @@ class GroupPlacement:
     left empty by the rule: groups follow one another rack by rack and a group may straddle
     two rows, which run in a serpentine (even rows left to right, odd rows right to left), so
     the two halves of a straddling group stand back to back across the aisle. Groups are then
-    not all alike: ``pattern(group)`` names the ones that are. On a ``campus`` (the groups fill
-    more rows than ``rows_per_hall``) a group that spans rows may also straddle two halls, so
-    its pattern also counts where in its hall it starts.
+    not all alike: group ``g`` stands as group ``g mod period`` does. On a ``campus`` (the
+    groups fill more rows than ``rows_per_hall``) a group that spans rows may also straddle two
+    halls, so its pattern also counts where in its hall it starts.
     """
 
     def __init__(self, site: Site, group_nodes: int, rail: bool, campus: bool = False):
@@ -178,10 +178,6 @@ class GroupPlacement:
         per_hall = self.site.rows_per_hall
         rows = {self.slot(group, k).row // per_hall for k in (0, self.slots - 1)}
         return len(rows) > 1
-
-    def pattern(self, group: int) -> int:
-        """Groups with the same pattern stand alike (the same runs from nodes to leaf)."""
-        return group % self.period
 
     def node_slot(self, index_in_group: int) -> int:
         k = index_in_group // self.site.nodes_per_rack

@@ -178,23 +178,22 @@ def define_media_floor_per_leaf(b: Builder, block: Block, cost: pulp.LpVariable,
     # Leaf options that look alike to every medium share one computation (every option is its
     # own look when its runs are priced one by one); the prices and the fit of every (leaf
     # look, medium) pair are one array each.
-    alike: dict[tuple, int] = {}
-    firsts: list[int] = []
-    for row, (o, _) in enumerate(block.leaves):
-        view = _media_view(o, cls) + ((row,) if laid is not None else ())
-        if view not in alike:
-            alike[view] = len(alike)
-            firsts.append(row)
-    views = [view[:5] for view in alike]
-    links_usd = (laid[0][firsts] if laid is not None else
+    keys = [row if laid is not None else _media_view(o, cls)
+            for row, (o, _) in enumerate(block.leaves)]
+    first_row: dict = {}  # each look, by the first leaf option that has it
+    for row, key in enumerate(keys):
+        first_row.setdefault(key, row)
+    look_of = {key: look for look, key in enumerate(first_row)}
+    rows = list(first_row.values())
+    views = [_media_view(block.leaves[row][0], cls) for row in rows]
+    links_usd = (laid[0][rows] if laid is not None else
                  np.array([v[4] for v in views], dtype=float)[:, None]
                  * np.array([m.least_link_usd for m in options])[None, :])
     least = _least_media_usd(views, options, leaf_end, links_usd)
     least_of = least.min(axis=1, initial=np.inf)
     by_leaf, by_medium = [], []
-    for row, (o, y) in enumerate(block.leaves):
-        view = _media_view(o, cls) + ((row,) if laid is not None else ())
-        usd = least_of[alike[view]]
+    for key, (_, y) in zip(keys, block.leaves, strict=True):
+        usd = least_of[look_of[key]]
         if 0 < usd < np.inf:
             by_leaf.append((y, float(usd)))
     for (_, w), usd in zip(block.media[cls].options,
