@@ -32,12 +32,12 @@ from designer.model.candidates import hungriest_switch_w, tallest_switch_units
 from designer.site.grid import (
     DEFAULT_NODE_UNITS,
     GroupPlacement,
-    leaf_spine_m,
+    network_rows_at,
     per_rack,
     run_m,
-    spine_core_m,
 )
 from designer.site.hall import PrimaryFloor, SpineRacks
+from designer.site.pods import NetworkRows
 
 PROTOCOLS_IN_ORDER: tuple[str, ...] = ("infiniband", "ethernet")
 LAYOUTS_IN_ORDER: tuple[str, ...] = ("tor", "rail-optimized", "rail-only")
@@ -608,14 +608,26 @@ def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
     return best
 
 
+def pod_longest_runs_m(site: Site, fabric: Fabric, layout: Layout, q: int, u: int,
+                       holds: int, big_l: int, lp: int, l2: int) -> tuple[float, float]:
+    """The longest leaf-spine and spine-core runs a 3-tier copy can lay: every pod's spines in
+    ``spine_placements`` racks, every core group in as few racks as hold its cores, all in
+    network rows in the middle of the hall (the floor model's bound)."""
+    copies = fabric.planes * layout.sub_fabrics
+    pod_racks = spine_placements(u, holds)[0][0]
+    core_racks = max(1, math.ceil(lp // l2 / holds))
+    racks = copies * (math.ceil(big_l / lp) * pod_racks + u * core_racks)
+    rows, mid = network_rows_at(site, fabric.nodes, min(q, fabric.nodes), layout.name != "tor")
+    return NetworkRows(site, rows, mid, copies).worst_m(racks)
+
+
 def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
                     pricer: MediaPricer, cap_w: float | None = None) -> FabricCopy | None:
     best = None
+    holds = per_rack(site, tallest_switch_units(fabric, pricer.catalog),
+                     hungriest_switch_w(fabric, pricer.catalog))
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
-        group_nodes, rail = min(leaf.q, fabric.nodes), layout.name != "tor"
-        leaf_spine_length_m = leaf_spine_m(site, fabric.nodes, group_nodes, rail)
-        spine_core_length_m = spine_core_m(site, fabric.nodes, group_nodes, rail)
         for b in modes:
             for lp in range(1, b.radix // 2 + 1):
                 if lp % layout.leaf_columns or lp % b.cage_ports:
@@ -623,17 +635,17 @@ def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Swit
                 pods = math.ceil(big_l / lp)
                 last_pod_leaves = big_l - (pods - 1) * lp
                 pod_spines = pods * u
-                leaf_spines = pricer.class_choices(
-                    a.cage_ports, b.cage_ports, leaf_spine_length_m,
-                    big_l * math.ceil(u / a.cage_ports),
-                    u * ((pods - 1) * math.ceil(lp / b.cage_ports)
-                         + math.ceil(last_pod_leaves / b.cage_ports)),
-                    big_l * u, power_limited=cap_w is not None)
-                if not leaf_spines:
-                    continue
                 for l2 in range(1, lp + 1):
                     if lp % l2:
                         continue
+                    leaf_spine_length_m, spine_core_length_m = pod_longest_runs_m(
+                        site, fabric, layout, leaf.q, u, holds, big_l, lp, l2)
+                    leaf_spines = pricer.class_choices(
+                        a.cage_ports, b.cage_ports, leaf_spine_length_m,
+                        big_l * math.ceil(u / a.cage_ports),
+                        u * ((pods - 1) * math.ceil(lp / b.cage_ports)
+                             + math.ceil(last_pod_leaves / b.cage_ports)),
+                        big_l * u, power_limited=cap_w is not None)
                     cores = u * (lp // l2)
                     for x, leaf_spine in itertools.product(modes, leaf_spines):
                         if pods * l2 > x.radix:

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
+
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
 from designer.model.links import TIER_HOPS, LinkClass, ceil_div
@@ -26,13 +28,12 @@ from designer.model.nodelinks import (
 from designer.site.grid import (
     DEFAULT_NODE_UNITS,
     GroupPlacement,
-    leaf_spine_m,
-    node_leaf_m,
+    network_rows_at,
     per_rack,
     spine_blocks,
-    spine_core_m,
 )
 from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
+from designer.site.pods import NetworkRows, core_racks_per_group
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,9 @@ class LeafOption:
     spine_block: int = 0  # two tiers: a leaf's uplinks to each of them
     leaf_spine_runs: tuple[tuple[float, int], ...] = field(compare=False, repr=False,
                                                             default=())  # two tiers, all copies
+    rack_holds: int = 0  # switches a network rack holds (site.grid.per_rack)
+    network: NetworkRows | None = field(compare=False, repr=False,
+                                        default=None)  # three tiers: where the pods stand
 
     @property
     def down_ports(self) -> int:
@@ -201,7 +205,17 @@ class LeafOption:
     def runs(self, cls: LinkClass) -> tuple[tuple[float, int], ...] | None:
         """Every run of ``cls`` over all copies, ``((run_m, links), ...)``, where the floor
         knows them from this option alone (2-tier leaf-spine); None: priced at the worst run."""
-        return self.leaf_spine_runs if cls == LinkClass.LEAF_SPINE and self.spine_block else None
+        if cls == LinkClass.LEAF_SPINE and self.spine_block and self.network is None:
+            return self.leaf_spine_runs
+        return None
+
+    def pod_runs_m(self, leaves_per_pod: int, cores_per_group: int) -> tuple[float, float]:
+        """Three tiers: the longest leaf-spine and spine-core runs with pods of
+        ``leaves_per_pod`` leaves and core groups of ``cores_per_group`` cores
+        (``site.pods``); ``run_m`` is the least of them over every pod size."""
+        return self.network.pod_worst_m(
+            self.leaves, self.uplinks, self.spine_racks, leaves_per_pod,
+            core_racks_per_group(cores_per_group, self.rack_holds))
 
     def compatible(self, links_per_leaf: int) -> bool:
         """A 2-tier spine with ``l`` links to each leaf stands in one of this option's spine
@@ -229,19 +243,6 @@ def valid_groups(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> l
     return [q for q in range(1, down_max // e + 1) if (q * e) % c == 0]
 
 
-def group_lengths_m(fabric: Fabric, site: Site, sh: Shape, q: int, spine_racks: int,
-                    hall: SharedFloor | None = None) -> tuple[float, ...]:
-    """Worst node-leaf, leaf-spine and spine-core runs when leaf groups hold ``q`` nodes (on a
-    shared floor the node-leaf figure is not used: its plan measures every group)."""
-    group = min(q, fabric.nodes)
-    if hall is not None:
-        upper = hall.upper_run_m(spine_racks)
-        return (0.0, upper, upper)
-    return (node_leaf_m(site, sh.rail, group),
-            leaf_spine_m(site, fabric.nodes, group, sh.rail, spine_racks),
-            spine_core_m(site, fabric.nodes, group, sh.rail))
-
-
 def tallest_switch_units(fabric: Fabric, catalog: Catalog) -> int:
     """Height of the tallest switch the fabric may use (allowed, at its speed and protocol)."""
     return max((m.switch.rack_units for m in usable_modes(fabric, catalog)), default=1)
@@ -259,38 +260,40 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
                 upper_usd: dict[int, tuple[float, ...]] | None = None) -> list[int]:
     """The group sizes worth offering.
 
-    Two group sizes whose runs above the leaf (leaf-spine, spine-core) fall under the same media
-    reaches allow the same upper media; between them every cost above the leaf grows with the
-    leaf count, which shrinks as the group grows. So a smaller group ``q`` is dropped when a
-    larger kept one with the same pattern has node-leaf cabling (``node_link_usd``, cage by
-    cage) no dearer and, when the fabric limits latency, no run longer, and when it limits
-    power (``node_link_w`` given), no more power drawn by its cabling: switch, NIC and upper
-    media power grow with the leaf count just as their cost does. Where the upper runs are priced
-    run by run (``upper_usd``: the cords of every leaf-spine run, per cord set and, with a power
-    limit, their watts), the larger group must also lay them for no more on every cord set.
-    (A budget fabric keeps every group: a smaller group has fewer downlinks, so less
-    oversubscription.)
+    A group size's runs above the leaf (leaf-spine, spine-core; three tiers: for every pod
+    size) fall under media reaches: its *pattern* is, run by run, the shortest reach that
+    covers it. A larger group whose pattern is nowhere longer allows every upper medium the
+    smaller one does, and every cost above the leaf grows with the leaf count, which shrinks as
+    the group grows (three tiers: so does the pod count of every pod size). So a smaller group
+    ``q`` is dropped when a larger kept one with a pattern no longer has node-leaf cabling
+    (``node_link_usd``, cage by cage) no dearer and, when the fabric limits latency, no run
+    longer, and when it limits power (``node_link_w`` given), no more power drawn by its
+    cabling: switch, NIC and upper media power grow with the leaf count just as their cost
+    does. Where the upper runs are priced run by run (``upper_usd``: the cords of every
+    leaf-spine run, per cord set and, with a power limit, their watts), the larger group must
+    also lay them for no more on every cord set. (A budget fabric keeps every group: a smaller
+    group has fewer downlinks, so less oversubscription.)
     """
     reaches = sorted(reaches_m)
-    kept_by_pattern: dict[tuple[int, ...], list[int]] = {}
+    kept: list[tuple[int, tuple[int, ...]]] = []
     for q in sorted(groups, reverse=True):
         # Which reaches cover each run above the leaf: the first reach at least as long.
         pattern = tuple(bisect.bisect_left(reaches, length) for length in lengths[q][1:])
 
-        def dominates(big: int, q: int = q) -> bool:
+        def dominates(big: int, big_pattern: tuple[int, ...], q: int = q,
+                      pattern: tuple[int, ...] = pattern) -> bool:
+            within = all(a <= b for a, b in zip(big_pattern, pattern, strict=True))
             shorter = not latency_matters or all(
                 a <= b for a, b in zip(lengths[big], lengths[q], strict=True))
             cooler = node_link_w is None or node_link_w[big] <= node_link_w[q] + 1e-9
             laid = upper_usd is None or all(
                 a <= b + 1e-9 for a, b in zip(upper_usd[big], upper_usd[q], strict=True))
-            return (shorter and cooler and laid
+            return (within and shorter and cooler and laid
                     and node_link_usd[big] <= node_link_usd[q] + 1e-9)
 
-        alike = kept_by_pattern.setdefault(pattern, [])
-        if not any(dominates(big) for big in alike):
-            alike.append(q)
-    kept = [q for alike in kept_by_pattern.values() for q in alike]
-    return sorted(kept)
+        if not any(dominates(big, big_pattern) for big, big_pattern in kept):
+            kept.append((q, pattern))
+    return sorted(q for q, _ in kept)
 
 
 @dataclass(frozen=True)
@@ -329,27 +332,36 @@ class UpperCords:
 def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                  reaches_m: list[float], pricer: CagePricer,
                  catalog: Catalog | None = None, hall: SharedFloor | None = None,
-                 cords: UpperCords | None = None) -> list[LeafOption]:
+                 cords: UpperCords | None = None, tiers: int = 2) -> list[LeafOption]:
     """Leaf options whose node-leaf cages can all be cabled.
 
-    With ``catalog`` (two tiers) each option knows where its spines stand and every leaf-spine
-    run: each copy's spines take ``site.grid.spine_blocks`` racks for ``u`` uplinks, as many as
-    the tallest and most power-hungry switch the fabric may use needs (``per_rack``), in
-    network rows in the middle of the hall (or past it on a shared floor); and, where one spine
-    has a port for every uplink of every leaf, the option of a one-spine tier in one rack.
-    Options whose leaves no spine could reach are left out. A 3-tier fabric's upper runs are
-    its floor model's worst runs (one network row on a shared floor)."""
+    With ``catalog`` each option knows where the tiers above it stand. Two tiers: each copy's
+    spines take ``site.grid.spine_blocks`` racks for ``u`` uplinks, as many as the tallest and
+    most power-hungry switch the fabric may use needs (``per_rack``), in network rows in the
+    middle of the hall (or past it on a shared floor), and the option knows every leaf-spine
+    run; and, where one spine has a port for every uplink of every leaf, the option of a
+    one-spine tier in one rack. Options whose leaves no spine could reach are left out. Three
+    tiers: each pod's spines take ``spine_blocks`` racks the same way, and the option knows the
+    longest run of each class above it for every pod size (``site.pods``)."""
     holds = None
     if catalog is not None:
         holds = per_rack(site, tallest_switch_units(fabric, catalog),
                          hungriest_switch_w(fabric, catalog))
+    pod_sizes = ()
+    if tiers == 3 and holds is not None:
+        pod_sizes = tuple(sorted({(o.leaves_per_pod, core_racks_per_group(o.cores_per_group,
+                                                                           holds))
+                                  for o in pod_options(modes, sh, 10**9)}))
     enumerate_ = _LeafEnumeration(fabric, site, sh, reaches_m, pricer, hall, cords,
-                                  max((m.radix for m in modes), default=0))
+                                  max((m.radix for m in modes), default=0), holds or 0,
+                                  pod_sizes)
     options = []
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
             if holds is None:
                 variants = [(0, 0)]
+            elif tiers == 3:
+                variants = [spine_blocks(uplinks, holds)]
             else:
                 variants = [spine_blocks(uplinks, holds)] + ([(1, uplinks)] if uplinks > 1
                                                               else [])
@@ -371,9 +383,12 @@ class _LeafEnumeration:
     hall: SharedFloor | None
     cords: UpperCords | None
     most_radix: int
+    holds: int = 0
+    pod_sizes: tuple[tuple[int, int], ...] = ()  # three tiers: (Lp, Rc) of every pod option
     plans: dict = field(default_factory=dict)
     runs: dict = field(default_factory=dict)
-    worst: dict = field(default_factory=dict)
+    networks: dict = field(default_factory=dict)
+    pod_worst: dict = field(default_factory=dict)
 
     def plan(self, mode: SwitchMode, q: int) -> NodeLinkPlan | None:
         key = (q, mode.cage_ports, mode.switch.protocol)
@@ -393,26 +408,55 @@ class _LeafEnumeration:
         weight = blocks[1] * self.sh.leaves_per_group
         return tuple((run, pairs * weight) for run, pairs in self.runs[key])
 
-    def worst_upper_m(self, q: int) -> tuple[float, ...]:
-        """The floor model's worst leaf-spine and spine-core runs (three tiers)."""
-        if q not in self.worst:
-            racks = self.site.racks_per_row if self.hall is not None else 1
-            self.worst[q] = group_lengths_m(self.fabric, self.site, self.sh, q, racks,
-                                            self.hall)[1:]
-        return self.worst[q]
+    def network(self, q: int) -> NetworkRows:
+        """Where a 3-tier fabric's network rows stand with groups of ``q`` nodes."""
+        if q not in self.networks:
+            copies = self.fabric.planes * self.sh.subfabrics
+            if self.hall is not None:
+                self.networks[q] = NetworkRows(self.site, 0, self.hall.first_row, copies, True)
+            else:  # one for every group size that gives the same rows
+                rows, mid = network_rows_at(self.site, self.fabric.nodes,
+                                            min(q, self.fabric.nodes), self.sh.rail)
+                self.networks[q] = self.networks.setdefault(
+                    (rows, mid), NetworkRows(self.site, rows, mid, copies))
+        return self.networks[q]
+
+    def pod_runs_m(self, q: int, uplinks: int, per_pod: int) -> tuple[float, ...]:
+        """The longest leaf-spine runs for every pod size, then the longest spine-core runs
+        (``inf`` for a size that would need more pods than a core has ports)."""
+        key = (q, uplinks, per_pod)
+        if key not in self.pod_worst:
+            network = self.network(q)
+            leaves = ceil_div(self.fabric.nodes, q) * self.sh.leaves_per_group
+            sizes = np.array(self.pod_sizes, dtype=np.int64)
+            pods = -(-leaves // sizes[:, 0])
+            racks = network.copies * (pods * per_pod + uplinks * sizes[:, 1])
+            rows = -(-racks // self.site.racks_per_row)
+            # more pods than any core has ports: the size cannot hold these leaves
+            worst = [network.worst_in_rows(int(r)) if p <= self.most_radix else (math.inf,) * 2
+                     for r, p in zip(rows, pods, strict=True)]
+            self.pod_worst[key] = (tuple(w[0] for w in worst) + tuple(w[1] for w in worst))
+        return self.pod_worst[key]
 
     def variant(self, mode: SwitchMode, uplinks: int, blocks: tuple[int, int]
                 ) -> list[LeafOption]:
         """The leaf options of one mode, uplink count and spine racks (``blocks``; ``(0, 0)``
-        for three tiers), their group sizes pruned by :func:`kept_groups`."""
+        without a catalog), their group sizes pruned by :func:`kept_groups`. Three tiers: the
+        runs above the leaf of every pod size take part in the pruning, so two group sizes
+        alike to the media are alike whatever the pods."""
         fabric, sh = self.fabric, self.sh
         lengths, usd, watts, upper = {}, {}, {}, {}
+        three = bool(self.pod_sizes)
         most_leaves = self.most_radix // (uplinks if blocks[0] == 1 < uplinks else 1)
         for q in valid_groups(fabric, sh, mode, uplinks):
             plan = self.plan(mode, q)
             if plan is None:
                 continue
-            if blocks[1]:
+            if three:
+                upper_m = self.pod_runs_m(q, uplinks, blocks[0])
+                if math.isinf(min(upper_m)):
+                    continue  # no pod size holds its leaves
+            elif blocks[1]:
                 if ceil_div(fabric.nodes, q) * sh.leaves_per_group > most_leaves:
                     continue  # no spine has a port for every leaf (one spine: every uplink)
                 runs = self.leaf_spine_runs(q, blocks)
@@ -420,7 +464,7 @@ class _LeafEnumeration:
                 if self.cords is not None:
                     upper[q] = self.cords.laid(runs)
             else:
-                upper_m = self.worst_upper_m(q)
+                upper_m = (0.0, 0.0)
             lengths[q] = (plan.worst_run_m, *upper_m)
             usd[q], watts[q] = plan.cost_usd, plan.power_w
         offered = (sorted(lengths) if fabric.budget_usd is not None else kept_groups(
@@ -429,14 +473,22 @@ class _LeafEnumeration:
             node_link_w=watts if fabric.max_power_kw is not None else None,
             upper_usd=upper or None))
         options = []
+        half = len(self.pod_sizes)
         for q in offered:
             extra = {}
             if blocks[1]:
                 extra = {"spine_racks": blocks[0], "spine_block": blocks[1],
-                         "leaf_spine_runs": self.leaf_spine_runs(q, blocks)}
+                         "rack_holds": self.holds}
+            if three:
+                upper_m = (min(lengths[q][1:1 + half]), min(lengths[q][1 + half:]))
+                extra["network"] = self.network(q)
+            else:
+                upper_m = lengths[q][1:]
+                if blocks[1]:
+                    extra["leaf_spine_runs"] = self.leaf_spine_runs(q, blocks)
             plan = self.plan(mode, q)
             options.append(LeafOption(sh, mode, uplinks, q, fabric.nodes, plan.worst_run_m,
-                                      *lengths[q][1:], node_links=plan, **extra))
+                                      *upper_m, node_links=plan, **extra))
         return options
 
 

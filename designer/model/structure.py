@@ -17,6 +17,7 @@ from designer.model.candidates import LeafOption, PodOption, Shape, SpineOption,
 from designer.model.links import LINK_CLASSES, TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import Medium
 from designer.model.nodelinks import NodeLinkPlan
+from designer.site.pods import core_racks_per_group, pod_network_racks
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,18 @@ class FabricStructure:
     @property
     def worst_runs_m(self) -> dict[LinkClass, float]:
         """The worst run of each link class, in metres: node-leaf as cabled cage by cage, the
-        classes above the leaf as the leaf option's floor model gives them."""
+        classes above the leaf as the leaf option's floor model gives them: 2-tier leaf-spine
+        run by run, 3-tier classes the longest run their pods and cores can lay
+        (``designer.site.pods``)."""
         lengths = {LinkClass.NODE_LEAF: self.node_links.worst_run_m}
         lengths.update({cls: self.leaf.run_m(cls) for cls in self.media})
+        if self.tiers == 3 and self.leaf.network is not None:
+            leaf, pod = self.leaf, self.pod
+            racks = pod_network_racks(self.copies, self.pods, leaf.spine_racks, leaf.uplinks,
+                                      core_racks_per_group(pod.cores_per_group,
+                                                           leaf.rack_holds))
+            lengths[LinkClass.LEAF_SPINE], lengths[LinkClass.SPINE_CORE] = (
+                leaf.network.worst_m(racks))
         return lengths
 
     @property

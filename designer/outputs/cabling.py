@@ -9,7 +9,8 @@ Node-leaf runs are measured rack to rack, and each leg takes the part its cage w
 (``designer.model.nodelinks``: the cheapest stocked length, copper or optics, cage by cage);
 2-tier leaf-spine runs are measured rack to rack too, each taking the cheapest cord of the
 class's medium that reaches it (as the optimizer priced it); 3-tier runs above the leaf are
-given the class's worst run from the floor model (the length the optimizer chose the cord for).
+measured rack to rack as well, each on the one cord the optimizer bought for the class's longest
+run (``designer.site.pods``).
 
 Ports are assigned in a fixed order: leaf downlinks first (node order, then rail), then uplinks
 spine by spine; so every cage is filled before the next is opened, matching the cage counts in
@@ -162,7 +163,7 @@ def fabric_rows(result: FabricResult, site, hall: str = "hall1") -> Iterator[tup
             if s.tiers == 2:
                 yield from _spine_rows(s, floor, plane, sub, sub_leaves, speed)
             else:
-                yield from _pod_rows(s, result, floor, plane, sub, sub_leaves, speed)
+                yield from _pod_rows(s, floor, plane, sub, sub_leaves, speed)
 
 
 def _spine_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
@@ -191,37 +192,42 @@ def _spine_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
                 yield (fabric.name, plane, rail_col, *a, *z, speed, *columns[run], run)
 
 
-def _pod_rows(s: FabricStructure, result: FabricResult, floor: FabricFloor, plane: int,
-              sub: int, sub_leaves: list[tuple[int, int]], speed: str) -> Iterator[tuple]:
+def _pod_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
+              sub_leaves: list[tuple[int, int]], speed: str) -> Iterator[tuple]:
     """Leaf-spine legs of a 3-tier sub-fabric (each leaf one link to each of its pod's ``u``
     spines), then spine-core legs (each pod spine ``l2`` links to each core of its group);
-    runs above the leaf are the class's worst run from the floor model."""
-    fabric, leaf, pod = s.fabric, s.leaf, s.pod
+    every run measured rack to rack, each on the cord the optimizer bought for the class's
+    longest run."""
+    fabric, site, leaf, pod = s.fabric, floor.site, s.leaf, s.pod
     u, down, c_leaf = leaf.uplinks, leaf.down_ports, leaf.mode.cage_ports
     lp, l2, cg = pod.leaves_per_pod, pod.links_per_core, pod.cores_per_group
     c_spine, c_core = pod.mode.cage_ports, s.core.cage_ports
     rail_col = sub + 1 if s.layout == "rail-only" else ""
     medium = _medium(s.media[LinkClass.LEAF_SPINE])
-    length = result.lengths_m[LinkClass.LEAF_SPINE]
     for i, (leaf_rail, group) in enumerate(sub_leaves):
         p, li = divmod(i, lp)
         rail = leaf_rail if s.layout != "rail-only" else sub
         placed = floor.leaf(plane, rail, group)
+        leaf_rack = floor.leaf_rack(group)
         for spine in range(u):
+            at, rack = floor.pod_spine(plane, sub, p, spine)
+            run = site.leaf_spine_m if site.leaf_spine_m is not None else run_m(
+                site, leaf_rack, rack)
             a = _end("leaf", placed, port_name(down + spine + 1, c_leaf))
-            z = _end("spine", floor.pod_spine(plane, sub, p, spine), port_name(li + 1, c_spine))
-            yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, length)
+            z = _end("spine", at, port_name(li + 1, c_spine))
+            yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, run)
     medium = _medium(s.media[LinkClass.SPINE_CORE])
-    length = result.lengths_m[LinkClass.SPINE_CORE]
     for p in range(s.pods):
         for spine in range(u):
-            placed = floor.pod_spine(plane, sub, p, spine)
+            placed, rack = floor.pod_spine(plane, sub, p, spine)
             for k in range(cg):
-                core = floor.core(plane, sub, spine, k)
+                core, core_rack = floor.core(plane, sub, spine, k)
+                run = site.spine_core_m if site.spine_core_m is not None else run_m(
+                    site, rack, core_rack)
                 for t in range(l2):
                     a = _end("spine", placed, port_name(lp + k * l2 + t + 1, c_spine))
                     z = _end("core", core, port_name(p * l2 + t + 1, c_core))
-                    yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, length)
+                    yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, run)
 
 
 def iter_cabling(result: DesignResult) -> Iterator[tuple]:

@@ -1,9 +1,8 @@
 """The floor plan in ``report.html``: each hall's racks drawn to scale, coloured by what stands
 in them, from ``racks.csv``.
 
-Racks on the grid (``rowRR-rackKK``) stand at their row and column: ``rack_pitch_m`` apart in a
-row, ``row_pitch_m`` between rows. Racks the grid does not place yet (a 3-tier fabric's pod
-spine and core racks) are drawn in a band below the hall, in order. Every rack's title (the
+Every rack (``rowRR-rackKK``) stands at its row and column: ``rack_pitch_m`` apart in a row,
+``row_pitch_m`` between rows. Every rack's title (the
 tooltip) gives its name, devices, rack units used and power, and up to :data:`MAX_LABELS`
 racks show their kW beneath them; a hall of more racks than
 :data:`MAX_RACKS` is drawn row by row instead, each row coloured by its most common role.
@@ -48,17 +47,13 @@ def read_racks(path: Path) -> dict[str, list[dict[str, str]]]:
 
 def hall_svg(hall: str, racks: list[dict[str, str]], site: Site) -> str:
     """One hall, to scale: a rack is ``rack_pitch_m`` wide and 1 m deep."""
-    placed, unplaced = [], []
-    for rack in racks:
-        match = GRID.search(rack["rack"])
-        (placed if match else unplaced).append((rack, match))
+    placed = [(rack, GRID.search(rack["rack"])) for rack in racks]
     rows = max((int(m[1]) for _, m in placed), default=0)
     cols = max([int(m[2]) for _, m in placed] + [site.racks_per_row])
     scale = PX_PER_M if len(racks) <= MAX_RACKS else PX_PER_M / 4
     pitch, row_pitch, depth = site.rack_pitch_m * scale, site.row_pitch_m * scale, scale
-    band = (len(unplaced) + cols - 1) // cols
     width = max(int(cols * pitch + 2 * scale), 560)  # room for the caption
-    height = int((rows + band) * row_pitch + 2 * scale + 20)
+    height = int(rows * row_pitch + 2 * scale + 20)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label={quoteattr(hall)}>',
              f'<text x="{scale:.0f}" y="14" font-size="12" font-family="sans-serif">'
@@ -80,13 +75,6 @@ def hall_svg(hall: str, racks: list[dict[str, str]], site: Site) -> str:
             parts.append(_rect(x, y, pitch * 0.9, depth, _colour(rack["roles"]), _title(rack)))
             if len(racks) <= MAX_LABELS:
                 parts.append(_kw(x + pitch * 0.45, y + depth + 10, rack))
-    for i, (rack, _) in enumerate(unplaced):
-        row, col = divmod(i, cols)
-        x = scale + col * pitch
-        y = 20 + scale + (rows + row) * row_pitch
-        parts.append(_rect(x, y, pitch * 0.9, depth, _colour(rack["roles"]), _title(rack)))
-        if len(racks) <= MAX_LABELS:
-            parts.append(_kw(x + pitch * 0.45, y + depth + 10, rack))
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -13,19 +13,20 @@ Where they stand (:class:`~designer.site.hall.PrimaryFloor`, or a
 :class:`~designer.site.hall.SharedFloor` when another fabric placed the servers): node racks
 ``rowRR-rackKK`` group by group, servers stacked from U1; a top-of-rack leaf in the middle
 rack of its group; rail leaves in a network rack in the middle of their group, leaves stacked
-from the top; spines in racks of spine rows; pod spines in a rack per pod (``pod03-net``),
-cores in core racks (``core-rackNN``, per plane and rail), switches stacked from the top with
+from the top; spines (``designer.site.hall.SpineRacks``), pod spines and cores
+(``designer.site.pods.PodRacks``) in racks of the network rows, stacked from the top with
 ``RESERVED_UNITS`` kept for patching. Every tier above the leaf spreads over at least two
-racks, each within its rack units and ``rack_power_kw`` (``site.grid.tier_slot``).
+racks, each within its rack units and ``rack_power_kw``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from designer.inputs.schema import Site, Switch
-from designer.site.grid import Rack, hall_position, lowest_unit, per_rack, tier_slot
+from designer.inputs.schema import Site
+from designer.site.grid import Rack, hall_position
 from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
+from designer.site.pods import PodRacks
 
 if TYPE_CHECKING:
     from designer.model.structure import FabricStructure
@@ -39,16 +40,6 @@ class Placed(NamedTuple):
     row: str
     rack: str
     ru: int
-
-
-def stacked(site: Site, rack_prefix: str, index: int, count: int, switch: Switch
-            ) -> tuple[str, int]:
-    """Rack name and lowest rack unit of switch ``index`` of a tier of ``count`` in racks
-    ``<rack_prefix>-rackNN``: spread over at least two racks, each within its rack units and
-    power budget (``site.grid.tier_slot``), stacked from the top."""
-    holds = per_rack(site, switch.rack_units, switch.power_w)
-    rack, slot = tier_slot(index, count, holds)
-    return f"{rack_prefix}-rack{rack + 1:02d}", lowest_unit(site, slot, switch.rack_units)
 
 
 class FabricFloor:
@@ -66,10 +57,10 @@ class FabricFloor:
         self.leaf_units = s.leaf.mode.switch.rack_units
         self.name_prefix = f"{s.fabric.name}-" if hall else ""
         self.spine_racks = SpineRacks.of(s, site) if s.tiers == 2 else None
+        self.pod_racks = PodRacks.of(s, site) if s.tiers == 3 else None
         self.slots = hall.leaf_stacking(s)[0] if hall is not None else []
         rows = self.servers.rows(hall.nodes if hall is not None else s.fabric.nodes)
         self.campus = rows > site.rows_per_hall  # the floor spans halls
-        self.core_hall = -(-rows // site.rows_per_hall) // 2  # the middle one, for the cores
 
     def prefix(self, plane: int) -> str:
         return self.name_prefix + (f"pl{plane}-" if self.planes > 1 else "")
@@ -135,21 +126,27 @@ class FabricFloor:
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}spine{spine + 1:02d}"
         return self.placed(name, rack, ru), rack
 
-    def pod_spine(self, plane: int, sub: int, pod: int, spine: int) -> Placed:
-        """Spine ``spine`` of pod ``pod``, in its pod's network rack."""
-        tag = f"{self.prefix(plane)}{self.rail_tag(sub)}pod{pod + 1:02d}"
-        rack, ru = stacked(self.site, f"{tag}-net", spine, self.s.leaf.uplinks,
-                           self.s.pod.mode.switch)
-        first_group = pod * self.s.pod.leaves_per_pod // self.s.shape.leaves_per_group
-        index, _, _ = hall_position(self.site, self.leaf_rack(first_group))
-        return Placed(f"{tag}-spine{spine + 1:02d}", self.hall_named(index), "spine", rack, ru)
+    def copy(self, plane: int, sub: int) -> int:
+        """The copy (plane and rail sub-fabric) of the tiers above the leaf."""
+        return (plane - 1) * self.s.shape.subfabrics + sub
 
-    def core(self, plane: int, sub: int, group: int, k: int) -> Placed:
-        """Core ``k`` of core group ``group`` (one group per pod-spine position), in the core
-        racks of its plane and rail."""
-        s = self.s
-        cores = s.leaf.uplinks * s.pod.cores_per_group
-        rack, ru = stacked(self.site, f"{self.prefix(plane)}{self.rail_tag(sub)}core",
-                           group * s.pod.cores_per_group + k, cores, s.core.switch)
+    def pod_spine(self, plane: int, sub: int, pod: int, spine: int) -> tuple[Placed, Rack]:
+        """Spine ``spine`` of pod ``pod`` (``designer.site.pods``), and its rack."""
+        copy = self.copy(plane, sub)
+        if self.hall is not None:
+            rack, ru = self.hall.pod_spine_rack(self.pod_racks, copy, pod, spine)
+        else:
+            rack, ru = self.servers.pod_spine_rack(copy, pod, spine)
+        tag = f"{self.prefix(plane)}{self.rail_tag(sub)}pod{pod + 1:02d}"
+        return self.placed(f"{tag}-spine{spine + 1:02d}", rack, ru), rack
+
+    def core(self, plane: int, sub: int, group: int, k: int) -> tuple[Placed, Rack]:
+        """Core ``k`` of core group ``group`` (one group per pod-spine position), and its
+        rack."""
+        copy = self.copy(plane, sub)
+        if self.hall is not None:
+            rack, ru = self.hall.core_rack(self.pod_racks, copy, group, k)
+        else:
+            rack, ru = self.servers.core_rack(copy, group, k)
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}core-g{group + 1:02d}-{k + 1:02d}"
-        return Placed(name, self.hall_named(self.core_hall), "core", rack, ru)
+        return self.placed(name, rack, ru), rack

@@ -7,9 +7,10 @@ Manhattan over the floor grid plus a vertical drop at each end and a service loo
 
 and, for a link that stays inside one rack, the climb from the device's rack unit to the
 switches at the top plus ``in_rack_m`` (``in_rack_run_m``). Node-leaf and 2-tier leaf-spine
-runs are measured one by one on this grid; the classes of three tiers are priced at their worst
-run (``leaf_spine_m``, ``spine_core_m``). Any class length can be set outright in the demand's
-``site:`` section (``node_leaf_m``, ``leaf_spine_m``, ``spine_core_m``), which then wins.
+runs are measured one by one on this grid; the classes of three tiers are priced at the
+longest run their pods and cores can lay (``designer.site.pods``). Any class length can be set
+outright in the demand's ``site:`` section (``node_leaf_m``, ``leaf_spine_m``,
+``spine_core_m``), which then wins.
 """
 
 from __future__ import annotations
@@ -276,16 +277,6 @@ def per_rack(site: Site, units: int, power_w: float = 0.0) -> int:
     return max(1, min(by_units, math.floor(1000 * site.rack_power_kw / power_w)))
 
 
-def tier_racks(count: int, holds: int) -> int:
-    """Racks the ``count`` switches of one tier of one copy stand in, ``holds`` per rack at
-    most: at least two when the tier has two switches or more, so no rack holds a whole tier.
-
-    >>> tier_racks(16, 40), tier_racks(1, 40), tier_racks(100, 40)
-    (2, 1, 3)
-    """
-    return 1 if count <= 1 else max(2, math.ceil(count / holds))
-
-
 def lowest_unit(site: Site, slot: int, units: int) -> int:
     """Lowest rack unit of the switch in ``slot`` of a stack of switches of ``units`` U each,
     filled from the top of the rack (slot 0 at the top). A device's rack unit in the plan is
@@ -295,17 +286,6 @@ def lowest_unit(site: Site, slot: int, units: int) -> int:
     (42, 39)
     """
     return site.rack_units + 1 - (slot + 1) * units
-
-
-def tier_slot(index: int, count: int, holds: int) -> tuple[int, int]:
-    """Rack (within the tier's racks) and slot from the top of switch ``index`` of ``count``:
-    the tier fills its racks evenly, in blocks of ``ceil(count / racks)``.
-
-    >>> [tier_slot(i, 16, 40) for i in (0, 7, 8, 15)]
-    [(0, 0), (0, 7), (1, 0), (1, 7)]
-    """
-    block = math.ceil(count / tier_racks(count, holds))
-    return divmod(index, block)
 
 
 def spine_blocks(uplinks: int, holds: int) -> tuple[int, int]:
@@ -344,15 +324,3 @@ def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,
     nr = math.ceil(spine_racks / site.racks_per_row)
     rows_apart = max(mid + nr - 1, rows - 1 + nr - mid, 1)
     return grid_run_m(site, rows_apart, site.racks_per_row - 1)
-
-
-def spine_core_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:
-    """Worst spine-to-core run: pod spines at their pods, cores one row past the middle of the
-    hall; on a campus of ``H`` halls (more rows than ``rows_per_hall``) the cores stand in the
-    middle hall, ``floor(H / 2)`` halls from the farthest pod spines."""
-    if site.spine_core_m is not None:
-        return site.spine_core_m
-    rows = hall_rows(site, nodes, group_nodes, rail)
-    halls = math.ceil(rows / site.rows_per_hall)
-    rows = min(rows, site.rows_per_hall)
-    return campus_run_m(site, halls // 2, math.ceil(rows / 2) + 1, site.racks_per_row - 1)

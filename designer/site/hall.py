@@ -12,10 +12,9 @@ Every later fabric of the set (a *secondary*) finds each server where the primar
   of the group's middle node, stacked from the top below whatever earlier fabrics put there;
 - node-leaf runs are measured from each node's rack to that rack, group by group (groups of a
   secondary need not line up with the primary's, so no group stands for the others);
-- its spines (and pod spines and cores) stand in network rows of its own after the hall's last
-  row: ``first_row`` is past the node rows, the primary's network rows and every earlier
-  secondary's rows. Its worst leaf-spine run goes from node row 0 to its last network row,
-  ``first_row + nr - 1`` rows and ``racks_per_row - 1`` racks apart.
+- its spines (or pod spines and cores, ``designer.site.pods``) stand in network rows of its own
+  after the hall's last row: ``first_row`` is past the node rows, the primary's network rows
+  and every earlier secondary's rows.
 """
 
 from __future__ import annotations
@@ -33,13 +32,13 @@ from designer.site.grid import (
     GroupPlacement,
     Rack,
     campus_run_m,
-    grid_run_m,
     hall_rows,
     lowest_unit,
     network_rows_at,
     node_run_m,
     spine_rows,
 )
+from designer.site.pods import PodRacks
 
 
 @dataclass(frozen=True)
@@ -52,22 +51,23 @@ class PrimaryFloor:
     node_units: int
     mid: int = 0
     net_rows: int = 0
-    spines: SpineRacks | None = None
+    spines: SpineRacks | PodRacks | None = None
 
     @classmethod
     def of(cls, structure, site: Site, node_units: int) -> PrimaryFloor:
         """The floor a solved primary structure gives."""
         s = structure
         placement = GroupPlacement(site, s.group_nodes, s.shape.rail)
-        if s.tiers != 2:
+        if s.tiers == 1:
             return cls(site, placement, node_units)
-        return cls.with_spines(placement, node_units, s.fabric.nodes,
-                               SpineRacks.of(structure, site))
+        network = SpineRacks.of(structure, site) if s.tiers == 2 else PodRacks.of(structure, site)
+        return cls.with_spines(placement, node_units, s.fabric.nodes, network)
 
     @classmethod
     def with_spines(cls, placement: GroupPlacement, node_units: int, nodes: int,
-                    spines: SpineRacks) -> PrimaryFloor:
-        """A 2-tier floor: the spine racks in network rows before node row ``mid``."""
+                    spines: SpineRacks | PodRacks) -> PrimaryFloor:
+        """A floor with network racks (2-tier spines, or 3-tier pod spines and cores) in
+        network rows before node row ``mid``."""
         site = placement.site
         rows, mid = network_rows_at(site, nodes, placement.group_nodes, placement.rail)
         return cls(site, placement, node_units, mid, spine_rows(site, rows, spines.racks),
@@ -89,6 +89,14 @@ class PrimaryFloor:
     def spine_rack(self, copy: int, spine: int) -> tuple[Rack, int]:
         """Rack and lowest rack unit of spine ``spine`` of copy ``copy`` (plane and rail)."""
         return self.spines.place(copy, spine, self.mid)
+
+    def pod_spine_rack(self, copy: int, pod: int, spine: int) -> tuple[Rack, int]:
+        """Rack and lowest rack unit of 3-tier pod spine ``spine`` of pod ``pod``."""
+        return self.spines.place_pod_spine(copy, pod, spine, self.mid)
+
+    def core_rack(self, copy: int, group: int, k: int) -> tuple[Rack, int]:
+        """Rack and lowest rack unit of core ``k`` of core group ``group``."""
+        return self.spines.place_core(copy, group, k, self.mid)
 
     def rows(self, nodes: int) -> int:
         """Rows the hall fills: node rows plus the primary's network rows."""
@@ -134,19 +142,17 @@ class SharedFloor:
                                 leaf)] * ports_per_node
         return runs
 
-    def upper_run_m(self, network_racks: int) -> float:
-        """Worst run from a leaf to this fabric's network rows, ``network_racks`` racks of them:
-        from node row 0 to row ``first_row + nr - 1``, ``racks_per_row - 1`` racks over."""
-        site = self.site
-        if site.leaf_spine_m is not None:
-            return site.leaf_spine_m
-        rows_apart = self.first_row + math.ceil(network_racks / site.racks_per_row) - 1
-        return grid_run_m(site, max(rows_apart, 1), site.racks_per_row - 1)
-
     def spine_rack(self, spines: SpineRacks, copy: int, spine: int) -> tuple[Rack, int]:
         """Rack and lowest rack unit of this fabric's spine ``spine`` of copy ``copy``, in its
         own network rows."""
         return spines.place(copy, spine, self.first_row)
+
+    def pod_spine_rack(self, pods: PodRacks, copy: int, pod: int, spine: int
+                       ) -> tuple[Rack, int]:
+        return pods.place_pod_spine(copy, pod, spine, self.first_row)
+
+    def core_rack(self, pods: PodRacks, copy: int, group: int, k: int) -> tuple[Rack, int]:
+        return pods.place_core(copy, group, k, self.first_row)
 
     def leaf_stacking(self, structure) -> tuple[list[int], dict[Rack, int]]:
         """Where a fabric's leaves stack in the node racks: for each group, how many of its
@@ -171,14 +177,13 @@ def primary_reserved_units(structure, floor: PrimaryFloor) -> dict[Rack, int]:
 
 
 def network_rows(structure, site: Site) -> int:
-    """Network rows a secondary's upper tiers take: its 2-tier spine racks by rows; a 3-tier
-    fabric's pod spines and cores are not placed on the grid and keep one row."""
+    """Network rows a secondary's upper tiers take: its 2-tier spine racks, or its 3-tier pod
+    spine and core racks (``designer.site.pods``), by rows."""
     s = structure
     if s.tiers == 1:
         return 0
-    if s.tiers == 3:
-        return 1
-    return math.ceil(SpineRacks.of(s, site).racks / site.racks_per_row)
+    network = SpineRacks.of(s, site) if s.tiers == 2 else PodRacks.of(s, site)
+    return math.ceil(network.racks / site.racks_per_row)
 
 
 @dataclass(frozen=True)

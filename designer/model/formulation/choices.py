@@ -10,6 +10,7 @@ from designer.inputs.schema import Fabric, Nic
 from designer.model.candidates import allowed_protocols, nics_per_node, usable_nics
 from designer.model.formulation.blocks import Block
 from designer.model.formulation.builder import Builder, Expr
+from designer.model.formulation.media import pod_runs_m, pod_sizes
 from designer.model.latency import PATH_ROLES, PROPAGATION_NS_PER_M
 from designer.model.links import LINK_CLASSES
 
@@ -115,6 +116,30 @@ def define_latency_limit(b: Builder, block: Block, limit_ns: float) -> None:
     terms += [path.count("spine") * o.mode.switch.latency_ns * z for o, z, _ in block.pods]
     terms += [m.switch.latency_ns * x for m, x in block.cores]
     b.add(pulp.lpSum(terms) <= limit_ns, block.name, "latency")
+    if block.pods and block.leaves[0][0].network is not None:
+        define_pod_latency(b, block, terms, limit_ns)
+
+
+def define_pod_latency(b: Builder, block: Block, terms: list, limit_ns: float) -> None:
+    """Three tiers: the runs above the leaf are longest with the chosen pod size ``k``
+    (``formulation.media.pod_sizes``); the row above counts each at its least over every size
+    (``len_y``), so for every size
+
+        (row above) + sum_y 2 v sum_cls (len_cls_y,k - len_cls_y) y <= limit + M_k (on - Z_k)
+
+    with ``M_k`` the most the extra term can be: with ``Z_k = 0`` the row is the row above
+    and the extra, both within their bounds."""
+    v = PROPAGATION_NS_PER_M
+    upper = LINK_CLASSES[3][1:]
+    for k, (size, options) in enumerate(pod_sizes(block).items()):
+        extra = [(y, 2 * v * sum(pod_runs_m(o, cls, size) - o.run_m(cls) for cls in upper))
+                 for o, y in block.leaves]
+        most = max((e for _, e in extra), default=0.0)
+        if most <= 0:
+            continue
+        b.add(pulp.lpSum(terms) + pulp.lpSum(e * y for y, e in extra if e > 0)
+              <= limit_ns + most * (block.on - pulp.lpSum(options)), block.name,
+              "pod_latency", k)
 
 
 def define_budget(b: Builder, cost: Expr, budget_usd: float) -> pulp.LpConstraint:

@@ -47,8 +47,7 @@ def define_leaves(b: Builder, block: Block, inputs: TierInputs, max_leaves: int 
                                  power_matters=power_matters, per_run=True) if not m.breakout}
         cords = UpperCords(tuple(laid[k] for k in sorted(laid)), power_matters)
     options = leaf_options(fabric, inputs.site, block.shape, list(inputs.modes), reaches,
-                           inputs.pricer, catalog if block.tiers == 2 else None, inputs.hall,
-                           cords)
+                           inputs.pricer, catalog, inputs.hall, cords, block.tiers)
     if max_leaves is not None:
         options = [o for o in options if o.leaves <= max_leaves]
     if not options:

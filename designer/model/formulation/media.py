@@ -10,6 +10,7 @@ from designer.model.formulation.blocks import Block, ClassMedia
 from designer.model.formulation.builder import Builder, Expr, TierInputs, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
+from designer.site.pods import core_racks_per_group
 
 
 def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *,
@@ -59,6 +60,8 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
     block.media[cls] = ClassMedia(chosen, cost, power)
     define_media_fit(b, block, cls, chosen, lower_cages, upper_cages)
+    if block.pods:
+        define_pod_reach(b, block, cls, chosen)
     units1 = b.alias(units1, name, "units1")
     units2 = b.alias(units2, name, "units2")
     links = b.alias(links, name, "links")
@@ -130,6 +133,56 @@ def define_media_fit(b: Builder, block: Block, cls: LinkClass,
         if beyond:
             b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t) + pulp.lpSum(beyond)
                   <= block.on, name, "reach", i)
+
+
+def pod_sizes(block: Block) -> dict[tuple[int, int], list[pulp.LpVariable]]:
+    """The pod options of a 3-tier block by what sets where their racks stand: ``(Lp, Rc)``,
+    leaves per pod and racks per core group (``designer.site.pods``)."""
+    holds = block.leaves[0][0].rack_holds
+    sizes: dict[tuple[int, int], list] = {}
+    for o, z, _ in block.pods:
+        sizes.setdefault((o.leaves_per_pod, core_racks_per_group(o.cores_per_group, holds)),
+                         []).append(z)
+    return dict(sorted(sizes.items()))
+
+
+def pod_runs_m(o: LeafOption, cls: LinkClass, size: tuple[int, int]) -> float:
+    """The longest run of ``cls`` for leaf option ``o`` with pods of ``size = (Lp, Rc)``."""
+    lp, core_racks = size
+    worst = o.network.pod_worst_m(o.leaves, o.uplinks, o.spine_racks, lp, core_racks)
+    return worst[0 if cls == LinkClass.LEAF_SPINE else 1]
+
+
+def define_pod_reach(b: Builder, block: Block, cls: LinkClass,
+                     chosen: list[tuple[Medium, pulp.LpVariable]]) -> None:
+    """Three tiers: the medium reaches the class's longest run, which depends on the leaf
+    option and the pod size (``Z_k``, the pod options of size ``k = (Lp, Rc)``): for every
+    size and every distinct reach ``t`` of the media,
+
+        sum_{mu: reach_mu <= t} w_mu + sum_{y: len_y,k > t} y + Z_k <= 2 on
+
+    (no medium of reach ``t`` or less with a leaf option and a pod size that lay a longer run;
+    leaf options whose least run over every size, ``len_y``, is already beyond ``t`` are left to
+    the reach cliques of :func:`define_media_fit`). Sizes that exclude the same leaf options
+    at ``t`` share one row, their ``Z_k`` summed: one size at most is on."""
+    if block.leaves[0][0].network is None:
+        return
+    name = row_name(block.name, cls)
+    reaches = sorted({m.reach_m for m, _ in chosen})
+    sizes = pod_sizes(block)
+    lengths = {size: [(y, pod_runs_m(o, cls, size), o.run_m(cls)) for o, y in block.leaves]
+               for size in sizes}
+    for i, t in enumerate(reaches):
+        # sizes whose runs exclude the same leaf options share one row (one size is on)
+        rows: dict[tuple[str, ...], tuple[list, list]] = {}
+        for size, options in sizes.items():
+            beyond = [y for y, length, least in lengths[size] if length > t >= least]
+            if beyond:
+                key = tuple(y.name for y in beyond)
+                rows.setdefault(key, (beyond, []))[1].extend(options)
+        for k, (beyond, options) in enumerate(rows.values()):
+            b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t) + pulp.lpSum(beyond)
+                  + pulp.lpSum(options) <= 2 * block.on, name, "pod_reach", i, k)
 
 
 def define_media_floor(b: Builder, cost: pulp.LpVariable, links: Expr, options: list[Medium],
