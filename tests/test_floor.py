@@ -12,6 +12,7 @@ from conftest import ROOT, solved_example
 import designer
 from designer.inputs.demand import Demand
 from designer.inputs.schema import Site
+from designer.results.explain import binding_limits
 from designer.site.grid import (
     GroupPlacement,
     Rack,
@@ -176,6 +177,21 @@ def test_every_rack_within_the_power_budget(tmp_path, budget_kw):
     assert next(c for c in report["checks"] if c["check"] == "rack power")["passed"]
 
 
+def test_the_explanation_names_what_the_floor_decided():
+    """The power budget sets servers per rack, and so the racks a leaf group fills; a rack's
+    units and power set how many racks the spines take."""
+    demand = designer.load_demand(ROOT / "examples" / "dgx-superpod-4su.yaml")
+    fabric = designer.design(demand.with_site(rack_power_kw=25, nodes_per_rack=None)).fabrics[0]
+    why = " ".join(binding_limits(fabric, designer.load_catalog()))
+    per_rack, group = fabric.site.nodes_per_rack, fabric.structure.group_nodes
+    assert per_rack == 2  # 25 kW feeds two DGX of 10.2 kW
+    assert (f"25 kW per rack (site.rack_power_kw) feeds 2 servers of 10.2 kW, so each leaf "
+            f"group of {group} nodes fills {-(-group // per_rack)} racks") in why
+    leaf = fabric.structure.leaf
+    assert (f"stand in {leaf.spine_racks} racks, each leaf sending {leaf.spine_block} of its "
+            "uplinks to each") in why
+
+
 def test_a_budget_below_one_switch_is_refused(tmp_path):
     demand = designer.load_demand(ROOT / "examples" / "training-1024.yaml")
     with pytest.raises(designer.InfeasibleError, match=r"site\.rack_power_kw: .* draws"):
@@ -231,6 +247,9 @@ fabrics:
         runs = [float(row["length_m"]) for row in upper
                 if (row["a_role"], row["z_role"]) == ends]
         assert max(runs) <= fabric.lengths_m[cls]
+    halls_of_racks = len(halls)
+    why = " ".join(binding_limits(fabric, result.catalog))
+    assert f"spreads the fabric over {halls_of_racks} halls" in why
     assert not network_halls & node_halls  # network rows fill halls of their own
 
 

@@ -16,6 +16,8 @@ from designer.inputs.schema import Cable, Fabric
 from designer.model.candidates import allowed_layouts, allowed_tiers, usable_modes
 from designer.model.capacity import one_tier_endpoints, two_tier_max_endpoints
 from designer.model.links import TIER_HOPS
+from designer.site.devices import FabricFloor
+from designer.site.grid import DEFAULT_NODE_UNITS
 from designer.text import PROTOCOL_NAMES, length_text, mode_text, plural, speed_text
 
 if TYPE_CHECKING:
@@ -119,6 +121,7 @@ def binding_limits(fabric_result: FabricResult, catalog: Catalog | None = None) 
         *_hop_limits(s),
         *_oversubscription_limits(s),
         *_group_limits(s),
+        *_floor_limits(fabric_result),
         *_media_limits(fabric_result, catalog),
         *_copy_limits(s),
     ]
@@ -235,6 +238,41 @@ def _group_limits(s: FabricStructure) -> list[str]:
             f"{s.shape.leaves_per_group} rail leaves)."]
 
 
+def _floor_limits(fabric_result: FabricResult) -> list[str]:
+    """Where the floor, not the radix, shaped the design: servers per rack under a power
+    budget, network racks that a rack's units or power limit, and a fabric too big for a
+    hall."""
+    s, site = fabric_result.structure, fabric_result.site
+    if site is None:
+        return []
+    out = []
+    server = fabric_result.server
+    if site.rack_power_kw is not None and server is not None:
+        racks = -(-s.group_nodes // site.nodes_per_rack)
+        out.append(f"The floor sets the racks: {site.rack_power_kw:g} kW per rack "
+                   f"(site.rack_power_kw) feeds {plural(site.nodes_per_rack, 'server')} of "
+                   f"{server.power_w / 1000:.3g} kW, so each leaf group of "
+                   f"{plural(s.group_nodes, 'node')} fills {plural(racks, 'rack')}.")
+    if s.tiers > 1 and s.leaf.spine_block:
+        above = "spines" if s.tiers == 2 else "spines of each pod"
+        out.append(f"A network rack holds at most {s.leaf.rack_holds} of the tallest and "
+                   f"hungriest switch the fabric may use (site.rack_units"
+                   f"{', site.rack_power_kw' if site.rack_power_kw is not None else ''}), so "
+                   f"the {above} of each plane and rail stand in "
+                   f"{plural(s.leaf.spine_racks, 'rack')}, each leaf sending "
+                   f"{s.leaf.spine_block} of its uplinks to each.")
+    floor = FabricFloor(s, site, server.rack_units if server else DEFAULT_NODE_UNITS,
+                        fabric_result.hall)
+    if floor.campus:
+        halls = -(-floor.rows // site.rows_per_hall)
+        longest = max((fabric_result.lengths_m.get(cls, 0.0) for cls in s.media), default=0.0)
+        out.append(f"The floor, not the radix, spreads the fabric over {halls} halls: its "
+                   f"{floor.rows:,} rows of racks exceed a hall of {site.rows_per_hall} "
+                   f"(site.rows_per_hall), and runs above the leaf reach "
+                   f"{length_text(longest)} across them.")
+    return out
+
+
 def _media_limits(fabric_result: FabricResult, catalog: Catalog | None) -> list[str]:
     s = fabric_result.structure
     out = [_node_links_sentence(s, fabric_result.lengths_m.get("node-leaf"), catalog)]
@@ -260,10 +298,16 @@ def _node_links_sentence(s: FabricStructure, length_m: float | None,
     if len(ways) == 1 and ways[0].leaf_end is not None:
         return _optics_sentence(s, "node-leaf", length_m, catalog)
     if len(ways) == 1:
-        cables = ", ".join(model for model, _ in ways[0].cables)
-        return (f"node-leaf links use {ways[0].kind.split()[0].upper()} cables ({cables}): the "
-                f"worst run of {length_text(length_m)} is within their "
-                f"{length_text(ways[0].reach_m)} reach, so no transceivers are needed.")
+        way = ways[0]
+        kind = way.kind.split()[0].upper()
+        if len(way.cables) == 1:
+            return (f"node-leaf links use {kind} cables ({way.cables[0][0]}): the worst run of "
+                    f"{length_text(length_m)} is within their {length_text(way.reach_m)} reach, "
+                    "so no transceivers are needed.")
+        cables = ", ".join(model for model, _ in way.cables)
+        return (f"node-leaf links use {kind} cables ({cables}), each run on the shortest that "
+                f"reaches it (the worst run is {length_text(length_m)}), so no transceivers are "
+                "needed.")
     parts = [f"{plural(w.links * s.copies, 'link')} by {w.kind} "
              f"({', '.join(model for model, _ in w.cables)}) for runs up to "
              f"{length_text(w.worst_run_m)}" for w in ways]

@@ -59,7 +59,7 @@ class FabricFloor:
         self.spine_racks = SpineRacks.of(s, site) if s.tiers == 2 else None
         self.pod_racks = PodRacks.of(s, site) if s.tiers == 3 else None
         self.slots = hall.leaf_stacking(s)[0] if hall is not None else []
-        rows = self.servers.rows(hall.nodes if hall is not None else s.fabric.nodes)
+        self.rows = rows = self.servers.rows(hall.nodes if hall is not None else s.fabric.nodes)
         self.campus = rows > site.rows_per_hall  # the floor spans halls
 
     def prefix(self, plane: int) -> str:
