@@ -209,13 +209,15 @@ class _Racks:
     """Where every device stands, from both ends of every cabling row: each device has one
     position (hall, row, rack, rack unit); in every rack the devices' rack units (each device's
     lowest unit, as the plan writes it, and its height up) lie within the rack and never
-    overlap; a rack draws no more than ``site.rack_power_kw``; and
-    ``racks.csv`` says the same, rack by rack. Heights and power come from ``design.json``."""
+    overlap; a rack draws no more than ``site.rack_power_kw``; a hall's racks, each provisioned
+    at ``rack_power_kw``, need no more than ``site.hall_power_kw``; and ``racks.csv`` says the
+    same, rack by rack. Heights and power come from ``design.json``."""
 
     def __init__(self, design: dict):
         site = design.get("site") or {}
         self.rack_units = site.get("rack_units", 42)
         self.budget_kw = site.get("rack_power_kw")
+        self.hall_kw = site.get("hall_power_kw")
         parts = design.get("parts", {})
         self.facts: dict[tuple[str, str], tuple[int, float]] = {}
         for fabric in design["fabrics"]:
@@ -279,9 +281,21 @@ class _Racks:
         report.add("all", "rack power", power[:20],
                    f"the most any rack draws is {most:,.2f} kW" + (
                        f" (budget {self.budget_kw:g} kW)" if self.budget_kw is not None else ""))
+        if self.hall_kw is not None:
+            report.add("all", "hall power", self._hall_power(drawn), (
+                f"every hall's racks, each provisioned at {self.budget_kw:g} kW, within "
+                f"{self.hall_kw:g} kW"))
         if racks_csv.is_file():
             report.add("all", "racks.csv", self._compare(racks_csv, spans, drawn, count),
                        "racks.csv lists every rack with its devices, units and power")
+
+    def _hall_power(self, drawn: dict[tuple[str, str], float]) -> list[str]:
+        """Halls whose racks, each at the rack budget, need more than the hall feeds."""
+        racks = Counter(hall for hall, _ in drawn)
+        return [f"{hall}: {count} racks at {self.budget_kw:g} kW need "
+                f"{count * self.budget_kw:,.0f} kW, over the {self.hall_kw:g} kW it feeds"
+                for hall, count in sorted(racks.items())
+                if count * self.budget_kw > self.hall_kw + 1e-6][:20]
 
     @staticmethod
     def _compare(racks_csv: Path, spans, drawn, count) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import Counter
 
 import pytest
 from conftest import ROOT, solved_example
@@ -25,6 +26,7 @@ from designer.site.grid import (
     node_leaf_m,
     run_m,
 )
+from designer.verify import verify
 
 
 def test_runs_between_racks():
@@ -251,6 +253,30 @@ fabrics:
     why = " ".join(binding_limits(fabric, result.catalog))
     assert f"spreads the fabric over {halls_of_racks} halls" in why
     assert not network_halls & node_halls  # network rows fill halls of their own
+
+
+def test_a_hall_holds_the_rows_its_power_feeds(tmp_path):
+    """``hall_power_kw`` caps the rows of a hall at what it feeds with every rack position at
+    ``rack_power_kw``; the verifier checks every hall against it, and catches a hall over it."""
+    result = design_of(tmp_path, """\
+catalogs: [nvidia-infiniband]
+site: {rack_power_kw: 40, hall_power_kw: 3200}
+fabrics:
+  - {name: big, nodes: 1024, endpoints_per_node: 1, port_speed_gbps: 400,
+     max_switch_hops: 5, layout: tor}
+""")
+    assert result.fabrics[0].site.rows_per_hall == 5  # 3,200 kW / (16 racks x 40 kW)
+    out = result.write(tmp_path / "out")
+    racks = _racks(out)
+    per_hall = Counter(rack["hall"] for rack in racks)
+    assert len(per_hall) > 2 and max(per_hall.values()) == 5 * 16
+    checks = json.loads((out / "verification.json").read_text())["checks"]
+    assert next(c for c in checks if c["check"] == "hall power")["passed"]
+    design = json.loads((out / "design.json").read_text())
+    design["site"]["hall_power_kw"] = 3000  # a planted lie: 80 racks at 40 kW need 3,200 kW
+    (out / "design.json").write_text(json.dumps(design))
+    failed = {c.name: c for c in verify(out, raise_on_failure=False).failures}
+    assert "3,200 kW, over the 3000 kW it feeds" in failed["hall power"].detail
 
 
 def test_two_tier_runs_across_halls_are_measured_one_by_one(tmp_path):

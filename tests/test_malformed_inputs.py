@@ -125,6 +125,11 @@ CASES = [
          "must be a finite number"),
     Case("demand-max-hops-zero.yaml", "fabrics[0].max_switch_hops", "must be >= 1"),
     Case("demand-site-negative-pitch.yaml", "site.rack_pitch_m", "must be > 0"),
+    Case("demand-site-hall-power-without-rack-power.yaml", "site",
+         "hall_power_kw needs rack_power_kw"),
+    Case("demand-site-hall-power-below-a-row.yaml", "site",
+         "hall_power_kw: 500 does not feed one row of 16 racks at 40 kW (640 kW); fix: "
+         "hall_power_kw: 640 or more"),
     # Demands: keys and names.
     Case("demand-unknown-key-typo.yaml", "fabrics[0].endpoints_per_nod",
          "unknown key (did you mean 'endpoints_per_node'?)"),

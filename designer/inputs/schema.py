@@ -182,6 +182,9 @@ class Site(Record):
                                "more spans halls standing side by side (a campus)")
     hall_gap_m: float = Field(20.0, ge=0, description="between the last rack of a hall and the "
                               "first of the next: walls, corridor, meet-me room")
+    hall_power_kw: float | None = Field(
+        None, gt=0, description="power one hall feeds; a hall holds no more rows than feed "
+        "every rack position at rack_power_kw (which it needs)")
     tray_drop_m: float = Field(1.5, ge=0, description="device to overhead tray, each end")
     in_rack_m: float = Field(1.0, gt=0, description="a link inside one rack: the allowance "
                              "added to the climb from the device's rack unit to the switches "
@@ -190,6 +193,29 @@ class Site(Record):
     node_leaf_m: float | None = Field(None, gt=0)
     leaf_spine_m: float | None = Field(None, gt=0)
     spine_core_m: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _hall_power(self) -> Site:
+        if self.hall_power_kw is None:
+            return self
+        if self.rack_power_kw is None:
+            raise ValueError("hall_power_kw needs rack_power_kw: a hall's power is provisioned "
+                             "rack position by rack position")
+        row_kw = self.racks_per_row * self.rack_power_kw
+        if self.hall_power_kw < row_kw:
+            raise ValueError(f"hall_power_kw: {self.hall_power_kw:g} does not feed one row of "
+                             f"{self.racks_per_row} racks at {self.rack_power_kw:g} kW "
+                             f"({row_kw:g} kW); fix: hall_power_kw: {row_kw:g} or more")
+        return self
+
+    @property
+    def fed_rows_per_hall(self) -> int:
+        """Rows a hall holds: ``rows_per_hall``, and no more than ``hall_power_kw`` feeds with
+        every rack position at ``rack_power_kw``."""
+        if self.hall_power_kw is None:
+            return self.rows_per_hall
+        fed = math.floor(self.hall_power_kw / (self.racks_per_row * self.rack_power_kw) + 1e-9)
+        return min(self.rows_per_hall, fed)
 
 
 class Fabric(Record):

@@ -337,7 +337,8 @@ class DesignResult:
                          "sha256": self.catalog.digest},
             "parts": self.parts_table(),
             "site": {"rack_units": self.demand.site.rack_units,
-                     "rack_power_kw": self.demand.site.rack_power_kw},
+                     "rack_power_kw": self.demand.site.rack_power_kw,
+                     "hall_power_kw": self.demand.site.hall_power_kw},
             "designer_version": __version__,
             "solver_versions": solver_versions(),
         }

@@ -27,7 +27,8 @@ RESERVED_UNITS = 2  # rack units a network rack keeps free for patching
 
 def fabric_site(site: Site, server_power_w: float | None,
                 server_units: int | None = None) -> Site:
-    """The site as one fabric sees it, with ``nodes_per_rack`` always set.
+    """The site as one fabric sees it, with ``nodes_per_rack`` always set and
+    ``rows_per_hall`` no more than ``hall_power_kw`` feeds (``Site.fed_rows_per_hall``).
 
     An explicit ``nodes_per_rack`` wins; else a rack holds as many servers as its
     ``rack_power_kw`` budget feeds (``floor(1000 * rack_power_kw / server power_w)``, at least
@@ -37,6 +38,8 @@ def fabric_site(site: Site, server_power_w: float | None,
     >>> fabric_site(Site(rack_power_kw=200), 10_200, server_units=8).nodes_per_rack
     5
     """
+    if site.fed_rows_per_hall != site.rows_per_hall:  # as many rows as the hall's power feeds
+        site = site.model_copy(update={"rows_per_hall": site.fed_rows_per_hall})
     if site.nodes_per_rack is not None:
         return site
     per_rack = DEFAULT_NODES_PER_RACK
