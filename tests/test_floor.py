@@ -13,6 +13,7 @@ from conftest import ROOT, solved_example
 import designer
 from designer.inputs.demand import Demand
 from designer.inputs.schema import Site
+from designer.outputs.floorplan import campus_plans
 from designer.results.explain import binding_limits
 from designer.site.grid import (
     GroupPlacement,
@@ -272,6 +273,13 @@ fabrics:
     assert len(per_hall) > 2 and max(per_hall.values()) == 5 * 16
     checks = json.loads((out / "verification.json").read_text())["checks"]
     assert next(c for c in checks if c["check"] == "hall power")["passed"]
+    # the report draws the campus at a glance: every hall, every row of racks
+    campus = campus_plans(out / "racks.csv", result.demand.site)
+    assert [(p["campus"], p["halls"], p["racks"]) for p in campus] == [
+        ("hall1", len(per_hall), len(racks))]
+    rows = {(r["hall"], r["row"]) for r in racks}
+    assert campus[0]["svg"].count("<rect") == len(per_hall) + len(rows)
+    assert "<h3>Campus hall1</h3>" in (out / "report.html").read_text()
     design = json.loads((out / "design.json").read_text())
     design["site"]["hall_power_kw"] = 3000  # a planted lie: 80 racks at 40 kW need 3,200 kW
     (out / "design.json").write_text(json.dumps(design))

@@ -5,7 +5,9 @@ Every rack (``rowRR-rackKK``) stands at its row and column: ``rack_pitch_m`` apa
 ``row_pitch_m`` between rows. Every rack's title (the
 tooltip) gives its name, devices, rack units used and power, and up to :data:`MAX_LABELS`
 racks show their kW beneath them; a hall of more racks than
-:data:`MAX_RACKS` is drawn row by row instead, each row coloured by its most common role.
+:data:`MAX_RACKS` is drawn row by row instead, each row coloured by its most common role. A
+server set on several halls (a campus) is also drawn at a glance, its halls side by side
+(:func:`campus_svg`).
 """
 
 from __future__ import annotations
@@ -106,4 +108,69 @@ def floor_plans(path: Path, site: Site) -> list[dict]:
                       "most_kw": max(power), "fullest": fullest["rack"],
                       "budget_kw": site.rack_power_kw,
                       "legend": [(role, colour) for role, colour in ROLE_COLOURS.items()]})
+    return plans
+
+
+CAMPUS_WIDTH_PX = 960.0
+CAMPUS_HALL = re.compile(r"^(.*)-(\d+)$")
+
+
+def campus_svg(name: str, halls: dict[str, list[dict[str, str]]], site: Site) -> str:
+    """A campus at a glance: its halls side by side along the rows, ``hall_gap_m`` apart, each
+    row a bar as long as its racks, coloured by the role most of its racks hold, to one scale
+    (fitted to :data:`CAMPUS_WIDTH_PX`)."""
+    rpr, per_hall = site.racks_per_row, site.fed_rows_per_hall
+    hall_m = rpr * site.rack_pitch_m
+    count = len(halls)
+    width_m = count * hall_m + (count - 1) * site.hall_gap_m
+    scale = CAMPUS_WIDTH_PX / width_m
+    depth_m = per_hall * site.row_pitch_m
+    top = 34
+    width, height = int(CAMPUS_WIDTH_PX + 20), int(depth_m * scale + top + 26)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label={quoteattr(name)}>',
+             f'<text x="10" y="14" font-size="12" font-family="sans-serif">{escape(name)}: '
+             f'{count} halls of up to {per_hall} rows of {rpr} racks, {site.hall_gap_m:g} m '
+             f'apart; {width_m:,.0f} m end to end</text>']
+    for index, (hall, racks) in enumerate(halls.items()):
+        x0 = 10 + index * (hall_m + site.hall_gap_m) * scale
+        parts.append(f'<rect x="{x0:.1f}" y="{top}" width="{hall_m * scale:.1f}" '
+                     f'height="{depth_m * scale:.1f}" fill="none" stroke="#52606d" '
+                     f'stroke-width="0.5"/>')
+        by_row: dict[int, Counter] = defaultdict(Counter)
+        for rack in racks:
+            match = GRID.search(rack["rack"])
+            by_row[int(match[1])][rack["roles"]] += 1
+        for row, roles in sorted(by_row.items()):
+            y = top + (row - 1) * site.row_pitch_m * scale
+            length = sum(roles.values()) * site.rack_pitch_m * scale
+            parts.append(_rect(x0, y, length, max(site.row_pitch_m * scale * 0.6, 1.0),
+                               _colour(roles.most_common(1)[0][0]),
+                               f"{hall} row{row:02d}: {sum(roles.values())} racks"))
+        kw = sum(float(rack["power_kw"]) for rack in racks)
+        label_x, label_y = x0 + hall_m * scale / 2, top + depth_m * scale + 14
+        parts.append(f'<text x="{label_x:.1f}" y="{label_y:.1f}" font-size="9"'
+                     f' font-family="sans-serif" text-anchor="middle">'
+                     f'<title>{escape(hall)}: {len(racks):,} racks, {kw:,.0f} kW</title>'
+                     f'{escape(CAMPUS_HALL.match(hall)[2])}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def campus_plans(path: Path, site: Site) -> list[dict]:
+    """Per campus (a server set on more than one hall, ``hall1-01``, ``hall1-02``, ...): its
+    name, its overview SVG and its figures."""
+    campuses: dict[str, dict[str, list]] = defaultdict(dict)
+    for hall, racks in read_racks(path).items():
+        match = CAMPUS_HALL.match(hall)
+        if match:
+            campuses[match[1]][hall] = racks
+    plans = []
+    for name, halls in campuses.items():
+        if len(halls) < 2:
+            continue
+        racks = [rack for hall in halls.values() for rack in hall]
+        plans.append({"campus": name, "svg": campus_svg(name, halls, site),
+                      "halls": len(halls), "racks": len(racks),
+                      "kw": sum(float(rack["power_kw"]) for rack in racks)})
     return plans

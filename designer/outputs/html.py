@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from designer.outputs.diagram import fabric_svg
-from designer.outputs.floorplan import floor_plans
+from designer.outputs.floorplan import campus_plans, floor_plans
 from designer.outputs.report import Runs, report_context
 
 if TYPE_CHECKING:
@@ -28,15 +28,19 @@ REPORT_HTML_TEMPLATE = "report.html.j2"
 def html_context(result: DesignResult, racks_csv: Path | None = None,
                  runs: Runs | None = None) -> dict:
     """:func:`report_context` with a ``diagram`` (safe SVG markup) added to every fabric, and
-    the ``floor_plans`` of every hall when ``racks_csv`` is given."""
+    the ``floor_plans`` of every hall and the ``campus_plans`` of every campus when
+    ``racks_csv`` is given."""
     context = report_context(result, runs)
     # fabric_svg and hall_svg escape every text they place, so their markup is safe as it is
     fabrics = [{**entry, "diagram": Markup(fabric_svg(fabric))}
                for entry, fabric in zip(context["fabrics"], result.fabrics, strict=True)]
-    plans = [] if racks_csv is None else [
-        {**plan, "svg": Markup(plan["svg"])}
-        for plan in floor_plans(racks_csv, result.demand.site)]
-    return {**context, "fabrics": fabrics, "floor_plans": plans}
+    plans, campuses = [], []
+    if racks_csv is not None:
+        site = result.demand.site
+        plans = [{**plan, "svg": Markup(plan["svg"])} for plan in floor_plans(racks_csv, site)]
+        campuses = [{**plan, "svg": Markup(plan["svg"])}
+                    for plan in campus_plans(racks_csv, site)]
+    return {**context, "fabrics": fabrics, "floor_plans": plans, "campus_plans": campuses}
 
 
 def autoescapes(env: jinja2.Environment, name: str) -> bool:
