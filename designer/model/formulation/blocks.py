@@ -45,6 +45,7 @@ class Block:
     media: dict[LinkClass, ClassMedia] = field(default_factory=dict)
     switch_cost: Expr = field(default_factory=Expr)
     switch_power: Expr = field(default_factory=Expr)
+    pod_runs: dict = field(default_factory=dict)  # three tiers: formulation.media.pod_runs_m
 
     @property
     def node_link_cost(self) -> Expr:

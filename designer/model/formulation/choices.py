@@ -132,8 +132,10 @@ def define_pod_latency(b: Builder, block: Block, terms: list, limit_ns: float) -
     v = PROPAGATION_NS_PER_M
     upper = LINK_CLASSES[3][1:]
     for k, (size, options) in enumerate(pod_sizes(block).items()):
-        extra = [(y, 2 * v * sum(pod_runs_m(o, cls, size) - o.run_m(cls) for cls in upper))
-                 for o, y in block.leaves]
+        longest = [pod_runs_m(block, cls, size) for cls in upper]
+        extra = [(y, 2 * v * sum(runs[i] - o.run_m(cls)
+                                 for cls, runs in zip(upper, longest, strict=True)))
+                 for i, (o, y) in enumerate(block.leaves)]
         most = max((e for _, e in extra), default=0.0)
         if most <= 0:
             continue

@@ -146,11 +146,16 @@ def pod_sizes(block: Block) -> dict[tuple[int, int], list[pulp.LpVariable]]:
     return dict(sorted(sizes.items()))
 
 
-def pod_runs_m(o: LeafOption, cls: LinkClass, size: tuple[int, int]) -> float:
-    """The longest run of ``cls`` for leaf option ``o`` with pods of ``size = (Lp, Rc)``."""
-    lp, core_racks = size
-    worst = o.network.pod_worst_m(o.leaves, o.uplinks, o.spine_racks, lp, core_racks)
-    return worst[0 if cls == LinkClass.LEAF_SPINE else 1]
+def pod_runs_m(block: Block, cls: LinkClass, size: tuple[int, int]) -> list[float]:
+    """The longest run of ``cls`` for every leaf option of a 3-tier block, in order, with pods
+    of ``size = (Lp, Rc)`` (worked out once per block and size)."""
+    if size not in block.pod_runs:
+        lp, core_racks = size
+        block.pod_runs[size] = [
+            o.network.pod_worst_m(o.leaves, o.uplinks, o.spine_racks, lp, core_racks)
+            for o, _ in block.leaves]
+    index = 0 if cls == LinkClass.LEAF_SPINE else 1
+    return [worst[index] for worst in block.pod_runs[size]]
 
 
 def define_pod_reach(b: Builder, block: Block, cls: LinkClass,
@@ -170,7 +175,9 @@ def define_pod_reach(b: Builder, block: Block, cls: LinkClass,
     name = row_name(block.name, cls)
     reaches = sorted({m.reach_m for m, _ in chosen})
     sizes = pod_sizes(block)
-    lengths = {size: [(y, pod_runs_m(o, cls, size), o.run_m(cls)) for o, y in block.leaves]
+    least = [o.run_m(cls) for o, _ in block.leaves]
+    lengths = {size: list(zip((y for _, y in block.leaves), pod_runs_m(block, cls, size), least,
+                              strict=True))
                for size in sizes}
     for i, t in enumerate(reaches):
         # sizes whose runs exclude the same leaf options share one row (one size is on)
