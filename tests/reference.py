@@ -608,15 +608,24 @@ def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
     return best
 
 
+def core_racks(groups: int, per_group: int, holds: int) -> int:
+    """Racks a copy's cores take: whole groups, as many to a rack as it holds and never every
+    group in one rack; a group bigger than a rack (or the only group, of two cores or more)
+    over as many racks as it needs, two at least."""
+    if per_group > holds or (groups == 1 and per_group > 1):
+        return groups * max(2 if groups == 1 else 1, math.ceil(per_group / holds))
+    to_a_rack = max(1, min(holds // per_group, math.ceil(groups / 2)))
+    return math.ceil(groups / to_a_rack)
+
+
 def pod_longest_runs_m(site: Site, fabric: Fabric, layout: Layout, q: int, u: int,
                        holds: int, big_l: int, lp: int, l2: int) -> tuple[float, float]:
     """The longest leaf-spine and spine-core runs a 3-tier copy can lay: every pod's spines in
-    ``spine_placements`` racks, every core group in as few racks as hold its cores, all in
+    ``spine_placements`` racks, the cores in ``core_racks``, all in
     network rows in the middle of the hall (the floor model's bound)."""
     copies = fabric.planes * layout.sub_fabrics
     pod_racks = spine_placements(u, holds)[0][0]
-    core_racks = max(1, math.ceil(lp // l2 / holds))
-    racks = copies * (math.ceil(big_l / lp) * pod_racks + u * core_racks)
+    racks = copies * (math.ceil(big_l / lp) * pod_racks + core_racks(u, lp // l2, holds))
     rows, mid = network_rows_at(site, fabric.nodes, min(q, fabric.nodes), layout.name != "tor")
     return NetworkRows(site, rows, mid, copies).worst_m(racks)
 

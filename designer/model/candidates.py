@@ -33,7 +33,7 @@ from designer.site.grid import (
     spine_blocks,
 )
 from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
-from designer.site.pods import NetworkRows, core_racks_per_group
+from designer.site.pods import CoreLayout, NetworkRows
 
 
 @dataclass(frozen=True)
@@ -213,9 +213,9 @@ class LeafOption:
         """Three tiers: the longest leaf-spine and spine-core runs with pods of
         ``leaves_per_pod`` leaves and core groups of ``cores_per_group`` cores
         (``site.pods``); ``run_m`` is the least of them over every pod size."""
-        return self.network.pod_worst_m(
-            self.leaves, self.uplinks, self.spine_racks, leaves_per_pod,
-            core_racks_per_group(cores_per_group, self.rack_holds))
+        cores = CoreLayout.of(self.uplinks, cores_per_group, self.rack_holds)
+        return self.network.pod_worst_m(self.leaves, self.spine_racks, leaves_per_pod,
+                                        cores.racks)
 
     def compatible(self, links_per_leaf: int) -> bool:
         """A 2-tier spine with ``l`` links to each leaf stands in one of this option's spine
@@ -349,8 +349,7 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                          hungriest_switch_w(fabric, catalog))
     pod_sizes = ()
     if tiers == 3 and holds is not None:
-        pod_sizes = tuple(sorted({(o.leaves_per_pod, core_racks_per_group(o.cores_per_group,
-                                                                           holds))
+        pod_sizes = tuple(sorted({(o.leaves_per_pod, o.cores_per_group)
                                   for o in pod_options(modes, sh, 10**9)}))
     enumerate_ = _LeafEnumeration(fabric, site, sh, reaches_m, pricer, hall, cords,
                                   max((m.radix for m in modes), default=0), holds or 0,
@@ -384,7 +383,7 @@ class _LeafEnumeration:
     cords: UpperCords | None
     most_radix: int
     holds: int = 0
-    pod_sizes: tuple[tuple[int, int], ...] = ()  # three tiers: (Lp, Rc) of every pod option
+    pod_sizes: tuple[tuple[int, int], ...] = ()  # three tiers: (Lp, Cg) of every pod option
     plans: dict = field(default_factory=dict)
     runs: dict = field(default_factory=dict)
     networks: dict = field(default_factory=dict)
@@ -430,7 +429,9 @@ class _LeafEnumeration:
             leaves = ceil_div(self.fabric.nodes, q) * self.sh.leaves_per_group
             sizes = np.array(self.pod_sizes, dtype=np.int64)
             pods = -(-leaves // sizes[:, 0])
-            racks = network.copies * (pods * per_pod + uplinks * sizes[:, 1])
+            core_racks = np.array([CoreLayout.of(uplinks, cg, self.holds).racks
+                                   for cg in sizes[:, 1].tolist()], dtype=np.int64)
+            racks = network.copies * (pods * per_pod + core_racks)
             rows = -(-racks // self.site.racks_per_row)
             # more pods than any core has ports: the size cannot hold these leaves
             worst = [network.worst_in_rows(int(r)) if p <= self.most_radix else (math.inf,) * 2

@@ -17,7 +17,7 @@ from designer.model.candidates import LeafOption, PodOption, Shape, SpineOption,
 from designer.model.links import LINK_CLASSES, TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import Medium
 from designer.model.nodelinks import NodeLinkPlan
-from designer.site.pods import core_racks_per_group, pod_network_racks
+from designer.site.pods import CoreLayout, pod_network_racks
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,8 @@ class FabricStructure:
         lengths.update({cls: self.leaf.run_m(cls) for cls in self.media})
         if self.tiers == 3 and self.leaf.network is not None:
             leaf, pod = self.leaf, self.pod
-            racks = pod_network_racks(self.copies, self.pods, leaf.spine_racks, leaf.uplinks,
-                                      core_racks_per_group(pod.cores_per_group,
-                                                           leaf.rack_holds))
+            cores = CoreLayout.of(leaf.uplinks, pod.cores_per_group, leaf.rack_holds)
+            racks = pod_network_racks(self.copies, self.pods, leaf.spine_racks, cores.racks)
             lengths[LinkClass.LEAF_SPINE], lengths[LinkClass.SPINE_CORE] = (
                 leaf.network.worst_m(racks))
         return lengths

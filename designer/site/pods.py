@@ -6,8 +6,9 @@ node row ``mid`` on its own floor, after the hall's rows on a shared one, as 2-t
 - pod ``p`` has ``per_pod = u / block`` racks (``site.grid.spine_blocks``, fixed by the leaf
   option): pod spine ``k`` (the one every leaf of the pod sends uplink ``k`` to) stands in the
   pod's rack ``k // block``, slot ``k mod block`` from the top;
-- core group ``j`` (the cores every pod's spine ``j`` meets) has ``core_racks =
-  ceil(Cg / holds)`` racks, ``ceil(Cg / core_racks)`` cores in each;
+- core groups (group ``j`` is the cores every pod's spine ``j`` meets) fill racks whole, as
+  many to a rack as it holds, or a group too big for a rack takes ``ceil(Cg / holds)`` racks
+  (:class:`CoreLayout`);
 - a copy's racks follow one another along the rows: the first half of its pods, its core racks,
   the other half, so the cores stand central to the pods they serve.
 
@@ -17,7 +18,8 @@ spreads over at least two racks.
 
 The optimizer prices each link class above a 3-tier leaf at the longest run the placement can
 lay (:func:`farthest_m` between the racks' rows), which it knows from the leaf option and the
-pod option's size (``Lp`` and ``core_racks``): the cord it buys reaches every run the plan lays.
+pod option's size (``Lp`` leaves per pod, ``Cg`` cores per group): the cord it buys reaches
+every run the plan lays.
 """
 
 from __future__ import annotations
@@ -30,6 +32,43 @@ from designer.site.grid import Rack, campus_run_m, lowest_unit, spine_rows
 
 
 @dataclass(frozen=True)
+class CoreLayout:
+    """How a copy's ``groups`` core groups of ``cores_per_group`` cores fill racks: as many
+    whole groups to a rack as it holds (``groups_per_rack``), or a group too big for one rack
+    over ``racks_per_group`` racks; never the whole tier in one rack (two racks at least when
+    the tier has two cores or more)."""
+
+    groups: int
+    cores_per_group: int
+    groups_per_rack: int
+    racks_per_group: int
+
+    @classmethod
+    def of(cls, groups: int, cores_per_group: int, holds: int) -> CoreLayout:
+        """The layout for ``groups`` groups of ``cores_per_group``, ``holds`` cores a rack.
+
+        >>> CoreLayout.of(20, 2, 40).racks, CoreLayout.of(64, 64, 19).racks
+        (2, 256)
+        """
+        if cores_per_group > holds or (groups == 1 and cores_per_group > 1):
+            return cls(groups, cores_per_group, 1,
+                       max(2 if groups == 1 else 1, math.ceil(cores_per_group / holds)))
+        return cls(groups, cores_per_group,
+                   max(1, min(holds // cores_per_group, math.ceil(groups / 2))), 1)
+
+    @property
+    def racks(self) -> int:
+        return math.ceil(self.groups / self.groups_per_rack) * self.racks_per_group
+
+    def place(self, group: int, k: int) -> tuple[int, int]:
+        """Rack (of the copy's core racks) and slot from the top of core ``k`` of ``group``."""
+        per_rack = math.ceil(self.cores_per_group / self.racks_per_group)
+        first, within = divmod(group, self.groups_per_rack)
+        index, slot = divmod(k, per_rack)
+        return first * self.racks_per_group + index, within * self.cores_per_group + slot
+
+
+@dataclass(frozen=True)
 class PodRacks:
     """The network racks of a 3-tier fabric, all copies (see the module docstring)."""
 
@@ -37,9 +76,7 @@ class PodRacks:
     pods: int
     per_pod: int
     block: int
-    core_groups: int
-    core_racks: int
-    cores_per_group: int
+    cores: CoreLayout
     copies: int
     spine_units: int = 1
     core_units: int = 1
@@ -47,14 +84,13 @@ class PodRacks:
     @classmethod
     def of(cls, structure, site: Site) -> PodRacks:
         s = structure
-        holds = s.leaf.rack_holds
-        return cls(site, s.pods, s.leaf.spine_racks, s.leaf.spine_block, s.leaf.uplinks,
-                   core_racks_per_group(s.pod.cores_per_group, holds), s.pod.cores_per_group,
-                   s.copies, s.pod.mode.switch.rack_units, s.core.switch.rack_units)
+        cores = CoreLayout.of(s.leaf.uplinks, s.pod.cores_per_group, s.leaf.rack_holds)
+        return cls(site, s.pods, s.leaf.spine_racks, s.leaf.spine_block, cores, s.copies,
+                   s.pod.mode.switch.rack_units, s.core.switch.rack_units)
 
     @property
     def per_copy(self) -> int:
-        return self.pods * self.per_pod + self.core_groups * self.core_racks
+        return self.pods * self.per_pod + self.cores.racks
 
     @property
     def racks(self) -> int:
@@ -69,11 +105,7 @@ class PodRacks:
         """Rack ``index`` of pod ``pod``: the second half of the pods stands after the cores."""
         before = pod * self.per_pod + index
         if pod >= self.pods // 2:
-            before += self.core_groups * self.core_racks
-        return self._rack(copy, before, first_row)
-
-    def core_rack(self, copy: int, group: int, index: int, first_row: int) -> Rack:
-        before = (self.pods // 2) * self.per_pod + group * self.core_racks + index
+            before += self.cores.racks
         return self._rack(copy, before, first_row)
 
     def place_pod_spine(self, copy: int, pod: int, spine: int, first_row: int
@@ -85,24 +117,14 @@ class PodRacks:
 
     def place_core(self, copy: int, group: int, k: int, first_row: int) -> tuple[Rack, int]:
         """Rack and lowest rack unit of core ``k`` of core group ``group``."""
-        index, slot = divmod(k, math.ceil(self.cores_per_group / self.core_racks))
-        return (self.core_rack(copy, group, index, first_row),
-                lowest_unit(self.site, slot, self.core_units))
+        index, slot = self.cores.place(group, k)
+        rack = self._rack(copy, (self.pods // 2) * self.per_pod + index, first_row)
+        return rack, lowest_unit(self.site, slot, self.core_units)
 
 
-def core_racks_per_group(cores_per_group: int, holds: int) -> int:
-    """Racks one core group takes: as few as hold its ``Cg`` cores, ``holds`` a rack.
-
-    >>> core_racks_per_group(16, 40), core_racks_per_group(64, 19)
-    (1, 4)
-    """
-    return max(1, math.ceil(cores_per_group / holds))
-
-
-def pod_network_racks(copies: int, pods: int, per_pod: int, uplinks: int,
-                      core_racks: int) -> int:
-    """Network racks of every copy: ``copies x (pods x per_pod + u x core_racks)``."""
-    return copies * (pods * per_pod + uplinks * core_racks)
+def pod_network_racks(copies: int, pods: int, per_pod: int, core_racks: int) -> int:
+    """Network racks of every copy: ``copies x (pods x per_pod + core racks)``."""
+    return copies * (pods * per_pod + core_racks)
 
 
 def farthest_m(site: Site, rows_a: tuple[int, int], rows_b: tuple[int, int]) -> float:
@@ -188,11 +210,12 @@ class NetworkRows:
                       else farthest_m(site, network, network))
         return leaf_spine, spine_core
 
-    def pod_worst_m(self, leaves: int, uplinks: int, per_pod: int, leaves_per_pod: int,
-                    core_racks: int) -> tuple[float, float]:
-        """:meth:`worst_m` for pods of ``leaves_per_pod`` leaves holding ``leaves`` leaves."""
+    def pod_worst_m(self, leaves: int, per_pod: int, leaves_per_pod: int, core_racks: int
+                    ) -> tuple[float, float]:
+        """:meth:`worst_m` for pods of ``leaves_per_pod`` leaves holding ``leaves`` leaves,
+        ``per_pod`` racks each, and ``core_racks`` core racks a copy."""
         pods = -(-leaves // leaves_per_pod)
-        return self.worst_m(pod_network_racks(self.copies, pods, per_pod, uplinks, core_racks))
+        return self.worst_m(pod_network_racks(self.copies, pods, per_pod, core_racks))
 
 
-__all__ = ["NetworkRows", "PodRacks", "core_racks_per_group", "farthest_m", "pod_network_racks"]
+__all__ = ["CoreLayout", "NetworkRows", "PodRacks", "farthest_m", "pod_network_racks"]

@@ -10,7 +10,6 @@ from designer.model.formulation.blocks import Block, ClassMedia
 from designer.model.formulation.builder import Builder, Expr, TierInputs, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
-from designer.site.pods import core_racks_per_group
 
 
 def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *,
@@ -136,24 +135,19 @@ def define_media_fit(b: Builder, block: Block, cls: LinkClass,
 
 
 def pod_sizes(block: Block) -> dict[tuple[int, int], list[pulp.LpVariable]]:
-    """The pod options of a 3-tier block by what sets where their racks stand: ``(Lp, Rc)``,
-    leaves per pod and racks per core group (``designer.site.pods``)."""
-    holds = block.leaves[0][0].rack_holds
+    """The pod options of a 3-tier block by what sets where their racks stand: ``(Lp, Cg)``,
+    leaves per pod and cores per group (``designer.site.pods``)."""
     sizes: dict[tuple[int, int], list] = {}
     for o, z, _ in block.pods:
-        sizes.setdefault((o.leaves_per_pod, core_racks_per_group(o.cores_per_group, holds)),
-                         []).append(z)
+        sizes.setdefault((o.leaves_per_pod, o.cores_per_group), []).append(z)
     return dict(sorted(sizes.items()))
 
 
 def pod_runs_m(block: Block, cls: LinkClass, size: tuple[int, int]) -> list[float]:
     """The longest run of ``cls`` for every leaf option of a 3-tier block, in order, with pods
-    of ``size = (Lp, Rc)`` (worked out once per block and size)."""
+    of ``size = (Lp, Cg)`` (worked out once per block and size)."""
     if size not in block.pod_runs:
-        lp, core_racks = size
-        block.pod_runs[size] = [
-            o.network.pod_worst_m(o.leaves, o.uplinks, o.spine_racks, lp, core_racks)
-            for o, _ in block.leaves]
+        block.pod_runs[size] = [o.pod_runs_m(*size) for o, _ in block.leaves]
     index = 0 if cls == LinkClass.LEAF_SPINE else 1
     return [worst[index] for worst in block.pod_runs[size]]
 
@@ -161,7 +155,7 @@ def pod_runs_m(block: Block, cls: LinkClass, size: tuple[int, int]) -> list[floa
 def define_pod_reach(b: Builder, block: Block, cls: LinkClass,
                      chosen: list[tuple[Medium, pulp.LpVariable]]) -> None:
     """Three tiers: the medium reaches the class's longest run, which depends on the leaf
-    option and the pod size (``Z_k``, the pod options of size ``k = (Lp, Rc)``): for every
+    option and the pod size (``Z_k``, the pod options of size ``k = (Lp, Cg)``): for every
     size and every distinct reach ``t`` of the media,
 
         sum_{mu: reach_mu <= t} w_mu + sum_{y: len_y,k > t} y + Z_k <= 2 on
@@ -179,17 +173,21 @@ def define_pod_reach(b: Builder, block: Block, cls: LinkClass,
     lengths = {size: list(zip((y for _, y in block.leaves), pod_runs_m(block, cls, size), least,
                               strict=True))
                for size in sizes}
-    for i, t in enumerate(reaches):
+    rows: list[tuple[float, frozenset, frozenset]] = []
+    for t in reaches:
         # sizes whose runs exclude the same leaf options share one row (one size is on)
-        rows: dict[tuple[str, ...], tuple[list, list]] = {}
-        for size, options in sizes.items():
-            beyond = [y for y, length, least in lengths[size] if length > t >= least]
+        by_beyond: dict[frozenset, set] = {}
+        for size in sizes:
+            beyond = frozenset(row for row, (_, length, least) in enumerate(lengths[size])
+                               if length > t >= least)
             if beyond:
-                key = tuple(y.name for y in beyond)
-                rows.setdefault(key, (beyond, []))[1].extend(options)
-        for k, (beyond, options) in enumerate(rows.values()):
-            b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t) + pulp.lpSum(beyond)
-                  + pulp.lpSum(options) <= 2 * block.on, name, "pod_reach", i, k)
+                by_beyond.setdefault(beyond, set()).add(size)
+        rows += [(t, beyond, frozenset(group)) for beyond, group in by_beyond.items()]
+    for k, (t, beyond, group) in enumerate(rows):
+        b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t)
+              + pulp.lpSum(block.leaves[row][1] for row in sorted(beyond))
+              + pulp.lpSum(z for size in sorted(group) for z in sizes[size])
+              <= 2 * block.on, name, "pod_reach", k)
 
 
 def define_media_floor(b: Builder, cost: pulp.LpVariable, links: Expr, options: list[Medium],
