@@ -388,6 +388,7 @@ class _LeafEnumeration:
     runs: dict = field(default_factory=dict)
     networks: dict = field(default_factory=dict)
     pod_worst: dict = field(default_factory=dict)
+    cores: dict = field(default_factory=dict)
 
     def plan(self, mode: SwitchMode, q: int) -> NodeLinkPlan | None:
         key = (q, mode.cage_ports, mode.switch.protocol)
@@ -429,15 +430,21 @@ class _LeafEnumeration:
             leaves = ceil_div(self.fabric.nodes, q) * self.sh.leaves_per_group
             sizes = np.array(self.pod_sizes, dtype=np.int64)
             pods = -(-leaves // sizes[:, 0])
-            core_racks = np.array([CoreLayout.of(uplinks, cg, self.holds).racks
-                                   for cg in sizes[:, 1].tolist()], dtype=np.int64)
-            racks = network.copies * (pods * per_pod + core_racks)
+            racks = network.copies * (pods * per_pod + self.core_racks(uplinks))
             rows = -(-racks // self.site.racks_per_row)
             # more pods than any core has ports: the size cannot hold these leaves
             worst = [network.worst_in_rows(int(r)) if p <= self.most_radix else (math.inf,) * 2
                      for r, p in zip(rows, pods, strict=True)]
             self.pod_worst[key] = (tuple(w[0] for w in worst) + tuple(w[1] for w in worst))
         return self.pod_worst[key]
+
+    def core_racks(self, uplinks: int) -> np.ndarray:
+        """Core racks of a copy for every pod size, with ``uplinks`` core groups."""
+        if uplinks not in self.cores:
+            self.cores[uplinks] = np.array(
+                [CoreLayout.of(uplinks, cg, self.holds).racks for _, cg in self.pod_sizes],
+                dtype=np.int64)
+        return self.cores[uplinks]
 
     def variant(self, mode: SwitchMode, uplinks: int, blocks: tuple[int, int]
                 ) -> list[LeafOption]:
