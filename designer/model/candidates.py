@@ -9,6 +9,7 @@ model keeps its size as the cluster grows.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -213,9 +214,9 @@ class LeafOption:
         """Three tiers: the longest leaf-spine and spine-core runs with pods of
         ``leaves_per_pod`` leaves and core groups of ``cores_per_group`` cores
         (``site.pods``); ``run_m`` is the least of them over every pod size."""
-        cores = CoreLayout.of(self.uplinks, cores_per_group, self.rack_holds)
         return self.network.pod_worst_m(self.leaves, self.spine_racks, leaves_per_pod,
-                                        cores.racks)
+                                        core_racks(self.uplinks, cores_per_group,
+                                                   self.rack_holds))
 
     def compatible(self, links_per_leaf: int) -> bool:
         """A 2-tier spine with ``l`` links to each leaf stands in one of this option's spine
@@ -231,6 +232,13 @@ class LeafOption:
     def key(self) -> str:
         one_spine = ":s1" if self.spine_racks == 1 and self.uplinks > 1 else ""
         return f"{self.shape.layout}:{self.mode.key}:u{self.uplinks}:q{self.group_nodes}{one_spine}"
+
+
+@functools.lru_cache(maxsize=65536)
+def core_racks(groups: int, cores_per_group: int, holds: int) -> int:
+    """Core racks of one copy (``site.pods.CoreLayout``), remembered: every leaf option asks
+    for every pod size."""
+    return CoreLayout.of(groups, cores_per_group, holds).racks
 
 
 def valid_groups(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> list[int]:
@@ -442,7 +450,7 @@ class _LeafEnumeration:
         """Core racks of a copy for every pod size, with ``uplinks`` core groups."""
         if uplinks not in self.cores:
             self.cores[uplinks] = np.array(
-                [CoreLayout.of(uplinks, cg, self.holds).racks for _, cg in self.pod_sizes],
+                [core_racks(uplinks, cg, self.holds) for _, cg in self.pod_sizes],
                 dtype=np.int64)
         return self.cores[uplinks]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from designer.model.candidates import LeafOption
+from designer.model.candidates import LeafOption, core_racks
 from designer.model.formulation.blocks import Block, ClassMedia
 from designer.model.formulation.builder import Builder, Expr, TierInputs, row_name
 from designer.model.links import LinkClass
@@ -147,7 +147,16 @@ def pod_runs_m(block: Block, cls: LinkClass, size: tuple[int, int]) -> list[floa
     """The longest run of ``cls`` for every leaf option of a 3-tier block, in order, with pods
     of ``size = (Lp, Cg)`` (worked out once per block and size)."""
     if size not in block.pod_runs:
-        block.pod_runs[size] = [o.pod_runs_m(*size) for o, _ in block.leaves]
+        lp, cg = size
+        options = [o for o, _ in block.leaves]
+        leaves = np.array([o.leaves for o in options])
+        per_pod = np.array([o.spine_racks for o in options])
+        cores = np.array([core_racks(o.uplinks, cg, o.rack_holds) for o in options])
+        copies = options[0].network.copies
+        racks = copies * (-(-leaves // lp) * per_pod + cores)  # site.pods.pod_network_racks
+        rows = -(-racks // options[0].network.site.racks_per_row)
+        block.pod_runs[size] = [o.network.worst_in_rows(r)
+                                for o, r in zip(options, rows.tolist(), strict=True)]
     index = 0 if cls == LinkClass.LEAF_SPINE else 1
     return [worst[index] for worst in block.pod_runs[size]]
 
@@ -169,25 +178,22 @@ def define_pod_reach(b: Builder, block: Block, cls: LinkClass,
     name = row_name(block.name, cls)
     reaches = sorted({m.reach_m for m, _ in chosen})
     sizes = pod_sizes(block)
-    least = [o.run_m(cls) for o, _ in block.leaves]
-    lengths = {size: list(zip((y for _, y in block.leaves), pod_runs_m(block, cls, size), least,
-                              strict=True))
-               for size in sizes}
-    rows: list[tuple[float, frozenset, frozenset]] = []
+    least = np.array([o.run_m(cls) for o, _ in block.leaves])
+    longest = np.array([pod_runs_m(block, cls, size) for size in sizes])  # [size, leaf option]
+    k = 0
     for t in reaches:
         # sizes whose runs exclude the same leaf options share one row (one size is on)
-        by_beyond: dict[frozenset, set] = {}
-        for size in sizes:
-            beyond = frozenset(row for row, (_, length, least) in enumerate(lengths[size])
-                               if length > t >= least)
-            if beyond:
-                by_beyond.setdefault(beyond, set()).add(size)
-        rows += [(t, beyond, frozenset(group)) for beyond, group in by_beyond.items()]
-    for k, (t, beyond, group) in enumerate(rows):
-        b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t)
-              + pulp.lpSum(block.leaves[row][1] for row in sorted(beyond))
-              + pulp.lpSum(z for size in sorted(group) for z in sizes[size])
-              <= 2 * block.on, name, "pod_reach", k)
+        beyond = (longest > t) & (least <= t)[None, :]
+        by_beyond: dict[bytes, list] = {}
+        for size, mask in zip(sizes, beyond, strict=True):
+            if mask.any():
+                by_beyond.setdefault(mask.tobytes(), [mask, []])[1].append(size)
+        for mask, group in by_beyond.values():
+            b.add(pulp.lpSum(w for m, w in chosen if m.reach_m <= t)
+                  + pulp.lpSum(block.leaves[row][1] for row in np.flatnonzero(mask).tolist())
+                  + pulp.lpSum(z for size in group for z in sizes[size])
+                  <= 2 * block.on, name, "pod_reach", k)
+            k += 1
 
 
 def define_media_floor(b: Builder, cost: pulp.LpVariable, links: Expr, options: list[Medium],
