@@ -9,7 +9,6 @@ model keeps its size as the cluster grows.
 from __future__ import annotations
 
 import bisect
-import functools
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,7 +33,7 @@ from designer.site.grid import (
     spine_blocks,
 )
 from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
-from designer.site.pods import CoreLayout, NetworkRows
+from designer.site.pods import NetworkRows, core_racks, pod_network_racks
 
 
 @dataclass(frozen=True)
@@ -210,14 +209,6 @@ class LeafOption:
             return self.leaf_spine_runs
         return None
 
-    def pod_runs_m(self, leaves_per_pod: int, cores_per_group: int) -> tuple[float, float]:
-        """Three tiers: the longest leaf-spine and spine-core runs with pods of
-        ``leaves_per_pod`` leaves and core groups of ``cores_per_group`` cores
-        (``site.pods``); ``run_m`` is the least of them over every pod size."""
-        return self.network.pod_worst_m(self.leaves, self.spine_racks, leaves_per_pod,
-                                        core_racks(self.uplinks, cores_per_group,
-                                                   self.rack_holds))
-
     def compatible(self, links_per_leaf: int) -> bool:
         """A 2-tier spine with ``l`` links to each leaf stands in one of this option's spine
         racks: ``l`` divides the leaf's uplinks per rack (``site.grid.spine_blocks``); with one
@@ -232,13 +223,6 @@ class LeafOption:
     def key(self) -> str:
         one_spine = ":s1" if self.spine_racks == 1 and self.uplinks > 1 else ""
         return f"{self.shape.layout}:{self.mode.key}:u{self.uplinks}:q{self.group_nodes}{one_spine}"
-
-
-@functools.lru_cache(maxsize=65536)
-def core_racks(groups: int, cores_per_group: int, holds: int) -> int:
-    """Core racks of one copy (``site.pods.CoreLayout``), remembered: every leaf option asks
-    for every pod size."""
-    return CoreLayout.of(groups, cores_per_group, holds).racks
 
 
 def valid_groups(fabric: Fabric, sh: Shape, mode: SwitchMode, uplinks: int) -> list[int]:
@@ -394,7 +378,8 @@ class _LeafEnumeration:
     pod_sizes: tuple[tuple[int, int], ...] = ()  # three tiers: (Lp, Cg) of every pod option
     plans: dict = field(default_factory=dict)
     runs: dict = field(default_factory=dict)
-    networks: dict = field(default_factory=dict)
+    networks: dict = field(default_factory=dict)  # by group size
+    network_rows: dict = field(default_factory=dict)  # by (node rows, mid): shared by sizes
     pod_worst: dict = field(default_factory=dict)
     cores: dict = field(default_factory=dict)
 
@@ -422,10 +407,10 @@ class _LeafEnumeration:
             copies = self.fabric.planes * self.sh.subfabrics
             if self.hall is not None:
                 self.networks[q] = NetworkRows(self.site, 0, self.hall.first_row, copies, True)
-            else:  # one for every group size that gives the same rows
+            else:
                 rows, mid = network_rows_at(self.site, self.fabric.nodes,
                                             min(q, self.fabric.nodes), self.sh.rail)
-                self.networks[q] = self.networks.setdefault(
+                self.networks[q] = self.network_rows.setdefault(
                     (rows, mid), NetworkRows(self.site, rows, mid, copies))
         return self.networks[q]
 
@@ -436,13 +421,13 @@ class _LeafEnumeration:
         if key not in self.pod_worst:
             network = self.network(q)
             leaves = ceil_div(self.fabric.nodes, q) * self.sh.leaves_per_group
-            sizes = np.array(self.pod_sizes, dtype=np.int64)
-            pods = -(-leaves // sizes[:, 0])
-            racks = network.copies * (pods * per_pod + self.core_racks(uplinks))
-            rows = -(-racks // self.site.racks_per_row)
+            per_pod_leaves = np.array([lp for lp, _ in self.pod_sizes], dtype=np.int64)
+            racks = pod_network_racks(network.copies, leaves, per_pod, per_pod_leaves,
+                                      self.core_racks(uplinks))
             # more pods than any core has ports: the size cannot hold these leaves
-            worst = [network.worst_in_rows(int(r)) if p <= self.most_radix else (math.inf,) * 2
-                     for r, p in zip(rows, pods, strict=True)]
+            worst = [network.worst_m(r) if -(-leaves // lp) <= self.most_radix
+                     else (math.inf,) * 2
+                     for r, lp in zip(racks.tolist(), per_pod_leaves.tolist(), strict=True)]
             self.pod_worst[key] = (tuple(w[0] for w in worst) + tuple(w[1] for w in worst))
         return self.pod_worst[key]
 

@@ -17,7 +17,7 @@ from designer.model.candidates import LeafOption, PodOption, Shape, SpineOption,
 from designer.model.links import LINK_CLASSES, TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import Medium
 from designer.model.nodelinks import NodeLinkPlan
-from designer.site.pods import CoreLayout, pod_network_racks
+from designer.site.pods import core_racks, pod_network_racks
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,11 @@ class FabricStructure:
         lengths.update({cls: self.leaf.run_m(cls) for cls in self.media})
         if self.tiers == 3 and self.leaf.network is not None:
             leaf, pod = self.leaf, self.pod
-            cores = CoreLayout.of(leaf.uplinks, pod.cores_per_group, leaf.rack_holds)
-            racks = pod_network_racks(self.copies, self.pods, leaf.spine_racks, cores.racks)
+            slots = self.pods * pod.leaves_per_pod  # the pods built, partly filled or not
+            racks = pod_network_racks(self.copies, slots, leaf.spine_racks,
+                                      pod.leaves_per_pod,
+                                      core_racks(leaf.uplinks, pod.cores_per_group,
+                                                 leaf.rack_holds))
             lengths[LinkClass.LEAF_SPINE], lengths[LinkClass.SPINE_CORE] = (
                 leaf.network.worst_m(racks))
         return lengths

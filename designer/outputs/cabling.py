@@ -30,7 +30,7 @@ from designer.model.nodelinks import CageCabling, NodeLinkPlan
 from designer.model.structure import FabricStructure
 from designer.outputs.templating import neutralize
 from designer.site.devices import FabricFloor, Placed
-from designer.site.grid import DEFAULT_NODE_UNITS, fabric_site, node_run_m, run_m
+from designer.site.grid import DEFAULT_NODE_UNITS, Rack, fabric_site, node_run_m, run_m
 
 if TYPE_CHECKING:
     from designer.results.result import DesignResult, FabricResult
@@ -118,6 +118,12 @@ class _LegColumns:
         return columns[port - 1]
 
 
+def _laid_m(site, length_m: float | None, a: Rack, b: Rack) -> float:
+    """A run between two racks as laid, or the length the demand's ``site:`` sets for its
+    class (``length_m``)."""
+    return length_m if length_m is not None else run_m(site, a, b)
+
+
 def _end(role: str, placed: Placed, port: str) -> End:
     return End(role, placed.device, port, placed.hall, placed.row, placed.rack, placed.ru)
 
@@ -182,8 +188,7 @@ def _spine_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
         leaf_rack = floor.leaf_rack(group)
         for spine in range(s.spines):
             placed, rack = floor.spine(plane, sub, spine)
-            run = site.leaf_spine_m if site.leaf_spine_m is not None else run_m(
-                site, leaf_rack, rack)
+            run = _laid_m(site, site.leaf_spine_m, leaf_rack, rack)
             if run not in columns:
                 columns[run] = _medium(medium, medium.cord_for(run))
             for t in range(per_pair):
@@ -211,8 +216,7 @@ def _pod_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
         leaf_rack = floor.leaf_rack(group)
         for spine in range(u):
             at, rack = floor.pod_spine(plane, sub, p, spine)
-            run = site.leaf_spine_m if site.leaf_spine_m is not None else run_m(
-                site, leaf_rack, rack)
+            run = _laid_m(site, site.leaf_spine_m, leaf_rack, rack)
             a = _end("leaf", placed, port_name(down + spine + 1, c_leaf))
             z = _end("spine", at, port_name(li + 1, c_spine))
             yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, run)
@@ -222,8 +226,7 @@ def _pod_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
             placed, rack = floor.pod_spine(plane, sub, p, spine)
             for k in range(cg):
                 core, core_rack = floor.core(plane, sub, spine, k)
-                run = site.spine_core_m if site.spine_core_m is not None else run_m(
-                    site, rack, core_rack)
+                run = _laid_m(site, site.spine_core_m, rack, core_rack)
                 for t in range(l2):
                     a = _end("spine", placed, port_name(lp + k * l2 + t + 1, c_spine))
                     z = _end("core", core, port_name(p * l2 + t + 1, c_core))

@@ -61,6 +61,9 @@ class FabricFloor:
         self.slots = hall.leaf_stacking(s)[0] if hall is not None else []
         self.rows = rows = self.servers.rows(hall.nodes if hall is not None else s.fabric.nodes)
         self.campus = rows > site.rows_per_hall  # the floor spans halls
+        # where the network rows start: before node row ``mid`` on the fabric's own floor,
+        # after the hall's rows on servers another fabric placed
+        self.first_row = hall.first_row if hall is not None else self.servers.mid
 
     def prefix(self, plane: int) -> str:
         return self.name_prefix + (f"pl{plane}-" if self.planes > 1 else "")
@@ -83,12 +86,6 @@ class FabricFloor:
         if self.hall is not None:
             return self.hall.leaf_rack(self.s.group_nodes, group)
         return self.servers.leaf_rack(group)
-
-    def spine_rack(self, copy: int, spine: int) -> tuple[Rack, int]:
-        """Rack and lowest rack unit of 2-tier spine ``spine`` of copy ``copy``."""
-        if self.hall is not None:
-            return self.hall.spine_rack(self.spine_racks, copy, spine)
-        return self.servers.spine_rack(copy, spine)
 
     def hall_named(self, index: int) -> str:
         """The name of hall ``index`` of the fabric's floor: the server set's hall, or on a
@@ -121,8 +118,7 @@ class FabricFloor:
     def spine(self, plane: int, sub: int, spine: int) -> tuple[Placed, Rack]:
         """2-tier spine ``spine`` of sub-fabric ``sub`` of ``plane``, and its rack. Identical
         planes and rail fabrics get their own racks."""
-        copy = (plane - 1) * self.s.shape.subfabrics + sub
-        rack, ru = self.spine_rack(copy, spine)
+        rack, ru = self.spine_racks.place(self.copy(plane, sub), spine, self.first_row)
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}spine{spine + 1:02d}"
         return self.placed(name, rack, ru), rack
 
@@ -132,21 +128,14 @@ class FabricFloor:
 
     def pod_spine(self, plane: int, sub: int, pod: int, spine: int) -> tuple[Placed, Rack]:
         """Spine ``spine`` of pod ``pod`` (``designer.site.pods``), and its rack."""
-        copy = self.copy(plane, sub)
-        if self.hall is not None:
-            rack, ru = self.hall.pod_spine_rack(self.pod_racks, copy, pod, spine)
-        else:
-            rack, ru = self.servers.pod_spine_rack(copy, pod, spine)
+        rack, ru = self.pod_racks.place_pod_spine(self.copy(plane, sub), pod, spine,
+                                                  self.first_row)
         tag = f"{self.prefix(plane)}{self.rail_tag(sub)}pod{pod + 1:02d}"
         return self.placed(f"{tag}-spine{spine + 1:02d}", rack, ru), rack
 
     def core(self, plane: int, sub: int, group: int, k: int) -> tuple[Placed, Rack]:
         """Core ``k`` of core group ``group`` (one group per pod-spine position), and its
         rack."""
-        copy = self.copy(plane, sub)
-        if self.hall is not None:
-            rack, ru = self.hall.core_rack(self.pod_racks, copy, group, k)
-        else:
-            rack, ru = self.servers.core_rack(copy, group, k)
+        rack, ru = self.pod_racks.place_core(self.copy(plane, sub), group, k, self.first_row)
         name = f"{self.prefix(plane)}{self.rail_tag(sub)}core-g{group + 1:02d}-{k + 1:02d}"
         return self.placed(name, rack, ru), rack

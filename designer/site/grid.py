@@ -310,20 +310,17 @@ def spine_blocks(uplinks: int, holds: int) -> tuple[int, int]:
     return uplinks // block, block
 
 
-def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool,
-                 spine_racks: int = 1) -> float:
-    """Worst leaf-to-spine run: spines in network rows in the middle of the hall (of each hall,
-    on a campus: a pod's spines stand in its hall).
-
-    ``spine_racks`` racks fill ``nr = ceil(spine_racks / racks_per_row)`` network rows placed
-    before node row ``mid``; the farthest leaf is ``max(mid + nr - 1, R - 1 + nr - mid)`` rows
-    and ``racks_per_row - 1`` racks from a spine (rows counted as GroupPlacement fills them).
+def leaf_spine_m(site: Site, nodes: int, group_nodes: int, rail: bool) -> float:
+    """The least worst leaf-to-spine run any placement of the spines gives, for the diagnosis
+    of a fabric no medium reaches (``designer.diagnose.reasons``): one network row before
+    node row ``mid``, the farthest leaf ``max(mid, R - mid)`` rows and ``racks_per_row - 1``
+    racks from it. On a campus it is one hall's worth, a lower bound (the network rows then
+    fill halls of their own, farther from most leaves).
     """
     if site.leaf_spine_m is not None:
         return site.leaf_spine_m
     rows, mid = network_rows_at(site, nodes, group_nodes, rail)
-    if rows > site.rows_per_hall:  # a campus: each hall's spines in that hall's middle
+    if rows > site.rows_per_hall:
         rows, mid = site.rows_per_hall, site.rows_per_hall // 2
-    nr = math.ceil(spine_racks / site.racks_per_row)
-    rows_apart = max(mid + nr - 1, rows - 1 + nr - mid, 1)
+    rows_apart = max(mid, rows - mid, 1)
     return grid_run_m(site, rows_apart, site.racks_per_row - 1)

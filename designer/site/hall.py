@@ -86,18 +86,6 @@ class PrimaryFloor:
     def leaf_rack(self, group: int) -> Rack:
         return self.at(self.placement.leaf_rack(group))
 
-    def spine_rack(self, copy: int, spine: int) -> tuple[Rack, int]:
-        """Rack and lowest rack unit of spine ``spine`` of copy ``copy`` (plane and rail)."""
-        return self.spines.place(copy, spine, self.mid)
-
-    def pod_spine_rack(self, copy: int, pod: int, spine: int) -> tuple[Rack, int]:
-        """Rack and lowest rack unit of 3-tier pod spine ``spine`` of pod ``pod``."""
-        return self.spines.place_pod_spine(copy, pod, spine, self.mid)
-
-    def core_rack(self, copy: int, group: int, k: int) -> tuple[Rack, int]:
-        """Rack and lowest rack unit of core ``k`` of core group ``group``."""
-        return self.spines.place_core(copy, group, k, self.mid)
-
     def rows(self, nodes: int) -> int:
         """Rows the hall fills: node rows plus the primary's network rows."""
         return hall_rows(self.site, nodes, self.placement.group_nodes,
@@ -141,18 +129,6 @@ class SharedFloor:
             runs += [node_run_m(site, self.primary.node_rack(node), self.primary.node_ru(node),
                                 leaf)] * ports_per_node
         return runs
-
-    def spine_rack(self, spines: SpineRacks, copy: int, spine: int) -> tuple[Rack, int]:
-        """Rack and lowest rack unit of this fabric's spine ``spine`` of copy ``copy``, in its
-        own network rows."""
-        return spines.place(copy, spine, self.first_row)
-
-    def pod_spine_rack(self, pods: PodRacks, copy: int, pod: int, spine: int
-                       ) -> tuple[Rack, int]:
-        return pods.place_pod_spine(copy, pod, spine, self.first_row)
-
-    def core_rack(self, pods: PodRacks, copy: int, group: int, k: int) -> tuple[Rack, int]:
-        return pods.place_core(copy, group, k, self.first_row)
 
     def leaf_stacking(self, structure) -> tuple[list[int], dict[Rack, int]]:
         """Where a fabric's leaves stack in the node racks: for each group, how many of its

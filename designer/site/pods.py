@@ -24,6 +24,7 @@ every run the plan lays.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -122,9 +123,17 @@ class PodRacks:
         return rack, lowest_unit(self.site, slot, self.core_units)
 
 
-def pod_network_racks(copies: int, pods: int, per_pod: int, core_racks: int) -> int:
-    """Network racks of every copy: ``copies x (pods x per_pod + core racks)``."""
-    return copies * (pods * per_pod + core_racks)
+@functools.lru_cache(maxsize=65536)
+def core_racks(groups: int, cores_per_group: int, holds: int) -> int:
+    """:attr:`CoreLayout.racks`, remembered: every leaf option asks for every pod size."""
+    return CoreLayout.of(groups, cores_per_group, holds).racks
+
+
+def pod_network_racks(copies, leaves, per_pod, leaves_per_pod, core_racks):
+    """Network racks of every copy, ``copies x (ceil(leaves / Lp) x per_pod + core racks)``:
+    ``leaves`` leaves in pods of ``leaves_per_pod``, ``per_pod`` racks each. Integers, or numpy
+    arrays element by element."""
+    return copies * (-(-leaves // leaves_per_pod) * per_pod + core_racks)
 
 
 def farthest_m(site: Site, rows_a: tuple[int, int], rows_b: tuple[int, int]) -> float:
@@ -187,11 +196,9 @@ class NetworkRows:
 
     def worst_m(self, racks: int) -> tuple[float, float]:
         """``(leaf-spine, spine-core)``: the longest run from a leaf to ``racks`` network racks,
-        and between two of them (``site.leaf_spine_m`` and ``site.spine_core_m`` win)."""
-        return self.worst_in_rows(math.ceil(racks / self.site.racks_per_row))
-
-    def worst_in_rows(self, rows: int) -> tuple[float, float]:
-        """:meth:`worst_m` for network racks that fill ``rows`` rows (all it depends on)."""
+        and between two of them (``site.leaf_spine_m`` and ``site.spine_core_m`` win). It
+        depends on the rows the racks fill alone, so it is worked out once per row count."""
+        rows = -(-racks // self.site.racks_per_row)
         if rows not in self._worst:
             self._worst[rows] = self._measure(rows)
         return self._worst[rows]
@@ -210,12 +217,6 @@ class NetworkRows:
                       else farthest_m(site, network, network))
         return leaf_spine, spine_core
 
-    def pod_worst_m(self, leaves: int, per_pod: int, leaves_per_pod: int, core_racks: int
-                    ) -> tuple[float, float]:
-        """:meth:`worst_m` for pods of ``leaves_per_pod`` leaves holding ``leaves`` leaves,
-        ``per_pod`` racks each, and ``core_racks`` core racks a copy."""
-        pods = -(-leaves // leaves_per_pod)
-        return self.worst_m(pod_network_racks(self.copies, pods, per_pod, core_racks))
 
-
-__all__ = ["CoreLayout", "NetworkRows", "PodRacks", "farthest_m", "pod_network_racks"]
+__all__ = ["CoreLayout", "NetworkRows", "PodRacks", "core_racks", "farthest_m",
+           "pod_network_racks"]

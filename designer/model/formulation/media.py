@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from designer.model.candidates import LeafOption, core_racks
+from designer.model.candidates import LeafOption
 from designer.model.formulation.blocks import Block, ClassMedia
 from designer.model.formulation.builder import Builder, Expr, TierInputs, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
+from designer.site.pods import core_racks, pod_network_racks
 
 
 def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *,
@@ -149,14 +150,12 @@ def pod_runs_m(block: Block, cls: LinkClass, size: tuple[int, int]) -> list[floa
     if size not in block.pod_runs:
         lp, cg = size
         options = [o for o, _ in block.leaves]
-        leaves = np.array([o.leaves for o in options])
-        per_pod = np.array([o.spine_racks for o in options])
-        cores = np.array([core_racks(o.uplinks, cg, o.rack_holds) for o in options])
-        copies = options[0].network.copies
-        racks = copies * (-(-leaves // lp) * per_pod + cores)  # site.pods.pod_network_racks
-        rows = -(-racks // options[0].network.site.racks_per_row)
-        block.pod_runs[size] = [o.network.worst_in_rows(r)
-                                for o, r in zip(options, rows.tolist(), strict=True)]
+        racks = pod_network_racks(
+            options[0].network.copies, np.array([o.leaves for o in options]),
+            np.array([o.spine_racks for o in options]), lp,
+            np.array([core_racks(o.uplinks, cg, o.rack_holds) for o in options]))
+        block.pod_runs[size] = [o.network.worst_m(r)
+                                for o, r in zip(options, racks.tolist(), strict=True)]
     index = 0 if cls == LinkClass.LEAF_SPINE else 1
     return [worst[index] for worst in block.pod_runs[size]]
 
