@@ -429,6 +429,10 @@ def _check_endpoints(report, name, state) -> None:
     if nic_ports < per_node:
         problems.append(f"{nic['per_node']} x {nic['model']} give {nic_ports} ports per node, "
                         f"{per_node} are cabled")
+    if nic.get("in_server_price") and not spec.get("server", {}).get("nics_included"):
+        problems.append(f"{nic['model']} is left off the bill as in the server price, but the "
+                        f"server ({spec.get('server', {}).get('model', 'none named')}) does "
+                        "not include its NICs")
     nodes = {d for d, r in state.role.items() if r == "node"}
     if len(nodes) != spec["nodes"]:
         problems.append(f"{len(nodes)} nodes cabled, demand has {spec['nodes']}")
@@ -686,7 +690,8 @@ def _counted_parts(states: dict) -> Counter:
         for role in state.role.values():
             if role != "node":
                 counted[(name, spec["roles"][role]["model"])] += 1
-        counted[(name, spec["nic"]["model"])] += spec["nodes"] * spec["nic"]["per_node"]
+        if not spec["nic"].get("in_server_price"):  # else in the server's price, not billed
+            counted[(name, spec["nic"]["model"])] += spec["nodes"] * spec["nic"]["per_node"]
         for model, count in state.cables.items():
             counted[(name, model)] += count
         for _, _, model in state.wide_cages:

@@ -168,9 +168,24 @@ def modes_allowed(fabric: Fabric, catalog: Catalog, protocol: str) -> list[Switc
     return modes
 
 
+def on_board(fabric: Fabric, catalog: Catalog) -> tuple[str, ...] | None:
+    """The cards the fabric's server names behind the ports of the fabric's kind (storage
+    ports for storage, frontend for frontend, backend otherwise; frontend when the server has
+    none of that kind)."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    if server is None:
+        return None
+    pool = fabric.kind if fabric.kind in ("storage", "frontend") else "backend"
+    if getattr(server, f"{pool}_ports") == 0:
+        pool = "frontend"
+    return getattr(server, f"{pool}_nic")
+
+
 def nics_allowed(fabric: Fabric, catalog: Catalog, protocol: str) -> list[Nic]:
+    named = on_board(fabric, catalog)
     return [nic for nic in catalog.nics.values()
-            if nic.port_speed_gbps == fabric.port_speed_gbps
+            if (nic.port_speed_gbps == fabric.port_speed_gbps if named is None
+                else nic.model in named and nic.port_speed_gbps >= fabric.port_speed_gbps)
             and protocol_ok(nic.protocol, protocol)
             and (fabric.nic_models is None or nic.model in fabric.nic_models)]
 
@@ -179,8 +194,14 @@ def nics_per_node(fabric: Fabric, nic: Nic) -> int:
     return math.ceil(fabric.endpoints_per_node * fabric.planes / nic.ports)
 
 
-def nic_cost_usd(fabric: Fabric, nic: Nic) -> float:
-    return fabric.nodes * nics_per_node(fabric, nic) * nic.price_usd
+def nics_billed(fabric: Fabric, catalog: Catalog) -> int:
+    """1 when the fabric buys its NICs, 0 when its server's price includes them."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    return 0 if server is not None and server.nics_included else 1
+
+
+def nic_cost_usd(fabric: Fabric, nic: Nic, catalog: Catalog) -> float:
+    return nics_billed(fabric, catalog) * fabric.nodes * nics_per_node(fabric, nic) * nic.price_usd
 
 
 def layouts_allowed(fabric: Fabric) -> list[Layout]:
@@ -718,8 +739,9 @@ def cheapest_design(fabric: Fabric, site: Site, catalog: Catalog) -> ReferenceDe
     for protocol in protocols_allowed(fabric):
         copies: dict[tuple, FabricCopy | None] = {}
         for nic in nics_allowed(fabric, catalog, protocol):
-            nic_usd = nic_cost_usd(fabric, nic)
-            nic_w = fabric.nodes * nics_per_node(fabric, nic) * nic.power_w
+            nic_usd = nic_cost_usd(fabric, nic, catalog)
+            nic_w = (nics_billed(fabric, catalog) * fabric.nodes * nics_per_node(fabric, nic)
+                     * nic.power_w)
             for layout in layouts_allowed(fabric):
                 copies_n = planes * layout.sub_fabrics
                 cap_w = None if limit_w is None else (limit_w - nic_w) / copies_n

@@ -153,6 +153,20 @@ CASES = [
          "unknown model 'ConnectX-9'"),
     Case("demand-unknown-server-model.yaml", "fabrics[0].server",
          "unknown model 'DGX-H100' (did you mean 'DGX H100'?)"),
+    Case("demand-on-board-nic-in-no-catalog.yaml", "fabrics[0].server",
+         "DGX H100 has 'MCX755106AS-HEAT' on board behind its frontend ports, in none of the "
+         "catalogs (nvidia-infiniband.yaml (shipped)); fix: add the shipped catalog "
+         "frontend-ethernet (it lists MCX755106AS-HEAT)"),
+    Case("demand-on-board-nic-too-slow.yaml", "fabrics[0].server",
+         "MCX755106AS-HEAT (2 x 200G) is slower than the fabric's 400G; fix: "
+         "port_speed_gbps: 200"),
+    Case("demand-on-board-nic-left-out.yaml", "fabrics[0].server",
+         "nic_models leaves MCX75310AAS-NEAT out; fix: add MCX75310AAS-NEAT to nic_models "
+         "(or drop nic_models) or add the shipped catalog ai-ethernet"),
+    Case("demand-on-board-nic-other-protocol.yaml", "fabrics[0].server",
+         "MCX75310AAS-NEAT speaks infiniband only, the fabric asks ethernet; fix: protocol: "
+         "infiniband (or any) or add the shipped catalog ai-ethernet (it lists "
+         "MCX715105AS-WEAT)"),
     Case("demand-catalogs-not-a-list.yaml", "catalogs", "must be a list"),
     Case("demand-catalogs-empty.yaml", "catalogs", "must list at least one catalog"),
     Case("demand-missing-catalog-file.yaml", "catalogs[0]",

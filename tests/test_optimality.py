@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from instances import small_instances
+from instances import small_instances, with_server
 from reference import cheapest_design
 
 import designer
@@ -44,3 +44,47 @@ def test_milp_cost_equals_exhaustive_enumeration(instance, solver, tmp_path):
     assert math.isclose(fabric.cost_usd, fabric.solve.objective_usd, abs_tol=0.01)
     result.write(tmp_path / "out")  # writing runs the independent verifier on the topology
     assert (tmp_path / "out" / "verification.json").exists()
+
+
+ON_SERVERS = [with_server(i, nics_included=True) for i in INSTANCES[:12]]
+
+
+@pytest.mark.parametrize("instance", ON_SERVERS, ids=[i.name for i in ON_SERVERS])
+def test_nics_in_the_server_price_are_not_billed(instance, tmp_path):
+    """A server whose price includes its NICs: the optimum (the oracle's too) bills no NIC,
+    and the written bill of materials has no NIC line, yet says which card the ports are."""
+    expected = cheapest_design(instance.fabric, instance.site, instance.catalog)
+    if expected is None:
+        return
+    assert expected.nic_cost_usd == 0
+    result = designer.design(as_demand(instance), instance.catalog, solver="highs")
+    fabric = result.fabrics[0]
+    assert math.isclose(fabric.cost_usd, expected.cost_usd, rel_tol=1e-9, abs_tol=1e-6)
+    assert not [p for p in fabric.parts if p.kind == "nics"]
+    assert fabric.to_dict()["nic"]["in_server_price"] is True
+    result.write(tmp_path / "out")  # the verifier counts no NIC and finds the total
+
+
+def _on_board(instance):
+    """The instance on a server with its catalog's dearest NIC on board, bought with it."""
+    dearest = max(instance.catalog.nics.values(), key=lambda n: (n.price_usd, n.model))
+    return with_server(instance, nics_included=False, on_board=dearest.model)
+
+
+ON_BOARD = [_on_board(i) for i in INSTANCES[:12]]
+
+
+@pytest.mark.parametrize("instance", ON_BOARD, ids=[i.name for i in ON_BOARD])
+def test_a_nic_on_board_is_the_nic_the_design_has(instance):
+    """A server that names its on-board card: the optimum (the oracle's too) has that card,
+    however dear, and bills it when the server's price leaves it out."""
+    expected = cheapest_design(instance.fabric, instance.site, instance.catalog)
+    if expected is None:
+        return
+    (named,) = instance.catalog.servers["gen-server"].frontend_nic
+    assert expected.nic == named
+    result = designer.design(as_demand(instance), instance.catalog, solver="highs")
+    fabric = result.fabrics[0]
+    assert fabric.structure.nic.model == named
+    assert math.isclose(fabric.cost_usd, expected.cost_usd, rel_tol=1e-9, abs_tol=1e-6)
+    assert [p.model for p in fabric.parts if p.kind == "nics"] == [named]

@@ -230,3 +230,15 @@ def test_a_tall_switch_is_counted_up_from_its_rack_unit(outdir):
     problems = [c.detail for c in verify(outdir, raise_on_failure=False).failures
                 if c.name == "rack space"]
     assert problems and "U42-U43, outside the 42U rack" in problems[0]
+
+
+def test_nics_left_off_the_bill_for_a_server_that_does_not_include_them(outdir):
+    """A design that claims its NICs come with the servers while the server it names bills
+    them (or no server is named) is caught, and so is the bill that no longer adds up."""
+    design = json.loads((outdir / "design.json").read_text())
+    design["fabrics"][0]["nic"]["in_server_price"] = True
+    (outdir / "design.json").write_text(json.dumps(design))
+    assert failed_checks(outdir) == {"endpoints", "bill of materials"}
+    design["fabrics"][0]["server"] = {"model": "X", "nics_included": True}
+    (outdir / "design.json").write_text(json.dumps(design))
+    assert failed_checks(outdir) == {"bill of materials"}  # the NIC line is still on bom.csv

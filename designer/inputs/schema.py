@@ -150,8 +150,28 @@ class Server(Provenance):
     frontend_ports: int = Field(0, ge=0, description="frontend NIC ports per server (frontend "
                                 "fabrics; storage too when storage_ports is 0)")
     storage_ports: int = Field(0, ge=0, description="storage NIC ports per server")
+    backend_nic: tuple[ModelName, ...] | None = Field(
+        None, strict=False, description="the NIC card on board behind the backend ports (a "
+        "catalog nic), or a list of the cards each port can act as (a VPI port: its "
+        "InfiniBand and its Ethernet card); fabrics on these ports use one, at its port speed "
+        "or below")
+    frontend_nic: tuple[ModelName, ...] | None = Field(
+        None, strict=False, description="likewise, the frontend ports")
+    storage_nic: tuple[ModelName, ...] | None = Field(
+        None, strict=False, description="likewise, the storage ports")
     nics_included: bool = Field(
-        False, description="the server price already includes its backend NICs")
+        False, description="the server price includes the NICs behind its ports (every "
+        "pool, named or not): fabrics on this server bill no NIC and count no NIC power (it "
+        "is in power_w)")
+
+    @field_validator("backend_nic", "frontend_nic", "storage_nic", mode="before")
+    @classmethod
+    def _one_or_a_list(cls, value):
+        if isinstance(value, str):
+            return (value,)
+        if value is not None and not value:
+            raise ValueError("must name at least one NIC (or be left out)")
+        return value
 
 
 class CatalogFile(Record):

@@ -33,6 +33,25 @@ _FIRST_CHOICE = {"training": "backend", "inference": "backend", "frontend": "fro
                  "storage": "storage"}
 
 
+def nics_in_server_price(fabric: Fabric, catalog: Catalog) -> bool:
+    """Whether a fabric's NICs come with its servers: the server model's price includes the
+    NICs behind its ports (``nics_included``), so the fabric bills none and counts none of
+    their power (the server's ``power_w`` has it). The fabric still chooses which card its
+    ports are (ports per card, protocol), and pays for the modules and cables it plugs in."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    return server is not None and server.nics_included
+
+
+def on_board_nics(fabric: Fabric, catalog: Catalog) -> tuple[str, ...] | None:
+    """The NIC cards the fabric's server has on board behind the ports the fabric draws from
+    (``backend_nic``, ``frontend_nic`` or ``storage_nic``: one card, or the cards a port can act
+    as), or None when it names none (the fabric then chooses the card)."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    if server is None:
+        return None
+    return getattr(server, f"{pool_of(fabric, server)}_nic")
+
+
 def pool_of(fabric: Fabric, server: Server) -> str:
     """The server port pool a fabric of this kind draws from."""
     pool = _FIRST_CHOICE[fabric.kind]

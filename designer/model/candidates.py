@@ -17,6 +17,7 @@ import numpy as np
 
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
+from designer.inputs.servers import on_board_nics
 from designer.model.links import TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import cheapest_cord
 from designer.model.nodelinks import (
@@ -119,9 +120,14 @@ def undominated_modes(modes: list[SwitchMode], latency_matters: bool = False,
 
 
 def usable_nics(fabric: Fabric, catalog: Catalog) -> list[Nic]:
+    """The NIC cards the fabric may have: those its server has on board behind its ports (at
+    the card's port speed or below), else every catalog NIC at the fabric's port speed; of the
+    fabric's protocol and ``nic_models``."""
     protocols = allowed_protocols(fabric)
+    on_board = on_board_nics(fabric, catalog)
     return [nic for model, nic in catalog.nics.items()
-            if nic.port_speed_gbps == fabric.port_speed_gbps
+            if (nic.port_speed_gbps == fabric.port_speed_gbps if on_board is None
+                else model in on_board and nic.port_speed_gbps >= fabric.port_speed_gbps)
             and (nic.protocol is None or nic.protocol in protocols)
             and (fabric.nic_models is None or model in fabric.nic_models)]
 

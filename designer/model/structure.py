@@ -57,7 +57,11 @@ class FabricCounts:
 
 @dataclass(frozen=True)
 class FabricStructure:
-    """The choices that define one fabric's design."""
+    """The choices that define one fabric's design.
+
+    ``nics_in_server_price``: the NICs come with the servers (``nics_included``); the design
+    bills none and counts none of their power.
+    """
 
     fabric: Fabric
     protocol: str
@@ -71,6 +75,7 @@ class FabricStructure:
     pod: PodOption | None = None
     pods: int | None = None
     core: SwitchMode | None = None
+    nics_in_server_price: bool = False
 
     @property
     def copies(self) -> int:
@@ -178,9 +183,10 @@ class FabricStructure:
     def parts(self) -> list[PartLine]:
         """Every priced part of this fabric, in a fixed order."""
         name = self.fabric.name
-        nic_count = self.fabric.nodes * nics_per_node(self.fabric, self.nic)
-        lines = [PartLine(name, "nic", "nics", self.nic.model, nic_count, self.nic.price_usd,
-                          self.nic.power_w)]
+        lines = []
+        if not self.nics_in_server_price:
+            lines.append(PartLine(name, "nic", "nics", self.nic.model, self.nic_count,
+                                  self.nic.price_usd, self.nic.power_w))
         for role, (mode, count) in self.counts.switches.items():
             switch = mode.switch
             lines.append(PartLine(name, role, "switches", switch.model, count * self.copies,
@@ -245,6 +251,11 @@ class FabricStructure:
             ]
         return lines + [PartLine(name, cls, "cables", cable.model, quantity, cable.price_usd,
                                  cable.power_w) for cable, quantity in self.cords(cls)]
+
+    @property
+    def nic_count(self) -> int:
+        """NIC cards on the fabric's servers (billed unless they come with the servers)."""
+        return self.fabric.nodes * nics_per_node(self.fabric, self.nic)
 
     @property
     def cost_usd(self) -> float:

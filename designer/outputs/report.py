@@ -286,14 +286,18 @@ def medium_parts(link_class: str, medium: Medium) -> str:
 
 
 def cost_breakdown(fabric_result: FabricResult) -> list[dict]:
-    """Cost by part kind: ``[{"kind", "label", "cost_usd", "share"}]``, every kind listed."""
+    """Cost by part kind: ``[{"kind", "label", "cost_usd", "share"}]``, every kind listed (NICs
+    that come with the servers as such, at $0)."""
     amounts: dict[str, float] = defaultdict(float)
     for part in fabric_result.parts:
         amounts[part.kind] += part.extended_price_usd
     total_usd = fabric_result.cost_usd
+    labels = dict(KIND_LABELS)
+    if fabric_result.structure.nics_in_server_price:
+        labels["nics"] = "NICs (in the server price)"
     return [{"kind": kind, "label": label, "cost_usd": amounts[kind],
              "share": amounts[kind] / total_usd if total_usd else 0.0}
-            for kind, label in KIND_LABELS.items()]
+            for kind, label in labels.items()]
 
 
 def footer_context(result: DesignResult) -> dict:

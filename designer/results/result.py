@@ -161,7 +161,8 @@ class FabricResult:
             "servers": self.servers or self.name,
             "endpoints_per_node": fabric.endpoints_per_node,
             "port_speed_gbps": fabric.port_speed_gbps,
-            "nic": {"model": s.nic.model, "per_node": nics_per_node(fabric, s.nic)},
+            "nic": {"model": s.nic.model, "per_node": nics_per_node(fabric, s.nic),
+                    "in_server_price": s.nics_in_server_price},
             "subfabrics": s.shape.subfabrics,
             "power_w": round(self.power_w, 1),
             "nodes_per_rack": self.site.nodes_per_rack if self.site else None,
@@ -192,6 +193,7 @@ class FabricResult:
         if self.server is not None:
             entry["server"] = {"model": self.server.model, "gpus": self.gpus,
                                "cost_usd": round(self.server_cost_usd, 2),
+                               "nics_included": self.server.nics_included,
                                "network_share_of_server_cost": round(
                                    self.cost_usd / self.server_cost_usd, 6)}
         return entry
@@ -305,18 +307,22 @@ class DesignResult:
                                             ROLE_ORDER.get(b.roles.split(",")[0], 9), b.model))
 
     def parts_table(self) -> dict[str, dict]:
-        """Every part the design uses, with the facts an independent check needs."""
+        """Every part the design uses, with the facts an independent check needs: the billed
+        parts and the NICs that come with the servers (their ports are cabled)."""
+        used = {line.model: line.kind for line in self.bom}
+        used.update({f.structure.nic.model: "nics" for f in self.fabrics
+                     if f.structure.nics_in_server_price})
         table = {}
-        for line in self.bom:
-            part = self.catalog.part(line.model)
-            entry = {"kind": line.kind, "price_usd": part.price_usd, "power_w": part.power_w}
+        for model, kind in used.items():
+            part = self.catalog.part(model)
+            entry = {"kind": kind, "price_usd": part.price_usd, "power_w": part.power_w}
             for key in ("reach_m", "ports", "links", "fiber", "port_speed_gbps", "rack_units"):
                 value = getattr(part, key, None)
-                if value is not None and not (line.kind == "switches" and key == "ports"):
+                if value is not None and not (kind == "switches" and key == "ports"):
                     entry[key] = value
-            if line.kind == "cables":
+            if kind == "cables":
                 entry["cable_kind"] = part.kind
-            table[line.model] = entry
+            table[model] = entry
         return dict(sorted(table.items()))
 
     def to_dict(self) -> dict:

@@ -70,6 +70,7 @@ class FabricModel:
 
     ``power_w`` and ``power_limit`` exist only when the fabric limits power, ``budget_limit``
     only when it has a budget (``choices.define_power_limit``, ``choices.define_budget``).
+    ``nics_in_server_price``: the server's price includes the NICs, which are not billed.
     """
 
     fabric: Fabric
@@ -82,6 +83,7 @@ class FabricModel:
     power_w: Expr | None = None
     power_limit: pulp.LpConstraint | None = None
     budget_limit: pulp.LpConstraint | None = None
+    nics_in_server_price: bool = False
 
     @property
     def oversubscription(self) -> Expr:

@@ -6,6 +6,7 @@ import pulp
 
 from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Fabric, Site
+from designer.inputs.servers import nics_in_server_price
 from designer.model.candidates import (
     allowed_layouts,
     allowed_tiers,
@@ -43,7 +44,7 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog,
     """
     b = Builder(fabric.name)
     protocols = define_protocol_choice(b, fabric)
-    nics, nic_cost = define_nic_choice(b, fabric, catalog, protocols)
+    nics, nic_cost, nic_power_w = define_nic_choice(b, fabric, catalog, protocols)
     power_matters = fabric.max_power_kw is not None
     modes = undominated_modes(usable_modes(fabric, catalog), fabric.max_latency_us is not None,
                               power_matters)
@@ -69,12 +70,13 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog,
             + pulp.lpSum(m.cost for m in block.media.values()))
         for block in blocks)
     b.problem += objective
-    power_w, power_limit = (define_power_limit(b, fabric, nics, blocks) if power_matters
+    power_w, power_limit = (define_power_limit(b, fabric, nic_power_w, blocks) if power_matters
                             else (None, None))
     budget_limit = (define_budget(b, objective, fabric.budget_usd)
                     if fabric.budget_usd is not None else None)
     return FabricModel(fabric, b.problem, protocols, nics, blocks, nic_cost, objective,
-                       power_w=power_w, power_limit=power_limit, budget_limit=budget_limit)
+                       power_w=power_w, power_limit=power_limit, budget_limit=budget_limit,
+                       nics_in_server_price=nics_in_server_price(fabric, catalog))
 
 
 TIER_FAMILIES = {1: define_single_switch, 2: define_leaf_spine, 3: define_pods}

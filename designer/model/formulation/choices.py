@@ -6,7 +6,8 @@ from __future__ import annotations
 import pulp
 
 from designer.inputs.catalog import Catalog
-from designer.inputs.schema import Fabric, Nic
+from designer.inputs.schema import Fabric
+from designer.inputs.servers import nics_in_server_price
 from designer.model.candidates import allowed_protocols, nics_per_node, usable_nics
 from designer.model.formulation.blocks import Block
 from designer.model.formulation.builder import Builder, Expr
@@ -23,22 +24,28 @@ def define_protocol_choice(b: Builder, fabric: Fabric) -> dict[str, pulp.LpVaria
 
 
 def define_nic_choice(b: Builder, fabric: Fabric, catalog: Catalog,
-                      rho: dict[str, pulp.LpVariable]) -> tuple[list, Expr]:
+                      rho: dict[str, pulp.LpVariable]) -> tuple[list, Expr, Expr]:
     """One NIC model: ``sum_n nu_n = 1``, ``nu_n <= rho_p(n)``.
 
-    NIC cost = ``sum_n nu_n * N * ceil(E * P / ports_n) * price_n``.
+    NIC cost = ``sum_n nu_n * N * ceil(E * P / ports_n) * price_n`` and NIC power likewise with
+    ``power_n``; both are 0 when the server's price includes its NICs
+    (``inputs.servers.nics_in_server_price``): the choice then only says which card the ports
+    are. Returns the choices, the cost and the power (watts).
     """
     nics = [(nic, b.binary("nic", i)) for i, nic in enumerate(usable_nics(fabric, catalog))]
     b.add(pulp.lpSum(v for _, v in nics) == 1, "one_nic")
     for nic, var in nics:
         if nic.protocol is not None:
             b.add(var <= rho[nic.protocol], "nic_protocol", nic.model)
-    cost = pulp.lpSum(var * fabric.nodes * nics_per_node(fabric, nic) * nic.price_usd
+    billed = 0.0 if nics_in_server_price(fabric, catalog) else 1.0
+    cost = pulp.lpSum(var * billed * fabric.nodes * nics_per_node(fabric, nic) * nic.price_usd
                       for nic, var in nics)
-    return nics, cost
+    power = pulp.lpSum(var * billed * fabric.nodes * nics_per_node(fabric, nic) * nic.power_w
+                       for nic, var in nics)
+    return nics, cost, power
 
 
-def define_power_limit(b: Builder, fabric: Fabric, nics: list[tuple[Nic, pulp.LpVariable]],
+def define_power_limit(b: Builder, fabric: Fabric, nic_power_w: Expr,
                        blocks: list[Block]) -> tuple[Expr, pulp.LpConstraint]:
     """The network's power within ``max_power_kw``; returns the power (watts) and the row.
 
@@ -48,13 +55,12 @@ def define_power_limit(b: Builder, fabric: Fabric, nics: list[tuple[Nic, pulp.Lp
           <= 1000 * max_power_kw
 
     where each class's power ``pi_cls`` is bounded below exactly as its cost is (see
-    ``define_media``). Lower bounds suffice: every power term only tightens this one row, so a
-    solution may always take them at their true values.
+    ``define_media``), and the NIC term is 0 for NICs in the server's price. Lower bounds
+    suffice: every power term only tightens this one row, so a solution may always take them
+    at their true values.
     """
-    power = pulp.lpSum(var * fabric.nodes * nics_per_node(fabric, nic) * nic.power_w
-                       for nic, var in nics)
-    power += pulp.lpSum(fabric.planes * block.shape.subfabrics * block.power_w
-                       for block in blocks)
+    power = nic_power_w + pulp.lpSum(fabric.planes * block.shape.subfabrics * block.power_w
+                                     for block in blocks)
     limit = power <= 1000 * fabric.max_power_kw
     b.add(limit, "power_limit")
     return power, limit

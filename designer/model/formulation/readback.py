@@ -32,4 +32,5 @@ def read_structure(model: FabricModel) -> FabricStructure:
         core = next(m for m, v in block.cores if _on(v))
     return FabricStructure(fabric=model.fabric, protocol=protocol, nic=nic, shape=block.shape,
                            tiers=block.tiers, leaf=leaf, spine=spine, spines=spines, pod=pod,
-                           pods=pods, core=core, media=media)
+                           pods=pods, core=core, media=media,
+                           nics_in_server_price=model.nics_in_server_price)
