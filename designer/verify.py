@@ -703,14 +703,26 @@ def _counted_parts(states: dict) -> Counter:
     return counted
 
 
-def _check_power(report, states: dict, parts: dict, counted: Counter) -> None:
+def _drawn_w(states: dict, parts: dict, counted: Counter) -> dict[str, float]:
+    """Each fabric's power from its counted parts, each module once: a module in a switch cage
+    draws within the switch's ``power_w`` (the datasheet maximum, modules fitted)."""
+    drawn: dict[str, float] = defaultdict(float)
+    for (fabric, model), count in counted.items():
+        drawn[fabric] += count * parts.get(model, {}).get("power_w", 0.0)
+    for name, state in states.items():
+        drawn[name] -= sum(parts.get(model, {}).get("power_w", 0.0)
+                           for _, _, model in state.cages
+                           if parts.get(model, {}).get("kind") == "transceivers")
+    return drawn
+
+
+def _check_power(report, states: dict, drawn: dict[str, float]) -> None:
     """Each power-limited fabric's counted parts draw no more than its limit."""
     for name, state in states.items():
         limit_kw = state.spec["limits"].get("max_power_kw")
         if limit_kw is None:
             continue
-        drawn_w = sum(count * parts.get(model, {}).get("power_w", 0.0)
-                      for (fabric, model), count in counted.items() if fabric == name)
+        drawn_w = drawn[name]
         problems = ([] if drawn_w <= 1000 * limit_kw + 1e-6 else
                     [f"parts draw {drawn_w / 1000:,.3f} kW, over the {limit_kw:g} kW limit"])
         report.add(name, "power", problems,
@@ -720,10 +732,14 @@ def _check_power(report, states: dict, parts: dict, counted: Counter) -> None:
 def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) -> None:
     """Parts counted from the cabling and priced from design.json equal bom.csv and the total."""
     counted = _counted_parts(states)
-    _check_power(report, states, parts, counted)
+    drawn = _drawn_w(states, parts, counted)
+    _check_power(report, states, drawn)
     with open(outdir / "bom.csv", newline="", encoding="utf-8") as handle:
-        lines = [r for r in csv.DictReader(handle) if r["fabric"] != "TOTAL"]
-    listed = Counter({(r["fabric"], r["model"].lstrip("'")): int(r["quantity"]) for r in lines})
+        rows = list(csv.DictReader(handle))
+    lines = [r for r in rows if r["fabric"] != "TOTAL"]
+    listed: Counter = Counter()
+    for r in lines:  # a module at NIC ends and in switch cages takes two lines
+        listed[(r["fabric"], r["model"].lstrip("'"))] += int(r["quantity"])
     problems = [f"{fabric} {model}: {counted.get((fabric, model), 0)} in the cabling, "
                 f"{listed.get((fabric, model), 0)} in bom.csv"
                 for fabric, model in sorted(set(counted) | set(listed))
@@ -733,6 +749,11 @@ def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) ->
     if not math.isclose(total, design["total_cost_usd"], abs_tol=0.01):
         problems.append(f"parts in the topology cost {total:,.2f}, design.json total is "
                         f"{design['total_cost_usd']:,.2f}")
+    power_w = sum(drawn.values())
+    listed_w = sum(float(r["extended_power_w"] or 0) for r in rows if r["fabric"] == "TOTAL")
+    if not math.isclose(power_w, listed_w, abs_tol=0.05):
+        problems.append(f"parts in the topology draw {power_w:,.1f} W (each module once), "
+                        f"bom.csv says {listed_w:,.1f} W")
     report.add("all", "bill of materials", problems,
                f"{sum(counted.values()):,} parts counted from the cabling cost "
                f"${total:,.2f}, as bom.csv and design.json say")

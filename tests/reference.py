@@ -236,10 +236,12 @@ def tiers_allowed(fabric: Fabric) -> list[int]:
 class MediaPricer:
     """Prices a link class with its cheapest feasible medium (options cached per class shape)."""
 
-    def __init__(self, catalog: Catalog, protocol: str, speed_gbps: float):
+    def __init__(self, catalog: Catalog, protocol: str, speed_gbps: float,
+                 module_energy_usd_per_w: float = 0.0):
         self.catalog = catalog
         self.protocol = protocol
         self.speed_gbps = speed_gbps
+        self.module_energy_usd_per_w = module_energy_usd_per_w
         self._options: dict[tuple[int, int, float], list[MediumOption]] = {}
         self._cages: dict[tuple[tuple[float, ...], int], float | None] = {}
 
@@ -310,8 +312,9 @@ class MediaPricer:
                     continue
                 cords = laid([f for f in fibers if f.fiber == t1.fiber])
                 if cords is not None:
+                    # both modules sit in switch cages: their power is the switches'
                     out.append((f"{t1.model}+{t1.fiber}+{t2.model}", t1.price_usd,
-                                t2.price_usd, cords[0], t1.power_w, t2.power_w, cords[1]))
+                                t2.price_usd, cords[0], 0.0, 0.0, cords[1]))
         direct = [c for c in self.catalog.cables.values()
                   if c.kind in DIRECT_KINDS and c.port_speed_gbps == self.speed_gbps
                   and protocol_ok(c.protocol, self.protocol)]
@@ -363,7 +366,7 @@ class MediaPricer:
                     if f.fiber == t1.fiber:
                         out.append(MediumOption(f"{t1.model}+{f.model}+{t2.model}",
                                                 t1.price_usd, t2.price_usd, f.price_usd,
-                                                t1.power_w, t2.power_w, f.power_w))
+                                                0.0, 0.0, f.power_w))  # in switch cages
         return out
 
     def _direct(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
@@ -408,14 +411,15 @@ class MediaPricer:
             for low in optics:
                 if high.ports != cage or low.ports != 1 or low.fiber != high.fiber:
                     continue
-                total, watts, used = high.price_usd, high.power_w, []
+                total, watts, used = high.price_usd, 0.0, []  # high: in the leaf's cage
                 for run in runs_m:
                     legs = [f for f in fibers if f.fiber == high.fiber and f.reach_m >= run]
                     if run > high.reach_m or run > low.reach_m or not legs:
                         total = None
                         break
                     fiber = min(legs, key=lambda f: f.price_usd)
-                    total += low.price_usd + fiber.price_usd
+                    total += (low.price_usd + self.module_energy_usd_per_w * low.power_w
+                              + fiber.price_usd)
                     watts += low.power_w + fiber.power_w
                     used.append(fiber.model)
                 if total is not None:
@@ -714,11 +718,12 @@ TIER_ENUMERATORS = {1: best_one_tier, 2: best_two_tier, 3: best_three_tier}
 
 
 def best_copy(fabric: Fabric, site: Site, catalog: Catalog, protocol: str,
-              layout: Layout, cap_w: float | None = None) -> FabricCopy | None:
+              layout: Layout, cap_w: float | None = None,
+              module_energy_usd_per_w: float = 0.0) -> FabricCopy | None:
     """Cheapest sub-fabric (per plane) for one protocol and layout, over T then structure,
     drawing at most ``cap_w`` when given."""
     modes = modes_allowed(fabric, catalog, protocol)
-    pricer = MediaPricer(catalog, protocol, fabric.port_speed_gbps)
+    pricer = MediaPricer(catalog, protocol, fabric.port_speed_gbps, module_energy_usd_per_w)
     best = None
     for tiers in tiers_allowed(fabric):
         candidate = TIER_ENUMERATORS[tiers](fabric, site, layout, modes, pricer, cap_w)
@@ -727,8 +732,14 @@ def best_copy(fabric: Fabric, site: Site, catalog: Catalog, protocol: str,
     return best
 
 
-def cheapest_design(fabric: Fabric, site: Site, catalog: Catalog) -> ReferenceDesign | None:
+def cheapest_design(fabric: Fabric, site: Site, catalog: Catalog,
+                    module_energy_usd_per_w: float = 0.0) -> ReferenceDesign | None:
     """The cheapest design in the space of design_space.md; None when nothing is feasible.
+
+    Power is counted once per part: a module in a switch cage draws within the switch's
+    ``power_w`` and counts nothing; a module at a NIC end counts its power and, with
+    ``module_energy_usd_per_w`` (a TCO oracle, whose catalog prices carry the energy of every
+    other part), costs that much more per watt.
 
     Loop order (ties go to the first found): protocol, NIC, layout, tiers, structure. The copy
     cost of a (protocol, layout) pair does not depend on the NIC, so it is computed once.
@@ -748,8 +759,8 @@ def cheapest_design(fabric: Fabric, site: Site, catalog: Catalog) -> ReferenceDe
                 if cap_w is not None and cap_w < -1e-9:
                     continue
                 if (layout.name, cap_w) not in copies:
-                    copies[(layout.name, cap_w)] = best_copy(fabric, site, catalog, protocol,
-                                                             layout, cap_w)
+                    copies[(layout.name, cap_w)] = best_copy(
+                        fabric, site, catalog, protocol, layout, cap_w, module_energy_usd_per_w)
                 copy = copies[(layout.name, cap_w)]
                 if copy is None:
                     continue

@@ -55,7 +55,12 @@ def switch_modes(switch: Switch) -> list[SwitchMode]:
 
 @dataclass(frozen=True)
 class Catalog:
-    """All parts, by kind and model name; ``files`` lists where they came from."""
+    """All parts, by kind and model name; ``files`` lists where they came from.
+
+    ``usd_per_w``: the energy one watt draws over the objective's period, already in the prices
+    of this catalog's switches, NICs and cables (``model.pricing.energy_priced``; 0 at list
+    prices); a module's is added only where its power is counted, at a NIC end.
+    """
 
     switches: Mapping[str, Switch]
     nics: Mapping[str, Nic]
@@ -65,6 +70,7 @@ class Catalog:
     files: tuple[str, ...] = ()
     digest: str = ""
     origin: Mapping[str, str] = field(default_factory=dict)
+    usd_per_w: float = 0.0
 
     @classmethod
     def merge(cls, files: Sequence[tuple[str, CatalogFile]], digest: str = "") -> Catalog:

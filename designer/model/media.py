@@ -96,15 +96,17 @@ class Medium:
 
     @property
     def per_unit1_w(self) -> float:
-        """Power per unit at the lower end: its transceiver, or a breakout cable's wide end."""
+        """Power counted per unit at the lower end: none for a transceiver (both ends are
+        switch cages, whose modules draw within the switch's ``power_w``), a breakout cable's
+        at its wide end."""
         if self.transceiver1 is not None:
-            return self.transceiver1.power_w
+            return 0.0
         return self.cable.power_w if self.per_unit1_usd else 0.0
 
     @property
     def per_unit2_w(self) -> float:
         if self.transceiver2 is not None:
-            return self.transceiver2.power_w
+            return 0.0
         return self.cable.power_w if self.per_unit2_usd else 0.0
 
 

@@ -33,13 +33,18 @@ class CageCabling:
     """How one leaf cage and its legs are cabled.
 
     ``cables`` holds one cable per leg, or a single breakout cable serving every leg;
-    ``leaf_end`` (one per cage) and ``node_end`` (one per leg) are the optics, if any.
+    ``leaf_end`` (one per cage) and ``node_end`` (one per leg) are the optics, if any. The
+    leaf-end module draws within the switch's power (its datasheet maximum has modules fitted)
+    and counts none of its own; each node-end module counts its power, and in a model that
+    prices energy (TCO) its energy over the period, ``node_end_energy_usd`` (read only by the
+    model: the bill of materials is priced from the parts).
     """
 
     legs: int
     cables: tuple[Cable, ...]
     leaf_end: Transceiver | None = None
     node_end: Transceiver | None = None
+    node_end_energy_usd: float = 0.0
 
     @property
     def breakout(self) -> bool:
@@ -49,14 +54,16 @@ class CageCabling:
     def cost_usd(self) -> float:
         cost = sum(c.price_usd for c in self.cables)
         if self.leaf_end is not None:
-            cost += self.leaf_end.price_usd + self.legs * self.node_end.price_usd
+            cost += self.leaf_end.price_usd + self.legs * (self.node_end.price_usd
+                                                           + self.node_end_energy_usd)
         return cost
 
     @property
     def power_w(self) -> float:
+        """The cables and the node-end modules (the leaf end's is in the switch's figure)."""
         power = sum(c.power_w for c in self.cables)
         if self.leaf_end is not None:
-            power += self.leaf_end.power_w + self.legs * self.node_end.power_w
+            power += self.legs * self.node_end.power_w
         return power
 
     @property
@@ -145,7 +152,8 @@ class CagePricer:
                 grade = [c for c in fibers if c.fiber == leaf_end.fiber]
                 cables = tuple(cheapest_cord(grade, run) for run in runs_m)
                 if None not in cables:
-                    yield CageCabling(len(runs_m), cables, leaf_end, node_end)
+                    yield CageCabling(len(runs_m), cables, leaf_end, node_end,
+                                      self.catalog.usd_per_w * node_end.power_w)
 
     def _direct(self, runs_m, cage_ports, protocol):
         speed = self.speed_gbps

@@ -6,10 +6,15 @@ plus the energy it draws over the years, at the facility's PUE::
     energy_usd(part) = power_w / 1000 * 8760 * Y * p * u
     tco_usd = sum over parts of quantity * (price_usd + energy_usd)
 
+with each part's power counted once: a module in a switch cage draws within the switch's
+``power_w`` (the datasheet maximum, modules fitted), so its power and energy are the switch's;
+a module at a NIC end counts its own.
+
 Every cost in the MILP is linear in part prices, so the model is built unchanged from a catalog
-whose prices carry their energy (:func:`energy_priced`); the solved structure is then mapped
-back onto the real parts (:func:`rebase`) so the bill of materials shows list prices, and the
-objective must equal capital plus energy recomputed from that bill.
+whose prices carry their energy (:func:`energy_priced`: switches, NICs and cables; a module's
+energy is added where it sits at a NIC end, from the catalog's ``usd_per_w``); the solved
+structure is then mapped back onto the real parts (:func:`rebase`) so the bill of materials
+shows list prices, and the objective must equal capital plus energy recomputed from that bill.
 """
 
 from __future__ import annotations
@@ -31,14 +36,17 @@ def usd_per_watt(objective: Objective) -> float:
 
 
 def energy_priced(catalog: Catalog, objective: Objective) -> Catalog:
-    """The catalog with each part's energy over the period added to its price."""
+    """The catalog with each part's energy over the period added to its price, but for
+    modules (their energy is the switch's in a switch cage, and added at a NIC end from the
+    catalog's ``usd_per_w``, which this sets)."""
     factor = usd_per_watt(objective)
     if factor == 0:
         return catalog
     tables = {kind: MappingProxyType({
         model: part.model_copy(update={"price_usd": part.price_usd + factor * part.power_w})
-        for model, part in getattr(catalog, kind).items()}) for kind in PART_KINDS}
-    return dataclasses.replace(catalog, **tables)
+        for model, part in getattr(catalog, kind).items()})
+        for kind in PART_KINDS if kind != "transceivers"}
+    return dataclasses.replace(catalog, **tables, usd_per_w=factor)
 
 
 _PARTS = (Switch, Nic, Transceiver, Cable)

@@ -19,10 +19,16 @@ from designer.model.media import Medium
 from designer.model.nodelinks import NodeLinkPlan
 from designer.site.pods import core_racks, pod_network_racks
 
+SWITCH_CAGE_W = 0.0
+"""The power counted for a module in a switch cage: none, for a switch's ``power_w`` is its
+datasheet maximum with modules fitted (each module is counted once); a module at a NIC end
+counts its own."""
+
 
 @dataclass(frozen=True)
 class PartLine:
-    """One priced part of one fabric: ``quantity`` x ``model`` used as ``role``."""
+    """One priced part of one fabric: ``quantity`` x ``model`` used as ``role``, drawing
+    ``unit_power_w`` each as this design counts it (``SWITCH_CAGE_W`` in a switch cage)."""
 
     fabric: str
     role: str
@@ -213,7 +219,8 @@ class FabricStructure:
             for cable in cabling.cables:
                 add("node-leaf", "cables", cable, cages)
         k, name = self.copies, self.fabric.name
-        return [PartLine(name, role, kind, model, count * k, part.price_usd, part.power_w)
+        return [PartLine(name, role, kind, model, count * k, part.price_usd,
+                         SWITCH_CAGE_W if role == "node-leaf (leaf end)" else part.power_w)
                 for (kind, role, model), (part, count) in sorted(
                     quantity.items(), key=lambda item: (item[0][0] == "cables", item[0]))]
 
@@ -243,11 +250,11 @@ class FabricStructure:
         lines = []
         if medium.transceiver1 is not None:
             t1, t2 = medium.transceiver1, medium.transceiver2
-            lines += [
+            lines += [  # in switch cages: their power is in the switches' (SWITCH_CAGE_W)
                 PartLine(name, f"{cls} ({lower} end)", "transceivers", t1.model,
-                         counts.lower_units * k, t1.price_usd, t1.power_w),
+                         counts.lower_units * k, t1.price_usd, SWITCH_CAGE_W),
                 PartLine(name, f"{cls} ({upper} end)", "transceivers", t2.model,
-                         counts.upper_units * k, t2.price_usd, t2.power_w),
+                         counts.upper_units * k, t2.price_usd, SWITCH_CAGE_W),
             ]
         return lines + [PartLine(name, cls, "cables", cable.model, quantity, cable.price_usd,
                                  cable.power_w) for cable, quantity in self.cords(cls)]

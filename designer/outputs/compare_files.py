@@ -149,9 +149,12 @@ def _why_different(separate: StrategyResult) -> str:
     ways = ", ".join(w.kind for w in training.structure.node_links.ways())
     inf = inference.structure
     inf_switches = sum(sum(by_model.values()) for by_model in inference.switches.values())
+    nic_here = (f"here they are on board the {training.server.model} and in its price, so "
+                f"the network bills none" if training.structure.nics_in_server_price
+                else f"the catalog's {nic.model} costs ${nic.price_usd:,.0f}")
     return (f"Why they differ: the seed's training NIC line implies "
-            f"${SEED_1024['training']['nics'] / nics:,.0f} per NIC for {nics:,} NICs; the "
-            f"catalog's {nic.model} costs ${nic.price_usd:,.0f}. The proved-optimal training "
+            f"${SEED_1024['training']['nics'] / nics:,.0f} per NIC for {nics:,} NICs; "
+            f"{nic_here}. The proved-optimal training "
             f"fabric needs {switch_count:,} switches ({training.structure.tiers} tiers, "
             f"{training.structure.layout}), which is what its switch line costs; node links "
             f"are cabled cage by cage ({ways}), so optics go only where runs need them. The "

@@ -288,13 +288,15 @@ class DesignResult:
 
     @property
     def bom(self) -> list[BomLine]:
-        """One line per (fabric, part), switches first, then NICs, optics, cables."""
-        grouped: dict[tuple[str, str], list[PartLine]] = defaultdict(list)
+        """One line per (fabric, part, power counted per unit), switches first, then NICs,
+        optics, cables: a module model at both a NIC end and in switch cages (whose power is
+        the switch's) takes two lines."""
+        grouped: dict[tuple[str, str, float], list[PartLine]] = defaultdict(list)
         for fabric in self.fabrics:
             for part in fabric.parts:
-                grouped[(part.fabric, part.model)].append(part)
+                grouped[(part.fabric, part.model, part.unit_power_w)].append(part)
         lines = []
-        for (fabric, model), parts in grouped.items():
+        for (fabric, model, _), parts in grouped.items():
             item = self.catalog.part(model)
             lines.append(BomLine(
                 fabric=fabric, kind=parts[0].kind, model=model, vendor=item.vendor or "",
@@ -304,7 +306,8 @@ class DesignResult:
                 as_of=item.as_of or ""))
         order = [f.name for f in self.fabrics]
         return sorted(lines, key=lambda b: (order.index(b.fabric), KIND_ORDER[b.kind],
-                                            ROLE_ORDER.get(b.roles.split(",")[0], 9), b.model))
+                                            ROLE_ORDER.get(b.roles.split(",")[0], 9), b.model,
+                                            b.unit_power_w))
 
     def parts_table(self) -> dict[str, dict]:
         """Every part the design uses, with the facts an independent check needs: the billed
