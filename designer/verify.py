@@ -16,7 +16,11 @@ solver or the optimizer's structures. For every fabric it checks:
 - **reach**: every cable run is within the reach of its cable and transceivers;
 - **bill of materials**: the parts counted from the cabling (switches, NICs, a transceiver per
   used cage, a cable per link or per breakout cage) priced from ``design.json`` equal ``bom.csv``
-  line by line and the design's total;
+  line by line and the design's total, and their power, each module once (one in a switch
+  cage draws within the switch's figure), ``bom.csv``'s total power;
+- **cable ids**: every physical cable has one ``cable_id``, numbered in order of first
+  appearance, and the legs of a breakout cable share it (``leg`` 1, 2, ...; one wide-end cage,
+  one part);
 - **shared servers**: a server several fabrics connect stands in one rack at one rack unit in
   all their rows, and no port of it is cabled by two fabrics;
 - **power**: where the demand limits a fabric's power, the parts counted from its cabling draw
@@ -154,6 +158,7 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
     states = {f["name"]: _FabricState(f, parts) for f in design["fabrics"]}
     shared = _SharedServers(design)
     racks = _Racks(design)
+    ids = _CableIds(parts)
     for row in _rows(outdir):
         state = states.get(row["fabric"])
         if state is None:
@@ -161,10 +166,12 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
         _read_row(state, row, parts)
         shared.read(row)
         racks.read(row)
+        ids.read(row)
     report = VerificationReport()
     for name, state in states.items():
         _check_fabric(report, name, state)
     shared.check(report)
+    ids.check(report)
     racks.check(report, outdir / "racks.csv")
     _check_bom(report, outdir, design, states, parts)
     if raise_on_failure and not report.passed:
@@ -203,6 +210,57 @@ class _SharedServers:
             report.add(group, "shared servers", problems[:20],
                        f"{len(keys)} servers, each in one rack position, no port cabled twice "
                        "across their fabrics")
+
+
+class _CableIds:
+    """Every physical cable has one id, numbered in order of first appearance: a row either
+    starts a new cable (the next id, leg 1) or is the next leg of a breakout cable still short
+    of legs, with the same part and the same wide-end cage."""
+
+    def __init__(self, parts: dict):
+        self.parts = parts
+        self.last = 0
+        self.open: dict[int, list] = {}  # id -> [part, wide cage, legs so far, legs it has]
+        self.problems: list[str] = []
+        self.cables = 0
+
+    def read(self, row: dict[str, str]) -> None:
+        cable_id, leg = row["cable_id"], row.get("leg", "1")
+        try:
+            number, leg_number = int(cable_id[1:]), int(leg)
+        except ValueError:
+            self.problems.append(f"{cable_id} leg {leg}: not an id and a leg number")
+            return
+        part = _model(row["part"])
+        info = self.parts.get(part, {})
+        links = info.get("links", 1) if info.get("cable_kind", "fiber") != "fiber" else 1
+        wide = None
+        if links > 1:
+            end = "z" if "/" in row["z_port"] else "a"
+            wide = (row["fabric"], row[f"{end}_device"], row[f"{end}_port"].split("/")[0])
+        if number == self.last + 1:
+            self.last, self.cables = number, self.cables + 1
+            if leg_number != 1:
+                self.problems.append(f"{cable_id}: a new cable starts at leg {leg_number}")
+            if links > 1:
+                self.open[number] = [part, wide, 1, links]
+            return
+        cable = self.open.get(number)
+        if cable is None:
+            self.problems.append(f"{cable_id} leg {leg}: neither the next id ({self.last + 1}) "
+                                 "nor a leg of a breakout cable with legs to spare")
+            return
+        if (part, wide, leg_number) != (cable[0], cable[1], cable[2] + 1):
+            self.problems.append(f"{cable_id} leg {leg}: {part} at {wide}, but the cable is "
+                                 f"{cable[0]} at {cable[1]}, next leg {cable[2] + 1}")
+            return
+        cable[2] += 1
+        if cable[2] == cable[3]:
+            del self.open[number]
+
+    def check(self, report: VerificationReport) -> None:
+        report.add("all", "cable ids", self.problems[:20],
+                   f"{self.cables:,} cables, one id each (a breakout's legs share it)")
 
 
 class _Racks:

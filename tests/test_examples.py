@@ -75,7 +75,10 @@ def test_cabling_rows_equal_links(written, name):
     per_fabric = Counter(r["fabric"] for r in rows)
     for fabric in design["fabrics"]:
         assert per_fabric[fabric["name"]] == sum(fabric["links"].values())
-    assert len({r["cable_id"] for r in rows}) == len(rows)
+    assert len({(r["cable_id"], r["leg"]) for r in rows}) == len(rows)
+    order = read_csv(written[name] / "cable-order.csv")  # one id per physical cable
+    assert len({r["cable_id"] for r in rows}) == sum(int(r["quantity"]) for r in order
+                                                     if r["kind"] == "cable")
 
 
 def _radix_by_role(fabric: dict) -> dict[str, int]:

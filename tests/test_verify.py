@@ -252,3 +252,27 @@ def test_a_bill_that_counts_a_module_in_a_switch_cage_twice(outdir):
     total["extended_power_w"] = f"{float(total['extended_power_w'] or 0) + 15:.2f}"
     rewrite(outdir / "bom.csv", rows)
     assert failed_checks(outdir) == {"bill of materials"}
+
+
+def test_splitter_legs_share_one_cable_id(tmp_path):
+    """A breakout cable is one cable_id with legs: training-1024's 2,048 cabling rows are
+    1,536 cables (512 splitters of two legs, 1,024 fibers), as the cable order counts them."""
+    from conftest import ROOT
+
+    out = designer.design(designer.load_demand(ROOT / "examples" / "training-1024.yaml")).write(
+        tmp_path / "out")
+    rows = rows_of(out / "cabling.csv")
+    ids = {r["cable_id"] for r in rows}
+    assert (len(rows), len(ids)) == (2048, 1536)
+    splitters = [r for r in rows if r["part"].startswith("MCP7Y00")]
+    assert sorted({r["leg"] for r in splitters}) == ["1", "2"]
+    order = rows_of(out / "cable-order.csv")
+    assert sum(int(r["quantity"]) for r in order if r["kind"] == "cable") == 1536
+    assert verify(out).passed
+
+
+def test_a_cable_id_given_twice_or_a_leg_given_an_id_of_its_own(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    rows[1]["cable_id"] = rows[0]["cable_id"]  # two plain cables under one id
+    rewrite(outdir / "cabling.csv", rows)
+    assert "cable ids" in failed_checks(outdir)

@@ -28,14 +28,14 @@ from designer.model.links import LinkClass
 from designer.model.media import Medium
 from designer.model.nodelinks import CageCabling, NodeLinkPlan
 from designer.model.structure import FabricStructure
-from designer.outputs.templating import neutralize
+from designer.outputs.templating import neutralize, unneutralize
 from designer.site.devices import FabricFloor, Placed
 from designer.site.grid import DEFAULT_NODE_UNITS, Rack, fabric_site, node_run_m, run_m
 
 if TYPE_CHECKING:
     from designer.results.result import DesignResult, FabricResult
 
-COLUMNS = ("cable_id", "label", "fabric", "plane", "rail",
+COLUMNS = ("cable_id", "leg", "label", "fabric", "plane", "rail",
            "a_role", "a_device", "a_port", "a_hall", "a_row", "a_rack", "a_ru",
            "z_role", "z_device", "z_port", "z_hall", "z_row", "z_rack", "z_ru",
            "speed_gbps", "part", "cable_kind", "fiber", "a_transceiver", "z_transceiver",
@@ -234,15 +234,54 @@ def _pod_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
 
 
 def iter_cabling(result: DesignResult) -> Iterator[tuple]:
-    """Every row of the cabling plan, with ``cable_id`` and ``label``, fabric after fabric."""
+    """Every row of the cabling plan, with ``cable_id``, ``leg`` and ``label``, fabric after
+    fabric.
+
+    Ids number the physical cables in the order they first appear: a plain cable is leg 1 of
+    an id of its own, and the legs of one breakout cable (its wide end in one switch cage,
+    ``pC/L``) share the id of its first leg, ``leg`` 1, 2, ... The label names both ends with
+    rack and rack unit.
+    """
     number = 0
     for fabric_result in result.fabrics:
         site = fabric_result.site or fabric_site(result.demand.site, None)
+        legs = _BreakoutLegs(result)
         for row in fabric_rows(fabric_result, site, result.hall_of(fabric_result)):
-            number += 1
-            # row: fabric, plane, rail, a (7 fields: End), z (7 fields), ...
-            label = f"{row[4]}:{row[5]} > {row[11]}:{row[12]}"
-            yield (f"c{number:07d}", label, *row)
+            # row: fabric, plane, rail, a (7 fields: End), z (7 fields), speed, part, ...
+            cable, leg = legs.of(row, number + 1)
+            number = max(number, cable)
+            label = (f"{row[8]} U{row[9]} {row[4]}:{row[5]} > "
+                     f"{row[15]} U{row[16]} {row[11]}:{row[12]}")
+            yield (f"c{cable:07d}", leg, label, *row)
+
+
+class _BreakoutLegs:
+    """Which cable a row is: breakout cables still short of legs, by their wide-end cage."""
+
+    def __init__(self, result: DesignResult):
+        self.catalog = result.catalog
+        self.links: dict[str, int] = {}  # part text -> legs of one cable
+        self.open: dict[tuple[str, str], list[int]] = {}  # wide cage -> [id, legs so far]
+
+    def of(self, row: tuple, next_id: int) -> tuple[int, int]:
+        """``(cable id, leg)`` of ``row``; a new cable takes ``next_id``."""
+        links = self._links(row[18], row[19])
+        if links == 1:
+            return next_id, 1
+        wide = 11 if "/" in row[12] else 4  # the device whose port is a cage lane
+        key = (row[wide], row[wide + 1].split("/")[0])
+        cable = self.open.setdefault(key, [next_id, 0])
+        cable[1] += 1
+        if cable[1] == links:
+            del self.open[key]
+        return cable[0], cable[1]
+
+    def _links(self, part: str, kind: str) -> int:
+        if kind == "fiber":
+            return 1
+        if part not in self.links:
+            self.links[part] = self.catalog.cables[unneutralize(part)].links
+        return self.links[part]
 
 
 def write_cabling_csv(result: DesignResult, path: Path) -> int:
