@@ -14,6 +14,9 @@ solver or the optimizer's structures. For every fabric it checks:
   which splits SUs and pods in half; and, for rail layouts, half of the rails against the rest),
   at least ``1 / max_oversubscription`` of what the smaller side injects;
 - **reach**: every cable run is within the reach of its cable and transceivers;
+- **connectors**: every fiber cord mates the module at each end (the same connector), and a
+  module carrying several links on one connector is fanned out by a harness of its connector,
+  fiber and leg count, whose legs the cords mate (one harness per connector, billed);
 - **bill of materials**: the parts counted from the cabling (switches, NICs, a transceiver per
   used cage, a cable per link or per breakout cage) priced from ``design.json`` equal ``bom.csv``
   line by line and the design's total, and their power, each module once (one in a switch
@@ -21,6 +24,9 @@ solver or the optimizer's structures. For every fabric it checks:
 - **cable ids**: every physical cable has one ``cable_id``, numbered in order of first
   appearance, and the legs of a breakout cable share it (``leg`` 1, 2, ...; one wide-end cage,
   one part);
+- **cards**: every node port names its NIC card and card port; no card port of a server is
+  cabled twice (across fabrics, for cards the server brings), none is beyond the card's ports,
+  and with several planes on cards with a port for each, a GPU's planes share one card;
 - **shared servers**: a server several fabrics connect stands in one rack at one rack unit in
   all their rows, and no port of it is cabled by two fabrics;
 - **power**: where the demand limits a fabric's power, the parts counted from its cabling draw
@@ -134,6 +140,7 @@ class _FabricState:
     wide_cages: set[tuple[str, int, str]] = field(default_factory=set)
     cables: Counter = field(default_factory=Counter)
     transceivers: Counter = field(default_factory=Counter)
+    harnessed: set[tuple] = field(default_factory=set)  # (device, cage, harness, per cage)
     problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     links: int = 0
 
@@ -159,6 +166,7 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
     shared = _SharedServers(design)
     racks = _Racks(design)
     ids = _CableIds(parts)
+    cards = _Cards(design)
     for row in _rows(outdir):
         state = states.get(row["fabric"])
         if state is None:
@@ -167,11 +175,13 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
         shared.read(row)
         racks.read(row)
         ids.read(row)
+        cards.read(row)
     report = VerificationReport()
     for name, state in states.items():
         _check_fabric(report, name, state)
     shared.check(report)
     ids.check(report)
+    cards.check(report)
     racks.check(report, outdir / "racks.csv")
     _check_bom(report, outdir, design, states, parts)
     if raise_on_failure and not report.passed:
@@ -233,7 +243,7 @@ class _CableIds:
             return
         part = _model(row["part"])
         info = self.parts.get(part, {})
-        links = info.get("links", 1) if info.get("cable_kind", "fiber") != "fiber" else 1
+        links = info.get("links", 1) if info.get("cable_kind") in DIRECT_KINDS else 1
         wide = None
         if links > 1:
             end = "z" if "/" in row["z_port"] else "a"
@@ -261,6 +271,58 @@ class _CableIds:
     def check(self, report: VerificationReport) -> None:
         report.add("all", "cable ids", self.problems[:20],
                    f"{self.cables:,} cables, one id each (a breakout's legs share it)")
+
+
+class _Cards:
+    """Every node port names the NIC card and card port it is: no card port of a server is
+    cabled twice (across fabrics: cards that come with the server are shared), a card port
+    exists on the fabric's card, and in a design of several planes on cards with a port for
+    each, every GPU's planes are on one card (one port per plane per GPU)."""
+
+    def __init__(self, design: dict):
+        self.spec = {f["name"]: f for f in design["fabrics"]}
+        self.parts = design.get("parts", {})
+        self.set_of = {name: group["name"] for group in design.get("servers", [])
+                       for name in group["fabrics"]}  # servers of different sets share names
+        self.used: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)  # card port bits
+        self.card_of_gpu: dict[tuple[str, str, str], str] = {}
+        self.problems: list[str] = []
+        self.ports = 0
+
+    def read(self, row: dict[str, str]) -> None:
+        card, port = row.get("card", ""), row.get("card_port", "")
+        if row["a_role"] != "node":
+            if card or port:
+                self.problems.append(f"{row['cable_id']}: a switch-to-switch link names card "
+                                     f"{card}")
+            return
+        spec = self.spec[row["fabric"]]
+        per_card = self.parts.get(spec["nic"]["model"], {}).get("ports", 1)
+        try:
+            number = int(port)
+        except ValueError:
+            self.problems.append(f"{row['a_device']}:{row['a_port']}: no card port ({port!r})")
+            return
+        if not card or not 1 <= number <= per_card:
+            self.problems.append(f"{row['a_device']}:{row['a_port']}: card {card!r} port "
+                                 f"{number}, the card has {per_card}")
+            return
+        self.ports += 1
+        cards = self.used[(self.set_of.get(row["fabric"], row["fabric"]), row["a_device"])]
+        bit = 1 << number
+        if cards.get(card, 0) & bit:
+            self.problems.append(f"{row['a_device']} {card} port {number} cabled twice")
+        cards[card] = cards.get(card, 0) | bit
+        if spec["planes"] > 1 and per_card >= spec["planes"]:
+            key = (row["fabric"], row["a_device"], row["rail"])
+            first = self.card_of_gpu.setdefault(key, card)
+            if first != card:
+                self.problems.append(f"{row['a_device']} GPU {row['rail']}: its planes are on "
+                                     f"{first} and {card}")
+
+    def check(self, report: VerificationReport) -> None:
+        report.add("all", "cards", self.problems[:20],
+                   f"{self.ports:,} node ports, each on its own card port")
 
 
 class _Racks:
@@ -415,6 +477,9 @@ def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
     _check_reach(state, row, parts)
 
 
+DIRECT_KINDS = ("dac", "acc", "aoc")  # cables that plug straight into cages
+
+
 def _model(value: str) -> str:
     """A part name as the catalog has it (cabling.csv neutralizes formula-like text with ')."""
     return value[1:] if value.startswith("'") else value
@@ -425,17 +490,20 @@ def _count_parts(state, row, parts, a, z) -> None:
     info = parts.get(cable, {})
     kind = info.get("cable_kind", "fiber")
     links = info.get("links", 1)
-    if kind != "fiber" and links > 1:
+    if kind in DIRECT_KINDS and links > 1:
         # A breakout cable's wide end sits in a multi-port cage: its port is named pC/L.
         wide = z if "/" in row["z_port"] else a
         state.wide_cages.add((wide[0], wide[1], cable))
     else:
         state.cables[cable] += 1
     roles = state.spec["roles"]
+    harness = _model(row.get("harness", ""))
+    fanned = False
     for (device, cage), column, end in ((a, "a_transceiver", "a"), (z, "z_transceiver", "z")):
         model = _model(row.get(column, ""))
         if not model:
             continue
+        fanned |= _check_mating(state, row, parts, info, model, harness, (device, cage))
         fits = 1 if cage is None else roles[row[f"{end}_role"]]["cage_ports"]
         ports = parts.get(model, {}).get("ports", 1)
         if ports != fits:
@@ -445,6 +513,38 @@ def _count_parts(state, row, parts, a, z) -> None:
             state.transceivers[model] += 1
         else:
             state.cages.add((device, cage, model))
+    if harness and not fanned:
+        state.problems["connectors"].append(f"{row['cable_id']}: harness {harness} on a link "
+                                            "whose modules have a connector per link")
+
+
+def _check_mating(state, row, parts, cord: dict, model: str, harness: str, at) -> bool:
+    """The cord mates the module at one end: its connector is the module's, or, where the
+    module carries several links on one connector, a harness of the module's connector and
+    fiber, with a leg per link, fans it out and the cord mates the harness's legs. Returns
+    whether the module fans out (a harness is then counted per connector, at its cage)."""
+    module = parts.get(model, {})
+    ports, connectors = module.get("ports", 1), module.get("connectors")
+    fans = connectors is not None and connectors < ports
+    mate = module.get("connector")
+    if fans:
+        fan = parts.get(harness, {}) if harness else {}
+        if (fan.get("cable_kind") != "harness" or fan.get("connector") != mate
+                or fan.get("fiber") != module.get("fiber")
+                or fan.get("links") != ports // connectors):
+            state.problems["connectors"].append(
+                f"{row['cable_id']}: {model} carries {ports // connectors} links on each "
+                f"{mate} connector, and {harness or 'no harness'} does not fan it out")
+            return True
+        state.harnessed.add((*at, harness, connectors))
+        mate = fan.get("leg_connector")
+    if cord.get("cable_kind", "fiber") == "fiber":
+        theirs = cord.get("connector")
+        if mate is not None and theirs is not None and mate != theirs:
+            state.problems["connectors"].append(
+                f"{row['cable_id']}: {_model(row['part'])} ({theirs}) does not mate "
+                f"{harness if fans else model} ({mate}) at {at[0]}")
+    return fans
 
 
 def _check_reach(state, row, parts) -> None:
@@ -472,6 +572,8 @@ def _check_fabric(report: VerificationReport, name: str, state: _FabricState) ->
     figures.update(_check_bisection(report, name, state))
     report.add(name, "reach", state.problems["reach"],
                f"{state.links} cable runs within their parts' reach")
+    report.add(name, "connectors", state.problems["connectors"],
+               "every cord mates its modules (or the harness fanning one out)")
     expected_links = sum(spec["links"].values())
     report.add(name, "links", [] if state.links == expected_links else
                [f"{state.links} cabled links, design.json says {expected_links}"],
@@ -758,6 +860,8 @@ def _counted_parts(states: dict) -> Counter:
             counted[(name, model)] += count
         for _, _, model in state.cages:
             counted[(name, model)] += 1
+        for _, _, model, per_cage in state.harnessed:
+            counted[(name, model)] += per_cage
     return counted
 
 

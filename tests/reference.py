@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
-from designer.inputs.schema import Fabric, Nic, Site
+from designer.inputs.schema import Fabric, Nic, Site, Transceiver
 from designer.model.candidates import hungriest_switch_w, tallest_switch_units
 from designer.site.grid import (
     DEFAULT_NODE_UNITS,
@@ -233,6 +233,25 @@ def tiers_allowed(fabric: Fabric) -> list[int]:
 # Media
 
 
+def same_or_unsaid(a: str | None, b: str | None) -> bool:
+    """Connectors mate when they are the same; a part that does not say is not checked."""
+    return a is None or b is None or a == b
+
+
+def one_connector_many_links(t: Transceiver) -> bool:
+    return t.connectors is not None and t.connectors < t.ports
+
+
+def fanouts(t: Transceiver, catalog: Catalog) -> list:
+    """``[None]`` for a module with a connector per link; else every harness of its fiber and
+    connector with a leg per link of one connector (none: the module cannot be cabled)."""
+    if not one_connector_many_links(t):
+        return [None]
+    return [c for c in catalog.cables.values()
+            if c.kind == "harness" and c.fiber == t.fiber and c.connector == t.connector
+            and c.links * t.connectors == t.ports]
+
+
 class MediaPricer:
     """Prices a link class with its cheapest feasible medium (options cached per class shape)."""
 
@@ -308,9 +327,12 @@ class MediaPricer:
                   and protocol_ok(f.protocol, self.protocol)]
         for t1 in transceivers:
             for t2 in transceivers:
-                if t1.ports != low_cage or t2.ports != high_cage or t1.fiber != t2.fiber:
+                if (t1.ports != low_cage or t2.ports != high_cage or t1.fiber != t2.fiber
+                        or one_connector_many_links(t1) or one_connector_many_links(t2)):
                     continue
-                cords = laid([f for f in fibers if f.fiber == t1.fiber])
+                cords = laid([f for f in fibers if f.fiber == t1.fiber
+                              and same_or_unsaid(f.connector, t1.connector)
+                              and same_or_unsaid(f.connector, t2.connector)])
                 if cords is not None:
                     # both modules sit in switch cages: their power is the switches'
                     out.append((f"{t1.model}+{t1.fiber}+{t2.model}", t1.price_usd,
@@ -357,13 +379,14 @@ class MediaPricer:
                   and f.reach_m >= length_m and protocol_ok(f.protocol, self.protocol)]
         out = []
         for t1 in transceivers:
-            if t1.ports != low_cage:
+            if t1.ports != low_cage or one_connector_many_links(t1):
                 continue
             for t2 in transceivers:
-                if t2.ports != high_cage or t2.fiber != t1.fiber:
+                if t2.ports != high_cage or t2.fiber != t1.fiber or one_connector_many_links(t2):
                     continue
                 for f in fibers:
-                    if f.fiber == t1.fiber:
+                    if (f.fiber == t1.fiber and same_or_unsaid(f.connector, t1.connector)
+                            and same_or_unsaid(f.connector, t2.connector)):
                         out.append(MediumOption(f"{t1.model}+{f.model}+{t2.model}",
                                                 t1.price_usd, t2.price_usd, f.price_usd,
                                                 0.0, 0.0, f.power_w))  # in switch cages
@@ -407,13 +430,19 @@ class MediaPricer:
         fibers = [f for f in self.catalog.cables.values()
                   if f.kind == "fiber" and f.port_speed_gbps >= self.speed_gbps
                   and protocol_ok(f.protocol, self.protocol)]
-        for high in optics:
+        for high, fan in ((h, f) for h in optics for f in fanouts(h, self.catalog)):
             for low in optics:
                 if high.ports != cage or low.ports != 1 or low.fiber != high.fiber:
                     continue
                 total, watts, used = high.price_usd, 0.0, []  # high: in the leaf's cage
+                at_high = high.connector
+                if fan is not None:  # one harness per connector of the leaf-end module
+                    total += high.connectors * fan.price_usd
+                    at_high = fan.leg_connector
                 for run in runs_m:
-                    legs = [f for f in fibers if f.fiber == high.fiber and f.reach_m >= run]
+                    legs = [f for f in fibers if f.fiber == high.fiber and f.reach_m >= run
+                            and same_or_unsaid(f.connector, at_high)
+                            and same_or_unsaid(f.connector, low.connector)]
                     if run > high.reach_m or run > low.reach_m or not legs:
                         total = None
                         break

@@ -78,7 +78,8 @@ def test_cabling_rows_equal_links(written, name):
     assert len({(r["cable_id"], r["leg"]) for r in rows}) == len(rows)
     order = read_csv(written[name] / "cable-order.csv")  # one id per physical cable
     assert len({r["cable_id"] for r in rows}) == sum(int(r["quantity"]) for r in order
-                                                     if r["kind"] == "cable")
+                                                     if r["kind"] == "cable"
+                                                     and r["cable_kind"] != "harness")
 
 
 def _radix_by_role(fabric: dict) -> dict[str, int]:
@@ -236,9 +237,13 @@ def test_media_table_lists_each_part_with_its_count_and_runs(written, name):
             listed[row["part"]] += row["quantity"]
             legs = [float(r["length_m"]) for r in plan if r["fabric"] == fabric.name
                     and f"{r['a_role']}-{r['z_role']}" == row["link_class"]
-                    and row["part"] in (r["part"], r["a_transceiver"], r["z_transceiver"])]
+                    and row["part"] in (r["part"], r["a_transceiver"], r["z_transceiver"],
+                                        r["harness"])]
             low, high = min(legs), max(legs)
             assert row["runs"] == (f"{low:g} m" if low == high else f"{low:g}-{high:g} m")
+            if row["kind"] == "harness":  # it fans the module out where the module stands
+                assert row["reach"] == "at the module"
+                continue
             assert high <= float(row["reach"].removesuffix(" m"))
         assert listed == bought
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from test_textbook import demand_for, k_port_catalog
 
 import designer
+from designer.inputs.demand import Demand
 from designer.verify import VerificationError, port_index, verify
 
 
@@ -276,3 +279,43 @@ def test_a_cable_id_given_twice_or_a_leg_given_an_id_of_its_own(outdir):
     rows[1]["cable_id"] = rows[0]["cable_id"]  # two plain cables under one id
     rewrite(outdir / "cabling.csv", rows)
     assert "cable ids" in failed_checks(outdir)
+
+
+def _two_planes_on_dual_port_cards(tmp_path) -> Path:
+    """8 servers x 2 GPUs x 2 planes of 400G on dual-port cards, 8-port switches."""
+    catalog = k_port_catalog(8)
+    nic = catalog.nics["NIC"].model_copy(update={"model": "NIC2", "ports": 2})
+    catalog = replace(catalog, nics=MappingProxyType({"NIC2": nic}))
+    demand = Demand.from_dict({"fabrics": [{
+        "name": "planes", "nodes": 8, "endpoints_per_node": 2, "planes": 2,
+        "port_speed_gbps": 400, "max_switch_hops": 3}]}, path="planes.yaml")
+    return designer.design(demand, catalog).write(tmp_path / "out")
+
+
+def test_each_gpu_has_one_card_with_a_port_per_plane(tmp_path):
+    out = _two_planes_on_dual_port_cards(tmp_path)
+    rows = [r for r in rows_of(out / "cabling.csv") if r["a_role"] == "node"]
+    by_gpu = {}
+    for r in rows:
+        by_gpu.setdefault((r["a_device"], r["rail"]), set()).add((r["card"], r["card_port"],
+                                                                  r["plane"]))
+    assert len(by_gpu) == 16
+    for (_, rail), ports in by_gpu.items():
+        assert ports == {(f"card{rail}", "1", "1"), (f"card{rail}", "2", "2")}
+    assert verify(out).passed
+    every = rows_of(out / "cabling.csv")  # a GPU's planes put on two cards
+    next(r for r in every if r["a_role"] == "node" and r["plane"] == "2")["card"] = "card9"
+    rewrite(out / "cabling.csv", every)
+    assert failed_checks(out) == {"cards"}
+
+
+def test_a_card_port_cabled_twice_or_beyond_the_card(outdir):
+    rows = rows_of(outdir / "cabling.csv")
+    nodes = [r for r in rows if r["a_role"] == "node"]
+    nodes[1]["a_device"], nodes[1]["card"] = nodes[0]["a_device"], nodes[0]["card"]
+    rewrite(outdir / "cabling.csv", rows)
+    assert "cards" in failed_checks(outdir)
+    rows = rows_of(outdir / "cabling.csv")
+    next(r for r in rows if r["a_role"] == "node")["card_port"] = "2"  # a 1-port card
+    rewrite(outdir / "cabling.csv", rows)
+    assert "cards" in failed_checks(outdir)

@@ -97,6 +97,11 @@ class Nic(Provenance):
     power_w: float = Field(0.0, ge=0)
 
 
+Connector = Literal["MPO-12/APC", "MPO-12/UPC", "MPO-16/APC", "LC/UPC"]
+"""An optical connector: MPO trunks are angled (APC) on single-mode and NVIDIA's parts, flat
+(UPC) on some multimode ones; duplex LC is UPC. Two ends mate only with the same connector."""
+
+
 class Transceiver(Provenance):
     """A pluggable optic. One module serves `ports` links of `port_speed_gbps` each."""
 
@@ -109,10 +114,22 @@ class Transceiver(Provenance):
     protocol: Protocol | None = None
     power_w: float = Field(0.0, ge=0)
     form_factor: str | None = None
+    connector: Connector | None = Field(
+        None, description="the optical connector of the module (None: not checked)")
+    connectors: int | None = Field(
+        None, gt=0, description="connectors on the module (default: one per port); fewer than "
+        "ports means one connector fans out to several links through a harness (a 400G DR4 "
+        "module serving 4 x 100G: 1 MPO-12 to 4 duplex LC)")
+
+
+DIRECT_KINDS = ("dac", "acc", "aoc")
+"""Cables that plug straight into cages, with no transceiver."""
 
 
 class Cable(Provenance):
-    """A cable. `fiber` needs a transceiver at each end; `dac`, `acc`, `aoc` plug in directly.
+    """A cable. `fiber` needs a transceiver at each end; `dac`, `acc`, `aoc` plug in directly;
+    a `harness` fans one module connector out to `links` fiber legs (a 400G DR4 module's MPO-12
+    to 4 duplex LC) at the module's end of a breakout, the legs then run on fiber cords.
 
     A direct cable with ``links: 2`` is a breakout (splitter) cable: its wide end takes a cage of
     2 ports and each of its 2 narrow ends a single-port cage.
@@ -122,18 +139,27 @@ class Cable(Provenance):
     port_speed_gbps: float = Field(gt=0, description="speed of each link (leg) it carries")
     reach_m: float = Field(gt=0, description="longest link it serves (its length if fixed)")
     price_usd: float = Field(gt=0)
-    kind: Literal["dac", "acc", "aoc", "fiber"] = "fiber"
-    links: int = Field(1, gt=0, description="links per cable; >1 is a breakout splitter")
-    fiber: Literal["mmf", "smf"] | None = Field(None, description="for kind fiber")
+    kind: Literal["dac", "acc", "aoc", "fiber", "harness"] = "fiber"
+    links: int = Field(1, gt=0, description="links per cable; >1 is a breakout splitter (or a "
+                       "harness's legs)")
+    fiber: Literal["mmf", "smf"] | None = Field(None, description="for kind fiber and harness")
     protocol: Protocol | None = None
     power_w: float = Field(0.0, ge=0)
+    connector: Connector | None = Field(
+        None, description="a fiber cord's connector at both ends; a harness's at its trunk end "
+        "(None: not checked)")
+    leg_connector: Connector | None = Field(None, description="a harness's connector on each leg")
 
     @model_validator(mode="after")
     def _fiber_type(self) -> Cable:
-        if self.kind == "fiber" and self.fiber is None:
-            raise ValueError("fiber: a fiber cable must say mmf or smf")
+        if self.kind in ("fiber", "harness") and self.fiber is None:
+            raise ValueError(f"fiber: a {self.kind} cable must say mmf or smf")
         if self.kind == "fiber" and self.links != 1:
             raise ValueError("links: a fiber cable carries one link (use a twin-port transceiver)")
+        if self.kind == "harness" and (self.links < 2 or self.connector is None
+                                       or self.leg_connector is None):
+            raise ValueError("a harness needs links (2 or more legs), connector and "
+                             "leg_connector")
         return self
 
 

@@ -7,7 +7,8 @@ import functools
 from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog
-from designer.inputs.schema import Cable, Transceiver
+from designer.inputs.schema import DIRECT_KINDS, Cable, Transceiver
+from designer.model.fit import fans_out, mates
 
 
 def cord_order(cable: Cable) -> tuple:
@@ -135,15 +136,17 @@ def media_options(catalog: Catalog, speed_gbps: float, cages: set[int], *,
     for t1 in optics:
         for t2 in optics:
             ok, protocol = _protocol_of(t1, t2)
-            if not ok or t1.fiber != t2.fiber:
+            # between switches no harness is laid: a module fanning out is not offered
+            if not ok or t1.fiber != t2.fiber or fans_out(t1) or fans_out(t2):
                 continue
-            grade = [f for f in fibers if f.fiber == t1.fiber]
+            grade = [f for f in fibers if f.fiber == t1.fiber and mates(f.connector, t1.connector)
+                     and mates(f.connector, t2.connector)]
             for cords, proto in _cord_sets(grade, protocol, per_run):
                 reach = min(t1.reach_m, t2.reach_m, max(c.reach_m for c in cords))
                 out.append(Medium(t1.ports, t2.ports, reach, proto, t1.price_usd, t2.price_usd,
                                   cords, transceiver1=t1, transceiver2=t2))
     direct = [c for c in catalog.cables.values()
-              if c.kind != "fiber" and c.port_speed_gbps == speed_gbps]
+              if c.kind in DIRECT_KINDS and c.port_speed_gbps == speed_gbps]
     for cords, proto in _cord_sets([c for c in direct if c.links == 1], None, per_run):
         out.append(Medium(1, 1, max(c.reach_m for c in cords), proto, 0.0, 0.0, cords))
     for cable in direct:

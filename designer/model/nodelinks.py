@@ -23,7 +23,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog
-from designer.inputs.schema import Cable, Site, Transceiver
+from designer.inputs.schema import DIRECT_KINDS, Cable, Site, Transceiver
+from designer.model.fit import fans_out, harnesses_for, leg_connector, mates
 from designer.model.media import cheapest_cord
 from designer.site.grid import DEFAULT_NODE_UNITS, GroupPlacement, hall_rows, node_run_m
 
@@ -33,7 +34,9 @@ class CageCabling:
     """How one leaf cage and its legs are cabled.
 
     ``cables`` holds one cable per leg, or a single breakout cable serving every leg;
-    ``leaf_end`` (one per cage) and ``node_end`` (one per leg) are the optics, if any. The
+    ``leaf_end`` (one per cage) and ``node_end`` (one per leg) are the optics, if any, and
+    ``harness`` fans a leaf-end module's connectors out to the legs (one per connector,
+    ``designer.model.fit``) where the module carries several links on one connector. The
     leaf-end module draws within the switch's power (its datasheet maximum has modules fitted)
     and counts none of its own; each node-end module counts its power, and in a model that
     prices energy (TCO) its energy over the period, ``node_end_energy_usd`` (read only by the
@@ -45,6 +48,12 @@ class CageCabling:
     leaf_end: Transceiver | None = None
     node_end: Transceiver | None = None
     node_end_energy_usd: float = 0.0
+    harness: Cable | None = None
+
+    @property
+    def harnesses(self) -> int:
+        """Harnesses in this cage: one per connector of the leaf-end module."""
+        return 0 if self.harness is None else self.leaf_end.connectors
 
     @property
     def breakout(self) -> bool:
@@ -56,6 +65,8 @@ class CageCabling:
         if self.leaf_end is not None:
             cost += self.leaf_end.price_usd + self.legs * (self.node_end.price_usd
                                                            + self.node_end_energy_usd)
+        if self.harness is not None:
+            cost += self.harnesses * self.harness.price_usd
         return cost
 
     @property
@@ -86,7 +97,7 @@ class CageCabling:
 
     @property
     def sort_key(self) -> tuple:
-        parts = [p.model for p in (self.leaf_end, self.node_end) if p is not None]
+        parts = [p.model for p in (self.leaf_end, self.harness, self.node_end) if p is not None]
         return (self.kind, tuple(parts), tuple(c.model for c in self.cables), self.legs)
 
 
@@ -102,13 +113,16 @@ class CablingWay:
     links: int
     worst_run_m: float
     reach_m: float
+    harness: Cable | None = None
 
     def parts_text(self) -> str:
         """``"T (leaf end) + 3 m x 40, 10 m x 88 + T (node end)"`` style, model names only."""
         cables = ", ".join(f"{model} x {count:,}" for model, count in self.cables)
         if self.leaf_end is None:
             return cables
-        return f"{self.leaf_end.model} (leaf end) + {cables} + {self.node_end.model} (node end)"
+        fan = f" + {self.harness.model}" if self.harness is not None else ""
+        return (f"{self.leaf_end.model} (leaf end){fan} + {cables} + {self.node_end.model} "
+                "(node end)")
 
 
 def _fits(part_protocol: str | None, protocol: str) -> bool:
@@ -145,20 +159,27 @@ class CagePricer:
         for leaf_end in optics:
             if leaf_end.ports != cage_ports or leaf_end.reach_m < longest:
                 continue
+            # a module carrying several links on one connector needs a harness to fan out
+            fans = (harnesses_for(leaf_end, self.catalog.cables.values())
+                    if fans_out(leaf_end) else [None])
             for node_end in optics:
                 if (node_end.ports != 1 or node_end.fiber != leaf_end.fiber
                         or node_end.reach_m < longest):
                     continue
-                grade = [c for c in fibers if c.fiber == leaf_end.fiber]
-                cables = tuple(cheapest_cord(grade, run) for run in runs_m)
-                if None not in cables:
-                    yield CageCabling(len(runs_m), cables, leaf_end, node_end,
-                                      self.catalog.usd_per_w * node_end.power_w)
+                for harness in fans:
+                    legs_mate = leg_connector(leaf_end, harness)
+                    grade = [c for c in fibers if c.fiber == leaf_end.fiber
+                             and mates(c.connector, legs_mate)
+                             and mates(c.connector, node_end.connector)]
+                    cables = tuple(cheapest_cord(grade, run) for run in runs_m)
+                    if None not in cables:
+                        yield CageCabling(len(runs_m), cables, leaf_end, node_end,
+                                          self.catalog.usd_per_w * node_end.power_w, harness)
 
     def _direct(self, runs_m, cage_ports, protocol):
         speed = self.speed_gbps
         direct = [c for c in self.catalog.cables.values()
-                  if c.kind != "fiber" and c.port_speed_gbps == speed
+                  if c.kind in DIRECT_KINDS and c.port_speed_gbps == speed
                   and _fits(c.protocol, protocol)]
         if cage_ports == 1:
             single = [c for c in direct if c.links == 1]
@@ -229,7 +250,7 @@ class NodeLinkPlan:
         """The cablings grouped by kind and optics, most links first: what the report shows."""
         grouped: dict[tuple, list] = {}
         for (cabling, count), worst in zip(self.cages, self.worst_runs_m, strict=True):
-            key = (cabling.kind, cabling.leaf_end, cabling.node_end)
+            key = (cabling.kind, cabling.leaf_end, cabling.node_end, cabling.harness)
             entry = grouped.setdefault(key, [Counter(), 0, 0, 0.0, float("inf")])
             for cable in cabling.cables:
                 entry[0][cable.model] += count
@@ -238,8 +259,8 @@ class NodeLinkPlan:
             entry[3] = max(entry[3], worst)
             entry[4] = min(entry[4], cabling.reach_m)
         ways = [CablingWay(kind, leaf_end, node_end, tuple(sorted(cables.items())), cages, links,
-                           worst, reach)
-                for (kind, leaf_end, node_end), (cables, cages, links, worst, reach)
+                           worst, reach, harness)
+                for (kind, leaf_end, node_end, harness), (cables, cages, links, worst, reach)
                 in grouped.items()]
         return sorted(ways, key=lambda w: (-w.links, w.kind, w.cables))
 

@@ -216,11 +216,14 @@ class FabricStructure:
                 add("node-leaf (leaf end)", "transceivers", cabling.leaf_end, cages)
                 add("node-leaf (node end)", "transceivers", cabling.node_end,
                     cages * cabling.legs)
+            if cabling.harness is not None:
+                add("node-leaf (leaf end)", "cables", cabling.harness, cages * cabling.harnesses)
             for cable in cabling.cables:
                 add("node-leaf", "cables", cable, cages)
         k, name = self.copies, self.fabric.name
         return [PartLine(name, role, kind, model, count * k, part.price_usd,
-                         SWITCH_CAGE_W if role == "node-leaf (leaf end)" else part.power_w)
+                         SWITCH_CAGE_W if (kind, role) == ("transceivers", "node-leaf (leaf end)")
+                         else part.power_w)
                 for (kind, role, model), (part, count) in sorted(
                     quantity.items(), key=lambda item: (item[0][0] == "cables", item[0]))]
 

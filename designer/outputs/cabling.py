@@ -24,10 +24,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from designer.inputs.schema import DIRECT_KINDS
 from designer.model.links import LinkClass
 from designer.model.media import Medium
 from designer.model.nodelinks import CageCabling, NodeLinkPlan
 from designer.model.structure import FabricStructure
+from designer.outputs.cards import card_map
 from designer.outputs.templating import neutralize, unneutralize
 from designer.site.devices import FabricFloor, Placed
 from designer.site.grid import DEFAULT_NODE_UNITS, Rack, fabric_site, node_run_m, run_m
@@ -39,7 +41,7 @@ COLUMNS = ("cable_id", "leg", "label", "fabric", "plane", "rail",
            "a_role", "a_device", "a_port", "a_hall", "a_row", "a_rack", "a_ru",
            "z_role", "z_device", "z_port", "z_hall", "z_row", "z_rack", "z_ru",
            "speed_gbps", "part", "cable_kind", "fiber", "a_transceiver", "z_transceiver",
-           "length_m")
+           "harness", "length_m", "card", "card_port")
 
 
 class End(NamedTuple):
@@ -68,6 +70,7 @@ class _Medium(NamedTuple):
     fiber: str
     a_transceiver: str
     z_transceiver: str
+    harness: str = ""  # the harness fanning the leaf-end module out to this leg, if any
 
 
 def _medium(medium: Medium, cable=None) -> _Medium:
@@ -102,7 +105,8 @@ class _LegColumns:
                 out.append(_Medium(
                     neutralize(cable.model), cable.kind, fiber,
                     neutralize(cabling.node_end.model) if optics else "",
-                    neutralize(cabling.leaf_end.model) if optics else ""))
+                    neutralize(cabling.leaf_end.model) if optics else "",
+                    neutralize(cabling.harness.model) if cabling.harness is not None else ""))
             out += [None] * (cage_ports - cabling.legs)  # an unused lane of a part-filled cage
         return out
 
@@ -240,19 +244,22 @@ def iter_cabling(result: DesignResult) -> Iterator[tuple]:
     Ids number the physical cables in the order they first appear: a plain cable is leg 1 of
     an id of its own, and the legs of one breakout cable (its wide end in one switch cage,
     ``pC/L``) share the id of its first leg, ``leg`` 1, 2, ... The label names both ends with
-    rack and rack unit.
+    rack and rack unit. A node port's row ends with the NIC card and card port it is
+    (``designer.outputs.cards``).
     """
     number = 0
     for fabric_result in result.fabrics:
         site = fabric_result.site or fabric_site(result.demand.site, None)
         legs = _BreakoutLegs(result)
+        cards = card_map(result, fabric_result)
         for row in fabric_rows(fabric_result, site, result.hall_of(fabric_result)):
             # row: fabric, plane, rail, a (7 fields: End), z (7 fields), speed, part, ...
             cable, leg = legs.of(row, number + 1)
             number = max(number, cable)
             label = (f"{row[8]} U{row[9]} {row[4]}:{row[5]} > "
                      f"{row[15]} U{row[16]} {row[11]}:{row[12]}")
-            yield (f"c{cable:07d}", leg, label, *row)
+            card = cards.of(row[1], row[2]) if row[3] == "node" else ("", "")
+            yield (f"c{cable:07d}", leg, label, *row, *card)
 
 
 class _BreakoutLegs:
@@ -277,7 +284,7 @@ class _BreakoutLegs:
         return cable[0], cable[1]
 
     def _links(self, part: str, kind: str) -> int:
-        if kind == "fiber":
+        if kind not in DIRECT_KINDS:
             return 1
         if part not in self.links:
             self.links[part] = self.catalog.cables[unneutralize(part)].links

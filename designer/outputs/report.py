@@ -229,12 +229,14 @@ LINK_CLASS_NAMES = tuple(str(cls) for cls in LinkClass)
 
 def part_runs(rows) -> Runs:
     """``{(fabric, link class, part): (shortest, longest run in m)}`` over the cabling plan's
-    rows (dicts), for every cable and transceiver a row names."""
+    rows (dicts), for every cable, transceiver and harness a row names (a harness: the runs of
+    the legs it fans out)."""
     runs: Runs = {}
     for row in rows:
         cls = f"{row['a_role']}-{row['z_role']}"
         length = float(row["length_m"])
-        for part in (row["part"], row["a_transceiver"], row["z_transceiver"]):
+        for part in (row["part"], row["a_transceiver"], row["z_transceiver"],
+                     row.get("harness", "")):
             if part:
                 key = (row["fabric"], cls, unneutralize(part))
                 low, high = runs.get(key, (length, length))
@@ -255,7 +257,9 @@ def media_rows(fabric_result: FabricResult, catalog: Catalog,
         entry = rows.setdefault((cls, line.model), {
             "link_class": cls, "part": line.model,
             "kind": part.kind if line.kind == "cables" else "transceiver", "quantity": 0,
-            "reach": length_text(part.reach_m)})
+            # a harness fans a module out where it stands: its legs' runs are on the cords
+            "reach": ("at the module" if getattr(part, "kind", "") == "harness"
+                      else length_text(part.reach_m))})
         entry["quantity"] += line.quantity
         low, high = runs.get((fabric_result.name, cls, line.model), (None, None))
         entry["runs"] = ("n/a" if low is None else length_text(low) if low == high

@@ -60,10 +60,15 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> 
     transceivers: Counter = Counter()
     runs: dict[str, list[float]] = defaultdict(lambda: [float("inf"), 0.0])
     wide_ends: set[tuple[str, str, str]] = set()
+    fanned: dict[tuple[str, str], tuple[str, int]] = {}  # harnesses by leaf cage
     with open(cabling_csv, newline="", encoding="utf-8") as source:
         for row in csv.DictReader(source):
             part = unneutralize(row["part"])
             info = parts.get(part, {})
+            if row.get("harness"):  # one per connector of the module it fans out (leaf end)
+                module = parts.get(unneutralize(row["z_transceiver"]), {})
+                fanned[(row["fabric"] + row["z_device"], row["z_port"].split("/")[0])] = (
+                    unneutralize(row["harness"]), module.get("connectors", 1))
             length = float(row["length_m"])
             span = runs[part]
             span[0], span[1] = min(span[0], length), max(span[1], length)
@@ -82,16 +87,19 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> 
                                   row[end + "_port"].split("/")[0])] += 1
     for _, _, part in wide_ends:
         cables[part] += 1
+    for harness, count in fanned.values():
+        cables[harness] += count
     modules = Counter(model for model, _, _ in transceivers)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(ORDER_COLUMNS)
         for part, count in sorted(cables.items()):
             info = parts.get(part, {})
-            shortest, longest = runs[part]
+            # a harness lays no run of its own: it fans a module out at the patch panel
+            shortest, longest = (f"{x:g}" for x in runs[part]) if part in runs else ("", "")
             writer.writerow(("cable", neutralize(part), info.get("cable_kind", ""),
                              info.get("fiber", ""), f"{info.get('reach_m', 0):g}", count,
-                             f"{shortest:g}", f"{longest:g}"))
+                             shortest, longest))
         for model, count in sorted(modules.items()):
             info = parts.get(model, {})
             writer.writerow(("transceiver", neutralize(model), "", info.get("fiber", ""), "",

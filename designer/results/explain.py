@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from designer.inputs.catalog import Catalog, SwitchMode
-from designer.inputs.schema import Cable, Fabric
+from designer.inputs.schema import DIRECT_KINDS, Cable, Fabric
 from designer.model.candidates import allowed_layouts, allowed_tiers, usable_modes
 from designer.model.capacity import one_tier_endpoints, two_tier_max_endpoints
 from designer.model.links import TIER_HOPS
@@ -47,7 +47,7 @@ def describe_structure(fabric_result: FabricResult) -> list[str]:
 def direct_cables(catalog: Catalog, port_speed_gbps: float, protocol: str) -> list[Cable]:
     """Cables that plug in without transceivers at ``port_speed_gbps``, longest reach first."""
     cables = [c for c in catalog.cables.values()
-              if c.kind != "fiber" and c.port_speed_gbps == port_speed_gbps
+              if c.kind in DIRECT_KINDS and c.port_speed_gbps == port_speed_gbps
               and c.protocol in (None, protocol)]
     return sorted(cables, key=lambda c: (-c.reach_m, c.model))
 

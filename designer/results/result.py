@@ -319,7 +319,8 @@ class DesignResult:
         for model, kind in used.items():
             part = self.catalog.part(model)
             entry = {"kind": kind, "price_usd": part.price_usd, "power_w": part.power_w}
-            for key in ("reach_m", "ports", "links", "fiber", "port_speed_gbps", "rack_units"):
+            for key in ("reach_m", "ports", "links", "fiber", "port_speed_gbps", "rack_units",
+                        "connector", "connectors", "leg_connector"):
                 value = getattr(part, key, None)
                 if value is not None and not (kind == "switches" and key == "ports"):
                     entry[key] = value

@@ -1,0 +1,124 @@
+"""Parts mate: a cord is laid only on modules whose connector it has, and a module carrying
+several links on one connector brings the harness that fans it out (billed, cabled, verified).
+
+The optimum with these rules equals the exhaustive enumeration (``tests/reference.py``
+applies them independently).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import replace
+from types import MappingProxyType
+
+import pytest
+from reference import cheapest_design
+from test_textbook import k_port_catalog
+
+import designer
+from designer.inputs.demand import Demand
+from designer.verify import verify
+
+HARNESS = "MPO-12/APC to 4 x LC/UPC OS2 harness 1 m"
+XDR4 = "QDD-400G-XDR4"
+
+
+def _inference(nodes: int, hops: int = 1) -> Demand:
+    """``nodes`` servers with 2 x 100G (on one switch: runs long enough for optics)."""
+    return Demand.from_dict({"fabrics": [{
+        "name": "inf", "nodes": nodes, "endpoints_per_node": 2, "port_speed_gbps": 100,
+        "max_switch_hops": hops}]}, path="inference.yaml")
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _rewrite(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def frontend():
+    return designer.load_catalog(["frontend-ethernet"])
+
+
+@pytest.mark.parametrize("nodes", [48, 64])
+def test_a_module_fanned_out_to_four_links_brings_its_harness(frontend, nodes, tmp_path):
+    demand = _inference(nodes)
+    result = designer.design(demand, frontend)
+    fabric = result.fabrics[0]
+    expected = cheapest_design(demand.fabrics[0], demand.site, frontend)
+    assert math.isclose(fabric.cost_usd, expected.cost_usd, abs_tol=1e-6)
+    count = {p.model: p.quantity for p in fabric.parts}
+    assert count[XDR4] > 0 and count[HARNESS] == count[XDR4]  # one MPO-12 per module
+    out = result.write(tmp_path / "out")
+    legs = [r for r in _rows(out / "cabling.csv") if r["harness"]]
+    assert len(legs) == 4 * count[XDR4] and {r["part"][:5] for r in legs} == {"LC-LC"}
+    order = {r["part"]: int(r["quantity"]) for r in _rows(out / "cable-order.csv")}
+    assert order[HARNESS] == count[XDR4]
+
+
+def test_without_a_harness_the_module_is_not_offered(frontend):
+    """Take the harness out of the catalog: the four-link module can no longer be cabled, and
+    the optimum (the enumeration's too) does without it, at a higher price (in two tiers: no
+    one switch can reach 96 ports without it)."""
+    cables = {m: c for m, c in frontend.cables.items() if c.kind != "harness"}
+    bare = replace(frontend, cables=MappingProxyType(cables))
+    demand = _inference(48, hops=3)
+    with pytest.raises(designer.InfeasibleError):
+        designer.design(_inference(48), bare)
+    fabric = designer.design(demand, bare).fabrics[0]
+    assert XDR4 not in {p.model for p in fabric.parts}
+    expected = cheapest_design(demand.fabrics[0], demand.site, bare)
+    assert math.isclose(fabric.cost_usd, expected.cost_usd, abs_tol=1e-6)
+    assert fabric.cost_usd > designer.design(demand, frontend).fabrics[0].cost_usd
+
+
+def _connector_catalog():
+    """The textbook catalog with APC optics, a cheap UPC cord and a dear APC one."""
+    catalog = k_port_catalog(8)
+    optic = catalog.transceivers["SR4"].model_copy(update={"connector": "MPO-12/APC"})
+    fiber = catalog.cables["FIBER"]
+    upc = fiber.model_copy(update={"model": "UPC", "connector": "MPO-12/UPC", "price_usd": 10})
+    apc = fiber.model_copy(update={"model": "APC", "connector": "MPO-12/APC", "price_usd": 90})
+    return replace(catalog, transceivers=MappingProxyType({"SR4": optic}),
+                   cables=MappingProxyType({"UPC": upc, "APC": apc}))
+
+
+def test_a_cord_that_does_not_mate_is_never_laid(tmp_path):
+    catalog = _connector_catalog()
+    demand = Demand.from_dict({"fabrics": [{
+        "name": "fat-tree", "nodes": 32, "endpoints_per_node": 1, "port_speed_gbps": 400,
+        "max_switch_hops": 3}]}, path="textbook.yaml")
+    result = designer.design(demand, catalog)
+    fabric = result.fabrics[0]
+    cords = {p.model for p in fabric.parts if p.kind == "cables"}
+    assert cords == {"APC"}
+    expected = cheapest_design(demand.fabrics[0], demand.site, catalog)
+    assert math.isclose(fabric.cost_usd, expected.cost_usd, abs_tol=1e-6)
+    out = result.write(tmp_path / "out")
+    assert verify(out).passed
+
+
+def test_the_verifier_catches_a_missing_harness_and_a_cord_that_does_not_mate(frontend,
+                                                                             tmp_path):
+    out = designer.design(_inference(48), frontend).write(tmp_path / "out")
+    rows = _rows(out / "cabling.csv")
+    next(r for r in rows if r["harness"])["harness"] = ""
+    _rewrite(out / "cabling.csv", rows)
+    failed = {c.name for c in verify(out, raise_on_failure=False).failures}
+    assert "connectors" in failed
+    rows = _rows(out / "cabling.csv")
+    for r in rows:
+        if r["harness"]:
+            r["part"] = "MPO-12/APC OS2 12-fiber 10 m"  # MPO on the harness's LC legs
+            break
+    _rewrite(out / "cabling.csv", rows)
+    failed = {c.name for c in verify(out, raise_on_failure=False).failures}
+    assert "connectors" in failed
