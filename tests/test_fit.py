@@ -71,7 +71,9 @@ def test_without_a_harness_the_module_is_not_offered(frontend):
     cables = {m: c for m, c in frontend.cables.items() if c.kind != "harness"}
     bare = replace(frontend, cables=MappingProxyType(cables))
     demand = _inference(48, hops=3)
-    with pytest.raises(designer.InfeasibleError):
+    with pytest.raises(designer.InfeasibleError,
+                       match=f"{XDR4} carries 4 links on each MPO-12/APC connector and no "
+                             "catalog harness fans it out"):
         designer.design(_inference(48), bare)
     fabric = designer.design(demand, bare).fabrics[0]
     assert XDR4 not in {p.model for p in fabric.parts}

@@ -22,6 +22,7 @@ from designer.model.candidates import (
     usable_nics,
 )
 from designer.model.capacity import max_leaf_downlinks, one_tier_endpoints, two_tier_max_endpoints
+from designer.model.fit import fans_out, harnesses_for
 from designer.model.latency import PROPAGATION_NS_PER_M
 from designer.model.links import TIER_HOPS, LinkClass
 from designer.model.media import media_options
@@ -70,8 +71,21 @@ def analytic_reason(fabric: Fabric, site: Site, catalog: Catalog) -> Infeasibili
     latency = ", max_latency_us" if fabric.max_latency_us is not None else ""
     return Infeasibility(
         "unknown", "no combination of the allowed switches, media and limits fits (check "
-        f"switch_models, protocol, max_oversubscription{latency} and the site's distances)",
+        f"switch_models, protocol, max_oversubscription{latency} and the site's distances)"
+        + _unfanned(fabric, catalog),
         suspects=("max_oversubscription",) + (("max_latency_us",) if latency else ()))
+
+
+def _unfanned(fabric: Fabric, catalog: Catalog) -> str:
+    """``"; X carries 4 links on each MPO-12/APC connector and no catalog harness fans it
+    out ..."`` for the fabric's modules that cannot be cabled for want of a harness."""
+    stuck = [t for t in catalog.transceivers.values()
+             if t.port_speed_gbps == fabric.port_speed_gbps and fans_out(t)
+             and not harnesses_for(t, catalog.cables.values())]
+    return "".join(f"; {t.model} carries {t.ports // t.connectors} links on each "
+                   f"{t.connector} connector and no catalog harness fans it out (add a cable "
+                   f"of kind harness: {t.connector} to {t.ports // t.connectors} legs, "
+                   f"{t.fiber})" for t in sorted(stuck, key=lambda t: t.model))
 
 
 def _capacities(fabric: Fabric, modes) -> tuple[int, dict[int, int], int, int]:

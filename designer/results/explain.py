@@ -309,8 +309,9 @@ def _node_links_sentence(s: FabricStructure, length_m: float | None,
                 f"reaches it (the worst run is {length_text(length_m)}), so no transceivers are "
                 "needed.")
     parts = [f"{plural(w.links * s.copies, 'link')} by {w.kind} "
-             f"({', '.join(model for model, _ in w.cables)}) for runs up to "
-             f"{length_text(w.worst_run_m)}" for w in ways]
+             f"({', '.join(model for model, _ in w.cables)}"
+             f"{f', fanned out by {w.harness.model}' if w.harness is not None else ''}) "
+             f"for runs up to {length_text(w.worst_run_m)}" for w in ways]
     return ("node-leaf links are cabled cage by cage, each the cheapest way its runs allow: "
             + "; ".join(parts) + ".")
 
