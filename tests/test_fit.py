@@ -124,3 +124,18 @@ def test_the_verifier_catches_a_missing_harness_and_a_cord_that_does_not_mate(fr
     _rewrite(out / "cabling.csv", rows)
     failed = {c.name for c in verify(out, raise_on_failure=False).failures}
     assert "connectors" in failed
+
+
+def test_a_module_no_cord_mates_is_named_when_nothing_fits():
+    """Optics on LC and only MPO cords: nothing can be cabled, and the reason says which
+    module lacks a cord with its connector."""
+    catalog = _connector_catalog()
+    optic = catalog.transceivers["SR4"].model_copy(update={"connector": "LC/UPC"})
+    catalog = replace(catalog, transceivers=MappingProxyType({"SR4": optic}))
+    demand = Demand.from_dict({"fabrics": [{
+        "name": "fat-tree", "nodes": 32, "endpoints_per_node": 1, "port_speed_gbps": 400,
+        "max_switch_hops": 3}]}, path="textbook.yaml")
+    assert cheapest_design(demand.fabrics[0], demand.site, catalog) is None
+    with pytest.raises(designer.InfeasibleError,
+                       match="no smf fiber cord in the catalogs has SR4's LC/UPC connector"):
+        designer.design(demand, catalog)

@@ -22,7 +22,7 @@ from designer.model.candidates import (
     usable_nics,
 )
 from designer.model.capacity import max_leaf_downlinks, one_tier_endpoints, two_tier_max_endpoints
-from designer.model.fit import fans_out, harnesses_for
+from designer.model.fit import fans_out, harnesses_for, mates
 from designer.model.latency import PROPAGATION_NS_PER_M
 from designer.model.links import TIER_HOPS, LinkClass
 from designer.model.media import media_options
@@ -78,14 +78,25 @@ def analytic_reason(fabric: Fabric, site: Site, catalog: Catalog) -> Infeasibili
 
 def _unfanned(fabric: Fabric, catalog: Catalog) -> str:
     """``"; X carries 4 links on each MPO-12/APC connector and no catalog harness fans it
-    out ..."`` for the fabric's modules that cannot be cabled for want of a harness."""
-    stuck = [t for t in catalog.transceivers.values()
-             if t.port_speed_gbps == fabric.port_speed_gbps and fans_out(t)
-             and not harnesses_for(t, catalog.cables.values())]
-    return "".join(f"; {t.model} carries {t.ports // t.connectors} links on each "
-                   f"{t.connector} connector and no catalog harness fans it out (add a cable "
-                   f"of kind harness: {t.connector} to {t.ports // t.connectors} legs, "
-                   f"{t.fiber})" for t in sorted(stuck, key=lambda t: t.model))
+    out ..."`` and ``"; no fiber cord in the catalogs has Y's LC/UPC connector ..."`` for the
+    fabric's modules that cannot be cabled for want of a harness or a mating cord."""
+    speed = fabric.port_speed_gbps
+    modules = sorted((t for t in catalog.transceivers.values() if t.port_speed_gbps == speed),
+                     key=lambda t: t.model)
+    cords = [c for c in catalog.cables.values()
+             if c.kind == "fiber" and c.port_speed_gbps >= speed]
+    out = []
+    for t in modules:
+        if fans_out(t):
+            if not harnesses_for(t, catalog.cables.values()):
+                out.append(f"; {t.model} carries {t.ports // t.connectors} links on each "
+                           f"{t.connector} connector and no catalog harness fans it out (add a "
+                           f"cable of kind harness: {t.connector} to {t.ports // t.connectors} "
+                           f"legs, {t.fiber})")
+        elif not any(c.fiber == t.fiber and mates(c.connector, t.connector) for c in cords):
+            out.append(f"; no {t.fiber} fiber cord in the catalogs has {t.model}'s "
+                       f"{t.connector} connector (add one to lay it)")
+    return "".join(out)
 
 
 def _capacities(fabric: Fabric, modes) -> tuple[int, dict[int, int], int, int]:
@@ -173,7 +184,7 @@ def _reach(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibility
         return None
     key = f"site.{cls.site_key}"
     text = (f"no medium at {speed} reaches the {run:g} m {cls} run (longest reach "
-            f"{longest:g} m); {advice}, or set {key}")
+            f"{longest:g} m); {advice}, or set {key}" + _unfanned(fabric, catalog))
     return Infeasibility(key, text, run - longest, {key: longest},
                          ("site", "site.racks_per_row", "reach"))
 
