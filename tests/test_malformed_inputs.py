@@ -102,6 +102,8 @@ CASES = [
          "breakout[0]: 2 x 300G per cage does not divide the 400G cage bandwidth"),
     Case("catalog-harness-without-leg-connector.yaml", "cables[0]",
          "a harness needs links (2 or more legs), connector and leg_connector"),
+    Case("catalog-connectors-do-not-divide-ports.yaml", "transceivers[0]",
+         "connectors: 3 does not divide the module's 4 ports"),
     Case("catalog-unknown-connector.yaml", "transceivers[0].connector",
          "must be one of 'MPO-12/APC', 'MPO-12/UPC', 'MPO-16/APC' or 'LC/UPC', got 'MPO-12'"),
     Case("catalog-breakout-ports-not-multiple.yaml", "switches[0]",

@@ -121,6 +121,17 @@ class Transceiver(Provenance):
         "ports means one connector fans out to several links through a harness (a 400G DR4 "
         "module serving 4 x 100G: 1 MPO-12 to 4 duplex LC)")
 
+    @model_validator(mode="after")
+    def _connectors_divide_ports(self) -> Transceiver:
+        if self.connectors is not None and (self.connectors > self.ports
+                                            or self.ports % self.connectors):
+            raise ValueError(f"connectors: {self.connectors} does not divide the module's "
+                             f"{self.ports} ports (each connector carries the same links)")
+        if self.connectors is not None and self.connectors < self.ports and not self.connector:
+            raise ValueError("connector: a module whose connectors carry several links each "
+                             "must say its connector (the harness fanning it out mates it)")
+        return self
+
 
 DIRECT_KINDS = ("dac", "acc", "aoc")
 """Cables that plug straight into cages, with no transceiver."""
