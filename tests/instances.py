@@ -259,12 +259,12 @@ def with_power(catalog: Catalog, seed: int, draws_w: tuple[float, ...]) -> Catal
 
 
 def with_server(instance: SmallInstance, nics_included: bool,
-                on_board: str | None = None) -> SmallInstance:
+                on_board: str | None = None, **server) -> SmallInstance:
     """The same instance on a server model of the catalog whose price includes its NICs or
-    not, with the NIC card ``on_board`` behind its ports (one rack unit, no power of its own:
-    the floor stays the instance's)."""
+    not, with the NIC card ``on_board`` behind its ports and any other ``server`` facts (one
+    rack unit, no power of its own: the floor stays the instance's)."""
     server = Server(model="gen-server", gpus=8, price_usd=100_000.0,
-                    nics_included=nics_included, frontend_nic=on_board)
+                    nics_included=nics_included, frontend_nic=on_board, **server)
     catalog = replace(instance.catalog, servers=MappingProxyType({server.model: server}))
     fabric = instance.fabric.model_copy(update={"server": server.model})
     return instance._replace(catalog=catalog, fabric=fabric)

@@ -181,11 +181,26 @@ def on_board(fabric: Fabric, catalog: Catalog) -> tuple[str, ...] | None:
     return getattr(server, f"{pool}_nic")
 
 
+LANE_GBPS = {3: 6.25, 4: 12.5, 5: 25.0, 6: 50.0}  # what one PCIe lane feeds, by generation
+
+
+def slot_ok(fabric: Fabric, catalog: Catalog, nic: Nic) -> bool:
+    """A bought card: its link (the older of its and the server's generation) feeds the ports
+    the fabric uses on it, and the server has a slot for each card."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    gens = [g for g in (nic.pcie_gen, server.pcie_gen if server else None) if g is not None]
+    used = min(nic.ports, fabric.endpoints_per_node * fabric.planes)
+    if gens and used * fabric.port_speed_gbps > nic.pcie_lanes * LANE_GBPS[min(gens)] + 1e-9:
+        return False
+    return not (server and server.nic_slots and nics_per_node(fabric, nic) > server.nic_slots)
+
+
 def nics_allowed(fabric: Fabric, catalog: Catalog, protocol: str) -> list[Nic]:
     named = on_board(fabric, catalog)
     return [nic for nic in catalog.nics.values()
-            if (nic.port_speed_gbps == fabric.port_speed_gbps if named is None
-                else nic.model in named and nic.port_speed_gbps >= fabric.port_speed_gbps)
+            if (named is not None or slot_ok(fabric, catalog, nic))
+            and (nic.port_speed_gbps == fabric.port_speed_gbps if named is None
+                 else nic.model in named and nic.port_speed_gbps >= fabric.port_speed_gbps)
             and protocol_ok(nic.protocol, protocol)
             and (fabric.nic_models is None or nic.model in fabric.nic_models)]
 

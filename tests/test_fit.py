@@ -139,3 +139,26 @@ def test_a_module_no_cord_mates_is_named_when_nothing_fits():
     with pytest.raises(designer.InfeasibleError,
                        match="no smf fiber cord in the catalogs has SR4's LC/UPC connector"):
         designer.design(demand, catalog)
+
+
+def test_no_card_its_slots_can_feed_is_said_card_by_card():
+    """Two planes of 400G per GPU on a Gen5 server with 8 NIC slots: the dual-port 800G
+    card's link feeds 400 Gb/s, the single-port cards need 16 slots; the error names each."""
+    catalog = designer.load_catalog(["ai-ethernet"])
+    server = catalog.servers["SYS-A22GA-NBRT"].model_copy(update={"pcie_gen": 5,
+                                                                   "nic_slots": 8})
+    catalog = replace(catalog, servers=MappingProxyType({server.model: server}))
+    demand = Demand.from_dict({"fabrics": [{
+        "name": "backend", "nodes": 4, "endpoints_per_node": 8, "planes": 2,
+        "port_speed_gbps": 400, "protocol": "ethernet", "server": server.model}]},
+        path="planes.yaml")
+    with pytest.raises(designer.InfeasibleError) as error:
+        designer.design(demand, catalog)
+    text = str(error.value)
+    assert "no NIC card fits SYS-A22GA-NBRT (PCIe Gen5, 8 slots)" in text
+    assert "900-9X81Q-00CN-ST0 would carry 800 Gb/s on a link that feeds 400 Gb/s" in text
+    assert "MCX715105AS-WEAT needs 16 cards per server, SYS-A22GA-NBRT has 8 slots" in text
+    one_plane = demand.fabrics[0].model_copy(update={"planes": 1})
+    fabric = designer.design(Demand.from_dict({"fabrics": [one_plane.model_dump(
+        exclude_none=True)]}, path="one.yaml"), catalog).fabrics[0]
+    assert fabric.to_dict()["nic"]["per_node"] <= 8

@@ -9,6 +9,8 @@ design must cost what its own bill of materials says.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from types import MappingProxyType
 
 import pytest
 from instances import small_instances, with_server
@@ -88,3 +90,37 @@ def test_a_nic_on_board_is_the_nic_the_design_has(instance):
     assert fabric.structure.nic.model == named
     assert math.isclose(fabric.cost_usd, expected.cost_usd, rel_tol=1e-9, abs_tol=1e-6)
     assert [p.model for p in fabric.parts if p.kind == "nics"] == [named]
+
+
+def _in_slots(instance, index):
+    """The instance on a server with PCIe Gen4 or Gen5 slots and 1 to 4 NIC slots, its
+    catalog's cards of mixed generations."""
+    nics = {m: n.model_copy(update={"pcie_gen": (4, 5, 6, None)[i % 4]})
+            for i, (m, n) in enumerate(sorted(instance.catalog.nics.items()))}
+    instance = instance._replace(catalog=replace(instance.catalog, nics=MappingProxyType(nics)))
+    return with_server(instance, nics_included=False, pcie_gen=(4, 5)[index % 2],
+                       nic_slots=1 + index % 4)
+
+
+IN_SLOTS = [_in_slots(i, k) for k, i in enumerate(INSTANCES[:16])]
+
+
+@pytest.mark.parametrize("instance", IN_SLOTS, ids=[i.name for i in IN_SLOTS])
+def test_a_card_its_slot_cannot_feed_is_never_bought(instance):
+    """Cards run at the older of their and the slot's PCIe generation and may use no more
+    port bandwidth than that feeds; a server has so many slots. The optimum equals the
+    enumeration under both rules, and the card it buys obeys them."""
+    expected = cheapest_design(instance.fabric, instance.site, instance.catalog)
+    if expected is None:
+        with pytest.raises(designer.InfeasibleError):
+            designer.design(as_demand(instance), instance.catalog, solver="highs")
+        return
+    result = designer.design(as_demand(instance), instance.catalog, solver="highs")
+    fabric = result.fabrics[0]
+    assert math.isclose(fabric.cost_usd, expected.cost_usd, rel_tol=1e-9, abs_tol=1e-6)
+    nic, server = fabric.structure.nic, instance.catalog.servers["gen-server"]
+    f = instance.fabric
+    gen = min(g for g in (nic.pcie_gen, server.pcie_gen) if g is not None)
+    used = min(nic.ports, f.endpoints_per_node * f.planes)
+    assert used * f.port_speed_gbps <= nic.pcie_lanes * {4: 12.5, 5: 25, 6: 50}[gen]
+    assert fabric.to_dict()["nic"]["per_node"] <= server.nic_slots

@@ -17,12 +17,13 @@ from designer.inputs.schema import Fabric, Site
 from designer.model.candidates import (
     allowed_layouts,
     allowed_tiers,
+    nics_per_node,
     undominated_modes,
     usable_modes,
     usable_nics,
 )
 from designer.model.capacity import max_leaf_downlinks, one_tier_endpoints, two_tier_max_endpoints
-from designer.model.fit import fans_out, harnesses_for, mates
+from designer.model.fit import fans_out, harnesses_for, host_gbps, mates
 from designer.model.latency import PROPAGATION_NS_PER_M
 from designer.model.links import TIER_HOPS, LinkClass
 from designer.model.media import media_options
@@ -203,6 +204,32 @@ def _parts_speeds(fabric: Fabric, catalog: Catalog, kind: str) -> list[float]:
             if usable_modes(fabric.model_copy(update={"port_speed_gbps": v}), catalog)]
 
 
+def _unslotted_nics(fabric: Fabric, catalog: Catalog) -> Infeasibility | None:
+    """NICs at the fabric's speed exist, but none fits its server: the slot's PCIe link cannot
+    feed the ports the fabric uses on a card, or the cards outnumber the slots."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    unslotted = fabric.model_copy(update={"server": None})
+    cards = usable_nics(unslotted, catalog)
+    if server is None or not cards:
+        return None
+    used = fabric.endpoints_per_node * fabric.planes
+    why = []
+    for nic in cards:
+        feeds = host_gbps(nic, server)
+        need = min(nic.ports, used) * fabric.port_speed_gbps
+        if feeds is not None and need > feeds:
+            why.append(f"{nic.model} would carry {need:g} Gb/s on a link that feeds "
+                       f"{feeds:g} Gb/s")
+        else:
+            why.append(f"{nic.model} needs {nics_per_node(fabric, nic)} cards per server, "
+                       f"{server.model} has {server.nic_slots} slots")
+    text = (f"no NIC card fits {server.model} (PCIe Gen{server.pcie_gen or '-'}, "
+            f"{server.nic_slots or 'any number of'} slots): {'; '.join(why)}; fix: a card "
+            "with a faster host link or more ports per card, fewer endpoints_per_node or "
+            "planes, or a server with faster or more slots")
+    return Infeasibility("parts", text, suspects=("endpoints_per_node", "planes"))
+
+
 def missing_parts(fabric: Fabric, catalog: Catalog) -> Infeasibility | None:
     """What the catalog lacks for ``fabric`` (no NIC or no switch at its speed and protocol),
     with the speeds it does have and the loosening that would supply the parts; ``None``
@@ -212,6 +239,10 @@ def missing_parts(fabric: Fabric, catalog: Catalog) -> Infeasibility | None:
     for kind, have in (("NIC", usable_nics), ("switch", usable_modes)):
         if have(fabric, catalog):
             continue
+        if kind == "NIC":
+            unslotted = _unslotted_nics(fabric, catalog)
+            if unslotted is not None:
+                return unslotted
         what = "NIC" if kind == "NIC" else "switch with ports (natively or by breakout)"
         allowed = "" if kind == "NIC" else " allowed"
         speeds = _parts_speeds(fabric, catalog, kind)

@@ -95,6 +95,9 @@ class Nic(Provenance):
     price_usd: float = Field(gt=0)
     protocol: Protocol | None = Field(None, description="None: works on either protocol")
     power_w: float = Field(0.0, ge=0)
+    pcie_gen: Literal[3, 4, 5, 6] | None = Field(
+        None, description="PCIe generation of the card's host interface (None: not checked)")
+    pcie_lanes: Literal[1, 2, 4, 8, 16] = Field(16, description="PCIe lanes of the card")
 
 
 Connector = Literal["MPO-12/APC", "MPO-12/UPC", "MPO-16/APC", "LC/UPC"]
@@ -187,6 +190,11 @@ class Server(Provenance):
     frontend_ports: int = Field(0, ge=0, description="frontend NIC ports per server (frontend "
                                 "fabrics; storage too when storage_ports is 0)")
     storage_ports: int = Field(0, ge=0, description="storage NIC ports per server")
+    pcie_gen: Literal[3, 4, 5, 6] | None = Field(
+        None, description="PCIe generation of the slots NIC cards sit in (None: each card "
+        "runs at its own)")
+    nic_slots: int | None = Field(None, gt=0, description="slots for the NIC cards a fabric "
+                                  "buys (None: not checked)")
     backend_nic: tuple[ModelName, ...] | None = Field(
         None, strict=False, description="the NIC card on board behind the backend ports (a "
         "catalog nic), or a list of the cards each port can act as (a VPI port: its "

@@ -18,6 +18,7 @@ import numpy as np
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
 from designer.inputs.servers import on_board_nics
+from designer.model.fit import slot_feeds
 from designer.model.links import TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import cheapest_cord
 from designer.model.nodelinks import (
@@ -129,7 +130,20 @@ def usable_nics(fabric: Fabric, catalog: Catalog) -> list[Nic]:
             if (nic.port_speed_gbps == fabric.port_speed_gbps if on_board is None
                 else model in on_board and nic.port_speed_gbps >= fabric.port_speed_gbps)
             and (nic.protocol is None or nic.protocol in protocols)
-            and (fabric.nic_models is None or model in fabric.nic_models)]
+            and (fabric.nic_models is None or model in fabric.nic_models)
+            and (on_board is not None or bought_card_fits(fabric, catalog, nic))]
+
+
+def bought_card_fits(fabric: Fabric, catalog: Catalog, nic: Nic) -> bool:
+    """A card the fabric buys fits its server: its PCIe slot feeds the ports the fabric uses on
+    it (``model.fit.slot_feeds``), and the server has a slot for every card
+    (``nics_per_node <= nic_slots``). On-board cards are the server maker's to fit."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    if not slot_feeds(nic, server, fabric.endpoints_per_node * fabric.planes,
+                      fabric.port_speed_gbps):
+        return False
+    return (server is None or server.nic_slots is None
+            or nics_per_node(fabric, nic) <= server.nic_slots)
 
 
 def nics_per_node(fabric: Fabric, nic: Nic) -> int:
