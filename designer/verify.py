@@ -27,6 +27,9 @@ solver or the optimizer's structures. For every fabric it checks:
 - **cards**: every node port names its NIC card and card port; no card port of a server is
   cabled twice (across fabrics, for cards the server brings), none is beyond the card's ports,
   and with several planes on cards with a port for each, a GPU's planes share one card;
+- **nic slots**: a NIC card the fabric buys carries no more on its used ports than its PCIe
+  link feeds (the older of its and the server's slot generation), and the server has a slot
+  for each card, where ``design.json`` gives those facts;
 - **shared servers**: a server several fabrics connect stands in one rack at one rack unit in
   all their rows, and no port of it is cabled by two fabrics;
 - **power**: where the demand limits a fabric's power, the parts counted from its cabling draw
@@ -566,6 +569,7 @@ def _check_fabric(report: VerificationReport, name: str, state: _FabricState) ->
     report.add(name, "ports", state.problems["ports"],
                f"{len(state.ports)} devices, no port used twice or beyond its radix")
     _check_endpoints(report, name, state)
+    _check_slots(report, name, state)
     _check_striping(report, name, state)
     figures = report.figures.setdefault(name, {})
     figures.update(_check_hops(report, name, state))
@@ -578,6 +582,34 @@ def _check_fabric(report: VerificationReport, name: str, state: _FabricState) ->
     report.add(name, "links", [] if state.links == expected_links else
                [f"{state.links} cabled links, design.json says {expected_links}"],
                f"{state.links} links, as design.json says")
+
+
+PCIE_LANE_GBPS = {3: 6.25, 4: 12.5, 5: 25.0, 6: 50.0}  # port bandwidth a lane feeds
+
+
+def _check_slots(report, name, state) -> None:
+    """A card the fabric buys carries no more on the ports it uses than its PCIe link feeds
+    (at the older of its and the server slot's generation), and the server has a slot for
+    each card."""
+    spec = state.spec
+    nic, server = spec["nic"], spec.get("server") or {}
+    if nic.get("in_server_price"):
+        return
+    card = state.parts.get(nic["model"], {})
+    problems = []
+    gens = [g for g in (card.get("pcie_gen"), server.get("pcie_gen")) if g]
+    if gens:
+        feeds = card.get("pcie_lanes", 16) * PCIE_LANE_GBPS[min(gens)]
+        used = min(card.get("ports", 1), spec["endpoints_per_node"] * spec["planes"])
+        carried = used * spec["port_speed_gbps"]
+        if carried > feeds + 1e-9:
+            problems.append(f"{nic['model']} carries {carried:g} Gb/s on a PCIe Gen{min(gens)} "
+                            f"x{card.get('pcie_lanes', 16)} link that feeds {feeds:g} Gb/s")
+    if server.get("nic_slots") and nic["per_node"] > server["nic_slots"]:
+        problems.append(f"{nic['per_node']} x {nic['model']} per server, "
+                        f"{server.get('model')} has {server['nic_slots']} slots")
+    report.add(name, "nic slots", problems,
+               f"{nic['per_node']} x {nic['model']} per server, each fed by its slot")
 
 
 def _check_endpoints(report, name, state) -> None:

@@ -319,3 +319,27 @@ def test_a_card_port_cabled_twice_or_beyond_the_card(outdir):
     next(r for r in rows if r["a_role"] == "node")["card_port"] = "2"  # a 1-port card
     rewrite(outdir / "cabling.csv", rows)
     assert "cards" in failed_checks(outdir)
+
+
+def test_a_card_its_slot_cannot_feed_or_more_cards_than_slots(tmp_path):
+    """Two single-port 400G Gen5 cards per server fit 2 slots; the verifier fails the same
+    plan when design.json's server has Gen4 slots (the link feeds 200 Gb/s) or one slot."""
+    from conftest import ROOT
+
+    catalog = designer.load_catalog(["ai-ethernet"])
+    server = catalog.servers["SYS-A22GA-NBRT"].model_copy(update={"pcie_gen": 5,
+                                                                   "nic_slots": 2})
+    catalog = replace(catalog, servers=MappingProxyType({server.model: server}))
+    demand = Demand.from_dict({"fabrics": [{
+        "name": "backend", "nodes": 4, "endpoints_per_node": 2, "port_speed_gbps": 400,
+        "protocol": "ethernet", "server": server.model, "nic_models": ["MCX715105AS-WEAT"]}]},
+        path=str(ROOT / "slots.yaml"))
+    out = designer.design(demand, catalog).write(tmp_path / "out")
+    assert verify(out).passed
+    design = json.loads((out / "design.json").read_text())
+    design["fabrics"][0]["server"]["pcie_gen"] = 4
+    (out / "design.json").write_text(json.dumps(design))
+    assert failed_checks(out) == {"nic slots"}
+    design["fabrics"][0]["server"].update(pcie_gen=5, nic_slots=1)
+    (out / "design.json").write_text(json.dumps(design))
+    assert failed_checks(out) == {"nic slots"}

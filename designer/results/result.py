@@ -194,6 +194,8 @@ class FabricResult:
             entry["server"] = {"model": self.server.model, "gpus": self.gpus,
                                "cost_usd": round(self.server_cost_usd, 2),
                                "nics_included": self.server.nics_included,
+                               "pcie_gen": self.server.pcie_gen,
+                               "nic_slots": self.server.nic_slots,
                                "network_share_of_server_cost": round(
                                    self.cost_usd / self.server_cost_usd, 6)}
         return entry
@@ -320,7 +322,7 @@ class DesignResult:
             part = self.catalog.part(model)
             entry = {"kind": kind, "price_usd": part.price_usd, "power_w": part.power_w}
             for key in ("reach_m", "ports", "links", "fiber", "port_speed_gbps", "rack_units",
-                        "connector", "connectors", "leg_connector"):
+                        "connector", "connectors", "leg_connector", "pcie_gen", "pcie_lanes"):
                 value = getattr(part, key, None)
                 if value is not None and not (kind == "switches" and key == "ports"):
                     entry[key] = value
