@@ -20,7 +20,7 @@ from designer.inputs.checks import check_references
 from designer.inputs.demand import Demand
 from designer.inputs.loading import demand_catalogs, load_catalog
 from designer.inputs.schema import Fabric, Objective, Site
-from designer.inputs.servers import ServerSet, check_server_ports, server_sets
+from designer.inputs.servers import ServerSet, check_server_ports, check_server_slots, server_sets
 from designer.model.formulation import build_model
 from designer.model.pricing import energy_priced, rebase, usd_per_watt
 from designer.results.result import DesignResult, FabricResult
@@ -79,6 +79,9 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "highs"
     check_server_ports(str(demand.path), demand.fabrics, catalog)
     run = _Run(demand, catalog, solver, time_limit, explain)
     fabrics = tuple(run.fabric(fabric) for fabric in demand.fabrics)
+    check_server_slots(str(demand.path), server_sets(demand.fabrics, catalog), {
+        f.structure.fabric.name: f.structure.nic_count // f.structure.fabric.nodes
+        for f in fabrics if not f.structure.nics_in_server_price})
     return DesignResult(demand, catalog, fabrics, solver)
 
 

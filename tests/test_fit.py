@@ -162,3 +162,31 @@ def test_no_card_its_slots_can_feed_is_said_card_by_card():
     fabric = designer.design(Demand.from_dict({"fabrics": [one_plane.model_dump(
         exclude_none=True)]}, path="one.yaml"), catalog).fabrics[0]
     assert fabric.to_dict()["nic"]["per_node"] <= 8
+
+
+def _shared_slots(slots: int) -> tuple:
+    catalog = designer.load_catalog(["ai-ethernet", "frontend-ethernet"])
+    server = catalog.servers["SYS-A22GA-NBRT"].model_copy(update={"nic_slots": slots})
+    catalog = replace(catalog, servers=MappingProxyType({server.model: server}))
+    demand = Demand.from_dict({
+        "site": {"nodes_per_rack": 2},
+        "server_groups": [{"name": "hgx", "nodes": 4, "server": server.model}],
+        "fabrics": [{"name": "backend", "servers": "hgx", "endpoints_per_node": 8,
+                     "port_speed_gbps": 400, "protocol": "ethernet",
+                     "nic_models": ["MCX715105AS-WEAT"]},
+                    {"name": "frontend", "kind": "frontend", "servers": "hgx",
+                     "endpoints_per_node": 1, "port_speed_gbps": 100}]}, path="shared.yaml")
+    return demand, catalog
+
+
+def test_the_fabrics_on_one_server_fit_its_slots_together():
+    """Eight backend cards fit eight slots, and so does the frontend's one card, alone; on the
+    same servers they need nine, which is refused with both counts."""
+    demand, catalog = _shared_slots(9)
+    result = designer.design(demand, catalog)
+    assert [f.to_dict()["nic"]["per_node"] for f in result.fabrics] == [8, 1]
+    demand, catalog = _shared_slots(8)
+    with pytest.raises(designer.InfeasibleError,
+                       match="SYS-A22GA-NBRT has 8 NIC slots, its fabrics buy 9 cards per "
+                             "server \\('backend' 8, 'frontend' 1\\)"):
+        designer.design(demand, catalog)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from designer.errors import InputError
+from designer.errors import InfeasibleError, InputError
 from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Fabric, Server
 
@@ -151,3 +151,24 @@ def check_server_ports(label: str, fabrics: tuple[Fabric, ...], catalog: Catalog
                     f"{use.pool} ports")
     if problems:
         raise InputError(problems)
+
+
+def check_server_slots(label: str, groups: list[ServerSet],
+                       cards: dict[str, int]) -> None:
+    """The NIC cards the fabrics of one server set buy (``cards``: per server, by fabric; cards
+    that come with the server are not counted) fit its ``nic_slots`` together. Each fabric is
+    designed alone, within the slots; this catches fabrics that only overflow them together."""
+    problems = []
+    for group in groups:
+        slots = group.server.nic_slots if group.server is not None else None
+        bought = [(name, cards[name]) for name in group.fabrics if cards.get(name)]
+        total = sum(n for _, n in bought)
+        if slots is not None and total > slots:
+            spent = ", ".join(f"'{name}' {n}" for name, n in bought)
+            problems.append(
+                f"{label}: servers '{group.name}': {group.server.model} has {slots} NIC slots, "
+                f"its fabrics buy {total} cards per server ({spent}); fix: fewer "
+                "endpoints_per_node or planes, nic_models with more ports per card, or a "
+                "server with more slots")
+    if problems:
+        raise InfeasibleError("; ".join(problems))
