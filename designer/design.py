@@ -21,6 +21,7 @@ from designer.inputs.demand import Demand
 from designer.inputs.loading import demand_catalogs, load_catalog
 from designer.inputs.schema import Fabric, Objective, Site
 from designer.inputs.servers import ServerSet, check_server_ports, check_server_slots, server_sets
+from designer.model.candidates import nics_per_node
 from designer.model.formulation import build_model
 from designer.model.pricing import energy_priced, rebase, usd_per_watt
 from designer.results.result import DesignResult, FabricResult
@@ -80,7 +81,7 @@ def design(demand: Demand, catalog: Catalog | None = None, solver: str = "highs"
     run = _Run(demand, catalog, solver, time_limit, explain)
     fabrics = tuple(run.fabric(fabric) for fabric in demand.fabrics)
     check_server_slots(str(demand.path), server_sets(demand.fabrics, catalog), {
-        f.structure.fabric.name: f.structure.nic_count // f.structure.fabric.nodes
+        f.structure.fabric.name: nics_per_node(f.structure.fabric, f.structure.nic)
         for f in fabrics if not f.structure.nics_in_server_price})
     return DesignResult(demand, catalog, fabrics, solver)
 

@@ -23,7 +23,7 @@ from designer.model.candidates import (
     usable_nics,
 )
 from designer.model.capacity import max_leaf_downlinks, one_tier_endpoints, two_tier_max_endpoints
-from designer.model.fit import fans_out, harnesses_for, host_gbps, mates
+from designer.model.fit import card_load_gbps, fans_out, harnesses_for, host_gbps, mates
 from designer.model.latency import PROPAGATION_NS_PER_M
 from designer.model.links import TIER_HOPS, LinkClass
 from designer.model.media import media_options
@@ -216,7 +216,7 @@ def _unslotted_nics(fabric: Fabric, catalog: Catalog) -> Infeasibility | None:
     why = []
     for nic in cards:
         feeds = host_gbps(nic, server)
-        need = min(nic.ports, used) * fabric.port_speed_gbps
+        need = card_load_gbps(nic, used, fabric.port_speed_gbps)
         if feeds is not None and need > feeds:
             why.append(f"{nic.model} would carry {need:g} Gb/s on a link that feeds "
                        f"{feeds:g} Gb/s")

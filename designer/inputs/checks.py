@@ -9,7 +9,7 @@ from designer.inputs.catalog import Catalog
 from designer.inputs.demand import Demand
 from designer.inputs.loading import load_catalog, shipped_catalog_names
 from designer.inputs.schema import Fabric
-from designer.inputs.servers import pool_of
+from designer.inputs.servers import on_board_nics, pool_of
 
 
 def _unknown(label: str, name: str, known) -> str:
@@ -42,15 +42,13 @@ def _on_board_nic_problems(where: str, fabric: Fabric, catalog: Catalog) -> list
     the catalogs, runs at the fabric's port speed or faster, speaks its protocol and is not
     left out by its ``nic_models``: one problem, saying why each named card fails, when none
     does."""
-    server = catalog.servers.get(fabric.server) if fabric.server else None
-    if server is None:
-        return []
-    pool = pool_of(fabric, server)
-    models = getattr(server, f"{pool}_nic")
+    models = on_board_nics(fabric, catalog)
     if models is None:
         return []
+    server = catalog.servers[fabric.server]
     named = " or ".join(f"'{m}'" for m in models)
-    label = f"{where}.server: {server.model} has {named} on board behind its {pool} ports"
+    label = (f"{where}.server: {server.model} has {named} on board behind its "
+             f"{pool_of(fabric, server)} ports")
     loaded = [catalog.nics[m] for m in models if m in catalog.nics]
     if not loaded:
         fix = _shipped_with(list(models), "add a catalog that lists it")

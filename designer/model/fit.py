@@ -54,7 +54,13 @@ def host_gbps(nic: Nic, server: Server | None) -> float | None:
     return None if not gens else nic.pcie_lanes * PCIE_LANE_GBPS[min(gens)]
 
 
+def card_load_gbps(nic: Nic, ports_used: int, speed_gbps: float) -> float:
+    """What one card carries when a fabric uses ``ports_used`` ports of a node at
+    ``speed_gbps`` (the cards fill in turn, so a card has at most its own ports in use)."""
+    return min(nic.ports, ports_used) * speed_gbps
+
+
 def slot_feeds(nic: Nic, server: Server | None, ports_used: int, speed_gbps: float) -> bool:
     """The card's slot feeds the ports a fabric uses on it at ``speed_gbps`` each."""
     feeds = host_gbps(nic, server)
-    return feeds is None or min(nic.ports, ports_used) * speed_gbps <= feeds + 1e-9
+    return feeds is None or card_load_gbps(nic, ports_used, speed_gbps) <= feeds + 1e-9

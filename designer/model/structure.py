@@ -207,13 +207,16 @@ class FabricStructure:
         a cable per leg (or one breakout cable per cage)."""
         quantity: dict[tuple[str, str], list] = {}
 
-        def add(role: str, kind: str, part, count: int) -> None:
-            line = quantity.setdefault((kind, role, part.model), [part, 0])
+        def add(role: str, kind: str, part, count: int, watts: float | None = None) -> None:
+            """``watts``: the power counted per unit, when not the part's own."""
+            line = quantity.setdefault((kind, role, part.model),
+                                       [part, 0, part.power_w if watts is None else watts])
             line[1] += count
 
         for cabling, cages in self.node_links.cages:
             if cabling.leaf_end is not None:
-                add("node-leaf (leaf end)", "transceivers", cabling.leaf_end, cages)
+                add("node-leaf (leaf end)", "transceivers", cabling.leaf_end, cages,
+                    SWITCH_CAGE_W)
                 add("node-leaf (node end)", "transceivers", cabling.node_end,
                     cages * cabling.legs)
             if cabling.harness is not None:
@@ -221,10 +224,8 @@ class FabricStructure:
             for cable in cabling.cables:
                 add("node-leaf", "cables", cable, cages)
         k, name = self.copies, self.fabric.name
-        return [PartLine(name, role, kind, model, count * k, part.price_usd,
-                         SWITCH_CAGE_W if (kind, role) == ("transceivers", "node-leaf (leaf end)")
-                         else part.power_w)
-                for (kind, role, model), (part, count) in sorted(
+        return [PartLine(name, role, kind, model, count * k, part.price_usd, watts)
+                for (kind, role, model), (part, count, watts) in sorted(
                     quantity.items(), key=lambda item: (item[0][0] == "cables", item[0]))]
 
     def cords(self, cls: LinkClass) -> list[tuple[Cable, int]]:

@@ -144,7 +144,7 @@ def _why_different(separate: StrategyResult) -> str:
     training = next(f for f in separate.fabrics if f.structure.fabric.kind == "training")
     inference = next(f for f in separate.fabrics if f.structure.fabric.kind == "inference")
     nic = training.structure.nic
-    nics = training.structure.fabric.nodes * training.to_dict()["nic"]["per_node"]
+    nics = training.structure.nic_count
     switch_count = sum(sum(by_model.values()) for by_model in training.switches.values())
     ways = ", ".join(w.kind for w in training.structure.node_links.ways())
     inf = inference.structure
