@@ -198,7 +198,7 @@ def slot_ok(fabric: Fabric, catalog: Catalog, nic: Nic) -> bool:
 def nics_allowed(fabric: Fabric, catalog: Catalog, protocol: str) -> list[Nic]:
     named = on_board(fabric, catalog)
     return [nic for nic in catalog.nics.values()
-            if (named is not None or slot_ok(fabric, catalog, nic))
+            if (not nics_billed(fabric, catalog) or slot_ok(fabric, catalog, nic))
             and (nic.port_speed_gbps == fabric.port_speed_gbps if named is None
                  else nic.model in named and nic.port_speed_gbps >= fabric.port_speed_gbps)
             and protocol_ok(nic.protocol, protocol)

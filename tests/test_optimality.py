@@ -128,3 +128,20 @@ def test_a_card_its_slot_cannot_feed_is_never_bought(instance):
     used = min(nic.ports, f.endpoints_per_node * f.planes)
     assert used * f.port_speed_gbps <= nic.pcie_lanes * {4: 12.5, 5: 25, 6: 50}[gen]
     assert fabric.to_dict()["nic"]["per_node"] <= server.nic_slots
+
+
+IN_PRICE_SLOTS = [with_server(i, nics_included=True, pcie_gen=3, nic_slots=1)
+                  for i in INSTANCES[:8]]
+
+
+@pytest.mark.parametrize("instance", IN_PRICE_SLOTS, ids=[i.name for i in IN_PRICE_SLOTS])
+def test_cards_in_the_server_price_are_not_held_to_its_slots(instance):
+    """Cards the server's price includes are the server maker's to fit: Gen3 slots and one of
+    them leave the optimum (and the enumeration's) as it is without slot facts."""
+    free = with_server(instance, nics_included=True)
+    expected = cheapest_design(free.fabric, free.site, free.catalog)
+    if expected is None:
+        assert cheapest_design(instance.fabric, instance.site, instance.catalog) is None
+        return
+    fabric = designer.design(as_demand(instance), instance.catalog, solver="highs").fabrics[0]
+    assert math.isclose(fabric.cost_usd, expected.cost_usd, rel_tol=1e-9, abs_tol=1e-6)

@@ -17,7 +17,7 @@ import numpy as np
 
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
-from designer.inputs.servers import on_board_nics
+from designer.inputs.servers import nics_in_server_price, on_board_nics
 from designer.model.fit import slot_feeds
 from designer.model.links import TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import cheapest_cord
@@ -131,13 +131,14 @@ def usable_nics(fabric: Fabric, catalog: Catalog) -> list[Nic]:
                 else model in on_board and nic.port_speed_gbps >= fabric.port_speed_gbps)
             and (nic.protocol is None or nic.protocol in protocols)
             and (fabric.nic_models is None or model in fabric.nic_models)
-            and (on_board is not None or bought_card_fits(fabric, catalog, nic))]
+            and (nics_in_server_price(fabric, catalog) or bought_card_fits(fabric, catalog, nic))]
 
 
 def bought_card_fits(fabric: Fabric, catalog: Catalog, nic: Nic) -> bool:
     """A card the fabric buys fits its server: its PCIe slot feeds the ports the fabric uses on
     it (``model.fit.slot_feeds``), and the server has a slot for every card
-    (``nics_per_node <= nic_slots``). On-board cards are the server maker's to fit."""
+    (``nics_per_node <= nic_slots``). Cards in the server's price are the server maker's to fit,
+    as the verifier and the server-wide slot count take them."""
     server = catalog.servers.get(fabric.server) if fabric.server else None
     if not slot_feeds(nic, server, fabric.endpoints_per_node * fabric.planes,
                       fabric.port_speed_gbps):
