@@ -17,6 +17,9 @@ solver or the optimizer's structures. For every fabric it checks:
 - **connectors**: every fiber cord mates the module at each end (the same connector), and a
   module carrying several links on one connector is fanned out by a harness of its connector,
   fiber and leg count, whose legs the cords mate (one harness per connector, billed);
+- **fit**: every module and direct-cable end plugs into the cage it sits in (form factor, top,
+  lane rate and lanes, vendor coding, where ``design.json`` gives the cage's and the part's
+  facts), and the two modules of a link run the same lane rate;
 - **bill of materials**: the parts counted from the cabling (switches, NICs, a transceiver per
   used cage, a cable per link or per breakout cage) priced from ``design.json`` equal ``bom.csv``
   line by line and the design's total, and their power, each module once (one in a switch
@@ -170,6 +173,7 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
     racks = _Racks(design)
     ids = _CableIds(parts)
     cards = _Cards(design)
+    fit = _Fit(design)
     for row in _rows(outdir):
         state = states.get(row["fabric"])
         if state is None:
@@ -179,12 +183,14 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
         racks.read(row)
         ids.read(row)
         cards.read(row)
+        fit.read(row)
     report = VerificationReport()
     for name, state in states.items():
         _check_fabric(report, name, state)
     shared.check(report)
     ids.check(report)
     cards.check(report)
+    fit.check(report)
     racks.check(report, outdir / "racks.csv")
     _check_bom(report, outdir, design, states, parts)
     if raise_on_failure and not report.passed:
@@ -326,6 +332,96 @@ class _Cards:
     def check(self, report: VerificationReport) -> None:
         report.add("all", "cards", self.problems[:20],
                    f"{self.ports:,} node ports, each on its own card port")
+
+
+# The form factors a cage of each form factor takes (PHYSICAL.md section 1), written here
+# again: the verifier shares no code with the engine.
+_TAKES = {"OSFP": ("OSFP",), "QSFP-DD": ("QSFP-DD", "QSFP112", "QSFP56", "QSFP28"),
+          "QSFP112": ("QSFP112", "QSFP56", "QSFP28"), "QSFP56": ("QSFP56", "QSFP28"),
+          "QSFP28": ("QSFP28",)}
+
+
+class _Fit:
+    """Every part end plugs into its cage: the cage takes its form factor, its top is the
+    cage's, its lane rate is at most the cage's and it takes no more lanes (``links x speed /
+    lane rate``) than the cage has, and the cage accepts its coding; the two modules of a link
+    have the same lane rate. Cages are the roles' (``design.json`` ``roles``) and the NIC's
+    (``nic.cage``); a fact missing on either side is not checked."""
+
+    def __init__(self, design: dict):
+        self.spec = {f["name"]: f for f in design["fabrics"]}
+        self.parts = design.get("parts", {})
+        self.problems: list[str] = []
+        self.ends = 0
+
+    def _cage(self, fabric: dict, role: str) -> dict | None:
+        if role == "node":
+            return fabric["nic"].get("cage")
+        return fabric["roles"].get(role, {}).get("cage")
+
+    @staticmethod
+    def _misfit(part: dict, links: int, speed: float, cage: dict | None,
+                far: bool = False) -> str | None:
+        if cage is None:
+            return None
+        form = (part.get("far_form_factor") if far else None) or part.get("form_factor")
+        top = (part.get("far_top") if far else None) or part.get("top")
+        lane = (part.get("far_lane_gbps") if far else None) or part.get("lane_gbps")
+        coding = part.get("coding")
+        if form and form not in _TAKES[cage["form_factor"]]:
+            return f"{form} in a {cage['form_factor']} cage"
+        if top and cage.get("top") and top != cage["top"]:
+            return f"{top}-top in a {cage['top']}-top cage"
+        if lane and cage.get("lane_gbps") and lane > cage["lane_gbps"] + 1e-9:
+            return f"{lane:g}G lanes in a cage of {cage['lane_gbps']:g}G lanes"
+        if lane and cage.get("lanes") and links * speed / lane > cage["lanes"] + 1e-9:
+            return f"{links * speed / lane:g} lanes in a cage of {cage['lanes']}"
+        if coding and cage.get("coding") and coding not in cage["coding"]:
+            return f"{coding} coding in a cage taking {', '.join(cage['coding'])}"
+        return None
+
+    def read(self, row: dict[str, str]) -> None:
+        fabric = self.spec.get(row["fabric"])
+        if fabric is None:
+            return
+        speed = float(row["speed_gbps"])
+        cages = {end: self._cage(fabric, row[f"{end}_role"]) for end in ("a", "z")}
+        modules = {end: _model(row.get(f"{end}_transceiver", "")) for end in ("a", "z")}
+        problems = []
+        for end in ("a", "z"):
+            if modules[end]:
+                part = self.parts.get(modules[end], {})
+                self.ends += 1
+                wrong = self._misfit(part, part.get("ports", 1), speed, cages[end])
+                if wrong:
+                    problems.append(f"{modules[end]} at {row[f'{end}_device']}: {wrong}")
+        if all(modules.values()):
+            lanes = {(lambda p: p.get("optical_lane_gbps") or p.get("lane_gbps"))(
+                self.parts.get(m, {})) for m in modules.values()}
+            if None not in lanes and len(lanes) > 1:
+                problems.append(f"{modules['a']} and {modules['z']} run different optical lane "
+                                "rates")
+        cable_name = _model(row["part"])
+        cable = self.parts.get(cable_name, {})
+        if cable.get("cable_kind") in DIRECT_KINDS and not any(modules.values()):
+            self.ends += 2
+            links = cable.get("links", 1)
+            if links > 1:  # the wide end is in the multi-port cage (port pC/L)
+                wide = "z" if "/" in row["z_port"] else "a"
+                leg = "a" if wide == "z" else "z"
+                wrong = [self._misfit(cable, links, speed, cages[wide]),
+                         self._misfit(cable, 1, speed, cages[leg], far=True)]
+            else:  # a straight cable may lie either way round
+                ways = [[self._misfit(cable, 1, speed, cages[x], far=far_x),
+                         self._misfit(cable, 1, speed, cages[y], far=not far_x)]
+                        for x, y, far_x in (("a", "z", False), ("a", "z", True))]
+                wrong = min(ways, key=lambda w: sum(1 for p in w if p))
+            problems += [f"{cable_name}: {w}" for w in wrong if w]
+        self.problems += [f"{row['cable_id']}: {p}" for p in problems]
+
+    def check(self, report: VerificationReport) -> None:
+        report.add("all", "fit", self.problems[:20],
+                   f"{self.ends:,} part ends, each in a cage it fits")
 
 
 class _Racks:

@@ -21,6 +21,7 @@ from designer.inputs.catalog import Catalog
 from designer.inputs.schema import (
     Breakout,
     Cable,
+    Cage,
     CatalogFile,
     Fabric,
     Nic,
@@ -268,3 +269,51 @@ def with_server(instance: SmallInstance, nics_included: bool,
     catalog = replace(instance.catalog, servers=MappingProxyType({server.model: server}))
     fabric = instance.fabric.model_copy(update={"server": server.model})
     return instance._replace(catalog=catalog, fabric=fabric)
+
+
+def with_cages(instance: SmallInstance, seed: int) -> SmallInstance:
+    """The same instance with cage facts drawn at random (deterministic for ``seed``) on every
+    switch, NIC, module and direct cable: form factor, top, lane rate and coding from a small
+    vocabulary, so that some parts fit some cages and not others, and a module's optical lane
+    rate sometimes differs from its host's. Ends are drawn towards fitting (most parts say
+    less than everything), so most instances stay feasible."""
+    rng = random.Random(seed)
+
+    def cage() -> Cage:
+        form = rng.choice(("OSFP", "OSFP", "QSFP112", "QSFP-DD"))
+        return Cage(form_factor=form, top=rng.choice((None, "finned", "flat")) if form == "OSFP"
+                    else None, lanes=rng.choice((None, 8, 8, 4)),
+                    lane_gbps=rng.choice((None, 100.0, 100.0, 50.0)),
+                    coding=rng.choice((None, None, ("A",), ("A", "B"))))
+
+    def ends() -> dict:
+        facts = {"form_factor": rng.choice((None, "OSFP", "QSFP112", "QSFP56")),
+                 "lane_gbps": rng.choice((None, None, 100.0, 50.0)),
+                 "coding": rng.choice((None, None, "A", "B"))}
+        if facts["form_factor"] == "OSFP":
+            facts["top"] = rng.choice((None, "finned", "flat"))
+        return facts
+
+    switches = {m: s.model_copy(update={"cage": cage() if rng.random() < 0.8 else None})
+                for m, s in instance.catalog.switches.items()}
+    nics = {m: n.model_copy(update={"cage": cage() if rng.random() < 0.7 else None})
+            for m, n in instance.catalog.nics.items()}
+    modules = {}
+    for m, t in instance.catalog.transceivers.items():
+        facts = ends()
+        if rng.random() < 0.2:
+            facts["optical_lane_gbps"] = rng.choice((50.0, 100.0))
+        modules[m] = t.model_copy(update=facts)
+    cables = {}
+    for m, c in instance.catalog.cables.items():
+        facts = {}
+        if c.kind in ("dac", "acc", "aoc"):
+            facts = ends()
+            if rng.random() < 0.4:
+                facts["far_form_factor"] = rng.choice(("OSFP", "QSFP112"))
+                facts["far_top"] = rng.choice((None, "flat"))
+        cables[m] = c.model_copy(update=facts)
+    catalog = replace(instance.catalog, switches=MappingProxyType(switches),
+                      nics=MappingProxyType(nics), transceivers=MappingProxyType(modules),
+                      cables=MappingProxyType(cables))
+    return instance._replace(name=f"{instance.name}-cages", catalog=catalog)

@@ -12,6 +12,10 @@ inner loops (a leaf's node-leaf media cost does not depend on the spine), and a 
 lower level is already infeasible is skipped (all its extensions are infeasible too). Only the
 cost is compared; the first design found at the minimum cost wins.
 
+Every part end plugs into its cage (``fits_cage``: form factor, top, lane rate and lanes, vendor
+coding, where both sides say), a link's two modules share their optical lane rate, and the
+node-leaf cabling plugs into the chosen NIC's cage.
+
 With a power limit (``max_power_kw``) a design must also draw no more than the limit; every
 medium of every upper link class is then tried, not only the cheapest. Node-leaf cages are
 cabled the cheapest way whatever the limit (the engine's documented convention).
@@ -27,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
-from designer.inputs.schema import Fabric, Nic, Site, Transceiver
+from designer.inputs.schema import Cable, Cage, Fabric, Nic, Site, Transceiver
 from designer.model.candidates import hungriest_switch_w, tallest_switch_units
 from designer.site.grid import (
     DEFAULT_NODE_UNITS,
@@ -248,6 +252,59 @@ def tiers_allowed(fabric: Fabric) -> list[int]:
 # Media
 
 
+CAGE_TAKES = {"OSFP": {"OSFP"}, "QSFP-DD": {"QSFP-DD", "QSFP112", "QSFP56", "QSFP28"},
+              "QSFP112": {"QSFP112", "QSFP56", "QSFP28"}, "QSFP56": {"QSFP56", "QSFP28"},
+              "QSFP28": {"QSFP28"}}
+
+
+def fits_cage(form: str | None, top: str | None, lane: float | None, lanes: float | None,
+              coding: str | None, cage: Cage | None) -> bool:
+    """A part end plugs into a cage: every fact both sides give agrees (None: unchecked)."""
+    if cage is None:
+        return True
+    return ((form is None or form in CAGE_TAKES[cage.form_factor])
+            and (top is None or cage.top is None or top == cage.top)
+            and (lane is None or cage.lane_gbps is None or lane <= cage.lane_gbps)
+            and (lanes is None or cage.lanes is None or lanes <= cage.lanes)
+            and (coding is None or cage.coding is None or coding in cage.coding))
+
+
+def end(mode: SwitchMode) -> tuple[int, Cage | None]:
+    """A switch mode's cage: its ports and what it takes."""
+    return mode.cage_ports, mode.switch.cage
+
+
+def module_in(t: Transceiver, cage_end: tuple[int, Cage | None]) -> bool:
+    ports, cage = cage_end
+    lanes = None if t.lane_gbps is None else t.ports * t.port_speed_gbps / t.lane_gbps
+    return t.ports == ports and fits_cage(t.form_factor, t.top, t.lane_gbps, lanes, t.coding,
+                                          cage)
+
+
+def cable_end_in(c: Cable, cage_end: tuple[int, Cage | None], far: bool) -> bool:
+    """The cable's first end (a splitter's wide one, all its links) or far end (one link)
+    plugs into the cage."""
+    ports, cage = cage_end
+    links = 1 if far else c.links
+    form = (c.far_form_factor or c.form_factor) if far else c.form_factor
+    top = (c.far_top or c.top) if far else c.top
+    lane = (c.far_lane_gbps or c.lane_gbps) if far else c.lane_gbps
+    lanes = None if lane is None else links * c.port_speed_gbps / lane
+    return links == ports and fits_cage(form, top, lane, lanes, c.coding, cage)
+
+
+def straight_fits(c: Cable, a: tuple, b: tuple) -> bool:
+    """A single-link cable between cages ``a`` and ``b``, either way round."""
+    return ((cable_end_in(c, a, False) and cable_end_in(c, b, True))
+            or (cable_end_in(c, a, True) and cable_end_in(c, b, False)))
+
+
+def optical_lanes_agree(a: Transceiver, b: Transceiver) -> bool:
+    ra = a.optical_lane_gbps or a.lane_gbps
+    rb = b.optical_lane_gbps or b.lane_gbps
+    return ra is None or rb is None or ra == rb
+
+
 def same_or_unsaid(a: str | None, b: str | None) -> bool:
     """Connectors mate when they are the same; a part that does not say is not checked."""
     return a is None or b is None or a == b
@@ -271,22 +328,23 @@ class MediaPricer:
     """Prices a link class with its cheapest feasible medium (options cached per class shape)."""
 
     def __init__(self, catalog: Catalog, protocol: str, speed_gbps: float,
-                 module_energy_usd_per_w: float = 0.0):
+                 module_energy_usd_per_w: float = 0.0, node_cage: Cage | None = None):
         self.catalog = catalog
+        self.node_end = (1, node_cage)  # each NIC port is a cage of one port
         self.protocol = protocol
         self.speed_gbps = speed_gbps
         self.module_energy_usd_per_w = module_energy_usd_per_w
-        self._options: dict[tuple[int, int, float], list[MediumOption]] = {}
-        self._cages: dict[tuple[tuple[float, ...], int], float | None] = {}
+        self._options: dict[tuple, list[MediumOption]] = {}
+        self._cages: dict[tuple, float | None] = {}
 
-    def options(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
+    def options(self, low_cage: tuple, high_cage: tuple, length_m: float) -> list[MediumOption]:
         key = (low_cage, high_cage, length_m)
         if key not in self._options:
             self._options[key] = (self._optics(low_cage, high_cage, length_m)
                                   + self._direct(low_cage, high_cage, length_m))
         return self._options[key]
 
-    def class_media(self, low_cage: int, high_cage: int, length_m: float,
+    def class_media(self, low_cage: tuple, high_cage: tuple, length_m: float,
                     low_units: int, high_units: int, links: int,
                     power_cap_w: float | None = None) -> ClassMedia | None:
         """Cheapest medium for ``links`` links drawing at most ``power_cap_w``; None when no
@@ -301,7 +359,7 @@ class MediaPricer:
                 best = ClassMedia(option.name, cost_usd, power_w)
         return best
 
-    def class_choices(self, low_cage: int, high_cage: int, length_m: float,
+    def class_choices(self, low_cage: tuple, high_cage: tuple, length_m: float,
                       low_units: int, high_units: int, links: int,
                       power_limited: bool) -> list[ClassMedia]:
         """The cheapest medium, or every medium when power is limited (cost and power each)."""
@@ -312,7 +370,7 @@ class MediaPricer:
                            o.power_w(low_units, high_units, links))
                 for o in self.options(low_cage, high_cage, length_m)]
 
-    def run_options(self, low_cage: int, high_cage: int, runs: tuple[tuple[float, int], ...],
+    def run_options(self, low_cage: tuple, high_cage: tuple, runs: tuple[tuple[float, int], ...],
                     copies: int) -> list[tuple[str, float, float, float, float, float, float]]:
         """Every medium of a class whose runs are all known (2-tier leaf-spine), each run on
         its cheapest cord: ``(name, low unit usd, high unit usd, cords usd per copy, low unit w,
@@ -342,7 +400,8 @@ class MediaPricer:
                   and protocol_ok(f.protocol, self.protocol)]
         for t1 in transceivers:
             for t2 in transceivers:
-                if (t1.ports != low_cage or t2.ports != high_cage or t1.fiber != t2.fiber
+                if (not module_in(t1, low_cage) or not module_in(t2, high_cage)
+                        or t1.fiber != t2.fiber or not optical_lanes_agree(t1, t2)
                         or one_connector_many_links(t1) or one_connector_many_links(t2)):
                     continue
                 cords = laid([f for f in fibers if f.fiber == t1.fiber
@@ -355,19 +414,20 @@ class MediaPricer:
         direct = [c for c in self.catalog.cables.values()
                   if c.kind in DIRECT_KINDS and c.port_speed_gbps == self.speed_gbps
                   and protocol_ok(c.protocol, self.protocol)]
-        if low_cage == high_cage == 1:
-            cords = laid([c for c in direct if c.links == 1])
+        if low_cage[0] == high_cage[0] == 1:
+            cords = laid([c for c in direct if c.links == 1
+                          and straight_fits(c, low_cage, high_cage)])
             if cords is not None:
                 out.append(("direct", 0.0, 0.0, cords[0], 0.0, 0.0, cords[1]))
         for c in direct:
             if c.links > 1 and c.reach_m >= longest:
-                if low_cage == c.links and high_cage == 1:
+                if cable_end_in(c, low_cage, False) and cable_end_in(c, high_cage, True):
                     out.append((c.model, c.price_usd, 0.0, 0.0, c.power_w, 0.0, 0.0))
-                elif low_cage == 1 and high_cage == c.links:
+                elif cable_end_in(c, low_cage, True) and cable_end_in(c, high_cage, False):
                     out.append((c.model, 0.0, c.price_usd, 0.0, 0.0, c.power_w, 0.0))
         return out
 
-    def class_media_runs(self, low_cage: int, high_cage: int,
+    def class_media_runs(self, low_cage: tuple, high_cage: tuple,
                          runs: tuple[tuple[float, int], ...], copies: int, low_units: int,
                          high_units: int, power_cap_w: float | None = None
                          ) -> list[ClassMedia]:
@@ -384,7 +444,7 @@ class MediaPricer:
             return [min(found, key=lambda m: m.cost_usd)]
         return found
 
-    def _optics(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
+    def _optics(self, low_cage: tuple, high_cage: tuple, length_m: float) -> list[MediumOption]:
         """Option 1: a transceiver at each end (ports == that end's cage factor) and a fiber."""
         transceivers = [t for t in self.catalog.transceivers.values()
                         if t.port_speed_gbps == self.speed_gbps and t.reach_m >= length_m
@@ -394,10 +454,11 @@ class MediaPricer:
                   and f.reach_m >= length_m and protocol_ok(f.protocol, self.protocol)]
         out = []
         for t1 in transceivers:
-            if t1.ports != low_cage or one_connector_many_links(t1):
+            if not module_in(t1, low_cage) or one_connector_many_links(t1):
                 continue
             for t2 in transceivers:
-                if t2.ports != high_cage or t2.fiber != t1.fiber or one_connector_many_links(t2):
+                if (not module_in(t2, high_cage) or t2.fiber != t1.fiber
+                        or not optical_lanes_agree(t1, t2) or one_connector_many_links(t2)):
                     continue
                 for f in fibers:
                     if (f.fiber == t1.fiber and same_or_unsaid(f.connector, t1.connector)
@@ -407,7 +468,7 @@ class MediaPricer:
                                                 0.0, 0.0, f.power_w))  # in switch cages
         return out
 
-    def _direct(self, low_cage: int, high_cage: int, length_m: float) -> list[MediumOption]:
+    def _direct(self, low_cage: tuple, high_cage: tuple, length_m: float) -> list[MediumOption]:
         """Options 2 and 3: straight direct cables (1:1 cages), breakout ones (m:1 or 1:m)."""
         out = []
         for cable in self.catalog.cables.values():
@@ -416,16 +477,18 @@ class MediaPricer:
                 continue
             m = cable.links
             w = cable.power_w
-            if m == 1 and low_cage == 1 and high_cage == 1:
+            if m == 1 and straight_fits(cable, low_cage, high_cage):
                 out.append(MediumOption(cable.model, 0.0, 0.0, cable.price_usd, 0.0, 0.0, w))
-            elif m > 1 and low_cage == m and high_cage == 1:
+            elif (m > 1 and cable_end_in(cable, low_cage, False)
+                  and cable_end_in(cable, high_cage, True)):
                 out.append(MediumOption(cable.model, cable.price_usd, 0.0, 0.0, w, 0.0, 0.0))
-            elif m > 1 and low_cage == 1 and high_cage == m:
+            elif (m > 1 and cable_end_in(cable, low_cage, True)
+                  and cable_end_in(cable, high_cage, False)):
                 out.append(MediumOption(cable.model, 0.0, cable.price_usd, 0.0, 0.0, w, 0.0))
         return out
 
 
-    def cage_cost(self, runs_m: tuple[float, ...], cage: int) -> ClassMedia | None:
+    def cage_cost(self, runs_m: tuple[float, ...], cage: tuple) -> ClassMedia | None:
         """Cheapest cabling of one leaf cage whose legs run ``runs_m`` (None: impossible).
 
         Tried by brute force: optics (a ``cage``-port module at the leaf, a 1-port module per
@@ -437,7 +500,7 @@ class MediaPricer:
             self._cages[key] = self._cage_cost(runs_m, cage)
         return self._cages[key]
 
-    def _cage_cost(self, runs_m: tuple[float, ...], cage: int) -> ClassMedia | None:
+    def _cage_cost(self, runs_m: tuple[float, ...], cage: tuple) -> ClassMedia | None:
         found: list[ClassMedia] = []
         optics = [t for t in self.catalog.transceivers.values()
                   if t.port_speed_gbps == self.speed_gbps
@@ -447,7 +510,8 @@ class MediaPricer:
                   and protocol_ok(f.protocol, self.protocol)]
         for high, fan in ((h, f) for h in optics for f in fanouts(h, self.catalog)):
             for low in optics:
-                if high.ports != cage or low.ports != 1 or low.fiber != high.fiber:
+                if (not module_in(high, cage) or not module_in(low, self.node_end)
+                        or low.fiber != high.fiber or not optical_lanes_agree(low, high)):
                     continue
                 total, watts, used = high.price_usd, 0.0, []  # high: in the leaf's cage
                 at_high = high.connector
@@ -472,20 +536,22 @@ class MediaPricer:
         direct = [c for c in self.catalog.cables.values()
                   if c.kind in DIRECT_KINDS and c.port_speed_gbps == self.speed_gbps
                   and protocol_ok(c.protocol, self.protocol)]
-        if cage == 1:
-            per_leg = [min((c for c in direct if c.links == 1 and c.reach_m >= run),
+        if cage[0] == 1:
+            per_leg = [min((c for c in direct if c.links == 1 and c.reach_m >= run
+                            and straight_fits(c, cage, self.node_end)),
                            key=lambda c: c.price_usd, default=None) for run in runs_m]
             if None not in per_leg:
                 found.append(ClassMedia("/".join(dict.fromkeys(c.model for c in per_leg)),
                                         sum(c.price_usd for c in per_leg),
                                         sum(c.power_w for c in per_leg)))
         found += [ClassMedia(c.model, c.price_usd, c.power_w) for c in direct
-                  if cage > 1 and c.links == cage and c.reach_m >= max(runs_m)]
+                  if cage[0] > 1 and cable_end_in(c, cage, False)
+                  and cable_end_in(c, self.node_end, True) and c.reach_m >= max(runs_m)]
         return min(found, key=lambda m: m.cost_usd, default=None)
 
 
 def node_leaf_cost(site: Site, rail: bool, nodes: int, q: int, ports_per_node: int,
-                   leaves_per_group: int, cage: int, pricer: MediaPricer) -> ClassMedia | None:
+                   leaves_per_group: int, cage: tuple, pricer: MediaPricer) -> ClassMedia | None:
     """Node-leaf cabling per copy: every leaf's cages, leg by leg, from the floor grid.
 
     A leaf's port ``j * ports_per_node + r + 1`` takes port ``r`` of its group's node ``j``;
@@ -510,8 +576,8 @@ def node_leaf_cost(site: Site, rail: bool, nodes: int, q: int, ports_per_node: i
             else:
                 run = run_m(site, rack, leaf_rack)
             runs += [run] * ports_per_node
-        for start in range(0, len(runs), cage):
-            media = pricer.cage_cost(tuple(runs[start:start + cage]), cage)
+        for start in range(0, len(runs), cage[0]):
+            media = pricer.cage_cost(tuple(runs[start:start + cage[0]]), cage)
             if media is None:
                 return None
             total += leaves_per_group * media.cost_usd
@@ -552,7 +618,7 @@ def leaf_choices(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchM
                     continue
                 groups = math.ceil(n / q)
                 media = node_leaf_cost(site, layout.name != "tor", n, q, e_l,
-                                       layout.leaf_columns, c_a, pricer)
+                                       layout.leaf_columns, end(a), pricer)
                 if media is None:
                     continue
                 yield LeafChoice(a, u, q, groups, layout.leaf_columns * groups, media)
@@ -590,7 +656,7 @@ def best_one_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
         if n_sub > a.radix:
             continue
         media = node_leaf_cost(site, layout.name != "tor", fabric.nodes, fabric.nodes,
-                               per_node, 1, a.cage_ports, pricer)
+                               per_node, 1, end(a), pricer)
         if media is None or not _within(a.switch.power_w + media.power_w, cap_w):
             continue
         if not _cheaper(a.switch.price_usd + media.cost_usd, best):
@@ -660,7 +726,7 @@ def best_two_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
                     fixed_w = (big_l * a.switch.power_w + spines * b.switch.power_w
                                + leaf.node_leaf.power_w)
                     for media in pricer.class_media_runs(
-                            a.cage_ports, b.cage_ports, runs, copies,
+                            end(a), end(b), runs, copies,
                             big_l * math.ceil(u / a.cage_ports),
                             spines * math.ceil(big_l * l_pair / b.cage_ports),
                             None if cap_w is None else cap_w - fixed_w):
@@ -719,7 +785,7 @@ def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Swit
                     leaf_spine_length_m, spine_core_length_m = pod_longest_runs_m(
                         site, fabric, layout, leaf.q, u, holds, big_l, lp, l2)
                     leaf_spines = pricer.class_choices(
-                        a.cage_ports, b.cage_ports, leaf_spine_length_m,
+                        end(a), end(b), leaf_spine_length_m,
                         big_l * math.ceil(u / a.cage_ports),
                         u * ((pods - 1) * math.ceil(lp / b.cage_ports)
                              + math.ceil(last_pod_leaves / b.cage_ports)),
@@ -732,7 +798,7 @@ def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Swit
                                    + cores * x.switch.power_w + leaf.node_leaf.power_w
                                    + leaf_spine.power_w)
                         spine_core = pricer.class_media(
-                            b.cage_ports, x.cage_ports, spine_core_length_m,
+                            end(b), end(x), spine_core_length_m,
                             pod_spines * math.ceil(lp / b.cage_ports),
                             cores * math.ceil(pods * l2 / x.cage_ports),
                             pods * u * lp, None if cap_w is None else cap_w - fixed_w)
@@ -763,11 +829,13 @@ TIER_ENUMERATORS = {1: best_one_tier, 2: best_two_tier, 3: best_three_tier}
 
 def best_copy(fabric: Fabric, site: Site, catalog: Catalog, protocol: str,
               layout: Layout, cap_w: float | None = None,
-              module_energy_usd_per_w: float = 0.0) -> FabricCopy | None:
+              module_energy_usd_per_w: float = 0.0,
+              node_cage: Cage | None = None) -> FabricCopy | None:
     """Cheapest sub-fabric (per plane) for one protocol and layout, over T then structure,
-    drawing at most ``cap_w`` when given."""
+    drawing at most ``cap_w`` when given, cabled to NIC ports in cages ``node_cage``."""
     modes = modes_allowed(fabric, catalog, protocol)
-    pricer = MediaPricer(catalog, protocol, fabric.port_speed_gbps, module_energy_usd_per_w)
+    pricer = MediaPricer(catalog, protocol, fabric.port_speed_gbps, module_energy_usd_per_w,
+                         node_cage)
     best = None
     for tiers in tiers_allowed(fabric):
         candidate = TIER_ENUMERATORS[tiers](fabric, site, layout, modes, pricer, cap_w)
@@ -786,7 +854,8 @@ def cheapest_design(fabric: Fabric, site: Site, catalog: Catalog,
     other part), costs that much more per watt.
 
     Loop order (ties go to the first found): protocol, NIC, layout, tiers, structure. The copy
-    cost of a (protocol, layout) pair does not depend on the NIC, so it is computed once.
+    cost of a (protocol, layout) pair depends on the NIC only through its cage, so it is
+    computed once per cage.
     """
     best: ReferenceDesign | None = None
     planes = fabric.planes
@@ -802,10 +871,11 @@ def cheapest_design(fabric: Fabric, site: Site, catalog: Catalog,
                 cap_w = None if limit_w is None else (limit_w - nic_w) / copies_n
                 if cap_w is not None and cap_w < -1e-9:
                     continue
-                if (layout.name, cap_w) not in copies:
-                    copies[(layout.name, cap_w)] = best_copy(
-                        fabric, site, catalog, protocol, layout, cap_w, module_energy_usd_per_w)
-                copy = copies[(layout.name, cap_w)]
+                key = (layout.name, cap_w, nic.cage)
+                if key not in copies:
+                    copies[key] = best_copy(fabric, site, catalog, protocol, layout, cap_w,
+                                            module_energy_usd_per_w, nic.cage)
+                copy = copies[key]
                 if copy is None:
                     continue
                 cost_usd = nic_usd + copies_n * copy.cost_usd

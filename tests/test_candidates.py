@@ -10,12 +10,13 @@ from designer.model.media import Medium, media_options, pareto_media
 
 
 def pairwise_pareto(options: list[Medium]) -> list[Medium]:
-    """The definition, pair by pair: drop a medium another with the same cages beats (ties
-    keep the first), comparing link prices at every run on a fine grid."""
+    """The definition, pair by pair: drop a medium another with the same cages and plugs beats
+    (ties keep the first), comparing link prices at every run on a fine grid."""
     grid = [r / 2 for r in range(0, 201)]
 
     def dominates(a: Medium, b: Medium) -> bool:
-        return (a.cage1 == b.cage1 and a.cage2 == b.cage2 and a.reach_m >= b.reach_m
+        return (a.cage1 == b.cage1 and a.cage2 == b.cage2 and a.plug1 == b.plug1
+                and a.plug2 == b.plug2 and a.reach_m >= b.reach_m
                 and a.protocol in (None, b.protocol)
                 and a.per_unit1_usd <= b.per_unit1_usd and a.per_unit2_usd <= b.per_unit2_usd
                 and all(a.per_link_usd(r) <= b.per_link_usd(r) for r in grid if r <= b.reach_m))

@@ -91,7 +91,7 @@ def _hostile_catalog() -> Catalog:
         "nics": [{"model": "NIC400", "ports": 1, "port_speed_gbps": 400, "price_usd": 1000,
                   **provenance}],
         "transceivers": [{"model": "SR-400", "port_speed_gbps": 400, "reach_m": 50,
-                          "price_usd": 500, "fiber": "mmf", "form_factor": "QSFP (SR4)",
+                          "price_usd": 500, "fiber": "mmf", "description": "QSFP (SR4)",
                           **provenance}],
         "cables": [{"model": "FIB-MMF", "port_speed_gbps": 400, "reach_m": 100,
                     "price_usd": 30, "kind": "fiber", "fiber": "mmf", **provenance}],

@@ -44,15 +44,16 @@ def catalog(cables=(DAC_2M, MMF_3M, MMF_30M), cage: int = 1) -> Catalog:
 
 def test_short_leg_takes_copper_long_leg_takes_optics():
     pricer = CagePricer(catalog(), 100.0)
-    assert pricer.cheapest((2.0,), 1, "ethernet").cables == (DAC_2M,)
-    long = pricer.cheapest((6.4,), 1, "ethernet")
+    assert pricer.cheapest((2.0,), (1, None), "ethernet").cables == (DAC_2M,)
+    long = pricer.cheapest((6.4,), (1, None), "ethernet")
     assert long.leaf_end == SR1 and long.node_end == SR1
     assert long.cost_usd == 50 + 50 + 8  # 6.4 m needs the 30 m fiber
 
 
 def test_each_leg_gets_its_own_stocked_length():
     pricer = CagePricer(catalog(), 100.0)
-    cabling = pricer.cheapest((2.5, 12.0), 2, "ethernet")  # a 2-port cage: one SR2 at the leaf
+    # a 2-port cage: one SR2 at the leaf
+    cabling = pricer.cheapest((2.5, 12.0), (2, None), "ethernet")
     assert cabling.leaf_end == SR2
     assert [cabling.leg_cable(i).model for i in range(2)] == ["MMF-3M", "MMF-30M"]
     assert cabling.cost_usd == 80 + 2 * 50 + 3 + 8
@@ -60,14 +61,14 @@ def test_each_leg_gets_its_own_stocked_length():
 
 def test_breakout_must_cover_its_longest_leg():
     pricer = CagePricer(catalog((DAC_2M, MMF_3M, MMF_30M, BREAKOUT_3M), cage=2), 100.0)
-    assert pricer.cheapest((2.0, 3.0), 2, "ethernet").cables == (BREAKOUT_3M,)
+    assert pricer.cheapest((2.0, 3.0), (2, None), "ethernet").cables == (BREAKOUT_3M,)
     # One leg beyond the splitter's reach: the whole cage goes optical.
-    assert pricer.cheapest((2.0, 4.0), 2, "ethernet").leaf_end == SR2
+    assert pricer.cheapest((2.0, 4.0), (2, None), "ethernet").leaf_end == SR2
 
 
 def test_nothing_reaches_gives_none():
     pricer = CagePricer(catalog((DAC_2M,)), 100.0)
-    assert pricer.cheapest((5.0,), 1, "ethernet") is None
+    assert pricer.cheapest((5.0,), (1, None), "ethernet") is None
 
 
 def test_cage_runs_fill_cages_in_port_order():
@@ -80,7 +81,7 @@ def test_plan_prices_every_cage_of_every_leaf():
     # optics with the 30 m fiber).
     site = Site(nodes_per_rack=4, in_rack_m=0.1)
     plan = plan_node_links(CagePricer(catalog(), 100.0), site, rail=False, group_nodes=8,
-                           nodes=16, ports_per_node=1, leaves_per_group=1, cage_ports=1,
+                           nodes=16, ports_per_node=1, leaves_per_group=1, cage=(1, None),
                            protocol="ethernet")
     counts = {cabling.kind: n for cabling, n in plan.cages}
     assert counts == {"dac": 8, "optics": 8}

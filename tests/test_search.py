@@ -100,10 +100,11 @@ def test_search_values_satisfy_every_row(sweep_demand, shipped_catalog):
 
 def test_bounds_prune_most_leaf_options(sweep_demand, shipped_catalog):
     # 43,147 GPUs: three tiers, last pod partly filled; reduced costs leave only a handful of
-    # the 807 leaf options to search.
+    # the 409 leaf options to search (807 before parts had to fit their cages, which leaves
+    # the InfiniBand card's blocks with InfiniBand switches alone).
     outcome = searched(built(sweep_demand, shipped_catalog, 43147))
     assert outcome.status is SolveStatus.OPTIMAL
-    assert outcome.choices > 500
+    assert outcome.choices > 300
     assert outcome.branched <= 0.02 * outcome.choices
     assert outcome.milps <= outcome.branched
 

@@ -3,9 +3,10 @@
 Every reason is an :class:`Infeasibility` read by field (``limit``, ``shortfall``, ``fix``,
 ``suspects``); ``text`` is for people. Checks, in order (:func:`analytic_reason`): switch
 capacity within the hop limit (:mod:`designer.model.capacity`), a latency limit below the
-fastest possible path, a scalable unit no leaf can take, and media reach for the node-leaf and
-leaf-spine runs; a general sentence when none of these explains it. :func:`missing_parts` says
-when the catalogs lack a NIC or a switch at the fabric's speed and protocol at all.
+fastest possible path, a scalable unit no leaf can take, node-leaf links no part plugs into
+at both ends, and media reach for the node-leaf and leaf-spine runs; a general sentence when
+none of these explains it. :func:`missing_parts` says when the catalogs lack a NIC or a switch
+at the fabric's speed and protocol at all.
 """
 
 from __future__ import annotations
@@ -23,10 +24,22 @@ from designer.model.candidates import (
     usable_nics,
 )
 from designer.model.capacity import max_leaf_downlinks, one_tier_endpoints, two_tier_max_endpoints
-from designer.model.fit import card_load_gbps, fans_out, harnesses_for, host_gbps, mates
+from designer.model.fit import (
+    cable_plugs,
+    cage_text,
+    card_load_gbps,
+    fans_out,
+    harnesses_for,
+    host_gbps,
+    mates,
+    module_plug,
+    plug_problem,
+    plugs,
+)
 from designer.model.latency import PROPAGATION_NS_PER_M
 from designer.model.links import TIER_HOPS, LinkClass
 from designer.model.media import media_options
+from designer.model.nodelinks import CagePricer
 from designer.site.grid import leaf_spine_m, node_leaf_m
 from designer.text import speed_text
 
@@ -65,7 +78,7 @@ def analytic_reason(fabric: Fabric, site: Site, catalog: Catalog) -> Infeasibili
     """The most likely reason no design meets ``fabric``, with a way out (see the module)."""
     modes = undominated_modes(usable_modes(fabric, catalog))
     # Every check reads (fabric, site, catalog, modes), whichever of them it needs.
-    for check in (_capacity, _latency, _scalable_unit, _reach):
+    for check in (_capacity, _latency, _scalable_unit, _unplugged, _reach):
         reason = check(fabric, site, catalog, modes)
         if reason is not None:
             return reason
@@ -166,6 +179,54 @@ def _scalable_unit(fabric: Fabric, site: Site, catalog: Catalog, modes
             f"(at most {downlinks} per leaf); change scalable_unit_nodes")
     return Infeasibility("scalable_unit_nodes", text, su - downlinks,
                          {"scalable_unit_nodes": None}, ("scalable_unit_nodes", "layout"))
+
+
+def _unplugged(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibility | None:
+    """No leaf cage of any allowed switch can be cabled to any usable NIC, even over the
+    shortest run: no module pair or cable plugs into both ends. Names what each end takes and
+    the catalog parts that fit it."""
+    nics = usable_nics(fabric, catalog)
+    if not nics or not modes:
+        return None
+    speed = fabric.port_speed_gbps
+    unchecked = CagePricer(catalog, speed)
+    if not any(unchecked.cheapest((0.5,) * m.cage_ports, (m.cage_ports, None),
+                                  m.switch.protocol) for m in modes):
+        return None  # nothing cables even without the cage facts: not a fit problem
+    for nic in nics:
+        pricer = CagePricer(catalog, speed, nic.cage)
+        for mode in modes:
+            if pricer.cheapest((0.5,) * mode.cage_ports, mode.cage_key,
+                               mode.switch.protocol) is not None:
+                return None
+    mode, nic = modes[0], nics[0]
+    at_switch = _fitting(catalog, speed, lambda plug, n: plugs(plug, mode.cage_key, n),
+                         mode.cage_ports)
+    at_nic = _fitting(catalog, speed, lambda plug, n: n == 1
+                      and plug_problem(plug, nic.cage) is None, 1)
+    text = (f"no cabling at {speed_text(speed)} plugs into both ends of a node-leaf link: "
+            f"{mode.model} cages take {cage_text(mode.switch.cage)} "
+            f"(catalog parts that fit: {at_switch}), {nic.model} ports take "
+            f"{cage_text(nic.cage)} (parts that fit: {at_nic}); two modules must also share "
+            "their fiber, connector and optical lane rate. Fix: add a module or cable that "
+            "fits both ends, or allow other switch_models or nic_models")
+    return Infeasibility("parts", text, suspects=("switch_models", "nic_models"))
+
+
+def _fitting(catalog: Catalog, speed_gbps: float, fits, ports: int) -> str:
+    """The models of modules and direct-cable ends at ``speed_gbps`` that ``fits(plug,
+    links)`` accepts, a few by name."""
+    found = [t.model for t in catalog.transceivers.values()
+             if t.port_speed_gbps == speed_gbps and t.ports == ports
+             and fits(module_plug(t), t.ports)]
+    for c in catalog.cables.values():
+        if c.port_speed_gbps == speed_gbps and c.kind in ("dac", "acc", "aoc"):
+            near, far = cable_plugs(c)
+            if fits(near, c.links) or (c.links == 1 and fits(far, 1)):
+                found.append(c.model)
+    found = sorted(found)
+    return (", ".join(found[:4]) + (f" and {len(found) - 4} more" if len(found) > 4 else "")
+            if found else "none")
 
 
 def _reach(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibility | None:

@@ -35,6 +35,11 @@ class SwitchMode:
         return self.switch.model
 
     @property
+    def cage_key(self) -> tuple:
+        """The cage as media see it (``designer.model.fit.CageKey``): ports and what it takes."""
+        return (self.cage_ports, self.switch.cage)
+
+    @property
     def key(self) -> str:
         """Stable identifier: ``QM9700@400x64``."""
         return f"{self.switch.model}@{self.port_speed_gbps:g}x{self.radix}"

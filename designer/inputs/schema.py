@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -35,6 +35,39 @@ class Provenance(Record):
     vendor: str | None = None
     source: str | None = Field(None, description="where the price came from (URL, quote, list)")
     as_of: str | None = Field(None, description="date of the price: YYYY-MM or YYYY-MM-DD")
+
+
+FormFactor = Literal["OSFP", "QSFP-DD", "QSFP112", "QSFP56", "QSFP28"]
+"""A pluggable form factor (PHYSICAL.md section 1): OSFP and QSFP-DD cages have 8 electrical
+lanes, the QSFP family 4."""
+FORM_FACTORS: tuple[str, ...] = get_args(FormFactor)
+
+Top = Literal["finned", "flat"]
+"""An OSFP part's top: finned (integrated heat sink, for air-cooled switch cages) or flat (a
+riding heat sink in the cage: NIC cards, DGX servers, liquid-cooled switches)."""
+
+
+class Cage(Record):
+    """A device's port cage: what a module or a cable end must be to plug in (``model/fit.py``
+    holds the rule). Every fact but the form factor may be left out: not checked."""
+
+    form_factor: FormFactor
+    top: Top | None = Field(None, description="the top a part must have (OSFP: finned in "
+                            "air-cooled switches, flat in NICs and DGX servers)")
+    lanes: int | None = Field(None, gt=0, le=16, description="electrical lanes per cage "
+                              "(OSFP, QSFP-DD: 8; QSFP112, QSFP56, QSFP28: 4)")
+    lane_gbps: float | None = Field(None, gt=0, description="the fastest lane its SerDes runs: "
+                                    "100 (100G-PAM4), 50 (50G-PAM4), 25 (NRZ)")
+    coding: tuple[ModelName, ...] | None = Field(
+        None, strict=False, description="the vendor codings it accepts (None: any); a part "
+        "with no coding is coded to order and fits any cage")
+
+    @field_validator("coding")
+    @classmethod
+    def _some_coding(cls, value):
+        if value is not None and not value:
+            raise ValueError("must list at least one vendor coding (or be left out: any)")
+        return value
 
 
 class Breakout(Record):
@@ -62,6 +95,7 @@ class Switch(Provenance):
     power_w: float = Field(0.0, ge=0)
     rack_units: int = Field(1, gt=0)
     latency_ns: float = Field(0.0, ge=0)
+    cage: Cage | None = Field(None, description="what its cages take (None: not checked)")
 
     @model_validator(mode="after")
     def _cages_and_breakouts(self) -> Switch:
@@ -98,6 +132,8 @@ class Nic(Provenance):
     pcie_gen: Literal[3, 4, 5, 6] | None = Field(
         None, description="PCIe generation of the card's host interface (None: not checked)")
     pcie_lanes: Literal[1, 2, 4, 8, 16] = Field(16, description="PCIe lanes of the card")
+    cage: Cage | None = Field(None, description="what each port's cage takes (None: not "
+                              "checked)")
 
 
 Connector = Literal["MPO-12/APC", "MPO-12/UPC", "MPO-16/APC", "LC/UPC"]
@@ -116,13 +152,36 @@ class Transceiver(Provenance):
     fiber: Literal["mmf", "smf"] = "smf"
     protocol: Protocol | None = None
     power_w: float = Field(0.0, ge=0)
-    form_factor: str | None = None
+    form_factor: FormFactor | None = Field(None, description="None: not checked")
+    top: Top | None = Field(None, description="an OSFP module's top (None: not checked)")
+    lane_gbps: float | None = Field(
+        None, gt=0, description="its electrical lane rate on the host side (None: not "
+        "checked)")
+    optical_lane_gbps: float | None = Field(
+        None, gt=0, description="its optical lane rate (default: lane_gbps); two modules of a "
+        "link must have the same (50G-PAM4 and 100G-PAM4 optics do not link): a QSFP-DD DR4 "
+        "runs 8 x 50G to its host and 4 x 100G on the fiber")
+    coding: ModelName | None = Field(
+        None, description="the vendor it is coded for (None: coded to order, fits any cage)")
+    description: str | None = Field(None, description="free text: the optic type (2xSR4)")
     connector: Connector | None = Field(
         None, description="the optical connector of the module (None: not checked)")
     connectors: int | None = Field(
         None, gt=0, description="connectors on the module (default: one per port); fewer than "
         "ports means one connector fans out to several links through a harness (a 400G DR4 "
         "module serving 4 x 100G: 1 MPO-12 to 4 duplex LC)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_form_factor(cls, data):
+        """Older catalogs wrote the form factor as free text ("OSFP twin-port finned (2xSR4)"):
+        a text that starts with a form factor keeps that, the rest becomes the description."""
+        if isinstance(data, dict) and isinstance(data.get("form_factor"), str):
+            text = data["form_factor"].strip()
+            head, _, rest = text.partition(" ")
+            if head in FORM_FACTORS and rest and "description" not in data:
+                data = {**data, "form_factor": head, "description": rest.strip()}
+        return data
 
     @model_validator(mode="after")
     def _connectors_divide_ports(self) -> Transceiver:
@@ -163,6 +222,18 @@ class Cable(Provenance):
         None, description="a fiber cord's connector at both ends; a harness's at its trunk end "
         "(None: not checked)")
     leg_connector: Connector | None = Field(None, description="a harness's connector on each leg")
+    form_factor: FormFactor | None = Field(
+        None, description="a direct cable's end (a splitter's wide end; None: not checked)")
+    top: Top | None = Field(None, description="that end's top")
+    far_form_factor: FormFactor | None = Field(
+        None, description="the other end (each leg of a splitter); default: form_factor")
+    far_top: Top | None = Field(None, description="the other end's top; default: top")
+    lane_gbps: float | None = Field(None, gt=0, description="a direct cable's electrical lane "
+                                    "rate at its first end (None: not checked)")
+    far_lane_gbps: float | None = Field(None, gt=0, description="at the other end (an active "
+                                        "cable may differ); default: lane_gbps")
+    coding: ModelName | None = Field(
+        None, description="the vendor it is coded for (None: coded to order, fits any cage)")
 
     @model_validator(mode="after")
     def _fiber_type(self) -> Cable:
@@ -174,6 +245,12 @@ class Cable(Provenance):
                                        or self.leg_connector is None):
             raise ValueError("a harness needs links (2 or more legs), connector and "
                              "leg_connector")
+        plugged = [key for key in ("form_factor", "top", "far_form_factor", "far_top",
+                                   "lane_gbps", "far_lane_gbps", "coding")
+                   if getattr(self, key) is not None]
+        if plugged and self.kind not in DIRECT_KINDS:
+            raise ValueError(f"{plugged[0]}: a {self.kind} cable plugs into no cage (only dac, "
+                             "acc and aoc do; a fiber's ends are the modules')")
         return self
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
 from designer.inputs.servers import nics_in_server_price, on_board_nics
-from designer.model.fit import slot_feeds
+from designer.model.fit import slot_feeds, takes_all_of
 from designer.model.links import TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import cheapest_cord
 from designer.model.nodelinks import (
@@ -97,7 +97,8 @@ def usable_modes(fabric: Fabric, catalog: Catalog) -> list[SwitchMode]:
 
 def undominated_modes(modes: list[SwitchMode], latency_matters: bool = False,
                       power_matters: bool = False) -> list[SwitchMode]:
-    """Drop a mode when another has the same radix, cages and protocol at no more cost (and,
+    """Drop a mode when another has the same radix, cage ports and protocol, cages that take
+    every part its cages take (``fit.takes_all_of``), at no more cost (and,
     when the fabric limits latency or power, no more latency or power draw).
 
     Such modes are interchangeable in every design, so the dropped one can never be part of a
@@ -112,9 +113,12 @@ def undominated_modes(modes: list[SwitchMode], latency_matters: bool = False,
                 + ((switch.power_w,) if power_matters else ()))
 
     def beats(a: SwitchMode, b: SwitchMode) -> bool:
+        if not takes_all_of(a.switch.cage, b.switch.cage):
+            return False
         ma, mb = merits(a), merits(b)
         no_worse = all(x <= y for x, y in zip(ma, mb, strict=True))
-        return no_worse and (ma != mb or a.key < b.key)
+        same_cage = takes_all_of(b.switch.cage, a.switch.cage)
+        return no_worse and (ma != mb or not same_cage or a.key < b.key)
 
     kept = [m for m in modes if not any(slot(o) == slot(m) and beats(o, m) for o in modes)]
     return sorted(kept, key=lambda m: m.key)
@@ -132,6 +136,32 @@ def usable_nics(fabric: Fabric, catalog: Catalog) -> list[Nic]:
             and (nic.protocol is None or nic.protocol in protocols)
             and (fabric.nic_models is None or model in fabric.nic_models)
             and (nics_in_server_price(fabric, catalog) or bought_card_fits(fabric, catalog, nic))]
+
+
+def undominated_nics(nics: list[Nic], fabric: Fabric, catalog: Catalog,
+                     power_matters: bool = False) -> list[Nic]:
+    """Drop a card when another costs no more per node (nothing when the server's price has
+    them), speaks its protocol (or either), needs no more cards per node, takes every part its
+    cage takes (``fit.takes_all_of``) and, when power is limited, draws no more: any design
+    with the first has the second in its place at no more cost. Ties keep the first by model.
+    """
+    billed = not nics_in_server_price(fabric, catalog)
+
+    def merits(nic: Nic) -> tuple[float, ...]:
+        per_node = nics_per_node(fabric, nic)
+        return ((per_node * nic.price_usd if billed else 0.0, per_node)
+                + ((per_node * nic.power_w if billed else 0.0,) if power_matters else ()))
+
+    def beats(a: Nic, b: Nic) -> bool:
+        if a.protocol not in (None, b.protocol) or not takes_all_of(a.cage, b.cage):
+            return False
+        ma, mb = merits(a), merits(b)
+        if not all(x <= y for x, y in zip(ma, mb, strict=True)):
+            return False
+        alike = ma == mb and a.protocol == b.protocol and takes_all_of(b.cage, a.cage)
+        return not alike or a.model < b.model
+
+    return [n for n in nics if not any(beats(o, n) for o in nics if o is not n)]
 
 
 def bought_card_fits(fabric: Fabric, catalog: Catalog, nic: Nic) -> bool:
@@ -405,7 +435,7 @@ class _LeafEnumeration:
     cores: dict = field(default_factory=dict)
 
     def plan(self, mode: SwitchMode, q: int) -> NodeLinkPlan | None:
-        key = (q, mode.cage_ports, mode.switch.protocol)
+        key = (q, mode.cage_key, mode.switch.protocol)
         if key not in self.plans:
             self.plans[key] = node_link_plan(self.pricer, self.fabric, self.site, self.sh, q,
                                              mode, self.hall)
@@ -542,11 +572,11 @@ def node_link_plan(pricer: CagePricer, fabric: Fabric, site: Site, sh: Shape, gr
     if hall is not None:
         return plan_shared_node_links(
             pricer, hall, group_nodes=group_nodes, ports_per_node=sh.ports_per_node,
-            leaves_per_group=sh.leaves_per_group, cage_ports=mode.cage_ports,
+            leaves_per_group=sh.leaves_per_group, cage=mode.cage_key,
             protocol=mode.switch.protocol)
     return plan_node_links(pricer, site, rail=sh.rail, group_nodes=group_nodes,
                            nodes=fabric.nodes, ports_per_node=sh.ports_per_node,
-                           leaves_per_group=sh.leaves_per_group, cage_ports=mode.cage_ports,
+                           leaves_per_group=sh.leaves_per_group, cage=mode.cage_key,
                            protocol=mode.switch.protocol,
                            node_units=server_units(fabric, pricer.catalog))
 
@@ -565,11 +595,11 @@ def single_switch_option(pricer: CagePricer, fabric: Fabric, site: Site, sh: Sha
     if hall is not None:
         plan = plan_shared_node_links(
             pricer, hall, group_nodes=fabric.nodes, ports_per_node=per_node,
-            leaves_per_group=1, cage_ports=mode.cage_ports, protocol=mode.switch.protocol)
+            leaves_per_group=1, cage=mode.cage_key, protocol=mode.switch.protocol)
     else:
         plan = plan_node_links(pricer, site, rail=sh.rail, group_nodes=fabric.nodes,
                                nodes=fabric.nodes, ports_per_node=per_node, leaves_per_group=1,
-                               cage_ports=mode.cage_ports, protocol=mode.switch.protocol,
+                               cage=mode.cage_key, protocol=mode.switch.protocol,
                                node_units=server_units(fabric, pricer.catalog))
     if plan is None:
         return None

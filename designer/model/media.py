@@ -8,7 +8,18 @@ from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog
 from designer.inputs.schema import DIRECT_KINDS, Cable, Transceiver
-from designer.model.fit import fans_out, mates
+from designer.model.fit import (
+    NO_PLUG,
+    CageKey,
+    Plug,
+    cable_plugs,
+    fans_out,
+    lanes_pair,
+    mates,
+    module_plug,
+    plugs,
+    straight_fits,
+)
 
 
 def cord_order(cable: Cable) -> tuple:
@@ -27,6 +38,9 @@ class Medium:
     """One way to build a link class between ends with cages of ``cage1`` and ``cage2`` ports:
     the part in each cage (a transceiver, or a breakout cable's wide end) and the ``cords`` it
     may lay, each run taking the cheapest cord that reaches it (:meth:`cord_for`).
+
+    ``plug1`` and ``plug2`` are what each end's part is to its cage (``designer.model.fit``):
+    the medium serves a class only where they plug into both ends' cages (:meth:`fits`).
 
     Cost of a class served by this medium::
 
@@ -47,6 +61,9 @@ class Medium:
     transceiver1: Transceiver | None = None
     transceiver2: Transceiver | None = None
     preference: tuple[str, ...] = ()  # cord models, cheapest first (set from ``cords``)
+    plug1: Plug = NO_PLUG
+    plug2: Plug = NO_PLUG
+    between: tuple[CageKey, CageKey] | None = None  # direct cords chosen for these two cages
 
     def __post_init__(self):
         # The order is fixed where the medium is priced (a TCO model prices energy in), so the
@@ -66,6 +83,17 @@ class Medium:
     @property
     def breakout(self) -> bool:
         return self.cords[0].links > 1
+
+    def fits1(self, key: CageKey) -> bool:
+        """The lower end's part plugs into a cage ``key`` (its ports and what it takes)."""
+        if self.between is not None:
+            return key == self.between[0]
+        return plugs(self.plug1, key, self.cage1)
+
+    def fits2(self, key: CageKey) -> bool:
+        if self.between is not None:
+            return key == self.between[1]
+        return plugs(self.plug2, key, self.cage2)
 
     @property
     def cable(self) -> Cable:
@@ -120,12 +148,16 @@ def _protocol_of(*parts) -> tuple[bool, str | None]:
 
 def media_options(catalog: Catalog, speed_gbps: float, cages: set[int], *,
                   per_run: bool = False) -> list[Medium]:
-    """Every medium at ``speed_gbps`` whose ends fit cages in ``cages`` (NIC ends are 1).
+    """Every medium at ``speed_gbps`` whose ends hold as many ports as cages in ``cages`` (NIC
+    ends are 1); which cages each end plugs into is the medium's :meth:`Medium.fits1` and
+    :meth:`Medium.fits2`.
 
     ``per_run``: a medium lays any stocked cord of its kind, run by run (a fiber of the optics'
-    grade, any single-link direct cable), so one medium stands for a pair of transceivers or for
-    direct cabling; else (a class whose runs are all priced at its worst run) every cord is a
-    medium of its own. Breakout cables are always one medium per model (a cord per cage).
+    grade, any single-link direct cable with the same ends), so one medium stands for a pair of
+    transceivers or for direct cabling; else (a class whose runs are all priced at its worst
+    run) every cord is a medium of its own. Breakout cables are always one medium per model (a
+    cord per cage). A direct cable whose two ends differ (finned to flat) is a medium each way
+    round.
     """
     cages = cages | {1}
     out: list[Medium] = []
@@ -137,25 +169,52 @@ def media_options(catalog: Catalog, speed_gbps: float, cages: set[int], *,
         for t2 in optics:
             ok, protocol = _protocol_of(t1, t2)
             # between switches no harness is laid: a module fanning out is not offered
-            if not ok or t1.fiber != t2.fiber or fans_out(t1) or fans_out(t2):
+            if (not ok or t1.fiber != t2.fiber or fans_out(t1) or fans_out(t2)
+                    or not lanes_pair(t1, t2)):
                 continue
             grade = [f for f in fibers if f.fiber == t1.fiber and mates(f.connector, t1.connector)
                      and mates(f.connector, t2.connector)]
             for cords, proto in _cord_sets(grade, protocol, per_run):
                 reach = min(t1.reach_m, t2.reach_m, max(c.reach_m for c in cords))
                 out.append(Medium(t1.ports, t2.ports, reach, proto, t1.price_usd, t2.price_usd,
-                                  cords, transceiver1=t1, transceiver2=t2))
+                                  cords, transceiver1=t1, transceiver2=t2,
+                                  plug1=module_plug(t1), plug2=module_plug(t2)))
     direct = [c for c in catalog.cables.values()
               if c.kind in DIRECT_KINDS and c.port_speed_gbps == speed_gbps]
-    for cords, proto in _cord_sets([c for c in direct if c.links == 1], None, per_run):
-        out.append(Medium(1, 1, max(c.reach_m for c in cords), proto, 0.0, 0.0, cords))
+    by_ends: dict[tuple[Plug, Plug], list[Cable]] = {}  # cords of one medium share their ends
+    for cable in direct:
+        if cable.links == 1:
+            near, far = cable_plugs(cable)
+            by_ends.setdefault((near, far), []).append(cable)
+            if far != near:
+                by_ends.setdefault((far, near), []).append(cable)
+    for (end1, end2), cables in by_ends.items():
+        for cords, proto in _cord_sets(cables, None, per_run):
+            out.append(Medium(1, 1, max(c.reach_m for c in cords), proto, 0.0, 0.0, cords,
+                              plug1=end1, plug2=end2))
     for cable in direct:
         if cable.links > 1 and cable.links in cages:
+            wide, leg = cable_plugs(cable)
             out.append(Medium(1, cable.links, cable.reach_m, cable.protocol, 0.0,
-                              cable.price_usd, (cable,)))
+                              cable.price_usd, (cable,), plug1=leg, plug2=wide))
             out.append(Medium(cable.links, 1, cable.reach_m, cable.protocol, cable.price_usd,
-                              0.0, (cable,)))
-    return sorted(out, key=lambda m: m.key)
+                              0.0, (cable,), plug1=wide, plug2=leg))
+    return sorted(out, key=lambda m: (m.key, m.plug1.text(), m.plug2.text()))
+
+
+def direct_between(catalog: Catalog, speed_gbps: float, lower: CageKey, upper: CageKey
+                   ) -> list[Medium]:
+    """Direct cabling between two single-port cages, run by run: each run takes the cheapest
+    single-link direct cable that plugs into both (either way round), whatever its ends'
+    form factors (so its media are per pair of cages, ``Medium.between``)."""
+    if lower[0] != 1 or upper[0] != 1:
+        return []
+    cords = [c for c in catalog.cables.values()
+             if c.kind in DIRECT_KINDS and c.links == 1 and c.port_speed_gbps == speed_gbps
+             and straight_fits(c, lower, upper)]
+    return [Medium(1, 1, max(c.reach_m for c in chosen), proto, 0.0, 0.0, chosen,
+                   between=(lower, upper))
+            for chosen, proto in _cord_sets(cords, None, True)]
 
 
 def _cord_sets(cords: list[Cable], protocol: str | None, per_run: bool):
@@ -177,11 +236,14 @@ def _cord_sets(cords: list[Cable], protocol: str | None, per_run: bool):
             yield tuple(sorted(chosen, key=lambda c: (c.reach_m, c.price_usd, c.model))), proto
 
 
-def pareto_media(options: list[Medium], power_matters: bool = False) -> list[Medium]:
+def pareto_media(options: list[Medium], power_matters: bool = False,
+                 fit_of=None) -> list[Medium]:
     """Drop media beaten everywhere by another with the same ends and more reach (and, when the
     fabric limits power, on power too).
 
-    ``a`` dominates ``b`` when both have the same cages, ``reach_a >= reach_b``, ``a`` speaks no
+    ``a`` dominates ``b`` when both have the same cages and plug into the same ones (the same
+    ``plug1`` and ``plug2``, or, given ``fit_of``, the same ``fit_of(medium)``: which of a
+    link class's cages each end fits), ``reach_a >= reach_b``, ``a`` speaks no
     protocol or ``b``'s, ``a``'s cage parts cost no more at either end, and a link costs no more
     on ``a`` than on ``b`` at every run ``b`` reaches (its cords are step functions of the run,
     so comparing them at every cord's reach, and just past it, is enough). A dominated medium
@@ -216,9 +278,10 @@ def pareto_media(options: list[Medium], power_matters: bool = False) -> list[Med
                     a.per_unit1_w <= b.per_unit1_w and a.per_unit2_w <= b.per_unit2_w
                     and cheaper_links(a, b, w))))
 
-    groups: dict[tuple[int, int], list[tuple[int, Medium]]] = {}
+    groups: dict[tuple, list[tuple[int, Medium]]] = {}
     for index, option in enumerate(options):
-        groups.setdefault((option.cage1, option.cage2), []).append((index, option))
+        fit = (option.plug1, option.plug2) if fit_of is None else fit_of(option)
+        groups.setdefault((option.cage1, option.cage2, fit), []).append((index, option))
     kept: list[tuple[int, Medium]] = []
     for members in groups.values():
         members.sort(key=lambda im: (-im[1].reach_m, im[1].per_unit1_usd + im[1].per_unit2_usd

@@ -23,8 +23,19 @@ from collections import Counter
 from dataclasses import dataclass
 
 from designer.inputs.catalog import Catalog
-from designer.inputs.schema import DIRECT_KINDS, Cable, Site, Transceiver
-from designer.model.fit import fans_out, harnesses_for, leg_connector, mates
+from designer.inputs.schema import DIRECT_KINDS, Cable, Cage, Site, Transceiver
+from designer.model.fit import (
+    CageKey,
+    cable_plugs,
+    fans_out,
+    harnesses_for,
+    lanes_pair,
+    leg_connector,
+    mates,
+    module_plug,
+    plug_problem,
+    plugs,
+)
 from designer.model.media import cheapest_cord
 from designer.site.grid import DEFAULT_NODE_UNITS, GroupPlacement, hall_rows, node_run_m
 
@@ -130,25 +141,32 @@ def _fits(part_protocol: str | None, protocol: str) -> bool:
 
 
 class CagePricer:
-    """The cheapest cabling of a cage for given leg runs, from one catalog at one speed."""
+    """The cheapest cabling of a cage for given leg runs, from one catalog at one speed, to
+    nodes whose NIC ports sit in cages ``node_cage`` (None: not checked): every part plugs
+    into the cage at its end (``designer.model.fit``)."""
 
-    def __init__(self, catalog: Catalog, speed_gbps: float):
+    def __init__(self, catalog: Catalog, speed_gbps: float, node_cage: Cage | None = None):
         self.catalog = catalog
         self.speed_gbps = speed_gbps
+        self.node_cage = node_cage
         self._cheapest = functools.lru_cache(maxsize=None)(self._search)
 
-    def cheapest(self, runs_m: tuple[float, ...], cage_ports: int, protocol: str
+    def cheapest(self, runs_m: tuple[float, ...], cage: CageKey, protocol: str
                  ) -> CageCabling | None:
-        """Least-cost cabling of a cage whose legs run ``runs_m`` (None: nothing reaches)."""
-        return self._cheapest(runs_m, cage_ports, protocol)
+        """Least-cost cabling of a leaf cage ``cage`` (its ports and what it takes) whose legs
+        run ``runs_m`` (None: nothing reaches or fits)."""
+        return self._cheapest(runs_m, cage, protocol)
 
-    def _search(self, runs_m: tuple[float, ...], cage_ports: int, protocol: str
+    def _search(self, runs_m: tuple[float, ...], cage: CageKey, protocol: str
                 ) -> CageCabling | None:
-        options = [*self._optics(runs_m, cage_ports, protocol),
-                   *self._direct(runs_m, cage_ports, protocol)]
+        options = [*self._optics(runs_m, cage, protocol),
+                   *self._direct(runs_m, cage, protocol)]
         return min(options, key=lambda o: (o.cost_usd, o.sort_key), default=None)
 
-    def _optics(self, runs_m, cage_ports, protocol):
+    def _at_node(self, plug) -> bool:
+        return plug_problem(plug, self.node_cage) is None
+
+    def _optics(self, runs_m, cage, protocol):
         speed = self.speed_gbps
         optics = [t for t in self.catalog.transceivers.values()
                   if t.port_speed_gbps == speed and _fits(t.protocol, protocol)]
@@ -157,14 +175,16 @@ class CagePricer:
                   and _fits(c.protocol, protocol)]
         longest = max(runs_m)
         for leaf_end in optics:
-            if leaf_end.ports != cage_ports or leaf_end.reach_m < longest:
+            if not plugs(module_plug(leaf_end), cage, leaf_end.ports) \
+                    or leaf_end.reach_m < longest:
                 continue
             # a module carrying several links on one connector needs a harness to fan out
             fans = (harnesses_for(leaf_end, self.catalog.cables.values())
                     if fans_out(leaf_end) else [None])
             for node_end in optics:
                 if (node_end.ports != 1 or node_end.fiber != leaf_end.fiber
-                        or node_end.reach_m < longest):
+                        or node_end.reach_m < longest or not lanes_pair(leaf_end, node_end)
+                        or not self._at_node(module_plug(node_end))):
                     continue
                 for harness in fans:
                     legs_mate = leg_connector(leaf_end, harness)
@@ -176,11 +196,11 @@ class CagePricer:
                         yield CageCabling(len(runs_m), cables, leaf_end, node_end,
                                           self.catalog.usd_per_w * node_end.power_w, harness)
 
-    def _direct(self, runs_m, cage_ports, protocol):
-        speed = self.speed_gbps
+    def _direct(self, runs_m, cage, protocol):
+        speed, cage_ports = self.speed_gbps, cage[0]
         direct = [c for c in self.catalog.cables.values()
                   if c.kind in DIRECT_KINDS and c.port_speed_gbps == speed
-                  and _fits(c.protocol, protocol)]
+                  and _fits(c.protocol, protocol) and self._ends_fit(c, cage)]
         if cage_ports == 1:
             single = [c for c in direct if c.links == 1]
             cables = tuple(cheapest_cord(single, run) for run in runs_m)
@@ -189,6 +209,17 @@ class CagePricer:
         splitter = cheapest_cord([c for c in direct if c.links == cage_ports], max(runs_m))
         if cage_ports > 1 and splitter is not None:
             yield CageCabling(len(runs_m), (splitter,))
+
+
+    def _ends_fit(self, cable: Cable, cage: CageKey) -> bool:
+        """One end of the cable plugs into the leaf cage and the other (each leg of a
+        splitter, whose wide end is the leaf's) into the node's: a straight cable either way
+        round."""
+        near, far = cable_plugs(cable)
+        if cable.links > 1:
+            return plugs(near, cage, cable.links) and self._at_node(far)
+        return ((plugs(near, cage, 1) and self._at_node(far))
+                or (plugs(far, cage, 1) and self._at_node(near)))
 
 
 def leaf_leg_runs_m(site: Site, placement: GroupPlacement, nodes_in_group: int,
@@ -281,13 +312,14 @@ class _PlanTally:
         self.worst_of: dict[CageCabling, float] = {}
         self.worst = 0.0
 
-    def group(self, pricer: CagePricer, runs: list[float], cage_ports: int, protocol: str,
+    def group(self, pricer: CagePricer, runs: list[float], cage: CageKey, protocol: str,
               repeat: int) -> tuple[CageCabling, ...] | None:
         """Cable one leaf's cages (legs ``runs``), counted ``repeat`` times; None: impossible."""
         self.worst = max(self.worst, *runs)
+        cage_ports = cage[0]
         cablings = []
         for legs in cage_runs(runs, cage_ports):
-            cabling = pricer.cheapest(legs, cage_ports, protocol)
+            cabling = pricer.cheapest(legs, cage, protocol)
             if cabling is None:
                 return None
             cablings.append(cabling)
@@ -313,7 +345,7 @@ class _PlanTally:
 
 
 def plan_shared_node_links(pricer: CagePricer, hall, *, group_nodes: int, ports_per_node: int,
-                           leaves_per_group: int, cage_ports: int, protocol: str
+                           leaves_per_group: int, cage: CageKey, protocol: str
                            ) -> NodeLinkPlan | None:
     """Node-leaf cabling of a fabric whose servers stand where another fabric put them
     (``designer.site.hall.SharedFloor``): every group measured and cabled on its own."""
@@ -322,7 +354,7 @@ def plan_shared_node_links(pricer: CagePricer, hall, *, group_nodes: int, ports_
     per_group = []
     for group in range(-(-hall.nodes // q)):
         runs = hall.leg_runs_m(q, group, ports_per_node)
-        cablings = tally.group(pricer, runs, cage_ports, protocol, leaves_per_group)
+        cablings = tally.group(pricer, runs, cage, protocol, leaves_per_group)
         if cablings is None:
             return None
         per_group.append(cablings)
@@ -330,7 +362,7 @@ def plan_shared_node_links(pricer: CagePricer, hall, *, group_nodes: int, ports_
 
 
 def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: int,
-                    nodes: int, ports_per_node: int, leaves_per_group: int, cage_ports: int,
+                    nodes: int, ports_per_node: int, leaves_per_group: int, cage: CageKey,
                     protocol: str, node_units: int = DEFAULT_NODE_UNITS) -> NodeLinkPlan | None:
     """The node-leaf cabling of leaves taking ``ports_per_node`` ports of ``group_nodes`` nodes.
 
@@ -347,7 +379,7 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
         for size, repeat in ((q, groups - 1), (last_nodes, 1)):
             runs = leaf_leg_runs_m(site, placement, size, ports_per_node,
                                    node_units=node_units)
-            cablings = tally.group(pricer, runs, cage_ports, protocol, repeat * leaves_per_group)
+            cablings = tally.group(pricer, runs, cage, protocol, repeat * leaves_per_group)
             if cablings is None:
                 return None
             per_group.append(cablings)
@@ -374,7 +406,7 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
         alike.setdefault(runs, []).append((pattern, repeat))
     patterns: list = [None] * min(period, full)
     for runs, members in alike.items():  # patterns with the same runs are cabled once
-        cablings = tally.group(pricer, list(runs), cage_ports, protocol,
+        cablings = tally.group(pricer, list(runs), cage, protocol,
                                sum(repeat for _, repeat in members) * leaves_per_group)
         if cablings is None:
             return None
@@ -382,7 +414,7 @@ def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: 
             patterns[pattern] = cablings
     runs = leaf_leg_runs_m(site, placement, last_nodes, ports_per_node, groups - 1,
                            node_units)
-    last = tally.group(pricer, runs, cage_ports, protocol, leaves_per_group)
+    last = tally.group(pricer, runs, cage, protocol, leaves_per_group)
     if last is None:
         return None
     return tally.plan(patterns[0] if patterns else last, last, patterns=tuple(patterns))

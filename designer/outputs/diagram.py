@@ -376,14 +376,14 @@ def _core_row(s: FabricStructure) -> Row:
 
 
 def optic_type(transceiver) -> str:
-    """A short name for an optic: the type in its form factor (``2xSR4``), else its model.
+    """A short name for an optic: the type in its description (``2xSR4``), else its model.
 
     >>> from designer.inputs.schema import Transceiver
     >>> optic_type(Transceiver(model="T", port_speed_gbps=400, reach_m=50, price_usd=1,
     ...                        form_factor="OSFP twin-port finned (2xSR4)"))
     '2xSR4'
     """
-    found = _OPTIC_TYPE.search(transceiver.form_factor or "")
+    found = _OPTIC_TYPE.search(transceiver.description or "")
     words = found.group(1).split() if found else []
     return words[0] if words else transceiver.model
 

@@ -162,7 +162,8 @@ class FabricResult:
             "endpoints_per_node": fabric.endpoints_per_node,
             "port_speed_gbps": fabric.port_speed_gbps,
             "nic": {"model": s.nic.model, "per_node": nics_per_node(fabric, s.nic),
-                    "in_server_price": s.nics_in_server_price},
+                    "in_server_price": s.nics_in_server_price,
+                    **({"cage": _cage_dict(s.nic.cage)} if s.nic.cage else {})},
             "subfabrics": s.shape.subfabrics,
             "power_w": round(self.power_w, 1),
             "nodes_per_rack": self.site.nodes_per_rack if self.site else None,
@@ -171,7 +172,9 @@ class FabricResult:
             "structure": _structure_dict(s),
             "roles": {role: {"model": mode.model, "radix": mode.radix,
                              "port_speed_gbps": mode.port_speed_gbps,
-                             "cage_ports": mode.cage_ports}
+                             "cage_ports": mode.cage_ports,
+                             **({"cage": _cage_dict(mode.switch.cage)}
+                                if mode.switch.cage else {})}
                       for role, (mode, _) in s.counts.switches.items()},
             "limits": {"max_oversubscription": fabric.max_oversubscription,
                        "max_switch_hops": fabric.max_switch_hops,
@@ -199,6 +202,11 @@ class FabricResult:
                                "network_share_of_server_cost": round(
                                    self.cost_usd / self.server_cost_usd, 6)}
         return entry
+
+
+def _cage_dict(cage) -> dict:
+    """What a cage takes, the facts given (``designer.model.fit``)."""
+    return cage.model_dump(mode="json", exclude_none=True)
 
 
 def _structure_dict(s: FabricStructure) -> dict:
@@ -322,7 +330,9 @@ class DesignResult:
             part = self.catalog.part(model)
             entry = {"kind": kind, "price_usd": part.price_usd, "power_w": part.power_w}
             for key in ("reach_m", "ports", "links", "fiber", "port_speed_gbps", "rack_units",
-                        "connector", "connectors", "leg_connector", "pcie_gen", "pcie_lanes"):
+                        "connector", "connectors", "leg_connector", "pcie_gen", "pcie_lanes",
+                        "form_factor", "top", "far_form_factor", "far_top", "lane_gbps",
+                        "far_lane_gbps", "optical_lane_gbps", "coding"):
                 value = getattr(part, key, None)
                 if value is not None and not (kind == "switches" and key == "ports"):
                     entry[key] = value

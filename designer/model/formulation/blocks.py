@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulp
 
 from designer.inputs.catalog import SwitchMode
-from designer.inputs.schema import Fabric, Nic
+from designer.inputs.schema import Cage, Fabric, Nic
 from designer.model.candidates import LeafOption, PodOption, Shape, SpineOption
 from designer.model.formulation.builder import Expr, row_name
 from designer.model.links import LinkClass
@@ -46,6 +46,8 @@ class Block:
     switch_cost: Expr = field(default_factory=Expr)
     switch_power: Expr = field(default_factory=Expr)
     pod_runs: dict = field(default_factory=dict)  # three tiers: formulation.media.pod_runs_m
+    node_cage: Cage | None = None
+    variant: int = 0
 
     @property
     def node_link_cost(self) -> Expr:
@@ -61,7 +63,8 @@ class Block:
 
     @property
     def name(self) -> str:
-        return row_name(self.shape.layout, f"t{self.tiers}")
+        return row_name(self.shape.layout, f"t{self.tiers}",
+                        *([f"nic{self.variant}"] if self.variant else []))
 
 
 @dataclass

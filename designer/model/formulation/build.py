@@ -19,6 +19,7 @@ from designer.model.formulation.builder import Builder, TierInputs
 from designer.model.formulation.choices import (
     define_budget,
     define_latency_limit,
+    define_nic_cages,
     define_nic_choice,
     define_one_block,
     define_power_limit,
@@ -48,18 +49,29 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog,
     power_matters = fabric.max_power_kw is not None
     modes = undominated_modes(usable_modes(fabric, catalog), fabric.max_latency_us is not None,
                               power_matters)
-    inputs = TierInputs(fabric, site, catalog, tuple(modes),
-                        CagePricer(catalog, fabric.port_speed_gbps), hall)
+    # The node-leaf links are cabled to the NIC's cages: one set of blocks per kind of cage,
+    # each with the switches of the protocols its NICs speak.
+    node_cages = list(dict.fromkeys(nic.cage for nic, _ in nics)) or [None]
     blocks: list[Block] = []
-    for layout in allowed_layouts(fabric):
-        sh = shape(layout, fabric.endpoints_per_node)
-        for tiers in allowed_tiers(fabric):
-            block = Block(sh, tiers, b.binary("use", layout, f"t{tiers}"))
-            if TIER_FAMILIES[tiers](b, block, inputs):
-                blocks.append(block)
-            else:
-                b.add(block.on == 0, "unused", block.name)
+    for variant, node_cage in enumerate(node_cages):
+        spoken = {nic.protocol for nic, _ in nics if nic.cage == node_cage}
+        usable = tuple(m for m in modes if None in spoken or m.switch.protocol in spoken
+                       or not nics)
+        inputs = TierInputs(fabric, site, catalog, usable,
+                            CagePricer(catalog, fabric.port_speed_gbps, node_cage), hall)
+        for layout in allowed_layouts(fabric):
+            sh = shape(layout, fabric.endpoints_per_node)
+            for tiers in allowed_tiers(fabric):
+                tag = [f"nic{variant}"] if variant else []
+                block = Block(sh, tiers, b.binary("use", layout, f"t{tiers}", *tag),
+                              node_cage=node_cage, variant=variant)
+                if TIER_FAMILIES[tiers](b, block, inputs):
+                    blocks.append(block)
+                else:
+                    b.add(block.on == 0, "unused", block.name)
     define_one_block(b, blocks)
+    if len(node_cages) > 1:
+        define_nic_cages(b, nics, blocks)
     for block in blocks:
         define_protocol_consistency(b, block, protocols)
         if fabric.max_latency_us is not None:

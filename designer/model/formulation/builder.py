@@ -4,6 +4,7 @@ products, and the media cache shared by builds."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ import pulp
 
 from designer.inputs.catalog import Catalog, SwitchMode
 from designer.inputs.schema import Fabric, Site, Switch
-from designer.model.media import Medium, media_options, pareto_media
+from designer.model.fit import CageKey, cage_order
+from designer.model.media import Medium, direct_between, media_options, pareto_media
 from designer.model.nodelinks import CagePricer
 from designer.site.hall import SharedFloor
 
@@ -51,12 +53,17 @@ class Builder:
 
     def media(self, catalog: Catalog, speed_gbps: float, cages: set[int], *,
               pareto: bool = False, power_matters: bool = False,
-              per_run: bool = False) -> list[Medium]:
+              per_run: bool = False, ends: tuple | None = None) -> list[Medium]:
         """``media_options`` (and its Pareto set), computed once for every build that asks for
         the same optics and cables at the same speed (a sweep's points, every block and class
-        of one build): the key holds the parts themselves, so a repriced catalog misses."""
+        of one build): the key holds the parts themselves, so a repriced catalog misses.
+
+        ``ends = (lower cages, upper cages)`` (``CageKey`` tuples): only the media fitting one
+        cage at each end, and with ``pareto`` the Pareto set among media that fit the same of
+        these cages."""
         parts = (tuple(catalog.transceivers.values()), tuple(catalog.cables.values()))
-        return _media_of(parts, speed_gbps, frozenset(cages), pareto, power_matters, per_run)
+        return _media_of(parts, speed_gbps, frozenset(cages), pareto, power_matters, per_run,
+                         ends)
 
     def binary(self, *name: object) -> pulp.LpVariable:
         return self.problem.add_variable(row_name(*name), 0, 1, cat=pulp.LpBinary)
@@ -128,11 +135,23 @@ class Builder:
 
 @functools.lru_cache(maxsize=64)
 def _media_of(parts: tuple, speed_gbps: float, cages: frozenset[int], pareto: bool,
-              power_matters: bool, per_run: bool) -> list[Medium]:
+              power_matters: bool, per_run: bool, ends: tuple | None = None) -> list[Medium]:
     transceivers, cables = parts
     view = _PartsView({t.model: t for t in transceivers}, {c.model: c for c in cables})
     options = media_options(view, speed_gbps, set(cages), per_run=per_run)
-    return pareto_media(options, power_matters) if pareto else options
+    fit_of = None
+    if ends is not None:
+        lower, upper = ends
+
+        def fit_of(m: Medium) -> tuple:
+            return (tuple(m.fits1(k) for k in lower), tuple(m.fits2(k) for k in upper))
+
+        if per_run:  # direct cords run by run are chosen for each pair of single-port cages
+            options = [m for m in options if m.transceiver1 is not None or m.breakout]
+            options += [m for low in lower for high in upper
+                        for m in direct_between(view, speed_gbps, low, high)]
+        options = [m for m in options if any(fit_of(m)[0]) and any(fit_of(m)[1])]
+    return pareto_media(options, power_matters, fit_of) if pareto else options
 
 
 @dataclass(frozen=True)
@@ -144,11 +163,21 @@ class _PartsView:
 
 
 
-def cage_sums(items) -> dict[int, Expr]:
-    sums: dict[int, list] = defaultdict(list)
-    for cage, var in items:
-        sums[cage].append(var)
-    return {cage: pulp.lpSum(vs) for cage, vs in sorted(sums.items())}
+def cage_sums(items) -> dict[CageKey, Expr]:
+    """``sum`` of the choices whose switch has each cage (``(ports, facts)``), in a stable
+    order."""
+    sums: dict[CageKey, list] = defaultdict(list)
+    for key, var in items:
+        sums[key].append(var)
+    return {key: pulp.lpSum(sums[key]) for key in sorted(sums, key=cage_order)}
+
+
+def cage_tag(key: CageKey) -> str:
+    """A short name for a cage in row names: its ports, and a digest of its facts."""
+    ports, cage = key
+    if cage is None:
+        return str(ports)
+    return f"{ports}_{hashlib.sha1(cage.model_dump_json().encode()).hexdigest()[:6]}"
 
 
 

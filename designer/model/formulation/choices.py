@@ -8,7 +8,12 @@ import pulp
 from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Fabric
 from designer.inputs.servers import nics_in_server_price
-from designer.model.candidates import allowed_protocols, nics_per_node, usable_nics
+from designer.model.candidates import (
+    allowed_protocols,
+    nics_per_node,
+    undominated_nics,
+    usable_nics,
+)
 from designer.model.formulation.blocks import Block
 from designer.model.formulation.builder import Builder, Expr
 from designer.model.formulation.media import pod_runs_m, pod_sizes
@@ -25,14 +30,17 @@ def define_protocol_choice(b: Builder, fabric: Fabric) -> dict[str, pulp.LpVaria
 
 def define_nic_choice(b: Builder, fabric: Fabric, catalog: Catalog,
                       rho: dict[str, pulp.LpVariable]) -> tuple[list, Expr, Expr]:
-    """One NIC model: ``sum_n nu_n = 1``, ``nu_n <= rho_p(n)``.
+    """One NIC model: ``sum_n nu_n = 1``, ``nu_n <= rho_p(n)``, over the usable cards no
+    other beats (``candidates.undominated_nics``).
 
     NIC cost = ``sum_n nu_n * N * ceil(E * P / ports_n) * price_n`` and NIC power likewise with
     ``power_n``; both are 0 when the server's price includes its NICs
     (``inputs.servers.nics_in_server_price``): the choice then only says which card the ports
     are. Returns the choices, the cost and the power (watts).
     """
-    nics = [(nic, b.binary("nic", i)) for i, nic in enumerate(usable_nics(fabric, catalog))]
+    usable = undominated_nics(usable_nics(fabric, catalog), fabric, catalog,
+                              fabric.max_power_kw is not None)
+    nics = [(nic, b.binary("nic", i)) for i, nic in enumerate(usable)]
     b.add(pulp.lpSum(v for _, v in nics) == 1, "one_nic")
     for nic, var in nics:
         if nic.protocol is not None:
@@ -43,6 +51,14 @@ def define_nic_choice(b: Builder, fabric: Fabric, catalog: Catalog,
     power = pulp.lpSum(var * billed * fabric.nodes * nics_per_node(fabric, nic) * nic.power_w
                        for nic, var in nics)
     return nics, cost, power
+
+
+def define_nic_cages(b: Builder, nics: list, blocks: list[Block]) -> None:
+    """The NIC's cages are the ones its block's node-leaf links were cabled to:
+    ``nu_n <= sum_{blocks with n's cage} on``."""
+    for i, (nic, var) in enumerate(nics):
+        b.add(var <= pulp.lpSum(block.on for block in blocks if block.node_cage == nic.cage),
+              "nic_cage", i)
 
 
 def define_power_limit(b: Builder, fabric: Fabric, nic_power_w: Expr,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulp
 
 from designer.model.candidates import UpperCords, leaf_options, single_switch_option
+from designer.model.fit import cage_order
 from designer.model.formulation.blocks import Block
 from designer.model.formulation.builder import Builder, Expr, TierInputs
 
@@ -42,9 +43,11 @@ def define_leaves(b: Builder, block: Block, inputs: TierInputs, max_leaves: int 
     cords = None
     if block.tiers == 2:
         power_matters = fabric.max_power_kw is not None
+        keys = tuple(sorted({m.cage_key for m in inputs.modes}, key=cage_order))
         laid = {tuple(c.model for c in m.cords): m.cords
                 for m in b.media(catalog, fabric.port_speed_gbps, cages, pareto=True,
-                                 power_matters=power_matters, per_run=True) if not m.breakout}
+                                 power_matters=power_matters, per_run=True, ends=(keys, keys))
+                if not m.breakout}
         cords = UpperCords(tuple(laid[k] for k in sorted(laid)), power_matters)
     options = leaf_options(fabric, inputs.site, block.shape, list(inputs.modes), reaches,
                            inputs.pricer, catalog, inputs.hall, cords, block.tiers)

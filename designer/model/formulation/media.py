@@ -6,21 +6,23 @@ import numpy as np
 import pulp
 
 from designer.model.candidates import LeafOption
+from designer.model.fit import CageKey
 from designer.model.formulation.blocks import Block, ClassMedia
-from designer.model.formulation.builder import Builder, Expr, TierInputs, row_name
+from designer.model.formulation.builder import Builder, Expr, TierInputs, cage_tag, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
 from designer.site.pods import core_racks, pod_network_racks
 
 
 def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *,
-                 lower_cages: dict[int, Expr], upper_cages: dict[int, Expr],
+                 lower_cages: dict[CageKey, Expr], upper_cages: dict[CageKey, Expr],
                  units1: Expr, units1_max: float, units2: Expr, units2_max: float,
                  links: Expr, links_max: float) -> None:
     """The medium of one link class, chosen by reach and cage fit.
 
-    ``sum_mu w_mu = on``; a medium fits the cages of both ends:
-    ``sum_{mu: cage1(mu) = c} w_mu <= [lower end has cages of c]`` (and likewise upper); it
+    ``sum_mu w_mu = on``; a medium fits the cages of both ends (their ports, and each end's
+    part plugs in: ``designer.model.fit``):
+    ``sum_{mu: mu does not fit c} w_mu <= on - [lower end has cages c]`` (and likewise upper); it
     reaches the class's worst run, which depends on the leaf group's size (it sets where racks
     stand): for every distinct reach ``t`` of the class's media,
 
@@ -44,17 +46,18 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     in place of its price (and ``pareto_media`` keeps media that draw less power).
     """
     name = row_name(block.name, cls)
-    cages = set(lower_cages) | set(upper_cages)
+    cages = {ports for ports, _ in (*lower_cages, *upper_cages)}
     fabric = inputs.fabric
     power_matters = fabric.max_power_kw is not None
     per_run = all(o.runs(cls) is not None for o, _ in block.leaves)
     copies = fabric.planes * block.shape.subfabrics
-    # Dominance only compares media with the same cages, so filtering the Pareto set of every
-    # cage by this class's cages is the Pareto set of this class's media.
+    # Dominance only compares media with more reach, so filtering the Pareto set of the media
+    # fitting this class's cages by reach is the Pareto set of this class's media.
     shortest_m = min(o.run_m(cls) for o, _ in block.leaves)
     options = [m for m in b.media(inputs.catalog, fabric.port_speed_gbps, cages, pareto=True,
-                                  power_matters=power_matters, per_run=per_run)
-               if m.cage1 in lower_cages and m.cage2 in upper_cages and m.reach_m >= shortest_m]
+                                  power_matters=power_matters, per_run=per_run,
+                                  ends=(tuple(lower_cages), tuple(upper_cages)))
+               if m.reach_m >= shortest_m]
     cost = b.continuous(name, "cost")
     power = b.continuous(name, "power") if power_matters else None
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
@@ -119,15 +122,17 @@ def _laid(block: Block, cls: LinkClass, options: list[Medium], copies: int
 
 def define_media_fit(b: Builder, block: Block, cls: LinkClass,
                      chosen: list[tuple[Medium, pulp.LpVariable]],
-                     lower_cages: dict[int, Expr], upper_cages: dict[int, Expr]) -> None:
-    """One medium when the block is on; it fits both ends' cages; and the reach cliques of
-    :func:`define_media` (one row per distinct reach ``t``)."""
+                     lower_cages: dict[CageKey, Expr], upper_cages: dict[CageKey, Expr]) -> None:
+    """One medium when the block is on; it fits both ends' cages (one switch, hence one cage,
+    is on at each end: ``sum_{mu not fitting c} w_mu + [c on] <= on``); and the reach cliques
+    of :func:`define_media` (one row per distinct reach ``t``)."""
     name = row_name(block.name, cls)
     b.add(pulp.lpSum(w for _, w in chosen) == block.on, name, "one_medium")
-    for cage, on in lower_cages.items():
-        b.add(pulp.lpSum(w for m, w in chosen if m.cage1 == cage) <= on, name, "lower_cage", cage)
-    for cage, on in upper_cages.items():
-        b.add(pulp.lpSum(w for m, w in chosen if m.cage2 == cage) <= on, name, "upper_cage", cage)
+    for end, cages in (("lower", lower_cages), ("upper", upper_cages)):
+        for key, on in cages.items():
+            misfits = [w for m, w in chosen if not (m.fits1 if end == "lower" else m.fits2)(key)]
+            if misfits:
+                b.add(pulp.lpSum(misfits) + on <= block.on, name, f"{end}_cage", cage_tag(key))
     for i, t in enumerate(sorted({m.reach_m for m, _ in chosen})):
         beyond = [v for o, v in block.leaves if o.run_m(cls) > t]
         if beyond:
@@ -274,8 +279,9 @@ def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool,
     """``cost_mu(y)`` of :func:`define_media_floor_per_leaf` for every leaf look (rows) and
     medium (columns), the cords ``links_usd`` included; ``inf`` where the medium does not fit
     the look."""
-    run, protocol, cage, units, links = (np.array(column, dtype=object if i == 1 else float)
-                                         for i, column in enumerate(zip(*views, strict=True)))
+    run, protocol, cage, units, links = (
+        list(column) if i == 2 else np.array(column, dtype=object if i == 1 else float)
+        for i, column in enumerate(zip(*views, strict=True)))
     reach = np.array([m.reach_m for m in media])
     unit1 = np.array([m.per_unit1_usd for m in media])
     unit2 = np.array([m.per_unit2_usd / m.cage2 for m in media])
@@ -288,11 +294,11 @@ def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool,
     fits = reach[None, :] >= run[:, None]
     fits &= np.array([[m.protocol in (None, p) for m in media] for p in protocol], dtype=bool)
     if leaf_end:
-        fits &= np.array([m.cage1 for m in media])[None, :] == cage[:, None]
+        fits &= np.array([[m.fits1(key) for m in media] for key in cage], dtype=bool)
     return np.where(fits, usd, np.inf)
 
 
 def _media_view(o: LeafOption, cls: LinkClass) -> tuple:
     """What the media floors read of a leaf option: run, protocol, cage, cages and links."""
-    return (o.run_m(cls), o.mode.switch.protocol, o.mode.cage_ports, o.uplink_units,
+    return (o.run_m(cls), o.mode.switch.protocol, o.mode.cage_key, o.uplink_units,
             o.uplink_total)

@@ -16,6 +16,7 @@ from designer.model.formulation.builder import (
     TierInputs,
     by_model,
     cage_sums,
+    cage_tag,
     leaf_sum,
 )
 from designer.model.formulation.floors import define_switch_floor_per_leaf, define_upper_tier_floor
@@ -60,7 +61,7 @@ def define_pods(b: Builder, block: Block, inputs: TierInputs) -> bool:
     define_pod_switches(b, block, counts)
     leaf_links_max = max(o.uplink_total for o, _ in block.leaves)
     define_media(b, block, inputs, LinkClass.LEAF_SPINE,
-                 lower_cages=cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
+                 lower_cages=cage_sums((o.mode.cage_key, v) for o, v in block.leaves),
                  upper_cages=cages.pod,
                  units1=leaf_sum(block, lambda o: o.uplink_units),
                  units1_max=max(o.uplink_units for o, _ in block.leaves),
@@ -189,8 +190,8 @@ def define_pod_counts(b: Builder, block: Block, bounds: _PodBounds) -> _PodCount
 class _PodCages:
     """Cages used at each end of the classes above the leaf, per cage size."""
 
-    pod: dict[int, Expr]
-    core: dict[int, Expr]
+    pod: dict[tuple, Expr]
+    core: dict[tuple, Expr]
     down_units: Expr
     up_units: Expr
     core_units: Expr
@@ -201,27 +202,29 @@ def define_pod_cages(b: Builder, block: Block, bounds: _PodBounds, counts: _PodC
     """Pod-spine down ``u ceil(L / c_b)`` (pods hold whole cages of leaves), pod-spine up
     ``SC / c_b``, core ``C ceil(Pi l2 / c_x)`` (a product on the digits of cages per core)."""
     name = block.name
-    pod_cages = cage_sums((o.mode.cage_ports, z) for o, z, _ in block.pods)
-    core_cages = cage_sums((m.cage_ports, v) for m, v in block.cores)
+    pod_cages = cage_sums((o.mode.cage_key, z) for o, z, _ in block.pods)
+    core_cages = cage_sums((m.cage_key, v) for m, v in block.cores)
     down_units, up_units = Expr(), Expr()
-    for cage, on in pod_cages.items():
+    for key, on in pod_cages.items():
+        cage, tag = key[0], cage_tag(key)
         per_leaf = leaf_sum(block, lambda o, c=cage: o.uplinks * ceil_div(o.leaves, c))
         top = max(o.uplinks * ceil_div(o.leaves, cage) for o, _ in block.leaves)
-        down = b.continuous(name, "pod_down_units", cage)
-        b.add(down >= per_leaf - top * (1 - on), name, "pod_down_units", cage)
-        up = b.continuous(name, "pod_up_units", cage)
+        down = b.continuous(name, "pod_down_units", tag)
+        b.add(down >= per_leaf - top * (1 - on), name, "pod_down_units", tag)
+        up = b.continuous(name, "pod_up_units", tag)
         b.add(up >= (1 / cage) * counts.spine_core - (counts.sc_max / cage) * (1 - on),
-              name, "pod_up", cage)
+              name, "pod_up", tag)
         down_units += down
         up_units += up
     per_core = Expr()
     per_core_top = 0
     pod_links = Expr([(p, o.links_per_core) for o, _, p in block.pods])
-    for cage, on in core_cages.items():
+    for key, on in core_cages.items():
+        cage, tag = key[0], cage_tag(key)
         top = ceil_div(bounds.core_top, cage)
-        m = b.integer(name, "cages_per_core", cage, upper=top)
-        b.add(m <= top * on, name, "core_cages_off", cage)
-        b.add(cage * m >= pod_links - bounds.core_top * (1 - on), name, "core_cages_ceil", cage)
+        m = b.integer(name, "cages_per_core", tag, upper=top)
+        b.add(m <= top * on, name, "core_cages_off", tag)
+        b.add(cage * m >= pod_links - bounds.core_top * (1 - on), name, "core_cages_ceil", tag)
         per_core += m
         per_core_top = max(per_core_top, top)
     core_units = b.product(b.digits_of(per_core, per_core_top, name, "per_core"),

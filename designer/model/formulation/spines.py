@@ -5,8 +5,16 @@ from __future__ import annotations
 import pulp
 
 from designer.model.candidates import spine_options
+from designer.model.fit import CageKey
 from designer.model.formulation.blocks import Block
-from designer.model.formulation.builder import Builder, Expr, TierInputs, cage_sums, leaf_sum
+from designer.model.formulation.builder import (
+    Builder,
+    Expr,
+    TierInputs,
+    cage_sums,
+    cage_tag,
+    leaf_sum,
+)
 from designer.model.formulation.floors import (
     define_switch_floor_per_leaf,
     define_upper_tier_floor,
@@ -42,11 +50,11 @@ def define_leaf_spine(b: Builder, block: Block, inputs: TierInputs) -> bool:
     carried = define_spine_options(b, block, modes)
     if carried is None:
         return False
-    spine_cages = cage_sums((o.mode.cage_ports, z) for o, z, _ in block.spines)
+    spine_cages = cage_sums((o.mode.cage_key, z) for o, z, _ in block.spines)
     spine_units, links_max = define_spine_cages(b, block, spine_cages, carried)
     define_spine_switches(b, block)
     define_media(b, block, inputs, LinkClass.LEAF_SPINE,
-                 lower_cages=cage_sums((o.mode.cage_ports, v) for o, v in block.leaves),
+                 lower_cages=cage_sums((o.mode.cage_key, v) for o, v in block.leaves),
                  upper_cages=spine_cages,
                  units1=leaf_sum(block, lambda o: o.uplink_units),
                  units1_max=max(o.uplink_units for o, _ in block.leaves),
@@ -98,7 +106,7 @@ def define_spine_racks(b: Builder, block: Block) -> None:
               block.name, "spine_racks", per_pair)
 
 
-def define_spine_cages(b: Builder, block: Block, spine_cages: dict[int, Expr],
+def define_spine_cages(b: Builder, block: Block, spine_cages: dict[CageKey, Expr],
                        carried: list) -> tuple[Expr, int]:
     """Cages at the spine end: ``c m_c >= sum_z l_z Lambda_z`` per cage size, times the spine
     count (a product on its binary digits). Returns the cages and the most leaf-spine links."""
@@ -106,14 +114,15 @@ def define_spine_cages(b: Builder, block: Block, spine_cages: dict[int, Expr],
     max_u = max(o.uplinks for o, _ in block.leaves)
     cages_per_spine = Expr()
     max_cages = 0
-    for cage, on in spine_cages.items():
+    for key, on in spine_cages.items():
+        cage, tag = key[0], cage_tag(key)
         top = max(ceil_div(o.mode.radix, cage) for o, _, _ in block.spines
-                  if o.mode.cage_ports == cage)
-        m = b.integer(name, "cages_per_spine", cage, upper=top)
-        b.add(m <= top * on, name, "cages_off", cage)
+                  if o.mode.cage_key == key)
+        m = b.integer(name, "cages_per_spine", tag, upper=top)
+        b.add(m <= top * on, name, "cages_off", tag)
         b.add(cage * m >= pulp.lpSum(o.links_per_leaf * c for (o, _, _), c
                                      in zip(block.spines, carried, strict=True)
-                                     if o.mode.cage_ports == cage), name, "cages_ceil", cage)
+                                     if o.mode.cage_key == key), name, "cages_ceil", tag)
         cages_per_spine += m
         max_cages = max(max_cages, top)
     spine_count = pulp.lpSum(s for _, _, s in block.spines)
