@@ -147,6 +147,7 @@ class _FabricState:
     cables: Counter = field(default_factory=Counter)
     transceivers: Counter = field(default_factory=Counter)
     harnessed: set[tuple] = field(default_factory=set)  # (device, cage, harness, per cage)
+    node_cages: dict = field(default_factory=lambda: defaultdict(set))  # (node, cage): models
     problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     links: int = 0
 
@@ -603,13 +604,17 @@ def _count_parts(state, row, parts, a, z) -> None:
         if not model:
             continue
         fanned |= _check_mating(state, row, parts, info, model, harness, (device, cage))
-        fits = 1 if cage is None else roles[row[f"{end}_role"]]["cage_ports"]
+        node_ports = state.spec["nic"].get("cage_ports", 1)  # ports in a node's cage
+        fits = node_ports if cage is None else roles[row[f"{end}_role"]]["cage_ports"]
         ports = parts.get(model, {}).get("ports", 1)
         if ports != fits:
             state.problems["ports"].append(f"{row['cable_id']}: {model} serves {ports} links, "
                                            f"the cage at {device} holds {fits}")
-        if cage is None:  # a NIC port: one module per port
+        if cage is None and node_ports == 1:  # a NIC port: one module per port
             state.transceivers[model] += 1
+        elif cage is None:  # one module per node cage, whose ports go to several leaves
+            number = nic_number(row[f"{end}_port"])
+            state.node_cages[(device, (number - 1) // node_ports)].add(model)
         else:
             state.cages.add((device, cage, model))
     if harness and not fanned:
@@ -662,6 +667,9 @@ def _check_reach(state, row, parts) -> None:
 
 def _check_fabric(report: VerificationReport, name: str, state: _FabricState) -> None:
     spec = state.spec
+    state.problems["ports"] += [f"{node} cage {cage + 1} holds {' and '.join(sorted(models))}: "
+                                "one module per cage" for (node, cage), models
+                                in sorted(state.node_cages.items()) if len(models) > 1][:20]
     report.add(name, "ports", state.problems["ports"],
                f"{len(state.ports)} devices, no port used twice or beyond its radix")
     _check_endpoints(report, name, state)
@@ -988,6 +996,9 @@ def _counted_parts(states: dict) -> Counter:
             counted[(name, model)] += count
         for _, _, model in state.cages:
             counted[(name, model)] += 1
+        for models in state.node_cages.values():
+            for model in models:
+                counted[(name, model)] += 1
         for _, _, model, per_cage in state.harnessed:
             counted[(name, model)] += per_cage
     return counted

@@ -185,6 +185,19 @@ def on_board(fabric: Fabric, catalog: Catalog) -> tuple[str, ...] | None:
     return getattr(server, f"{pool}_nic")
 
 
+def node_end_of(fabric: Fabric, catalog: Catalog, nic: Nic) -> tuple[int, Cage | None]:
+    """The cage the node-leaf links plug into at the node: the server's own backend cages
+    (ports per cage, facts) when it has them and the fabric is on its backend ports, else one
+    port of the card's cage."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    if server is not None:
+        pool = fabric.kind if fabric.kind in ("storage", "frontend") else "backend"
+        if pool == "backend" and server.backend_ports > 0 and (
+                server.backend_cage is not None or server.backend_ports_per_cage > 1):
+            return server.backend_ports_per_cage, server.backend_cage
+    return 1, nic.cage
+
+
 LANE_GBPS = {3: 6.25, 4: 12.5, 5: 25.0, 6: 50.0}  # what one PCIe lane feeds, by generation
 
 
@@ -328,9 +341,12 @@ class MediaPricer:
     """Prices a link class with its cheapest feasible medium (options cached per class shape)."""
 
     def __init__(self, catalog: Catalog, protocol: str, speed_gbps: float,
-                 module_energy_usd_per_w: float = 0.0, node_cage: Cage | None = None):
+                 module_energy_usd_per_w: float = 0.0,
+                 node_end: tuple[int, Cage | None] = (1, None),
+                 node_module: Transceiver | None = None):
         self.catalog = catalog
-        self.node_end = (1, node_cage)  # each NIC port is a cage of one port
+        self.node_end = node_end  # the node's cage: (ports, facts)
+        self.node_module = node_module  # the one node-end module, where a cage has several ports
         self.protocol = protocol
         self.speed_gbps = speed_gbps
         self.module_energy_usd_per_w = module_energy_usd_per_w
@@ -488,6 +504,15 @@ class MediaPricer:
         return out
 
 
+    def with_node_module(self, module: Transceiver) -> MediaPricer:
+        """This pricer with one node-end module throughout (made once per module)."""
+        cache = self.__dict__.setdefault("_only", {})
+        if module.model not in cache:
+            cache[module.model] = MediaPricer(self.catalog, self.protocol, self.speed_gbps,
+                                              self.module_energy_usd_per_w, self.node_end,
+                                              module)
+        return cache[module.model]
+
     def cage_cost(self, runs_m: tuple[float, ...], cage: tuple) -> ClassMedia | None:
         """Cheapest cabling of one leaf cage whose legs run ``runs_m`` (None: impossible).
 
@@ -511,8 +536,10 @@ class MediaPricer:
         for high, fan in ((h, f) for h in optics for f in fanouts(h, self.catalog)):
             for low in optics:
                 if (not module_in(high, cage) or not module_in(low, self.node_end)
-                        or low.fiber != high.fiber or not optical_lanes_agree(low, high)):
+                        or low.fiber != high.fiber or not optical_lanes_agree(low, high)
+                        or self.node_module not in (None, low)):
                     continue
+                share = low.ports  # legs one node-end module serves
                 total, watts, used = high.price_usd, 0.0, []  # high: in the leaf's cage
                 at_high = high.connector
                 if fan is not None:  # one harness per connector of the leaf-end module
@@ -526,9 +553,9 @@ class MediaPricer:
                         total = None
                         break
                     fiber = min(legs, key=lambda f: f.price_usd)
-                    total += (low.price_usd + self.module_energy_usd_per_w * low.power_w
-                              + fiber.price_usd)
-                    watts += low.power_w + fiber.power_w
+                    total += ((low.price_usd + self.module_energy_usd_per_w * low.power_w)
+                              / share + fiber.price_usd)
+                    watts += low.power_w / share + fiber.power_w
                     used.append(fiber.model)
                 if total is not None:
                     name = "/".join(dict.fromkeys(used))
@@ -551,6 +578,25 @@ class MediaPricer:
 
 
 def node_leaf_cost(site: Site, rail: bool, nodes: int, q: int, ports_per_node: int,
+                   leaves_per_group: int, cage: tuple, pricer: MediaPricer) -> ClassMedia | None:
+    """Node-leaf cabling per copy (:func:`node_leaf_legs`); where the node's cages hold
+    several ports, one node-end module model serves every leg: the cheapest over them."""
+    if pricer.node_end[0] == 1 or pricer.node_module is not None:
+        return node_leaf_legs(site, rail, nodes, q, ports_per_node, leaves_per_group, cage,
+                              pricer)
+    best = None
+    for module in sorted(pricer.catalog.transceivers.values(), key=lambda t: t.model):
+        if module.port_speed_gbps != pricer.speed_gbps or not module_in(module, pricer.node_end):
+            continue
+        only = pricer.with_node_module(module)
+        found = node_leaf_legs(site, rail, nodes, q, ports_per_node, leaves_per_group, cage,
+                               only)
+        if found is not None and (best is None or found.cost_usd < best.cost_usd):
+            best = found
+    return best
+
+
+def node_leaf_legs(site: Site, rail: bool, nodes: int, q: int, ports_per_node: int,
                    leaves_per_group: int, cage: tuple, pricer: MediaPricer) -> ClassMedia | None:
     """Node-leaf cabling per copy: every leaf's cages, leg by leg, from the floor grid.
 
@@ -830,12 +876,12 @@ TIER_ENUMERATORS = {1: best_one_tier, 2: best_two_tier, 3: best_three_tier}
 def best_copy(fabric: Fabric, site: Site, catalog: Catalog, protocol: str,
               layout: Layout, cap_w: float | None = None,
               module_energy_usd_per_w: float = 0.0,
-              node_cage: Cage | None = None) -> FabricCopy | None:
+              node_end: tuple[int, Cage | None] = (1, None)) -> FabricCopy | None:
     """Cheapest sub-fabric (per plane) for one protocol and layout, over T then structure,
-    drawing at most ``cap_w`` when given, cabled to NIC ports in cages ``node_cage``."""
+    drawing at most ``cap_w`` when given, cabled to the nodes' cages ``node_end``."""
     modes = modes_allowed(fabric, catalog, protocol)
     pricer = MediaPricer(catalog, protocol, fabric.port_speed_gbps, module_energy_usd_per_w,
-                         node_cage)
+                         node_end)
     best = None
     for tiers in tiers_allowed(fabric):
         candidate = TIER_ENUMERATORS[tiers](fabric, site, layout, modes, pricer, cap_w)
@@ -871,10 +917,11 @@ def cheapest_design(fabric: Fabric, site: Site, catalog: Catalog,
                 cap_w = None if limit_w is None else (limit_w - nic_w) / copies_n
                 if cap_w is not None and cap_w < -1e-9:
                     continue
-                key = (layout.name, cap_w, nic.cage)
+                node_end = node_end_of(fabric, catalog, nic)
+                key = (layout.name, cap_w, node_end)
                 if key not in copies:
                     copies[key] = best_copy(fabric, site, catalog, protocol, layout, cap_w,
-                                            module_energy_usd_per_w, nic.cage)
+                                            module_energy_usd_per_w, node_end)
                 copy = copies[key]
                 if copy is None:
                     continue

@@ -14,7 +14,7 @@ from dataclasses import replace
 from types import MappingProxyType
 
 import pytest
-from instances import small_instances, with_cages
+from instances import small_instances, with_cages, with_server
 from pydantic import ValidationError
 from reference import cheapest_design
 
@@ -179,3 +179,90 @@ def test_a_fabric_no_part_plugs_into_names_both_ends_and_what_fits(ethernet):
     assert "SN5400 cages take QSFP-DD, 8 x 50G lanes, NVIDIA-coded parts" in text
     assert "MCX715105AS-WEAT ports take QSFP112, 4 x 100G lanes, NVIDIA-coded parts" in text
     assert "(parts that fit: MMA1Z00-NS400-T, MMS1X00-NS400)" in text
+
+
+def _twin_caged(index: int, instance):
+    """The instance on a server whose backend ports sit in twin-port cages of its own (a DGX),
+    with cage facts on every part: the node end takes one two-port module per cage."""
+    fabric = instance.fabric
+    used = fabric.endpoints_per_node * fabric.planes
+    cage = (None, Cage(form_factor="OSFP", top="flat", lanes=8, lane_gbps=100),
+            Cage(form_factor="OSFP"))[index % 3]
+    twin = with_server(instance, nics_included=index % 2 == 0,
+                       backend_ports=used + used % 2, backend_ports_per_cage=2,
+                       backend_cage=cage)
+    return twin._replace(name=f"{instance.name}-twin")
+
+
+TWIN = [_twin_caged(i, with_cages(instance, 2000 + i) if i % 2 else instance)
+        for i, instance in enumerate(small_instances(40)) if
+        instance.fabric.endpoints_per_node * instance.fabric.planes % 2 == 0][:16]
+
+
+@pytest.mark.parametrize("instance", TWIN, ids=lambda i: i.name)
+def test_milp_equals_enumeration_on_twin_port_server_cages(instance):
+    """A server's own twin-port cages: one node-end module model for every leg, each module
+    serving two legs; the MILP finds the enumeration's optimum, or both find nothing."""
+    expected = cheapest_design(instance.fabric, instance.site, instance.catalog)
+    demand = Demand.from_dict({"fabrics": [instance.fabric], "site": instance.site},
+                              path=f"{instance.name}.yaml")
+    if expected is None:
+        with pytest.raises(designer.InfeasibleError):
+            designer.design(demand, instance.catalog)
+        return
+    got = designer.design(demand, instance.catalog).fabrics[0]
+    assert math.isclose(got.cost_usd, expected.cost_usd, rel_tol=1e-9, abs_tol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def dgx_design(tmp_path_factory):
+    catalog = designer.load_catalog(["nvidia-infiniband"])
+    demand = Demand.from_dict({"fabrics": [{
+        "name": "compute", "nodes": 16, "endpoints_per_node": 8, "port_speed_gbps": 400,
+        "protocol": "infiniband", "layout": "rail-optimized", "server": "DGX H100"}]},
+        path="dgx.yaml")
+    result = designer.design(demand, catalog)
+    return catalog, demand, result, result.write(tmp_path_factory.mktemp("dgx") / "out")
+
+
+def test_a_dgx_takes_one_twin_port_flat_module_per_cage(dgx_design):
+    """A DGX H100's eight compute ports sit in four twin-port flat-top OSFP cages: each takes
+    one twin-port flat-top module serving two rails, not a single-port card's module or a
+    splitter made for ConnectX-7 cards; the enumeration agrees on the price."""
+    catalog, demand, result, _ = dgx_design
+    fabric = result.fabrics[0]
+    node_end = {p.model: p.quantity for p in fabric.parts if p.role == "node-leaf (node end)"}
+    assert node_end == {"MMA4Z00-NS-FLT": 16 * 8 // 2}
+    assert not {p.model for p in fabric.parts if p.model.startswith(("MCP7Y00", "MCA7J60"))}
+    assert fabric.to_dict()["nic"]["cage_ports"] == 2
+    expected = cheapest_design(demand.fabrics[0], demand.site, catalog)
+    assert math.isclose(fabric.cost_usd, expected.cost_usd, abs_tol=1e-6)
+
+
+def test_the_verifier_holds_one_module_per_node_cage(dgx_design):
+    """Two rows of one DGX cage naming different modules: the cage would hold two."""
+    out = dgx_design[3]
+    path = out / "cabling.csv"
+    text = path.read_text("utf-8")
+    rows = text.splitlines()
+    first = next(i for i, r in enumerate(rows) if ",nic2," in r and "MMA4Z00-NS-FLT" in r)
+    rows[first] = rows[first].replace("MMA4Z00-NS-FLT", "MMS4X00-NM-FLT", 1)
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    try:
+        failed = {c.name: c for c in verify(out, raise_on_failure=False).failures}
+        assert "one module per cage" in failed["ports"].detail
+    finally:
+        path.write_text(text, "utf-8")
+    assert verify(out, raise_on_failure=False).passed
+
+
+def test_a_fabric_that_splits_a_twin_cage_is_refused_with_a_fix():
+    catalog = designer.load_catalog(["nvidia-infiniband"])
+    demand = Demand.from_dict({"fabrics": [{
+        "name": "compute", "nodes": 4, "endpoints_per_node": 3, "port_speed_gbps": 400,
+        "server": "DGX H100"}]}, path="odd.yaml")
+    with pytest.raises(designer.InputError,
+                       match=r"3 backend port\(s\) per server .* do not fill whole cages of "
+                             r"DGX H100 \(2 ports each, one module per cage\); fix: "
+                             r"endpoints_per_node x planes a multiple of 2 \(such as 4\)"):
+        designer.design(demand, catalog)

@@ -99,15 +99,15 @@ def test_infeasible_limit_names_the_least_power():
 def test_each_module_is_counted_once():
     """A switch's power_w is its datasheet maximum with modules fitted: the modules in its
     cages count nothing of their own, a module at a NIC end and an active cable count theirs.
-    dgx-superpod-4su: 48 switches at 1,610 W, 768 NIC-end modules at 8 W, 128 active copper
-    cables at 3 W (and 1,408 twin-port modules in switch cages at 0)."""
+    dgx-superpod-4su: 48 switches at 1,610 W, 512 twin-port modules in the DGX cages at 15 W
+    (and 1,536 twin-port modules in switch cages at 0)."""
     from conftest import ROOT
 
     import designer
 
     result = designer.design(designer.load_demand(ROOT / "examples" / "dgx-superpod-4su.yaml"))
     fabric = result.fabrics[0]
-    assert fabric.power_w == 48 * 1610 + 768 * 8 + 128 * 3
+    assert fabric.power_w == 48 * 1610 + 512 * 15
     in_cages = [line for line in result.bom if line.roles.endswith("(leaf end)")
                 or "(spine end)" in line.roles]
     assert in_cages and all(line.unit_power_w == 0 for line in in_cages)

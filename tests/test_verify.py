@@ -259,19 +259,21 @@ def test_a_bill_whose_power_is_not_the_parts_power(outdir):
 
 
 def test_splitter_legs_share_one_cable_id(tmp_path):
-    """A breakout cable is one cable_id with legs: training-1024's 2,048 cabling rows are
-    1,536 cables (512 splitters of two legs, 1,024 fibers), as the cable order counts them."""
-    from conftest import ROOT
-
-    out = designer.design(designer.load_demand(ROOT / "examples" / "training-1024.yaml")).write(
-        tmp_path / "out")
+    """A breakout cable is one cable_id with legs: 16 servers of 8 x 400G on one 51.2T switch
+    are 128 cabling rows and 112 cables (16 splitters of two legs into the nearest servers'
+    ConnectX-7 ports, 96 fibers), as the cable order counts them."""
+    catalog = designer.load_catalog(["ai-ethernet"])
+    demand = Demand.from_dict({"fabrics": [{
+        "name": "b", "nodes": 16, "endpoints_per_node": 8, "port_speed_gbps": 400,
+        "protocol": "ethernet", "nic_models": ["MCX715105AS-WEAT"]}]}, path="splitters.yaml")
+    out = designer.design(demand, catalog).write(tmp_path / "out")
     rows = rows_of(out / "cabling.csv")
     ids = {r["cable_id"] for r in rows}
-    assert (len(rows), len(ids)) == (2048, 1536)
-    splitters = [r for r in rows if r["part"].startswith("MCP7Y00")]
-    assert sorted({r["leg"] for r in splitters}) == ["1", "2"]
+    assert (len(rows), len(ids)) == (128, 112)
+    splitters = [r for r in rows if r["part"].startswith("MCP7Y10")]
+    assert len(splitters) == 32 and sorted({r["leg"] for r in splitters}) == ["1", "2"]
     order = rows_of(out / "cable-order.csv")
-    assert sum(int(r["quantity"]) for r in order if r["kind"] == "cable") == 1536
+    assert sum(int(r["quantity"]) for r in order if r["kind"] == "cable") == 112
     assert verify(out).passed
 
 

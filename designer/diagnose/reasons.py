@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from designer.inputs.catalog import Catalog, switch_modes
 from designer.inputs.schema import Fabric, Site
+from designer.inputs.servers import node_cage
 from designer.model.candidates import (
     allowed_layouts,
     allowed_tiers,
@@ -33,7 +34,6 @@ from designer.model.fit import (
     host_gbps,
     mates,
     module_plug,
-    plug_problem,
     plugs,
 )
 from designer.model.latency import PROPAGATION_NS_PER_M
@@ -194,20 +194,21 @@ def _unplugged(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibi
                                   m.switch.protocol) for m in modes):
         return None  # nothing cables even without the cage facts: not a fit problem
     for nic in nics:
-        pricer = CagePricer(catalog, speed, nic.cage)
+        pricer = CagePricer(catalog, speed, node_cage(fabric, catalog, nic))
         for mode in modes:
             if pricer.cheapest((0.5,) * mode.cage_ports, mode.cage_key,
                                mode.switch.protocol) is not None:
                 return None
     mode, nic = modes[0], nics[0]
+    node = node_cage(fabric, catalog, nic)
     at_switch = _fitting(catalog, speed, lambda plug, n: plugs(plug, mode.cage_key, n),
                          mode.cage_ports)
-    at_nic = _fitting(catalog, speed, lambda plug, n: n == 1
-                      and plug_problem(plug, nic.cage) is None, 1)
+    at_nic = _fitting(catalog, speed, lambda plug, n: plugs(plug, node, n), node[0])
+    where = f"{nic.model} ports" if node[0] == 1 else f"{fabric.server} cages ({node[0]} ports)"
     text = (f"no cabling at {speed_text(speed)} plugs into both ends of a node-leaf link: "
             f"{mode.model} cages take {cage_text(mode.switch.cage)} "
-            f"(catalog parts that fit: {at_switch}), {nic.model} ports take "
-            f"{cage_text(nic.cage)} (parts that fit: {at_nic}); two modules must also share "
+            f"(catalog parts that fit: {at_switch}), {where} take "
+            f"{cage_text(node[1])} (parts that fit: {at_nic}); two modules must also share "
             "their fiber, connector and optical lane rate. Fix: add a module or cable that "
             "fits both ends, or allow other switch_models or nic_models")
     return Infeasibility("parts", text, suspects=("switch_models", "nic_models"))

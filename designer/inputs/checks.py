@@ -33,6 +33,7 @@ def check_references(demand: Demand, catalog: Catalog) -> None:
             problems.append(_unknown(f"{where}.server", fabric.server, catalog.servers))
         else:
             problems += _on_board_nic_problems(where, fabric, catalog)
+            problems += _whole_cage_problems(where, fabric, catalog)
     if problems:
         raise InputError(problems)
 
@@ -71,6 +72,22 @@ def _on_board_nic_problems(where: str, fabric: Fabric, catalog: Catalog) -> list
     add = _shipped_with([m for m in models if m not in catalog.nics], None)
     fixes += [add] if add else []
     return [f"{label}: {'; '.join(w for w, _ in why)}; fix: {' or '.join(fixes)}"]
+
+
+def _whole_cage_problems(where: str, fabric: Fabric, catalog: Catalog) -> list[str]:
+    """A fabric on a server's own multi-port backend cages (a DGX's twin-port OSFP) uses its
+    ports in whole cages: each cage holds one module, serving this fabric alone."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    if server is None or pool_of(fabric, server) != "backend":
+        return []
+    per_cage, used = server.backend_ports_per_cage, fabric.endpoints_per_node * fabric.planes
+    if used % per_cage == 0:
+        return []
+    whole = -(-used // per_cage) * per_cage
+    return [f"{where}: {used} backend port(s) per server ({fabric.endpoints_per_node} "
+            f"endpoints x {fabric.planes} planes) do not fill whole cages of {server.model} "
+            f"({per_cage} ports each, one module per cage); fix: endpoints_per_node x planes "
+            f"a multiple of {per_cage} (such as {whole})"]
 
 
 def _shipped_with(models: list[str], otherwise: str | None) -> str | None:

@@ -272,6 +272,12 @@ class Server(Provenance):
         "runs at its own)")
     nic_slots: int | None = Field(None, gt=0, description="slots for the NIC cards a fabric "
                                   "buys (None: not checked)")
+    backend_cage: Cage | None = Field(
+        None, description="the cages the backend ports sit in when the server has its own "
+        "(a DGX's twin-port OSFP, flat top), in place of the on-board card's")
+    backend_ports_per_cage: int = Field(
+        1, gt=0, le=8, description="backend ports that share one cage, hence one module (a "
+        "DGX H100: 2, eight 400G ports in four cages)")
     backend_nic: tuple[ModelName, ...] | None = Field(
         None, strict=False, description="the NIC card on board behind the backend ports (a "
         "catalog nic), or a list of the cards each port can act as (a VPI port: its "
@@ -285,6 +291,13 @@ class Server(Provenance):
         False, description="the server price includes the NICs behind its ports (every "
         "pool, named or not): fabrics on this server bill no NIC and count no NIC power (it "
         "is in power_w)")
+
+    @model_validator(mode="after")
+    def _whole_cages(self) -> Server:
+        if self.backend_ports % self.backend_ports_per_cage:
+            raise ValueError(f"backend_ports: {self.backend_ports} is not a multiple of "
+                             f"backend_ports_per_cage {self.backend_ports_per_cage}")
+        return self
 
     @field_validator("backend_nic", "frontend_nic", "storage_nic", mode="before")
     @classmethod

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from designer.errors import InfeasibleError, InputError
 from designer.inputs.catalog import Catalog
-from designer.inputs.schema import Fabric, Server
+from designer.inputs.schema import Cage, Fabric, Nic, Server
 
 POOLS = ("backend", "frontend", "storage")
 _FIRST_CHOICE = {"training": "backend", "inference": "backend", "frontend": "frontend",
@@ -50,6 +50,17 @@ def on_board_nics(fabric: Fabric, catalog: Catalog) -> tuple[str, ...] | None:
     if server is None:
         return None
     return getattr(server, f"{pool_of(fabric, server)}_nic")
+
+
+def node_cage(fabric: Fabric, catalog: Catalog, nic: Nic) -> tuple[int, Cage | None]:
+    """The cage a fabric's node-leaf links plug into at the node, as ``(ports, facts)``: the
+    server's own backend cages for a fabric on its backend ports (a DGX's twin-port OSFP,
+    ``backend_cage``, ``backend_ports_per_cage``), else one port of the NIC card's cage."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    if server is not None and pool_of(fabric, server) == "backend" and (
+            server.backend_cage is not None or server.backend_ports_per_cage > 1):
+        return server.backend_ports_per_cage, server.backend_cage
+    return 1, nic.cage
 
 
 def pool_of(fabric: Fabric, server: Server) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
-from designer.inputs.servers import nics_in_server_price, on_board_nics
+from designer.inputs.servers import nics_in_server_price, node_cage, on_board_nics
 from designer.model.fit import slot_feeds, takes_all_of
 from designer.model.links import TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import cheapest_cord
@@ -152,13 +152,17 @@ def undominated_nics(nics: list[Nic], fabric: Fabric, catalog: Catalog,
         return ((per_node * nic.price_usd if billed else 0.0, per_node)
                 + ((per_node * nic.power_w if billed else 0.0,) if power_matters else ()))
 
+    def takes(a: Nic, b: Nic) -> bool:
+        (ports_a, cage_a), (ports_b, cage_b) = (node_cage(fabric, catalog, n) for n in (a, b))
+        return ports_a == ports_b and takes_all_of(cage_a, cage_b)
+
     def beats(a: Nic, b: Nic) -> bool:
-        if a.protocol not in (None, b.protocol) or not takes_all_of(a.cage, b.cage):
+        if a.protocol not in (None, b.protocol) or not takes(a, b):
             return False
         ma, mb = merits(a), merits(b)
         if not all(x <= y for x, y in zip(ma, mb, strict=True)):
             return False
-        alike = ma == mb and a.protocol == b.protocol and takes_all_of(b.cage, a.cage)
+        alike = ma == mb and a.protocol == b.protocol and takes(b, a)
         return not alike or a.model < b.model
 
     return [n for n in nics if not any(beats(o, n) for o in nics if o is not n)]

@@ -143,6 +143,15 @@ def straight_fits(cable: Cable, a: CageKey, b: CageKey) -> bool:
             or (plugs(far, a, 1) and plugs(near, b, 1)))
 
 
+def direct_fits(cable: Cable, leaf: CageKey, node: CageKey) -> bool:
+    """A direct cable joins a leaf cage to a node's: straight (either way round), or a
+    splitter whose wide end takes the leaf cage and each leg a node cage."""
+    if cable.links == 1:
+        return straight_fits(cable, leaf, node)
+    wide, leg = cable_plugs(cable)
+    return plugs(wide, leaf, cable.links) and plugs(leg, node, 1)
+
+
 def lanes_pair(a: Transceiver, b: Transceiver) -> bool:
     """The two modules of a link run the same optical lane rate (or one does not say)."""
     rate_a, rate_b = optical_lane_gbps(a), optical_lane_gbps(b)

@@ -47,11 +47,13 @@ class CageCabling:
     ``cables`` holds one cable per leg, or a single breakout cable serving every leg;
     ``leaf_end`` (one per cage) and ``node_end`` (one per leg) are the optics, if any, and
     ``harness`` fans a leaf-end module's connectors out to the legs (one per connector,
-    ``designer.model.fit``) where the module carries several links on one connector. The
-    leaf-end module draws within the switch's power (its datasheet maximum has modules fitted)
-    and counts none of its own; each node-end module counts its power, and in a model that
-    prices energy (TCO) its energy over the period, ``node_end_energy_usd`` (read only by the
-    model: the bill of materials is priced from the parts).
+    ``designer.model.fit``) where the module carries several links on one connector; a
+    node-end module in a cage of several ports serves ``node_share`` legs (of one node, to
+    whichever leaves) and each leg pays that share of it. The leaf-end module draws within
+    the switch's power (its datasheet maximum has modules fitted) and counts none of its own;
+    each node-end module counts its power, and in a model that prices energy (TCO) its energy
+    over the period, ``node_end_energy_usd`` (read only by the model: the bill of materials is
+    priced from the parts).
     """
 
     legs: int
@@ -60,6 +62,7 @@ class CageCabling:
     node_end: Transceiver | None = None
     node_end_energy_usd: float = 0.0
     harness: Cable | None = None
+    node_share: int = 1  # legs one node-end module serves (a DGX's twin-port cage: 2)
 
     @property
     def harnesses(self) -> int:
@@ -74,8 +77,8 @@ class CageCabling:
     def cost_usd(self) -> float:
         cost = sum(c.price_usd for c in self.cables)
         if self.leaf_end is not None:
-            cost += self.leaf_end.price_usd + self.legs * (self.node_end.price_usd
-                                                           + self.node_end_energy_usd)
+            cost += self.leaf_end.price_usd + self.legs * (
+                self.node_end.price_usd + self.node_end_energy_usd) / self.node_share
         if self.harness is not None:
             cost += self.harnesses * self.harness.price_usd
         return cost
@@ -85,7 +88,7 @@ class CageCabling:
         """The cables and the node-end modules (the leaf end's is in the switch's figure)."""
         power = sum(c.power_w for c in self.cables)
         if self.leaf_end is not None:
-            power += self.legs * self.node_end.power_w
+            power += self.legs * self.node_end.power_w / self.node_share
         return power
 
     @property
@@ -142,14 +145,28 @@ def _fits(part_protocol: str | None, protocol: str) -> bool:
 
 class CagePricer:
     """The cheapest cabling of a cage for given leg runs, from one catalog at one speed, to
-    nodes whose NIC ports sit in cages ``node_cage`` (None: not checked): every part plugs
-    into the cage at its end (``designer.model.fit``)."""
+    nodes whose NIC ports sit in cages ``node_cage`` (``(ports, facts)``; facts None: not
+    checked): every part plugs into the cage at its end (``designer.model.fit``).
 
-    def __init__(self, catalog: Catalog, speed_gbps: float, node_cage: Cage | None = None):
+    Node cages of several ports (a DGX's twin-port OSFP) take a module of that many ports,
+    which serves legs to different leaves: such a fabric is cabled with optics, one node-end
+    module model throughout (``node_module``; :func:`each_node_module` tries each)."""
+
+    def __init__(self, catalog: Catalog, speed_gbps: float,
+                 node_cage: tuple[int, Cage | None] = (1, None),
+                 node_module: Transceiver | None = None):
         self.catalog = catalog
         self.speed_gbps = speed_gbps
-        self.node_cage = node_cage
+        self.node_ports, self.node_cage = node_cage
+        self.node_module = node_module
         self._cheapest = functools.lru_cache(maxsize=None)(self._search)
+
+    def node_modules(self) -> list[Transceiver]:
+        """The modules that plug into the node cage (its ports' worth), by model."""
+        return sorted((t for t in self.catalog.transceivers.values()
+                       if t.port_speed_gbps == self.speed_gbps
+                       and plugs(module_plug(t), (self.node_ports, self.node_cage), t.ports)),
+                      key=lambda t: t.model)
 
     def cheapest(self, runs_m: tuple[float, ...], cage: CageKey, protocol: str
                  ) -> CageCabling | None:
@@ -164,7 +181,7 @@ class CagePricer:
         return min(options, key=lambda o: (o.cost_usd, o.sort_key), default=None)
 
     def _at_node(self, plug) -> bool:
-        return plug_problem(plug, self.node_cage) is None
+        return self.node_ports == 1 and plug_problem(plug, self.node_cage) is None
 
     def _optics(self, runs_m, cage, protocol):
         speed = self.speed_gbps
@@ -182,9 +199,11 @@ class CagePricer:
             fans = (harnesses_for(leaf_end, self.catalog.cables.values())
                     if fans_out(leaf_end) else [None])
             for node_end in optics:
-                if (node_end.ports != 1 or node_end.fiber != leaf_end.fiber
-                        or node_end.reach_m < longest or not lanes_pair(leaf_end, node_end)
-                        or not self._at_node(module_plug(node_end))):
+                if (node_end.fiber != leaf_end.fiber or node_end.reach_m < longest
+                        or not lanes_pair(leaf_end, node_end)
+                        or not plugs(module_plug(node_end), (self.node_ports, self.node_cage),
+                                     node_end.ports)
+                        or self.node_module not in (None, node_end)):
                     continue
                 for harness in fans:
                     legs_mate = leg_connector(leaf_end, harness)
@@ -194,7 +213,8 @@ class CagePricer:
                     cables = tuple(cheapest_cord(grade, run) for run in runs_m)
                     if None not in cables:
                         yield CageCabling(len(runs_m), cables, leaf_end, node_end,
-                                          self.catalog.usd_per_w * node_end.power_w, harness)
+                                          self.catalog.usd_per_w * node_end.power_w, harness,
+                                          self.node_ports)
 
     def _direct(self, runs_m, cage, protocol):
         speed, cage_ports = self.speed_gbps, cage[0]
@@ -344,6 +364,33 @@ class _PlanTally:
                             tuple(self.worst_of[c] for c, _ in cages), per_group, patterns)
 
 
+def each_node_module(plan):
+    """``plan(pricer, ...)`` for every node-end module a multi-port node cage may take, the
+    cheapest kept (ties: by model): one module model serves the whole fabric, since each
+    module serves legs to several leaves. A single-port node cage is planned once."""
+
+    @functools.wraps(plan)
+    def cheapest(pricer: CagePricer, *args, **kwargs) -> NodeLinkPlan | None:
+        if pricer.node_ports == 1 or pricer.node_module is not None:
+            return plan(pricer, *args, **kwargs)
+        best = None
+        for module in pricer.node_modules():
+            found = plan(_only(pricer, module), *args, **kwargs)
+            if found is not None and (best is None or found.cost_usd < best.cost_usd - 1e-9):
+                best = found
+        return best
+
+    return cheapest
+
+
+@functools.lru_cache(maxsize=256)
+def _only(pricer: CagePricer, module: Transceiver) -> CagePricer:
+    """``pricer`` restricted to one node-end module (cached, so its own cache is shared)."""
+    return CagePricer(pricer.catalog, pricer.speed_gbps, (pricer.node_ports, pricer.node_cage),
+                      module)
+
+
+@each_node_module
 def plan_shared_node_links(pricer: CagePricer, hall, *, group_nodes: int, ports_per_node: int,
                            leaves_per_group: int, cage: CageKey, protocol: str
                            ) -> NodeLinkPlan | None:
@@ -361,6 +408,7 @@ def plan_shared_node_links(pricer: CagePricer, hall, *, group_nodes: int, ports_
     return tally.plan(per_group[0], per_group[-1], tuple(per_group))
 
 
+@each_node_module
 def plan_node_links(pricer: CagePricer, site: Site, *, rail: bool, group_nodes: int,
                     nodes: int, ports_per_node: int, leaves_per_group: int, cage: CageKey,
                     protocol: str, node_units: int = DEFAULT_NODE_UNITS) -> NodeLinkPlan | None:

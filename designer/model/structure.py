@@ -66,7 +66,8 @@ class FabricStructure:
     """The choices that define one fabric's design.
 
     ``nics_in_server_price``: the NICs come with the servers (``nics_included``); the design
-    bills none and counts none of their power.
+    bills none and counts none of their power. ``node_cage``: the cages the node-leaf links
+    plug into at the node, ``(ports, facts)`` (``inputs.servers.node_cage``).
     """
 
     fabric: Fabric
@@ -82,6 +83,7 @@ class FabricStructure:
     pods: int | None = None
     core: SwitchMode | None = None
     nics_in_server_price: bool = False
+    node_cage: tuple = (1, None)
 
     @property
     def copies(self) -> int:
@@ -217,14 +219,15 @@ class FabricStructure:
             if cabling.leaf_end is not None:
                 add("node-leaf (leaf end)", "transceivers", cabling.leaf_end, cages,
                     SWITCH_CAGE_W)
+                # a module in a node cage of several ports serves that many legs
                 add("node-leaf (node end)", "transceivers", cabling.node_end,
-                    cages * cabling.legs)
+                    cages * cabling.legs / cabling.node_share)
             if cabling.harness is not None:
                 add("node-leaf (leaf end)", "cables", cabling.harness, cages * cabling.harnesses)
             for cable in cabling.cables:
                 add("node-leaf", "cables", cable, cages)
         k, name = self.copies, self.fabric.name
-        return [PartLine(name, role, kind, model, count * k, part.price_usd, watts)
+        return [PartLine(name, role, kind, model, round(count * k), part.price_usd, watts)
                 for (kind, role, model), (part, count, watts) in sorted(
                     quantity.items(), key=lambda item: (item[0][0] == "cables", item[0]))]
 

@@ -54,8 +54,12 @@ def write_runlists(cabling_csv: Path, folder: Path) -> int:
     return len(writers)
 
 
-def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> None:
-    """Count cables by part and stocked length, and transceivers by part."""
+def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict],
+                      node_cage_ports: dict[str, int] | None = None) -> None:
+    """Count cables by part and stocked length, and transceivers by part: one per switch cage
+    (``pC/L`` ports share cage C) and one per node cage (``node_cage_ports`` of a fabric's node
+    ports share a cage: a DGX's twin-port OSFP; default one per port)."""
+    node_cage_ports = node_cage_ports or {}
     cables: Counter = Counter()
     transceivers: Counter = Counter()
     runs: dict[str, list[float]] = defaultdict(lambda: [float("inf"), 0.0])
@@ -82,9 +86,12 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict]) -> 
             for column in ("a_transceiver", "z_transceiver"):
                 if row[column]:
                     end = column[0]
+                    cage = row[end + "_port"].split("/")[0]
+                    per_cage = node_cage_ports.get(row["fabric"], 1)
+                    if row[end + "_role"] == "node" and per_cage > 1:
+                        cage = f"cage{(int(cage.removeprefix('nic')) - 1) // per_cage + 1}"
                     transceivers[(unneutralize(row[column]),
-                                  f"{row['fabric']}/{row[end + '_device']}",
-                                  row[end + "_port"].split("/")[0])] += 1
+                                  f"{row['fabric']}/{row[end + '_device']}", cage)] += 1
     for _, _, part in wide_ends:
         cables[part] += 1
     for harness, count in fanned.values():

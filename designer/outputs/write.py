@@ -47,7 +47,8 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         write_racks_csv(result, staging / "cabling.csv", staging / "racks.csv")
         write_runlists(staging / "cabling.csv", staging / "runlists")
         write_cable_order(staging / "cabling.csv", staging / "cable-order.csv",
-                          result.parts_table())
+                          result.parts_table(),
+                          {f.name: f.structure.node_cage[0] for f in result.fabrics})
         say("writing bom.xlsx and the reports")
         write_bom_xlsx(result, staging / "bom.xlsx", staging / "cabling.csv")
         runs = plan_runs(result, staging / "cabling.csv")  # read once, for both reports

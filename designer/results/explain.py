@@ -15,6 +15,7 @@ from designer.inputs.catalog import Catalog, SwitchMode
 from designer.inputs.schema import DIRECT_KINDS, Cable, Fabric
 from designer.model.candidates import allowed_layouts, allowed_tiers, usable_modes
 from designer.model.capacity import one_tier_endpoints, two_tier_max_endpoints
+from designer.model.fit import cage_text, direct_fits
 from designer.model.links import TIER_HOPS
 from designer.site.devices import FabricFloor
 from designer.site.grid import DEFAULT_NODE_UNITS
@@ -325,6 +326,14 @@ def _optics_sentence(s: FabricStructure, cls: str, length_m: float | None,
     if not cables:
         return f"{cls} links are optical: the catalog has no direct cable at {speed}."
     longest = cables[0]
+    if cls == "node-leaf" and not any(
+            direct_fits(c, s.leaf.mode.cage_key, s.node_cage) for c in cables):
+        ports, cage = s.node_cage
+        where = (f"the {s.fabric.server or 'node'}'s {ports}-port cages ({cage_text(cage)})"
+                 if ports > 1 else f"the {s.nic.model} ports ({cage_text(cage)})")
+        return (f"node-leaf links are optical: no direct cable at {speed} plugs into both the "
+                f"{s.leaf.mode.model} cages ({cage_text(s.leaf.mode.switch.cage)}) and "
+                f"{where}.")
     if length_m is not None and length_m > longest.reach_m:
         return (f"{cls} links are optical because the worst run of {length_text(length_m)} "
                 f"exceeds the reach of every direct cable at {speed} (longest: {longest.model}, "

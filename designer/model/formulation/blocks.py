@@ -46,7 +46,7 @@ class Block:
     switch_cost: Expr = field(default_factory=Expr)
     switch_power: Expr = field(default_factory=Expr)
     pod_runs: dict = field(default_factory=dict)  # three tiers: formulation.media.pod_runs_m
-    node_cage: Cage | None = None
+    node_cage: tuple[int, Cage | None] = (1, None)
     variant: int = 0
 
     @property

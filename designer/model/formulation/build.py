@@ -6,7 +6,7 @@ import pulp
 
 from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Fabric, Site
-from designer.inputs.servers import nics_in_server_price
+from designer.inputs.servers import nics_in_server_price, node_cage
 from designer.model.candidates import (
     allowed_layouts,
     allowed_tiers,
@@ -51,27 +51,28 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog,
                               power_matters)
     # The node-leaf links are cabled to the NIC's cages: one set of blocks per kind of cage,
     # each with the switches of the protocols its NICs speak.
-    node_cages = list(dict.fromkeys(nic.cage for nic, _ in nics)) or [None]
+    node_cages = list(dict.fromkeys(node_cage(fabric, catalog, nic) for nic, _ in nics)) or [
+        (1, None)]
     blocks: list[Block] = []
-    for variant, node_cage in enumerate(node_cages):
-        spoken = {nic.protocol for nic, _ in nics if nic.cage == node_cage}
+    for variant, cage in enumerate(node_cages):
+        spoken = {nic.protocol for nic, _ in nics if node_cage(fabric, catalog, nic) == cage}
         usable = tuple(m for m in modes if None in spoken or m.switch.protocol in spoken
                        or not nics)
         inputs = TierInputs(fabric, site, catalog, usable,
-                            CagePricer(catalog, fabric.port_speed_gbps, node_cage), hall)
+                            CagePricer(catalog, fabric.port_speed_gbps, cage), hall)
         for layout in allowed_layouts(fabric):
             sh = shape(layout, fabric.endpoints_per_node)
             for tiers in allowed_tiers(fabric):
                 tag = [f"nic{variant}"] if variant else []
                 block = Block(sh, tiers, b.binary("use", layout, f"t{tiers}", *tag),
-                              node_cage=node_cage, variant=variant)
+                              node_cage=cage, variant=variant)
                 if TIER_FAMILIES[tiers](b, block, inputs):
                     blocks.append(block)
                 else:
                     b.add(block.on == 0, "unused", block.name)
     define_one_block(b, blocks)
     if len(node_cages) > 1:
-        define_nic_cages(b, nics, blocks)
+        define_nic_cages(b, nics, blocks, lambda nic: node_cage(fabric, catalog, nic))
     for block in blocks:
         define_protocol_consistency(b, block, protocols)
         if fabric.max_latency_us is not None:

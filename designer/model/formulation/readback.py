@@ -33,4 +33,5 @@ def read_structure(model: FabricModel) -> FabricStructure:
     return FabricStructure(fabric=model.fabric, protocol=protocol, nic=nic, shape=block.shape,
                            tiers=block.tiers, leaf=leaf, spine=spine, spines=spines, pod=pod,
                            pods=pods, core=core, media=media,
-                           nics_in_server_price=model.nics_in_server_price)
+                           nics_in_server_price=model.nics_in_server_price,
+                           node_cage=block.node_cage)
