@@ -81,13 +81,13 @@ def test_older_catalogs_keep_their_form_factor_text():
               form_factor="OSFP")
 
 
-CAGED = [with_cages(instance, 1000 + i) for i, instance in enumerate(small_instances(40)[:24])]
+CAGED = [with_cages(instance, 1000 * seed + i) for seed in (8, 9)
+         for i, instance in enumerate(small_instances(40, seed=seed))]
 
 
-@pytest.mark.parametrize("instance", CAGED, ids=lambda i: i.name)
-def test_milp_equals_enumeration_with_cage_facts(instance):
-    """Random cage facts on every part: the MILP finds the enumeration's optimum, or both
-    find nothing."""
+def _equals_enumeration_and_verifies(instance, tmp_path) -> None:
+    """The MILP finds the enumeration's optimum (or both find nothing), and the written
+    design passes the verifier, its ``fit`` check included."""
     expected = cheapest_design(instance.fabric, instance.site, instance.catalog)
     demand = Demand.from_dict({"fabrics": [instance.fabric], "site": instance.site},
                               path=f"{instance.name}.yaml")
@@ -95,8 +95,19 @@ def test_milp_equals_enumeration_with_cage_facts(instance):
         with pytest.raises(designer.InfeasibleError):
             designer.design(demand, instance.catalog)
         return
-    got = designer.design(demand, instance.catalog).fabrics[0]
-    assert math.isclose(got.cost_usd, expected.cost_usd, rel_tol=1e-9, abs_tol=1e-6)
+    result = designer.design(demand, instance.catalog)
+    assert math.isclose(result.fabrics[0].cost_usd, expected.cost_usd, rel_tol=1e-9,
+                        abs_tol=1e-6)
+    report = verify(result.write(tmp_path / "out"), raise_on_failure=False)
+    assert report.passed, [c for c in report.checks if not c.passed]
+    assert any(c.name == "fit" for c in report.checks)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("instance", CAGED, ids=lambda i: i.name)
+def test_milp_equals_enumeration_with_cage_facts(instance, tmp_path):
+    """Random cage facts on every part (80 instances, 46 with a design)."""
+    _equals_enumeration_and_verifies(instance, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -199,19 +210,12 @@ TWIN = [_twin_caged(i, with_cages(instance, 2000 + i) if i % 2 else instance)
         instance.fabric.endpoints_per_node * instance.fabric.planes % 2 == 0][:16]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("instance", TWIN, ids=lambda i: i.name)
-def test_milp_equals_enumeration_on_twin_port_server_cages(instance):
-    """A server's own twin-port cages: one node-end module model for every leg, each module
-    serving two legs; the MILP finds the enumeration's optimum, or both find nothing."""
-    expected = cheapest_design(instance.fabric, instance.site, instance.catalog)
-    demand = Demand.from_dict({"fabrics": [instance.fabric], "site": instance.site},
-                              path=f"{instance.name}.yaml")
-    if expected is None:
-        with pytest.raises(designer.InfeasibleError):
-            designer.design(demand, instance.catalog)
-        return
-    got = designer.design(demand, instance.catalog).fabrics[0]
-    assert math.isclose(got.cost_usd, expected.cost_usd, rel_tol=1e-9, abs_tol=1e-6)
+def test_milp_equals_enumeration_on_twin_port_server_cages(instance, tmp_path):
+    """A server's own twin-port cages (16 instances, 11 with a design): one node-end module
+    model for every leg, each module serving two legs."""
+    _equals_enumeration_and_verifies(instance, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -265,4 +269,25 @@ def test_a_fabric_that_splits_a_twin_cage_is_refused_with_a_fix():
                        match=r"3 backend port\(s\) per server .* do not fill whole cages of "
                              r"DGX H100 \(2 ports each, one module per cage\); fix: "
                              r"endpoints_per_node x planes a multiple of 2 \(such as 4\)"):
+        designer.design(demand, catalog)
+
+
+def test_switches_no_medium_joins_are_said_so(ethernet):
+    """Every finned OSFP module and straight cable coded for Arista: nothing joins two
+    SN5600s, so 256 endpoints (more than one switch takes) have no design, and the error
+    says what the switch cages take."""
+    modules = {m: t.model_copy(update={"coding": "Arista"}) if t.top == "finned" else t
+               for m, t in ethernet.transceivers.items()}
+    cables = {m: c.model_copy(update={"coding": "Arista"})
+              if c.kind in ("dac", "acc", "aoc") and c.links == 1 else c
+              for m, c in ethernet.cables.items()}
+    catalog = replace(ethernet, transceivers=MappingProxyType(modules),
+                      cables=MappingProxyType(cables))
+    demand = _backend(32, switch_models=["SN5600"], nic_models=["MCX715105AS-WEAT"])
+    assert cheapest_design(demand.fabrics[0], demand.site, catalog) is None
+    with pytest.raises(designer.InfeasibleError,
+                       match="no medium at 400G joins two switches: 256 endpoints need more "
+                             "than one, and no module pair or direct cable plugs into the "
+                             "cages of two allowed switches \\(SN5600 cages take OSFP "
+                             "finned-top, 8 x 100G lanes, NVIDIA-coded parts"):
         designer.design(demand, catalog)

@@ -64,6 +64,7 @@ def test_a_module_fanned_out_to_four_links_brings_its_harness(frontend, nodes, t
     assert order[HARNESS] == count[XDR4]
 
 
+@pytest.mark.slow
 def test_without_a_harness_the_module_is_not_offered(frontend):
     """Take the harness out of the catalog: the four-link module can no longer be cabled, and
     the optimum (the enumeration's too) does without it, at a higher price (in two tiers: no

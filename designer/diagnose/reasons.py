@@ -193,12 +193,10 @@ def _unplugged(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibi
     if not any(unchecked.cheapest((0.5,) * m.cage_ports, (m.cage_ports, None),
                                   m.switch.protocol) for m in modes):
         return None  # nothing cables even without the cage facts: not a fit problem
-    for nic in nics:
-        pricer = CagePricer(catalog, speed, node_cage(fabric, catalog, nic))
-        for mode in modes:
-            if pricer.cheapest((0.5,) * mode.cage_ports, mode.cage_key,
-                               mode.switch.protocol) is not None:
-                return None
+    if any(CagePricer(catalog, speed, node_cage(fabric, catalog, nic)).cheapest(
+            (0.5,) * mode.cage_ports, mode.cage_key, mode.switch.protocol) is not None
+           for nic in nics for mode in modes):
+        return _unplugged_above(fabric, catalog, modes)
     mode, nic = modes[0], nics[0]
     node = node_cage(fabric, catalog, nic)
     at_switch = _fitting(catalog, speed, lambda plug, n: plugs(plug, mode.cage_key, n),
@@ -212,6 +210,28 @@ def _unplugged(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibi
             "their fiber, connector and optical lane rate. Fix: add a module or cable that "
             "fits both ends, or allow other switch_models or nic_models")
     return Infeasibility("parts", text, suspects=("switch_models", "nic_models"))
+
+
+def _unplugged_above(fabric: Fabric, catalog: Catalog, modes) -> Infeasibility | None:
+    """The fabric needs more than one switch, and no medium joins the cages of any two
+    allowed switches (a module pair, or a direct cable, that plugs into both)."""
+    n_sub, _, radix, _ = _capacities(fabric, modes)
+    if n_sub <= radix:
+        return None
+    speed = fabric.port_speed_gbps
+    keys = list(dict.fromkeys(m.cage_key for m in modes))
+    media = media_options(catalog, speed, {ports for ports, _ in keys})
+    if any(m.fits1(a) and m.fits2(b) for m in media for a in keys for b in keys):
+        return None
+    mode = modes[0]
+    at_switch = _fitting(catalog, speed, lambda plug, n: plugs(plug, mode.cage_key, n),
+                         mode.cage_ports)
+    text = (f"no medium at {speed_text(speed)} joins two switches: {n_sub:,} endpoints need "
+            f"more than one, and no module pair or direct cable plugs into the cages of two "
+            f"allowed switches ({mode.model} cages take {cage_text(mode.switch.cage)}; "
+            f"catalog parts that fit them: {at_switch}). Fix: add modules, fibers or cables "
+            "that fit those cages, or allow other switch_models")
+    return Infeasibility("parts", text, suspects=("switch_models",))
 
 
 def _fitting(catalog: Catalog, speed_gbps: float, fits, ports: int) -> str:
