@@ -412,10 +412,10 @@ class _Fit:
                 leg = "a" if wide == "z" else "z"
                 wrong = [self._misfit(cable, links, speed, cages[wide]),
                          self._misfit(cable, 1, speed, cages[leg], far=True)]
-            else:  # a straight cable may lie either way round
-                ways = [[self._misfit(cable, 1, speed, cages[x], far=far_x),
-                         self._misfit(cable, 1, speed, cages[y], far=not far_x)]
-                        for x, y, far_x in (("a", "z", False), ("a", "z", True))]
+            else:  # a straight cable may lie either way round: the way that fits better
+                ways = [[self._misfit(cable, 1, speed, cages["a"], far=far_at_a),
+                         self._misfit(cable, 1, speed, cages["z"], far=not far_at_a)]
+                        for far_at_a in (False, True)]
                 wrong = min(ways, key=lambda w: sum(1 for p in w if p))
             problems += [f"{cable_name}: {w}" for w in wrong if w]
         self.problems += [f"{row['cable_id']}: {p}" for p in problems]
