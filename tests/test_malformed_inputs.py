@@ -112,6 +112,12 @@ CASES = [
          "ports: 64 is not a multiple of ports_per_cage 3"),
     Case("catalog-fiber-cable-without-fiber-type.yaml", "cables[0]",
          "a fiber cable must say mmf or smf"),
+    Case("catalog-unknown-cage-form-factor.yaml", "switches[0].cage.form_factor",
+         "must be one of 'OSFP', 'QSFP-DD', 'QSFP112', 'QSFP56' or 'QSFP28', got 'OSFP-XD'"),
+    Case("catalog-fiber-with-cage-facts.yaml", "cables[0]",
+         "form_factor: a fiber cable plugs into no cage"),
+    Case("catalog-server-splits-a-cage.yaml", "servers[0]",
+         "backend_ports: 7 is not a multiple of backend_ports_per_cage 2"),
     # Demands: unusable files.
     Case("demand-empty.yaml", None, "file is empty"),
     Case("demand-top-level-list.yaml", None, "top level must be a mapping of keys, got list"),
