@@ -347,6 +347,7 @@ class MediaPricer:
         self.catalog = catalog
         self.node_end = node_end  # the node's cage: (ports, facts)
         self.node_module = node_module  # the one node-end module, where a cage has several ports
+        self._restricted: dict[str, MediaPricer] = {}
         self.protocol = protocol
         self.speed_gbps = speed_gbps
         self.module_energy_usd_per_w = module_energy_usd_per_w
@@ -506,12 +507,11 @@ class MediaPricer:
 
     def with_node_module(self, module: Transceiver) -> MediaPricer:
         """This pricer with one node-end module throughout (made once per module)."""
-        cache = self.__dict__.setdefault("_only", {})
-        if module.model not in cache:
-            cache[module.model] = MediaPricer(self.catalog, self.protocol, self.speed_gbps,
-                                              self.module_energy_usd_per_w, self.node_end,
-                                              module)
-        return cache[module.model]
+        if module.model not in self._restricted:
+            self._restricted[module.model] = MediaPricer(
+                self.catalog, self.protocol, self.speed_gbps, self.module_energy_usd_per_w,
+                self.node_end, module)
+        return self._restricted[module.model]
 
     def cage_cost(self, runs_m: tuple[float, ...], cage: tuple) -> ClassMedia | None:
         """Cheapest cabling of one leaf cage whose legs run ``runs_m`` (None: impossible).

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from designer.inputs.catalog import Catalog, switch_modes
-from designer.inputs.schema import Fabric, Site
+from designer.inputs.schema import DIRECT_KINDS, Fabric, Site
 from designer.inputs.servers import node_cage
 from designer.model.candidates import (
     allowed_layouts,
@@ -241,7 +241,7 @@ def _fitting(catalog: Catalog, speed_gbps: float, fits, ports: int) -> str:
              if t.port_speed_gbps == speed_gbps and t.ports == ports
              and fits(module_plug(t), t.ports)]
     for c in catalog.cables.values():
-        if c.port_speed_gbps == speed_gbps and c.kind in ("dac", "acc", "aoc"):
+        if c.port_speed_gbps == speed_gbps and c.kind in DIRECT_KINDS:
             near, far = cable_plugs(c)
             if fits(near, c.links) or (c.links == 1 and fits(far, 1)):
                 found.append(c.model)

@@ -40,7 +40,9 @@ class Medium:
     may lay, each run taking the cheapest cord that reaches it (:meth:`cord_for`).
 
     ``plug1`` and ``plug2`` are what each end's part is to its cage (``designer.model.fit``):
-    the medium serves a class only where they plug into both ends' cages (:meth:`fits`).
+    the medium serves a class only where they plug into both ends' cages (:meth:`fits1`,
+    :meth:`fits2`; media of direct cords chosen for one pair of cages, ``between``, fit
+    those two alone).
 
     Cost of a class served by this medium::
 

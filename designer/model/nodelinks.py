@@ -26,14 +26,13 @@ from designer.inputs.catalog import Catalog
 from designer.inputs.schema import DIRECT_KINDS, Cable, Cage, Site, Transceiver
 from designer.model.fit import (
     CageKey,
-    cable_plugs,
+    direct_fits,
     fans_out,
     harnesses_for,
     lanes_pair,
     leg_connector,
     mates,
     module_plug,
-    plug_problem,
     plugs,
 )
 from designer.model.media import cheapest_cord
@@ -157,16 +156,26 @@ class CagePricer:
                  node_module: Transceiver | None = None):
         self.catalog = catalog
         self.speed_gbps = speed_gbps
-        self.node_ports, self.node_cage = node_cage
+        self.node_key = node_cage
+        self.node_ports = node_cage[0]
         self.node_module = node_module
         self._cheapest = functools.lru_cache(maxsize=None)(self._search)
+        self._restricted: dict[str, CagePricer] = {}
 
     def node_modules(self) -> list[Transceiver]:
         """The modules that plug into the node cage (its ports' worth), by model."""
         return sorted((t for t in self.catalog.transceivers.values()
                        if t.port_speed_gbps == self.speed_gbps
-                       and plugs(module_plug(t), (self.node_ports, self.node_cage), t.ports)),
+                       and plugs(module_plug(t), self.node_key, t.ports)),
                       key=lambda t: t.model)
+
+    def with_node_module(self, module: Transceiver) -> CagePricer:
+        """This pricer restricted to one node-end module (made once per module, so its cache
+        serves every plan that asks)."""
+        if module.model not in self._restricted:
+            self._restricted[module.model] = CagePricer(self.catalog, self.speed_gbps,
+                                                        self.node_key, module)
+        return self._restricted[module.model]
 
     def cheapest(self, runs_m: tuple[float, ...], cage: CageKey, protocol: str
                  ) -> CageCabling | None:
@@ -179,9 +188,6 @@ class CagePricer:
         options = [*self._optics(runs_m, cage, protocol),
                    *self._direct(runs_m, cage, protocol)]
         return min(options, key=lambda o: (o.cost_usd, o.sort_key), default=None)
-
-    def _at_node(self, plug) -> bool:
-        return self.node_ports == 1 and plug_problem(plug, self.node_cage) is None
 
     def _optics(self, runs_m, cage, protocol):
         speed = self.speed_gbps
@@ -201,8 +207,7 @@ class CagePricer:
             for node_end in optics:
                 if (node_end.fiber != leaf_end.fiber or node_end.reach_m < longest
                         or not lanes_pair(leaf_end, node_end)
-                        or not plugs(module_plug(node_end), (self.node_ports, self.node_cage),
-                                     node_end.ports)
+                        or not plugs(module_plug(node_end), self.node_key, node_end.ports)
                         or self.node_module not in (None, node_end)):
                     continue
                 for harness in fans:
@@ -220,7 +225,7 @@ class CagePricer:
         speed, cage_ports = self.speed_gbps, cage[0]
         direct = [c for c in self.catalog.cables.values()
                   if c.kind in DIRECT_KINDS and c.port_speed_gbps == speed
-                  and _fits(c.protocol, protocol) and self._ends_fit(c, cage)]
+                  and _fits(c.protocol, protocol) and direct_fits(c, cage, self.node_key)]
         if cage_ports == 1:
             single = [c for c in direct if c.links == 1]
             cables = tuple(cheapest_cord(single, run) for run in runs_m)
@@ -229,17 +234,6 @@ class CagePricer:
         splitter = cheapest_cord([c for c in direct if c.links == cage_ports], max(runs_m))
         if cage_ports > 1 and splitter is not None:
             yield CageCabling(len(runs_m), (splitter,))
-
-
-    def _ends_fit(self, cable: Cable, cage: CageKey) -> bool:
-        """One end of the cable plugs into the leaf cage and the other (each leg of a
-        splitter, whose wide end is the leaf's) into the node's: a straight cable either way
-        round."""
-        near, far = cable_plugs(cable)
-        if cable.links > 1:
-            return plugs(near, cage, cable.links) and self._at_node(far)
-        return ((plugs(near, cage, 1) and self._at_node(far))
-                or (plugs(far, cage, 1) and self._at_node(near)))
 
 
 def leaf_leg_runs_m(site: Site, placement: GroupPlacement, nodes_in_group: int,
@@ -375,19 +369,12 @@ def each_node_module(plan):
             return plan(pricer, *args, **kwargs)
         best = None
         for module in pricer.node_modules():
-            found = plan(_only(pricer, module), *args, **kwargs)
+            found = plan(pricer.with_node_module(module), *args, **kwargs)
             if found is not None and (best is None or found.cost_usd < best.cost_usd - 1e-9):
                 best = found
         return best
 
     return cheapest
-
-
-@functools.lru_cache(maxsize=256)
-def _only(pricer: CagePricer, module: Transceiver) -> CagePricer:
-    """``pricer`` restricted to one node-end module (cached, so its own cache is shared)."""
-    return CagePricer(pricer.catalog, pricer.speed_gbps, (pricer.node_ports, pricer.node_cage),
-                      module)
 
 
 @each_node_module

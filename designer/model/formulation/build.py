@@ -51,11 +51,11 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog,
                               power_matters)
     # The node-leaf links are cabled to the NIC's cages: one set of blocks per kind of cage,
     # each with the switches of the protocols its NICs speak.
-    node_cages = list(dict.fromkeys(node_cage(fabric, catalog, nic) for nic, _ in nics)) or [
-        (1, None)]
+    cage_of = {nic.model: node_cage(fabric, catalog, nic) for nic, _ in nics}
+    node_cages = list(dict.fromkeys(cage_of.values())) or [(1, None)]
     blocks: list[Block] = []
     for variant, cage in enumerate(node_cages):
-        spoken = {nic.protocol for nic, _ in nics if node_cage(fabric, catalog, nic) == cage}
+        spoken = {nic.protocol for nic, _ in nics if cage_of[nic.model] == cage}
         usable = tuple(m for m in modes if None in spoken or m.switch.protocol in spoken
                        or not nics)
         inputs = TierInputs(fabric, site, catalog, usable,
@@ -72,7 +72,7 @@ def build_model(fabric: Fabric, site: Site, catalog: Catalog,
                     b.add(block.on == 0, "unused", block.name)
     define_one_block(b, blocks)
     if len(node_cages) > 1:
-        define_nic_cages(b, nics, blocks, lambda nic: node_cage(fabric, catalog, nic))
+        define_nic_cages(b, nics, blocks, cage_of)
     for block in blocks:
         define_protocol_consistency(b, block, protocols)
         if fabric.max_latency_us is not None:

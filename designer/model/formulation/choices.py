@@ -53,12 +53,12 @@ def define_nic_choice(b: Builder, fabric: Fabric, catalog: Catalog,
     return nics, cost, power
 
 
-def define_nic_cages(b: Builder, nics: list, blocks: list[Block], cage_of) -> None:
-    """The NIC's cages (``cage_of(nic)``) are the ones its block's node-leaf links were cabled
-    to: ``nu_n <= sum_{blocks with n's cage} on``."""
+def define_nic_cages(b: Builder, nics: list, blocks: list[Block], cage_of: dict) -> None:
+    """The NIC's cages (``cage_of[model]``) are the ones its block's node-leaf links were
+    cabled to: ``nu_n <= sum_{blocks with n's cage} on``."""
     for i, (nic, var) in enumerate(nics):
         b.add(var <= pulp.lpSum(block.on for block in blocks
-                                if block.node_cage == cage_of(nic)), "nic_cage", i)
+                                if block.node_cage == cage_of[nic.model]), "nic_cage", i)
 
 
 def define_power_limit(b: Builder, fabric: Fabric, nic_power_w: Expr,
