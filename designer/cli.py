@@ -294,7 +294,7 @@ def sweep_cmd(demand_file, outdir, axis, values, part_kind, fabric, workers, cat
 @click.option("--force", is_flag=True, help="Replace OUTDIR even if it holds other files.")
 @click.option("--debug", is_flag=True, help="Print a traceback on errors.")
 def compare_cmd(demand_file, outdir, catalogs, solver, time_limit, force, debug):
-    """Compare the seed's three ways to run training and inference on one site.
+    """Compare three ways to run training and inference on one site.
 
     DEMAND.yaml lists one `kind: training` and one `kind: inference` fabric. Prints the
     strategies side by side (separate clusters, a time-sliced shared cluster, a tiered
