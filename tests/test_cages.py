@@ -291,3 +291,21 @@ def test_switches_no_medium_joins_are_said_so(ethernet):
                              "cages of two allowed switches \\(SN5600 cages take OSFP "
                              "finned-top, 8 x 100G lanes, NVIDIA-coded parts"):
         designer.design(demand, catalog)
+
+
+def test_two_backend_fabrics_on_one_dgx_set_order_a_module_per_cage(tmp_path):
+    """Training and inference on the backend ports of the same DGX H100s: the second fabric's
+    node ports are named after it (``second-nic1``), and the cable order still counts one
+    module per twin-port cage: 16 servers x 8 ports / 2."""
+    raw = {"catalogs": ["nvidia-infiniband"],
+           "server_groups": [{"name": "dgx", "nodes": 16, "server": "DGX H100"}],
+           "fabrics": [{"name": name, "kind": kind, "servers": "dgx", "endpoints_per_node": 4,
+                        "port_speed_gbps": 400, "max_switch_hops": 3}
+                       for name, kind in (("compute", "training"), ("second", "inference"))]}
+    demand = Demand.from_dict(raw, path="two-backend.yaml")
+    result = designer.design(demand, designer.load_catalog(["nvidia-infiniband"]))
+    result.write(tmp_path / "out")  # the verifier checks one module per node cage
+    with open(tmp_path / "out" / "cable-order.csv", encoding="utf-8") as handle:
+        rows = [line.split(",") for line in handle
+                if line.startswith("transceiver,MMA4Z00-NS-FLT,")]
+    assert sum(int(row[5]) for row in rows) == 16 * 8 // 2

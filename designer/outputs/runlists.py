@@ -89,7 +89,7 @@ def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict],
                     cage = row[end + "_port"].split("/")[0]
                     per_cage = node_cage_ports.get(row["fabric"], 1)
                     if row[end + "_role"] == "node" and per_cage > 1:
-                        cage = f"cage{(int(cage.removeprefix('nic')) - 1) // per_cage + 1}"
+                        cage = f"cage{(int(cage.rsplit('nic', 1)[1]) - 1) // per_cage + 1}"
                     transceivers[(unneutralize(row[column]),
                                   f"{row['fabric']}/{row[end + '_device']}", cage)] += 1
     for _, _, part in wide_ends:
