@@ -157,10 +157,14 @@ class CagePricer:
         self.catalog = catalog
         self.speed_gbps = speed_gbps
         self.node_key = node_cage
-        self.node_ports = node_cage[0]
         self.node_module = node_module
         self._cheapest = functools.lru_cache(maxsize=None)(self._search)
         self._restricted: dict[str, CagePricer] = {}
+
+    @property
+    def node_ports(self) -> int:
+        """Ports in one node cage (a DGX's twin-port OSFP: 2)."""
+        return self.node_key[0]
 
     def node_modules(self) -> list[Transceiver]:
         """The modules that plug into the node cage (its ports' worth), by model."""
