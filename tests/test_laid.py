@@ -217,8 +217,6 @@ def test_three_tier_plans_are_priced_as_laid(three_tier_written):
             assert worst[cls] <= fabric.lengths_m[cls], (fabric.name, cls)
 
 
-@pytest.mark.xfail(strict=True, reason="3-tier classes are bought at one stocked length, the one "
-                   "that reaches the class's longest run (README, Limitations)")
 def test_three_tier_runs_each_take_their_shortest_stocked_length(three_tier_written):
     problems = []
     for result, folder in three_tier_written:

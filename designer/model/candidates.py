@@ -35,6 +35,7 @@ from designer.site.grid import (
     spine_blocks,
 )
 from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
+from designer.site.podruns import LeafRows
 from designer.site.pods import NetworkRows, core_racks, pod_network_racks
 
 
@@ -210,6 +211,8 @@ class LeafOption:
     rack_holds: int = 0  # switches a network rack holds (site.grid.per_rack)
     network: NetworkRows | None = field(compare=False, repr=False,
                                         default=None)  # three tiers: where the pods stand
+    leaf_rows: LeafRows | None = field(compare=False, repr=False,
+                                       default=None)  # three tiers: where the leaves stand
 
     @property
     def down_ports(self) -> int:
@@ -304,7 +307,9 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
                 reaches_m: list[float], node_link_usd: dict[int, float], *,
                 latency_matters: bool = False,
                 node_link_w: dict[int, float] | None = None,
-                upper_usd: dict[int, tuple[float, ...]] | None = None) -> list[int]:
+                upper_usd: dict[int, tuple[float, ...]] | None = None,
+                lower_usd: dict[int, tuple[float, ...]] | None = None,
+                leaf_usd: dict[int, tuple[float, ...]] | None = None) -> list[int]:
     """The group sizes worth offering.
 
     A group size's runs above the leaf (leaf-spine, spine-core; three tiers: for every pod
@@ -318,9 +323,14 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
     cabling: switch, NIC and upper media power grow with the leaf count just as their cost
     does. Where the upper runs are priced run by run (``upper_usd``: the cords of every
     leaf-spine run, per cord set and, with a power limit, their watts), the larger group must
-    also lay them for no more on every cord set. (A budget fabric keeps every group: a smaller
-    group has fewer downlinks, so less oversubscription.)
+    also lay them for no more on every cord set; where they are known only within bounds
+    (three tiers: ``upper_usd`` the most, ``lower_usd`` the least the cords can cost, per cord
+    set and pod size), the larger group's most must exceed the smaller one's least by no more
+    than the larger group saves on leaves (``leaf_usd``: its leaves' price, or power, per
+    entry): every other cost is no more with fewer leaves. (A budget fabric keeps every group:
+    a smaller group has fewer downlinks, so less oversubscription.)
     """
+    least_usd = lower_usd if lower_usd is not None else upper_usd
     reaches = sorted(reaches_m)
     kept: list[tuple[int, tuple[int, ...]]] = []
     for q in sorted(groups, reverse=True):
@@ -333,8 +343,11 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
             shorter = not latency_matters or all(
                 a <= b for a, b in zip(lengths[big], lengths[q], strict=True))
             cooler = node_link_w is None or node_link_w[big] <= node_link_w[q] + 1e-9
+            saved = ((0.0,) * len(upper_usd[q]) if leaf_usd is None or upper_usd is None
+                     else tuple(a - b for a, b in zip(leaf_usd[q], leaf_usd[big], strict=True)))
             laid = upper_usd is None or all(
-                a <= b + 1e-9 for a, b in zip(upper_usd[big], upper_usd[q], strict=True))
+                a <= b + s + 1e-9
+                for a, b, s in zip(upper_usd[big], least_usd[q], saved, strict=True))
             return (within and shorter and cooler and laid
                     and node_link_usd[big] <= node_link_usd[q] + 1e-9)
 
@@ -434,6 +447,7 @@ class _LeafEnumeration:
     plans: dict = field(default_factory=dict)
     runs: dict = field(default_factory=dict)
     networks: dict = field(default_factory=dict)  # by group size
+    leaf_rows: dict = field(default_factory=dict)  # by group size
     network_rows: dict = field(default_factory=dict)  # by (node rows, mid): shared by sizes
     pod_worst: dict = field(default_factory=dict)
     cores: dict = field(default_factory=dict)
@@ -486,6 +500,42 @@ class _LeafEnumeration:
             self.pod_worst[key] = (tuple(w[0] for w in worst) + tuple(w[1] for w in worst))
         return self.pod_worst[key]
 
+    def pod_cord_bounds(self, q: int, mode: SwitchMode, uplinks: int,
+                        longest_m: tuple[float, ...]) -> tuple[tuple[float, ...], ...]:
+        """The most and the least the cords above a 3-tier leaf of groups of ``q`` can cost,
+        per cord set and pod size (and their watts with a power limit): each class's links on
+        the cheapest cord reaching its longest run (the most power any cord draws), and on the
+        set's cheapest (coolest) cord; and, entry by entry, what the leaves cost (draw)."""
+        leaves = ceil_div(self.fabric.nodes, q) * self.sh.leaves_per_group
+        half = len(self.pod_sizes)
+        most, least, leaf = [], [], []
+        for index, cords in enumerate(self.cords.cord_sets):
+            measures = [lambda c: c.price_usd]
+            if self.cords.power_matters:
+                measures.append(lambda c: c.power_w)
+            for measure in measures:
+                floor = min(measure(c) for c in cords)
+                ceiling = max(measure(c) for c in cords)
+                switch = mode.switch.price_usd if measure is measures[0] else mode.switch.power_w
+                for k, (lp, _) in enumerate(self.pod_sizes):
+                    leaf.append(leaves * switch)
+                    spine_core = uplinks * lp * ceil_div(leaves, lp)
+                    links = (leaves * uplinks, spine_core)
+                    reach = max(c.reach_m for c in cords)
+                    beyond = max(longest_m[k], longest_m[half + k]) > reach
+                    least.append(math.inf if beyond else floor * sum(links))
+                    top = 0.0
+                    for links_of, run in zip(links, (longest_m[k], longest_m[half + k]),
+                                             strict=True):
+                        cord = None if math.isinf(run) else self.cords.cord(index, run)
+                        if cord is None:
+                            top = math.inf
+                            break
+                        top += links_of * (measure(cord) if measure is measures[0]
+                                           else ceiling)
+                    most.append(top)
+        return tuple(most), tuple(least), tuple(leaf)
+
     def core_racks(self, uplinks: int) -> np.ndarray:
         """Core racks of a copy for every pod size, with ``uplinks`` core groups."""
         if uplinks not in self.cores:
@@ -501,7 +551,7 @@ class _LeafEnumeration:
         runs above the leaf of every pod size take part in the pruning, so two group sizes
         alike to the media are alike whatever the pods."""
         fabric, sh = self.fabric, self.sh
-        lengths, usd, watts, upper = {}, {}, {}, {}
+        lengths, usd, watts, upper, lower, leaf_usd = {}, {}, {}, {}, {}, {}
         three = bool(self.pod_sizes)
         most_leaves = self.most_radix // (uplinks if blocks[0] == 1 < uplinks else 1)
         for q in valid_groups(fabric, sh, mode, uplinks):
@@ -512,6 +562,9 @@ class _LeafEnumeration:
                 upper_m = self.pod_runs_m(q, uplinks, blocks[0])
                 if math.isinf(min(upper_m)):
                     continue  # no pod size holds its leaves
+                if self.cords is not None:
+                    upper[q], lower[q], leaf_usd[q] = self.pod_cord_bounds(q, mode, uplinks,
+                                                                           upper_m)
             elif blocks[1]:
                 if ceil_div(fabric.nodes, q) * sh.leaves_per_group > most_leaves:
                     continue  # no spine has a port for every leaf (one spine: every uplink)
@@ -527,7 +580,7 @@ class _LeafEnumeration:
             list(lengths), lengths, self.reaches_m, usd,
             latency_matters=fabric.max_latency_us is not None,
             node_link_w=watts if fabric.max_power_kw is not None else None,
-            upper_usd=upper or None))
+            upper_usd=upper or None, lower_usd=lower or None, leaf_usd=leaf_usd or None))
         options = []
         half = len(self.pod_sizes)
         for q in offered:
@@ -538,6 +591,8 @@ class _LeafEnumeration:
             if three:
                 upper_m = (min(lengths[q][1:1 + half]), min(lengths[q][1 + half:]))
                 extra["network"] = self.network(q)
+                extra["leaf_rows"] = self.leaf_rows.setdefault(
+                    q, LeafRows(self.site, fabric.nodes, q, sh.rail, self.hall))
             else:
                 upper_m = lengths[q][1:]
                 if blocks[1]:

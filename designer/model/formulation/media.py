@@ -39,8 +39,12 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     from the leaf option (2-tier leaf-spine, ``LeafOption.runs``), a medium is a pair of
     transceivers (or direct cabling) and each run takes the cheapest cord of the medium that
     reaches it: ``links_mu = sum_y G_mu,y y`` with ``G_mu,y = sum_runs of y cord_mu(run).price /
-    copies``, linear in the leaf option as node-leaf pricing is. Otherwise every run is priced
-    at the class's worst run and each cord is a medium of its own: ``links_mu = g_mu links``.
+    copies``, linear in the leaf option as node-leaf pricing is. In three tiers the runs depend
+    on the pod size as well, so the row holds a lower bound, ``links_mu = g_mu links`` with
+    ``g_mu`` the medium's cheapest cord, and the leaf option the solver picks is then priced
+    run by run for every pod size (:func:`designer.model.formulation.laid.price_runs`). Without
+    a floor (no catalog) every run is priced at the class's worst run and each cord is a medium
+    of its own: ``links_mu = g_mu links``.
     The valid floors of :func:`define_media_floor` and :func:`define_media_floor_per_leaf`
     follow. With a power limit the class power ``pi`` has the same rows with each part's power
     in place of its price (and ``pareto_media`` keeps media that draw less power).
@@ -49,7 +53,8 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     cages = {ports for ports, _ in (*lower_cages, *upper_cages)}
     fabric = inputs.fabric
     power_matters = fabric.max_power_kw is not None
-    per_run = all(o.runs(cls) is not None for o, _ in block.leaves)
+    pods_laid = bool(block.pods) and block.leaves[0][0].leaf_rows is not None
+    per_run = pods_laid or all(o.runs(cls) is not None for o, _ in block.leaves)
     copies = fabric.planes * block.shape.subfabrics
     # Dominance only compares media with more reach, so filtering the Pareto set of the media
     # fitting this class's cages by reach is the Pareto set of this class's media.
@@ -61,14 +66,14 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     cost = b.continuous(name, "cost")
     power = b.continuous(name, "power") if power_matters else None
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
-    block.media[cls] = ClassMedia(chosen, cost, power)
     define_media_fit(b, block, cls, chosen, lower_cages, upper_cages)
     if block.pods:
         define_pod_reach(b, block, cls, chosen)
     units1 = b.alias(units1, name, "units1")
     units2 = b.alias(units2, name, "units2")
     links = b.alias(links, name, "links")
-    laid = _laid(block, cls, options, copies) if per_run else None
+    block.media[cls] = ClassMedia(chosen, cost, power, (units1, units1_max, units2, units2_max))
+    laid = _laid(block, cls, options, copies) if per_run and not pods_laid else None
     for i, (m, w) in enumerate(chosen):
         for watts, total in ((False, cost), (True, power)):
             if total is None:
@@ -76,8 +81,12 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
             unit1, unit2 = ((m.per_unit1_w, m.per_unit2_w) if watts
                             else (m.per_unit1_usd, m.per_unit2_usd))
             if laid is None:  # one cord per link (a breakout's is priced per cage)
-                cord = m.cable
-                per_link = 0.0 if m.breakout else cord.power_w if watts else cord.price_usd
+                if m.breakout:
+                    per_link = 0.0
+                elif pods_laid:  # a lower bound: every run on the cheapest cord
+                    per_link = min(c.power_w if watts else c.price_usd for c in m.cords)
+                else:
+                    per_link = m.cable.power_w if watts else m.cable.price_usd
                 link_terms, link_max = per_link * links, per_link * links_max
             else:
                 coefficients = laid[1 if watts else 0][:, i]
