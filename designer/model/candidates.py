@@ -27,6 +27,7 @@ from designer.model.nodelinks import (
     plan_node_links,
     plan_shared_node_links,
 )
+from designer.model.podbounds import PodCordBounds, pod_cord_bounds
 from designer.site.grid import (
     DEFAULT_NODE_UNITS,
     GroupPlacement,
@@ -308,8 +309,7 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
                 latency_matters: bool = False,
                 node_link_w: dict[int, float] | None = None,
                 upper_usd: dict[int, tuple[float, ...]] | None = None,
-                lower_usd: dict[int, tuple[float, ...]] | None = None,
-                leaf_usd: dict[int, tuple[float, ...]] | None = None) -> list[int]:
+                pod_cords: dict[int, PodCordBounds] | None = None) -> list[int]:
     """The group sizes worth offering.
 
     A group size's runs above the leaf (leaf-spine, spine-core; three tiers: for every pod
@@ -323,14 +323,12 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
     cabling: switch, NIC and upper media power grow with the leaf count just as their cost
     does. Where the upper runs are priced run by run (``upper_usd``: the cords of every
     leaf-spine run, per cord set and, with a power limit, their watts), the larger group must
-    also lay them for no more on every cord set; where they are known only within bounds
-    (three tiers: ``upper_usd`` the most, ``lower_usd`` the least the cords can cost, per cord
-    set and pod size), the larger group's most must exceed the smaller one's least by no more
-    than the larger group saves on leaves (``leaf_usd``: its leaves' price, or power, per
-    entry): every other cost is no more with fewer leaves. (A budget fabric keeps every group:
-    a smaller group has fewer downlinks, so less oversubscription.)
+    also lay them for no more on every cord set. In three tiers the runs above the leaf depend
+    on the pod size, so the larger group's cords are bounded (``pod_cords``,
+    ``designer.model.podbounds``): at most what it saves on leaves more than the smaller
+    group's least. (A budget fabric keeps every group: a smaller group has fewer downlinks, so
+    less oversubscription.)
     """
-    least_usd = lower_usd if lower_usd is not None else upper_usd
     reaches = sorted(reaches_m)
     kept: list[tuple[int, tuple[int, ...]]] = []
     for q in sorted(groups, reverse=True):
@@ -343,11 +341,9 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
             shorter = not latency_matters or all(
                 a <= b for a, b in zip(lengths[big], lengths[q], strict=True))
             cooler = node_link_w is None or node_link_w[big] <= node_link_w[q] + 1e-9
-            saved = ((0.0,) * len(upper_usd[q]) if leaf_usd is None or upper_usd is None
-                     else tuple(a - b for a, b in zip(leaf_usd[q], leaf_usd[big], strict=True)))
-            laid = upper_usd is None or all(
-                a <= b + s + 1e-9
-                for a, b, s in zip(upper_usd[big], least_usd[q], saved, strict=True))
+            laid = (upper_usd is None or all(
+                a <= b + 1e-9 for a, b in zip(upper_usd[big], upper_usd[q], strict=True))) and (
+                pod_cords is None or pod_cords[big].replaces(pod_cords[q]))
             return (within and shorter and cooler and laid
                     and node_link_usd[big] <= node_link_usd[q] + 1e-9)
 
@@ -413,7 +409,8 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                                   for o in pod_options(modes, sh, 10**9)}))
     enumerate_ = _LeafEnumeration(fabric, site, sh, reaches_m, pricer, hall, cords,
                                   max((m.radix for m in modes), default=0), holds or 0,
-                                  pod_sizes)
+                                  pod_sizes, (min((m.switch.price_usd for m in modes), default=0.0),
+                                              min((m.switch.power_w for m in modes), default=0.0)))
     options = []
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
@@ -444,6 +441,7 @@ class _LeafEnumeration:
     most_radix: int
     holds: int = 0
     pod_sizes: tuple[tuple[int, int], ...] = ()  # three tiers: (Lp, Cg) of every pod option
+    cheapest_spine: tuple[float, float] = (0.0, 0.0)  # the least price and power of a switch
     plans: dict = field(default_factory=dict)
     runs: dict = field(default_factory=dict)
     networks: dict = field(default_factory=dict)  # by group size
@@ -500,41 +498,23 @@ class _LeafEnumeration:
             self.pod_worst[key] = (tuple(w[0] for w in worst) + tuple(w[1] for w in worst))
         return self.pod_worst[key]
 
-    def pod_cord_bounds(self, q: int, mode: SwitchMode, uplinks: int,
-                        longest_m: tuple[float, ...]) -> tuple[tuple[float, ...], ...]:
-        """The most and the least the cords above a 3-tier leaf of groups of ``q`` can cost,
-        per cord set and pod size (and their watts with a power limit): each class's links on
-        the cheapest cord reaching its longest run (the most power any cord draws), and on the
-        set's cheapest (coolest) cord; and, entry by entry, what the leaves cost (draw)."""
+    def pod_cords(self, q: int, mode: SwitchMode, uplinks: int, per_pod: int,
+                  longest_m: tuple[float, ...], plan: NodeLinkPlan) -> PodCordBounds:
+        """Bounds on the cords above a 3-tier leaf of ``mode`` with groups of ``q``
+        (``designer.model.podbounds``)."""
+        network = self.network(q)
         leaves = ceil_div(self.fabric.nodes, q) * self.sh.leaves_per_group
-        half = len(self.pod_sizes)
-        most, least, leaf = [], [], []
-        for index, cords in enumerate(self.cords.cord_sets):
-            measures = [lambda c: c.price_usd]
-            if self.cords.power_matters:
-                measures.append(lambda c: c.power_w)
-            for measure in measures:
-                floor = min(measure(c) for c in cords)
-                ceiling = max(measure(c) for c in cords)
-                switch = mode.switch.price_usd if measure is measures[0] else mode.switch.power_w
-                for k, (lp, _) in enumerate(self.pod_sizes):
-                    leaf.append(leaves * switch)
-                    spine_core = uplinks * lp * ceil_div(leaves, lp)
-                    links = (leaves * uplinks, spine_core)
-                    reach = max(c.reach_m for c in cords)
-                    beyond = max(longest_m[k], longest_m[half + k]) > reach
-                    least.append(math.inf if beyond else floor * sum(links))
-                    top = 0.0
-                    for links_of, run in zip(links, (longest_m[k], longest_m[half + k]),
-                                             strict=True):
-                        cord = None if math.isinf(run) else self.cords.cord(index, run)
-                        if cord is None:
-                            top = math.inf
-                            break
-                        top += links_of * (measure(cord) if measure is measures[0]
-                                           else ceiling)
-                    most.append(top)
-        return tuple(most), tuple(least), tuple(leaf)
+        lps = np.array([lp for lp, _ in self.pod_sizes], dtype=np.int64)
+        racks = pod_network_racks(network.copies, leaves, per_pod, lps, self.core_racks(uplinks))
+        rows = self.leaf_rows.setdefault(
+            q, LeafRows(self.site, self.fabric.nodes, q, self.sh.rail, self.hall))
+        return pod_cord_bounds(
+            self.site, rows, leaves=leaves, leaves_per_group=self.sh.leaves_per_group,
+            uplinks=uplinks, switch=mode.switch, pod_sizes=self.pod_sizes,
+            network_rows=-(-racks // self.site.racks_per_row), longest_m=longest_m,
+            cord_sets=self.cords.cord_sets, power=self.cords.power_matters,
+            network_key=(network.first_row, network.node_rows, network.shared),
+            node_usd=plan.cost_usd, node_w=plan.power_w, pod_spine=self.cheapest_spine)
 
     def core_racks(self, uplinks: int) -> np.ndarray:
         """Core racks of a copy for every pod size, with ``uplinks`` core groups."""
@@ -551,7 +531,7 @@ class _LeafEnumeration:
         runs above the leaf of every pod size take part in the pruning, so two group sizes
         alike to the media are alike whatever the pods."""
         fabric, sh = self.fabric, self.sh
-        lengths, usd, watts, upper, lower, leaf_usd = {}, {}, {}, {}, {}, {}
+        lengths, usd, watts, upper, pod_cords = {}, {}, {}, {}, {}
         three = bool(self.pod_sizes)
         most_leaves = self.most_radix // (uplinks if blocks[0] == 1 < uplinks else 1)
         for q in valid_groups(fabric, sh, mode, uplinks):
@@ -563,8 +543,7 @@ class _LeafEnumeration:
                 if math.isinf(min(upper_m)):
                     continue  # no pod size holds its leaves
                 if self.cords is not None:
-                    upper[q], lower[q], leaf_usd[q] = self.pod_cord_bounds(q, mode, uplinks,
-                                                                           upper_m)
+                    pod_cords[q] = self.pod_cords(q, mode, uplinks, blocks[0], upper_m, plan)
             elif blocks[1]:
                 if ceil_div(fabric.nodes, q) * sh.leaves_per_group > most_leaves:
                     continue  # no spine has a port for every leaf (one spine: every uplink)
@@ -580,7 +559,7 @@ class _LeafEnumeration:
             list(lengths), lengths, self.reaches_m, usd,
             latency_matters=fabric.max_latency_us is not None,
             node_link_w=watts if fabric.max_power_kw is not None else None,
-            upper_usd=upper or None, lower_usd=lower or None, leaf_usd=leaf_usd or None))
+            upper_usd=upper or None, pod_cords=pod_cords or None))
         options = []
         half = len(self.pod_sizes)
         for q in offered:

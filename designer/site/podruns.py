@@ -72,7 +72,7 @@ class LeafRows:
     def groups(self) -> int:
         return -(-self.nodes // min(self.group_nodes, self.nodes))
 
-    def _unshifted(self) -> tuple[np.ndarray, int, int]:
+    def base(self) -> tuple[np.ndarray, int, int]:
         """Each group's leaf rack before the network rows, the node rows and ``mid``."""
         if "base" not in self._racks:
             if self.hall is not None:
@@ -89,12 +89,12 @@ class LeafRows:
 
     def first_row(self) -> int:
         """The first network row."""
-        return self._unshifted()[2]
+        return self.base()[2]
 
     def leaf_racks(self, network_racks: int) -> np.ndarray:
         """``(groups, 2)``: each group's leaf rack with ``network_racks`` racks in the network
         rows."""
-        base, rows, mid = self._unshifted()
+        base, rows, mid = self.base()
         if self.hall is not None:
             return base
         shift = spine_rows(self.site, rows, network_racks)
@@ -139,7 +139,15 @@ def pod_runs(rows: LeafRows, racks: PodRacks, *, leaves_per_group: int, uplinks:
     leaf_spine = (((site.leaf_spine_m, int(weights.sum())),) if site.leaf_spine_m is not None
                   else histogram(site, a, at(index), weights))
 
-    # spine-core: spine k of every pod to each core of group k, ``l2`` links each
+    return leaf_spine, spine_core_runs(racks, first, uplinks, leaves_per_pod, links_per_core)
+
+
+def spine_core_runs(racks: PodRacks, first_row: int, uplinks: int, leaves_per_pod: int,
+                    links_per_core: int) -> Runs:
+    """Every spine-core run over all copies: spine ``k`` of every pod to each core of group
+    ``k``, ``l2`` links each (they depend on the network racks alone)."""
+    site = racks.site
+    rpr, half = site.racks_per_row, racks.pods // 2
     cores, cg = racks.cores, leaves_per_pod // links_per_core
     pod, spine, k = (axis.ravel() for axis in np.meshgrid(
         np.arange(racks.pods, dtype=np.int64), np.arange(uplinks, dtype=np.int64),
@@ -147,11 +155,18 @@ def pod_runs(rows: LeafRows, racks: PodRacks, *, leaves_per_group: int, uplinks:
     per_rack = -(-cores.cores_per_group // cores.racks_per_group)
     core_index = (half * racks.per_pod + (spine // cores.groups_per_rack) * cores.racks_per_group
                   + k // per_rack)
-    spine_index = pod_rack(pod, spine // racks.block)
+    spine_index = (pod * racks.per_pod + spine // racks.block
+                   + np.where(pod >= half, cores.racks, 0))
     weights = np.full(len(pod) * racks.copies, links_per_core, dtype=np.int64)
-    spine_core = (((site.spine_core_m, int(weights.sum())),) if site.spine_core_m is not None
-                  else histogram(site, at(spine_index), at(core_index), weights))
-    return leaf_spine, spine_core
+    if site.spine_core_m is not None:
+        return ((site.spine_core_m, int(weights.sum())),)
+
+    def at(index: np.ndarray) -> np.ndarray:
+        position = (np.arange(racks.copies, dtype=np.int64)[:, None] * racks.per_copy
+                    + index[None, :]).ravel()
+        return np.stack([first_row + position // rpr, position % rpr], axis=1)
+
+    return histogram(site, at(spine_index), at(core_index), weights)
 
 
-__all__ = ["LeafRows", "Runs", "histogram", "pod_runs"]
+__all__ = ["LeafRows", "Runs", "histogram", "pod_runs", "spine_core_runs"]

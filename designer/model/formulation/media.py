@@ -11,6 +11,7 @@ from designer.model.formulation.blocks import Block, ClassMedia
 from designer.model.formulation.builder import Builder, Expr, TierInputs, cage_tag, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
+from designer.model.podbounds import leaf_spine_floor, spine_core_floor
 from designer.site.pods import core_racks, pod_network_racks
 
 
@@ -74,6 +75,11 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     links = b.alias(links, name, "links")
     block.media[cls] = ClassMedia(chosen, cost, power, (units1, units1_max, units2, units2_max))
     laid = _laid(block, cls, options, copies) if per_run and not pods_laid else None
+    sc_extra = None
+    if pods_laid and cls == LinkClass.LEAF_SPINE:
+        laid = _pod_floor(block, options)
+    elif pods_laid:
+        sc_extra = _spine_core_floor(block, options)
     for i, (m, w) in enumerate(chosen):
         for watts, total in ((False, cost), (True, power)):
             if total is None:
@@ -88,6 +94,12 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
                 else:
                     per_link = m.cable.power_w if watts else m.cable.price_usd
                 link_terms, link_max = per_link * links, per_link * links_max
+                if sc_extra is not None and not watts:  # the near runs' dearer cords
+                    extra = sc_extra[:, i]
+                    link_terms = link_terms + Expr([(y, float(c)) for (_, y), c
+                                                    in zip(block.leaves, extra, strict=True)
+                                                    if c > 0])
+                    link_max += float(extra.max(initial=0.0))
             else:
                 coefficients = laid[1 if watts else 0][:, i]
                 link_terms = Expr([(y, float(c)) for (_, y), c
@@ -127,6 +139,67 @@ def _laid(block: Block, cls: LinkClass, options: list[Medium], copies: int
     usd = np.where(reached, links @ np.where(np.isinf(usd_at), 0.0, usd_at).T, 0.0) / copies
     watts = np.where(reached, links @ w_at.T, 0.0) / copies
     return usd, watts
+
+
+def _pod_floor(block: Block, options: list[Medium]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Three tiers, leaf-spine: ``G[y, mu]``, the least ``mu``'s cords cost on leaf option
+    ``y``'s runs whatever the pod size, per copy (each leaf's runs on the cord reaching its run
+    to the nearest network row, ``designer.model.podbounds``; the cheapest cord where that bound
+    does not hold), and the least watts (the coolest cord). A lower bound, so the cost rows
+    stay a relaxation; :mod:`designer.model.formulation.laid` prices the chosen one exactly."""
+    sizes = pod_sizes(block)
+    lps = np.array([lp for lp, _ in sizes], dtype=np.int64)
+    usd = np.zeros((len(block.leaves), len(options)))
+    watts = np.zeros_like(usd)
+    floors: dict = {}
+    for row, (o, _) in enumerate(block.leaves):
+        racks = pod_network_racks(o.network.copies, o.leaves, o.spine_racks, lps,
+                                  np.array([core_racks(o.uplinks, cg, o.rack_holds)
+                                            for _, cg in sizes], dtype=np.int64))
+        rows = -(-int(racks.max()) // o.leaf_rows.site.racks_per_row)
+        for i, m in enumerate(options):
+            if m.breakout:
+                continue
+            key = (o.group_nodes, o.uplinks, rows, m.preference)
+            if key not in floors:
+                floors[key] = leaf_spine_floor(o.leaf_rows.site, o.leaf_rows, rows,
+                                               block.shape.leaves_per_group, o.uplinks, m.cords)
+            floor = floors[key]
+            usd[row, i] = (floor if floor is not None
+                           else o.uplink_total * min(c.price_usd for c in m.cords))
+            watts[row, i] = o.uplink_total * min(c.power_w for c in m.cords)
+    return usd, watts
+
+
+def _spine_core_floor(block: Block, options: list[Medium]) -> np.ndarray:
+    """Three tiers, spine-core: ``E[y, mu]``, what ``mu``'s cords cost on leaf option ``y``'s
+    ``u L`` spine-core links beyond the cheapest cord, at least, whatever the pod size
+    (``designer.model.podbounds.spine_core_floor``: pod racks carry ``block Lp`` links, ``Lp``
+    the largest pod size, at most two of them as near the cores), per copy; the class's rows
+    add it to the cheapest cord on every link, ``SC >= u L``."""
+    sizes = pod_sizes(block)
+    lps = np.array([lp for lp, _ in sizes], dtype=np.int64)
+    extra = np.zeros((len(block.leaves), len(options)))
+    floors: dict = {}
+    for row, (o, _) in enumerate(block.leaves):
+        racks = pod_network_racks(o.network.copies, o.leaves, o.spine_racks, lps,
+                                  np.array([core_racks(o.uplinks, cg, o.rack_holds)
+                                            for _, cg in sizes], dtype=np.int64))
+        site = o.leaf_rows.site
+        rows = -(-int(racks.max()) // site.racks_per_row)
+        links = o.uplinks * o.leaves
+        per_rack = o.spine_block * int(lps.max())
+        for i, m in enumerate(options):
+            if m.breakout:
+                continue
+            key = (links, per_rack, o.network.first_row, rows, m.preference)
+            if key not in floors:
+                floor = spine_core_floor(site, links, per_rack, o.network.first_row, rows,
+                                         m.cords)
+                cheapest = min(c.price_usd for c in m.cords)
+                floors[key] = 0.0 if floor is None else max(0.0, floor - cheapest * links)
+            extra[row, i] = floors[key]
+    return extra
 
 
 def define_media_fit(b: Builder, block: Block, cls: LinkClass,
