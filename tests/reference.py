@@ -833,20 +833,22 @@ def pod_runs_walked(site: Site, fabric: Fabric, layout: Layout, q: int, u: int, 
     leaf_spine: dict[float, int] = {}
     spine_core: dict[float, int] = {}
     for copy in range(copies):
+        # pod spine k stands in its pod's rack k // block: ``block`` spines a rack
+        pod_rack = {(pod, j): pod_racks.pod_rack(copy, pod, j, floor.mid)
+                    for pod in range(pods) for j in range(racks)}
+        core_rack = {(k, c): pod_racks.place_core(copy, k, c, floor.mid)[0]
+                     for k in range(u) for c in range(lp // l2)}
         for i in range(big_l):
             leaf_rack = floor.leaf_rack(i // layout.leaf_columns)
-            for k in range(u):
-                rack, _ = pod_racks.place_pod_spine(copy, i // lp, k, floor.mid)
+            for j in range(racks):
                 run = (site.leaf_spine_m if site.leaf_spine_m is not None
-                       else run_m(site, leaf_rack, rack))
-                leaf_spine[run] = leaf_spine.get(run, 0) + 1
+                       else run_m(site, leaf_rack, pod_rack[i // lp, j]))
+                leaf_spine[run] = leaf_spine.get(run, 0) + block
         for pod in range(pods):
             for k in range(u):
-                rack, _ = pod_racks.place_pod_spine(copy, pod, k, floor.mid)
                 for c in range(lp // l2):
-                    core_rack, _ = pod_racks.place_core(copy, k, c, floor.mid)
                     run = (site.spine_core_m if site.spine_core_m is not None
-                           else run_m(site, rack, core_rack))
+                           else run_m(site, pod_rack[pod, k // block], core_rack[k, c]))
                     spine_core[run] = spine_core.get(run, 0) + l2
     return tuple(sorted(leaf_spine.items())), tuple(sorted(spine_core.items()))
 
@@ -857,6 +859,7 @@ def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Swit
     copies = fabric.planes * layout.sub_fabrics
     holds = per_rack(site, tallest_switch_units(fabric, pricer.catalog),
                      hungriest_switch_w(fabric, pricer.catalog))
+    walked: dict[tuple, tuple] = {}  # the runs of a leaf shape and pod size, walked once
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
         for b in modes:
@@ -871,10 +874,26 @@ def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Swit
                         continue
                     if pods * l2 > max(x.radix for x in modes):
                         continue
+                    # branch and bound: the switches and node-leaf cabling alone, with the
+                    # cheapest core that has the ports, already cost no less than the best
+                    least_usd = (big_l * a.switch.price_usd + pod_spines * b.switch.price_usd
+                                 + u * (lp // l2) * min(x.switch.price_usd for x in modes
+                                                        if pods * l2 <= x.radix)
+                                 + leaf.node_leaf.cost_usd)
+                    if best is not None and least_usd > best.cost_usd + 1e-6:
+                        continue
                     leaf_spine_length_m, spine_core_length_m = pod_longest_runs_m(
                         site, fabric, layout, leaf.q, u, holds, big_l, lp, l2)
-                    ls_runs, sc_runs = pod_runs_walked(site, fabric, layout, leaf.q, u, holds,
-                                                       big_l, lp, l2)
+                    # no medium reaches the longest run (or fits the cages): nothing to price
+                    if not pricer.options(end(a), end(b), leaf_spine_length_m) or not any(
+                            pricer.options(end(b), end(x), spine_core_length_m)
+                            for x in modes if pods * l2 <= x.radix):
+                        continue
+                    key = (leaf.q, u, big_l, lp, l2)
+                    if key not in walked:
+                        walked[key] = pod_runs_walked(site, fabric, layout, leaf.q, u, holds,
+                                                      big_l, lp, l2)
+                    ls_runs, sc_runs = walked[key]
                     # each run on its cheapest cord; the medium reaches the longest run the
                     # placement can lay (the floor model's bound), as the model's reach rows
                     leaf_spines = pricer.class_media_runs(

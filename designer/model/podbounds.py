@@ -159,11 +159,16 @@ def pod_cord_bounds(site: Site, rows: LeafRows, *, leaves: int, leaves_per_group
             low_w.append(np.where(beyond, np.inf, (links_ls + links_sc) * coolest))
             high_w.append((links_ls + links_sc) * hungriest)
     # a size no core holds has an infinite longest run: nothing is laid with it
-    spine_core_low = np.array(sc_low)
+    shape = (len(cord_sets), sizes)
+    spine_core_low = np.array(sc_low, dtype=float).reshape(shape)
     spine_core_low[:, np.isinf(spine_core_m)] = np.inf
+
+    def table_of(values: list) -> np.ndarray:
+        return np.array(values, dtype=float).reshape(shape)
+
     return PodCordBounds(leaves, network_key, leaves * switch.price_usd, leaves * switch.power_w,
-                         np.array(low), np.array(high), spine_core_low, np.array(sc_high),
-                         np.array(low_w) if power else None, np.array(high_w) if power else None,
+                         table_of(low), table_of(high), spine_core_low, table_of(sc_high),
+                         table_of(low_w) if power else None, table_of(high_w) if power else None,
                          node_usd, node_w,
                          np.array([-(-leaves // lp) for lp, _ in pod_sizes], dtype=float),
                          uplinks * pod_spine[0], uplinks * pod_spine[1])
