@@ -35,7 +35,7 @@ DEMANDS = [  # (nodes, layout, planes, site): three tiers on the InfiniBand cata
     (512, "tor", 1, {}),
     (640, "rail-optimized", 2, {"rows_per_hall": 8}),
     (320, "any", 1, {"rack_power_kw": 60}),
-    (400, "rail-only", 1, {"racks_per_row": 12}),
+    (512, "rail-optimized", 1, {"racks_per_row": 12}),
 ]
 
 
@@ -123,13 +123,12 @@ def test_pruning_bounds_hold_every_pod_sizes_cords(nodes, layout, site):
         longest = tuple(max(r for r, _ in runs[s][0]) if s in runs else np.inf for s in sizes)
         longest += tuple(max(r for r, _ in runs[s][1]) if s in runs else np.inf for s in sizes)
         cord_sets = tuple({m.cords for ms in media.values() for m in ms})
-        racks = np.array([1] * len(sizes))
         bounds = pod_cord_bounds(
             o.leaf_rows.site, o.leaf_rows, leaves=o.leaves,
             leaves_per_group=block.shape.leaves_per_group, uplinks=o.uplinks,
             switch=o.mode.switch, pod_sizes=sizes,
             network_rows=np.array([-(-_racks(o, s) // o.leaf_rows.site.racks_per_row)
-                                   for s in sizes]) if racks.any() else racks,
+                                   for s in sizes]),
             longest_m=longest, cord_sets=cord_sets, power=False, network_key=())
         for j, cords in enumerate(cord_sets):
             medium = next(m for ms in media.values() for m in ms if m.cords == cords)
