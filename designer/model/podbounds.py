@@ -72,6 +72,7 @@ class PodCordBounds:
     node_usd: float = 0.0  # the node-leaf cabling (per copy), which the saving counts too
     node_w: float = 0.0
     pods: np.ndarray | None = None  # pods of every pod size
+    placement: bytes = b""  # where the leaf groups stand: alike, their runs are the same
     pod_usd: float = 0.0  # the least a pod's spines cost (u x the cheapest spine), and draw
     pod_w: float = 0.0
 
@@ -83,6 +84,10 @@ class PodCordBounds:
         saves its leaves, node-leaf cabling and, with fewer pods, their spines."""
         fewer = smaller.pods - self.pods
         alike = (fewer == 0) & (self.network == smaller.network)
+        if (self.leaves == smaller.leaves and self.network == smaller.network
+                and self.placement == smaller.placement):  # the same runs, the same cords
+            return (self.node_usd <= smaller.node_usd + 1e-9
+                    and self.node_w <= smaller.node_w + 1e-9)
         for low, high, sc_low, sc_high, saved in (
                 (smaller.low, self.high, smaller.spine_core_low, self.spine_core_high,
                  smaller.leaf_usd - self.leaf_usd + smaller.node_usd - self.node_usd
@@ -169,9 +174,11 @@ def pod_cord_bounds(site: Site, rows: LeafRows, *, leaves: int, leaves_per_group
     return PodCordBounds(leaves, network_key, leaves * switch.price_usd, leaves * switch.power_w,
                          table_of(low), table_of(high), spine_core_low, table_of(sc_high),
                          table_of(low_w) if power else None, table_of(high_w) if power else None,
-                         node_usd, node_w,
-                         np.array([-(-leaves // lp) for lp, _ in pod_sizes], dtype=float),
-                         uplinks * pod_spine[0], uplinks * pod_spine[1])
+                         node_usd=node_usd, node_w=node_w,
+                         pods=np.array([-(-leaves // lp) for lp, _ in pod_sizes], dtype=float),
+                         placement=(rows.base()[0].tobytes()
+                                    + bytes(str(rows.base()[1:]), "ascii")),
+                         pod_usd=uplinks * pod_spine[0], pod_w=uplinks * pod_spine[1])
 
 
 def _near_rows(site: Site, rows: LeafRows, network_rows: int
