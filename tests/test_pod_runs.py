@@ -2,8 +2,9 @@
 model and the group pruning put on what their cords cost.
 
 - ``site.podruns`` counts every leaf-spine and spine-core run where ``cabling.csv`` lays it;
-- the model's floors on each leaf option's cords (``formulation.media._pod_floor`` and
-  ``_spine_core_floor``) are at most the cords of that leaf option's runs for every pod size,
+- the model's floors on each leaf option's cords (``formulation.media.pod_floor`` and
+  ``spine_core_laid``) are at most the cords of that leaf option's runs for every pod size, and
+  no run is shorter than the class's shortest run (``pod_shortest_m``) those floors price from,
   so the cost rows stay a relaxation of the plan's prices;
 - the bounds the group pruning compares (``model.podbounds``) hold every pod size's cords
   between them.
@@ -19,13 +20,19 @@ import pytest
 
 import designer
 from designer.inputs.demand import Demand
-from designer.inputs.schema import DemandFile
+from designer.inputs.schema import DemandFile, Site
 from designer.model.formulation import build_model
 from designer.model.formulation.laid import size_runs
-from designer.model.formulation.media import _pod_floor, _spine_core_floor, pod_sizes
+from designer.model.formulation.media import (
+    pod_floor,
+    pod_shortest_m,
+    pod_sizes,
+    spine_core_floor_extra,
+    spine_core_laid,
+)
 from designer.model.links import LinkClass
 from designer.model.podbounds import pod_cord_bounds
-from designer.site.grid import fabric_site
+from designer.site.grid import campus_run_m, campus_runs_m, fabric_site
 
 pytestmark = pytest.mark.slow
 
@@ -88,26 +95,25 @@ def test_model_floors_are_at_most_every_pod_sizes_cords(nodes, layout, site):
     rng = np.random.default_rng(7)
     rows = sorted(rng.choice(len(block.leaves), size=min(6, len(block.leaves)),
                              replace=False).tolist())
-    for cls, floor_of in ((LinkClass.LEAF_SPINE, _pod_floor),
-                          (LinkClass.SPINE_CORE, _spine_core_floor)):
+    for index, cls in enumerate((LinkClass.LEAF_SPINE, LinkClass.SPINE_CORE)):
         media = [m for m, _ in block.media[cls].options]
-        floors = floor_of(block, media)
-        floors = floors[0] if isinstance(floors, tuple) else floors
+        shortest = pod_shortest_m(block, cls)
+        if cls == LinkClass.LEAF_SPINE:
+            floors = pod_floor(block, media, shortest)[0]
+        else:
+            floors = spine_core_laid(block, media, shortest,
+                                     spine_core_floor_extra(block, media, shortest))[0]
         for row in rows:
             o = block.leaves[row][0]
             runs = size_runs(block, row)
+            assert min(run for both in runs.values() for run, _ in both[index]) >= shortest
             for i, m in enumerate(media):
                 if m.breakout:
                     continue
                 exact = [c for size in runs if (c := _cords_usd(
-                    m, runs[size][0 if cls == LinkClass.LEAF_SPINE else 1],
-                    o.network.copies)) is not None]
-                if not exact:
-                    continue
-                floor = floors[row, i]
-                if cls == LinkClass.SPINE_CORE:  # the extra over the cheapest cord on u L links
-                    floor += min(c.price_usd for c in m.cords) * o.uplinks * o.leaves
-                assert floor <= min(exact) + 1e-6, (o.key, m.key, cls)
+                    m, runs[size][index], o.network.copies)) is not None]
+                if exact:
+                    assert floors[row, i] <= min(exact) + 1e-6, (o.key, m.key, cls)
 
 
 @pytest.mark.parametrize("nodes,layout,site", [(1024, "tor", {}), (512, "rail-optimized", {}),
@@ -149,3 +155,16 @@ def _racks(o, size) -> int:
     lp, cg = size
     return int(pod_network_racks(o.network.copies, o.leaves, o.spine_racks, lp,
                                  core_racks(o.uplinks, cg, o.rack_holds)))
+
+
+@pytest.mark.parametrize("site", [Site(), Site(rack_pitch_m=0.6, row_pitch_m=2.4, hall_gap_m=7.3,
+                                                tray_drop_m=1.1, slack_m=1.7, in_rack_m=2.5)])
+def test_run_lengths_counted_in_arrays_are_the_plans_lengths(site):
+    """``campus_runs_m`` (the counting's lengths) equals ``campus_run_m`` (the plan's) to the
+    bit on every offset, within a rack, a hall and across halls."""
+    rng = np.random.default_rng(3)
+    halls, rows, racks = (rng.integers(-limit, limit + 1, 5000) for limit in (3, 20, 40))
+    halls[:50] = rows[:50] = racks[:50] = 0
+    expected = [campus_run_m(site, h, r, k)
+                for h, r, k in zip(halls.tolist(), rows.tolist(), racks.tolist(), strict=True)]
+    assert campus_runs_m(site, halls, rows, racks).tolist() == expected

@@ -47,6 +47,15 @@ def cord_table(cords) -> tuple[np.ndarray, np.ndarray]:
     return np.array([c.reach_m for c in ranked]), cheapest
 
 
+def shortest_run_m(site: Site, set_m: float | None = None) -> float:
+    """The shortest run a 3-tier class above the leaf can lay: ``set_m`` when the site sets
+    the class's length (``site.*_m``), else a run between two racks one row or one rack apart
+    (leaves stand in node racks, pod spines and cores in racks of their own)."""
+    if set_m is not None:
+        return set_m
+    return min(grid_run_m(site, 0, 1), grid_run_m(site, 1, 0))
+
+
 def _grid_m(site: Site, rows: np.ndarray, racks: np.ndarray, margin_m: float) -> np.ndarray:
     """Runs ``rows`` rows and ``racks`` racks apart in one hall (never within one rack), moved
     by ``margin_m`` to stay a bound whatever the rounding of the plan's lengths."""
@@ -125,7 +134,7 @@ def pod_cord_bounds(site: Site, rows: LeafRows, *, leaves: int, leaves_per_group
     links_sc = np.array([uplinks * lp * -(-leaves // lp) for lp, _ in pod_sizes], dtype=float)
     links_ls = leaves * uplinks
     near, along = _near_rows(site, rows, int(network_rows.max()))
-    shortest_sc = min(grid_run_m(site, 0, 1), grid_run_m(site, 1, 0))
+    shortest_sc = shortest_run_m(site)  # a set length is handled on its own below
     if near is not None:
         runs_near = _grid_m(site, near, np.zeros_like(near), -1e-3)
         counts, where = np.unique(network_rows, return_inverse=True)
@@ -274,4 +283,4 @@ def spine_core_floor(site: Site, links: int, per_rack: int, first_row: int, netw
 
 
 __all__ = ["PodCordBounds", "cord_prices", "leaf_spine_floor", "pod_cord_bounds",
-           "spine_core_floor"]
+           "shortest_run_m", "spine_core_floor"]

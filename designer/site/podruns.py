@@ -11,14 +11,12 @@ the cord that reaches it without walking the links one by one.
 
 from __future__ import annotations
 
-import functools
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from designer.inputs.schema import Site
-from designer.site.grid import GroupPlacement, campus_run_m, network_rows_at, spine_rows
+from designer.site.grid import GroupPlacement, campus_runs_m, network_rows_at, spine_rows
 from designer.site.pods import PodRacks
 
 Runs = tuple[tuple[float, int], ...]
@@ -39,20 +37,14 @@ def histogram(site: Site, a: np.ndarray, b: np.ndarray, weights: np.ndarray) -> 
     span = [int(x.max()) - lo + 1 for x, lo in zip(apart, low, strict=True)]
     keys = ((apart[0] - low[0]) * span[1] + apart[1] - low[1]) * span[2] + apart[2] - low[2]
     links = np.bincount(keys, weights=weights)
-    runs: Counter = Counter()
-    for key in np.flatnonzero(links).tolist():
-        rest, racks = divmod(key, span[2])
-        halls, rows = divmod(rest, span[1])
-        runs[_run_m(site, halls + low[0], rows + low[1], racks + low[2])] += round(
-            float(links[key]))
-    return tuple(sorted(runs.items()))
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def _run_m(site: Site, halls: int, rows: int, racks: int) -> float:
-    """:func:`~designer.site.grid.campus_run_m`, remembered: every pod size of every leaf
-    option priced run by run asks for the same rack offsets."""
-    return campus_run_m(site, halls, rows, racks)
+    used = np.flatnonzero(links)
+    rest, racks = np.divmod(used, span[2])
+    halls, rows = np.divmod(rest, span[1])
+    lengths = campus_runs_m(site, halls + low[0], rows + low[1], racks + low[2])
+    distinct, where = np.unique(lengths, return_inverse=True)
+    counts = np.bincount(where.ravel(), weights=links[used])
+    return tuple(zip(distinct.tolist(), np.rint(counts).astype(np.int64).tolist(),
+                     strict=True))
 
 
 @dataclass(frozen=True)
@@ -128,8 +120,10 @@ def pod_runs(rows: LeafRows, racks: PodRacks, *, leaves_per_group: int, uplinks:
 
     # leaf-spine: leaves counted by (group, pod), each to every rack of its pod, ``block`` links
     leaves = np.arange(rows.groups * leaves_per_group, dtype=np.int64)
-    pairs, count = np.unique(np.stack([leaves // leaves_per_group, leaves // leaves_per_pod],
-                                      axis=1), axis=0, return_counts=True)
+    pods = -(-len(leaves) // leaves_per_pod)
+    by_pair = np.bincount((leaves // leaves_per_group) * pods + leaves // leaves_per_pod)
+    used = np.flatnonzero(by_pair)
+    pairs, count = np.stack([used // pods, used % pods], axis=1), by_pair[used]
     j = np.arange(racks.per_pod, dtype=np.int64)
     group = np.repeat(pairs[:, 0], racks.per_pod)
     pod = np.repeat(pairs[:, 1], racks.per_pod)
@@ -149,15 +143,23 @@ def spine_core_runs(racks: PodRacks, first_row: int, uplinks: int, leaves_per_po
     site = racks.site
     rpr, half = site.racks_per_row, racks.pods // 2
     cores, cg = racks.cores, leaves_per_pod // links_per_core
-    pod, spine, k = (axis.ravel() for axis in np.meshgrid(
-        np.arange(racks.pods, dtype=np.int64), np.arange(uplinks, dtype=np.int64),
-        np.arange(cg, dtype=np.int64), indexing="ij"))
     per_rack = -(-cores.cores_per_group // cores.racks_per_group)
-    core_index = (half * racks.per_pod + (spine // cores.groups_per_rack) * cores.racks_per_group
-                  + k // per_rack)
-    spine_index = (pod * racks.per_pod + spine // racks.block
+    # links counted by rack pair: the spines of a pod by (their pod rack, the racks of their
+    # core group), the cores of a group by their rack
+    spines = np.arange(uplinks, dtype=np.int64)
+    spine_racks, spine_count = np.unique(
+        np.stack([spines // racks.block, spines // cores.groups_per_rack], axis=1), axis=0,
+        return_counts=True)
+    core_rack, core_count = np.unique(np.arange(cg, dtype=np.int64) // per_rack,
+                                      return_counts=True)
+    pod, pair, rack = (axis.ravel() for axis in np.meshgrid(
+        np.arange(racks.pods, dtype=np.int64), np.arange(len(spine_racks), dtype=np.int64),
+        np.arange(len(core_rack), dtype=np.int64), indexing="ij"))
+    core_index = (half * racks.per_pod + spine_racks[pair, 1] * cores.racks_per_group
+                  + core_rack[rack])
+    spine_index = (pod * racks.per_pod + spine_racks[pair, 0]
                    + np.where(pod >= half, cores.racks, 0))
-    weights = np.full(len(pod) * racks.copies, links_per_core, dtype=np.int64)
+    weights = np.tile(links_per_core * spine_count[pair] * core_count[rack], racks.copies)
     if site.spine_core_m is not None:
         return ((site.spine_core_m, int(weights.sum())),)
 

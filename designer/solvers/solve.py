@@ -38,10 +38,11 @@ def run(model: FabricModel, solver: str, time_limit: float | None) -> SolveStatu
     design's values are left in the model's variables.
 
     A 3-tier design's leaf option is priced run by run once the solver picks it
-    (``designer.model.formulation.laid``): while the design found has a leaf option the model
-    priced from below, its runs are priced and the model solved again (with what is left of
-    the time limit, at least a second). Each round prices another leaf option, so the rounds
-    end; the last design's objective is the price of its plan."""
+    (``designer.model.formulation.laid``). The ``highs`` search does so as it finds designs
+    (``highs_search.Pricer``); after any strategy, while the design found has a leaf option
+    the model priced from below, its runs are priced and the model solved again (with what is
+    left of the time limit, at least a second). Each round prices another leaf option, so the
+    rounds end; the last design's objective is the price of its plan."""
     strategy = STRATEGIES.get(solver)
     if strategy is None:
         raise SolverError(f"unknown solver '{solver}' (choose one of: {', '.join(SOLVERS)})")

@@ -11,7 +11,7 @@ from designer.model.formulation.blocks import Block, ClassMedia
 from designer.model.formulation.builder import Builder, Expr, TierInputs, cage_tag, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
-from designer.model.podbounds import leaf_spine_floor, spine_core_floor
+from designer.model.podbounds import leaf_spine_floor, shortest_run_m, spine_core_floor
 from designer.site.pods import core_racks, pod_network_racks
 
 
@@ -60,6 +60,8 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     # Dominance only compares media with more reach, so filtering the Pareto set of the media
     # fitting this class's cages by reach is the Pareto set of this class's media.
     shortest_m = min(o.run_m(cls) for o, _ in block.leaves)
+    shortest = pod_shortest_m(block, cls) if pods_laid else 0.0
+    shortest_m = max(shortest_m, shortest)
     options = [m for m in b.media(inputs.catalog, fabric.port_speed_gbps, cages, pareto=True,
                                   power_matters=power_matters, per_run=per_run,
                                   ends=(tuple(lower_cages), tuple(upper_cages)))
@@ -77,20 +79,24 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     laid = _laid(block, cls, options, copies) if per_run and not pods_laid else None
     sc_extra = None
     if pods_laid and cls == LinkClass.LEAF_SPINE:
-        laid = _pod_floor(block, options)
+        laid = pod_floor(block, options, shortest)
     elif pods_laid:
-        sc_extra = _spine_core_floor(block, options)
+        sc_extra = spine_core_floor_extra(block, options, shortest)
+        laid = spine_core_laid(block, options, shortest, sc_extra)
     for i, (m, w) in enumerate(chosen):
         for watts, total in ((False, cost), (True, power)):
             if total is None:
                 continue
             unit1, unit2 = ((m.per_unit1_w, m.per_unit2_w) if watts
                             else (m.per_unit1_usd, m.per_unit2_usd))
-            if laid is None:  # one cord per link (a breakout's is priced per cage)
+            if laid is None or sc_extra is not None:
+                # one cord per link (a breakout's is priced per cage); three tiers: a lower
+                # bound, every run on the cheapest cord reaching the class's shortest run
                 if m.breakout:
                     per_link = 0.0
-                elif pods_laid:  # a lower bound: every run on the cheapest cord
-                    per_link = min(c.power_w if watts else c.price_usd for c in m.cords)
+                elif pods_laid:
+                    per_link = (min(c.power_w for c in m.cords) if watts
+                                else m.least_cord_usd(shortest))
                 else:
                     per_link = m.cable.power_w if watts else m.cable.price_usd
                 link_terms, link_max = per_link * links, per_link * links_max
@@ -108,9 +114,16 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
             big_m = unit1 * units1_max + unit2 * units2_max + link_max
             b.add(total >= unit1 * units1 + unit2 * units2 + link_terms - big_m * (1 - w),
                   name, "power" if watts else "cost", i)
-    define_media_floor(b, cost, links, options, name)
+    define_media_floor(b, cost, links, options, name, shortest)
     define_media_floor_per_leaf(b, block, cost, options, cls,
                                 leaf_end=cls == LinkClass.LEAF_SPINE, name=name, laid=laid)
+
+
+def pod_shortest_m(block: Block, cls: LinkClass) -> float:
+    """The shortest run of a 3-tier class above the leaf (``podbounds.shortest_run_m``)."""
+    site = block.leaves[0][0].leaf_rows.site
+    return shortest_run_m(site, site.leaf_spine_m if cls == LinkClass.LEAF_SPINE
+                          else site.spine_core_m)
 
 
 def _laid(block: Block, cls: LinkClass, options: list[Medium], copies: int
@@ -141,11 +154,13 @@ def _laid(block: Block, cls: LinkClass, options: list[Medium], copies: int
     return usd, watts
 
 
-def _pod_floor(block: Block, options: list[Medium]) -> tuple[np.ndarray, np.ndarray] | None:
+def pod_floor(block: Block, options: list[Medium], shortest_m: float
+               ) -> tuple[np.ndarray, np.ndarray] | None:
     """Three tiers, leaf-spine: ``G[y, mu]``, the least ``mu``'s cords cost on leaf option
     ``y``'s runs whatever the pod size, per copy (each leaf's runs on the cord reaching its run
-    to the nearest network row, ``designer.model.podbounds``; the cheapest cord where that bound
-    does not hold), and the least watts (the coolest cord). A lower bound, so the cost rows
+    to the nearest network row, ``designer.model.podbounds``; where that bound does not hold,
+    the cheapest cord reaching ``shortest_m``, the shortest run of the class), and the least
+    watts (the coolest cord). A lower bound, so the cost rows
     stay a relaxation; :mod:`designer.model.formulation.laid` prices the chosen one exactly."""
     sizes = pod_sizes(block)
     lps = np.array([lp for lp, _ in sizes], dtype=np.int64)
@@ -166,17 +181,18 @@ def _pod_floor(block: Block, options: list[Medium]) -> tuple[np.ndarray, np.ndar
                                                block.shape.leaves_per_group, o.uplinks, m.cords)
             floor = floors[key]
             usd[row, i] = (floor if floor is not None
-                           else o.uplink_total * min(c.price_usd for c in m.cords))
+                           else o.uplink_total * m.least_cord_usd(shortest_m))
             watts[row, i] = o.uplink_total * min(c.power_w for c in m.cords)
     return usd, watts
 
 
-def _spine_core_floor(block: Block, options: list[Medium]) -> np.ndarray:
+def spine_core_floor_extra(block: Block, options: list[Medium], shortest_m: float) -> np.ndarray:
     """Three tiers, spine-core: ``E[y, mu]``, what ``mu``'s cords cost on leaf option ``y``'s
-    ``u L`` spine-core links beyond the cheapest cord, at least, whatever the pod size
+    ``u L`` spine-core links beyond the cheapest cord reaching ``shortest_m`` (the shortest
+    run of the class), at least, whatever the pod size
     (``designer.model.podbounds.spine_core_floor``: pod racks carry ``block Lp`` links, ``Lp``
     the largest pod size, at most two of them as near the cores), per copy; the class's rows
-    add it to the cheapest cord on every link, ``SC >= u L``."""
+    add it to that cord on every link, ``SC >= u L``."""
     sizes = pod_sizes(block)
     lps = np.array([lp for lp, _ in sizes], dtype=np.int64)
     extra = np.zeros((len(block.leaves), len(options)))
@@ -196,10 +212,23 @@ def _spine_core_floor(block: Block, options: list[Medium]) -> np.ndarray:
             if key not in floors:
                 floor = spine_core_floor(site, links, per_rack, o.network.first_row, rows,
                                          m.cords)
-                cheapest = min(c.price_usd for c in m.cords)
+                cheapest = m.least_cord_usd(shortest_m)
                 floors[key] = 0.0 if floor is None else max(0.0, floor - cheapest * links)
             extra[row, i] = floors[key]
     return extra
+
+
+def spine_core_laid(block: Block, options: list[Medium], shortest_m: float,
+                     extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Three tiers, spine-core: the least ``mu``'s cords cost on leaf option ``y``'s ``u L``
+    links, per copy (the cord reaching ``shortest_m`` on each, and ``extra``, from
+    :func:`spine_core_floor_extra`), and the least watts, for the floors of
+    :func:`define_media_floor_per_leaf`."""
+    links = np.array([o.uplink_total for o, _ in block.leaves], dtype=float)[:, None]
+    usd = links * np.array([m.least_cord_usd(shortest_m) for m in options])[None, :] + extra
+    watts = links * np.array([0.0 if m.breakout else min(c.power_w for c in m.cords)
+                              for m in options])[None, :]
+    return np.where(np.isinf(usd), 0.0, usd), watts
 
 
 def define_media_fit(b: Builder, block: Block, cls: LinkClass,
@@ -283,18 +312,21 @@ def define_pod_reach(b: Builder, block: Block, cls: LinkClass,
 
 
 def define_media_floor(b: Builder, cost: pulp.LpVariable, links: Expr, options: list[Medium],
-                       name: str) -> None:
+                       name: str, shortest_m: float = 0.0) -> None:
     """Valid inequality: a class costs at least its links times the cheapest cost per link.
 
     Each end uses at least ``links / c`` cages, so any medium costs at least
-    ``links * (a_mu / c1_mu + b_mu / c2_mu + g_mu)``; the least over ``mu`` bounds the class
-    cost from below whichever medium is chosen. It changes no integer solution; it tells the
-    LP relaxation what a tier of links costs, so expensive blocks are pruned early.
+    ``links * (a_mu / c1_mu + b_mu / c2_mu + g_mu)``, ``g_mu`` its cheapest cord reaching the
+    class's shortest run ``shortest_m``; the least over ``mu`` bounds the class cost from below
+    whichever medium is chosen. It changes no integer solution; it tells the LP relaxation
+    what a tier of links costs, so expensive blocks are pruned early.
     """
     if not options:
         return
-    per_link = min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2 + m.least_link_usd
-                   for m in options)
+    per_link = min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2
+                   + m.least_cord_usd(shortest_m) for m in options)
+    if per_link == np.inf:
+        return
     b.add(cost >= per_link * links, name, "floor")
 
 
@@ -328,18 +360,18 @@ def define_media_floor_per_leaf(b: Builder, block: Block, cost: pulp.LpVariable,
     # Leaf options that look alike to every medium share one computation (every option is its
     # own look when its runs are priced one by one); the prices and the fit of every (leaf
     # look, medium) pair are one array each.
-    keys = [row if laid is not None else _media_view(o, cls)
+    keys = [row if laid is not None else media_view(o, cls)
             for row, (o, _) in enumerate(block.leaves)]
     first_row: dict = {}  # each look, by the first leaf option that has it
     for row, key in enumerate(keys):
         first_row.setdefault(key, row)
     look_of = {key: look for look, key in enumerate(first_row)}
     rows = list(first_row.values())
-    views = [_media_view(block.leaves[row][0], cls) for row in rows]
+    views = [media_view(block.leaves[row][0], cls) for row in rows]
     links_usd = (laid[0][rows] if laid is not None else
                  np.array([v[4] for v in views], dtype=float)[:, None]
                  * np.array([m.least_link_usd for m in options])[None, :])
-    least = _least_media_usd(views, options, leaf_end, links_usd)
+    least = least_media_usd(views, options, leaf_end, links_usd)
     least_of = least.min(axis=1, initial=np.inf)
     by_leaf, by_medium = [], []
     for key, (_, y) in zip(keys, block.leaves, strict=True):
@@ -356,7 +388,7 @@ def define_media_floor_per_leaf(b: Builder, block: Block, cost: pulp.LpVariable,
         b.add(cost >= Expr(by_medium), name, "medium_floor")
 
 
-def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool,
+def least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool,
                      links_usd: np.ndarray) -> np.ndarray:
     """``cost_mu(y)`` of :func:`define_media_floor_per_leaf` for every leaf look (rows) and
     medium (columns), the cords ``links_usd`` included; ``inf`` where the medium does not fit
@@ -380,7 +412,7 @@ def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool,
     return np.where(fits, usd, np.inf)
 
 
-def _media_view(o: LeafOption, cls: LinkClass) -> tuple:
+def media_view(o: LeafOption, cls: LinkClass) -> tuple:
     """What the media floors read of a leaf option: run, protocol, cage, cages and links."""
     return (o.run_m(cls), o.mode.switch.protocol, o.mode.cage_key, o.uplink_units,
             o.uplink_total)
