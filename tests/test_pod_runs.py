@@ -132,7 +132,7 @@ def test_pruning_bounds_hold_every_pod_sizes_cords(nodes, layout, site):
         bounds = pod_cord_bounds(
             o.leaf_rows.site, o.leaf_rows, leaves=o.leaves,
             leaves_per_group=block.shape.leaves_per_group, uplinks=o.uplinks,
-            switch=o.mode.switch, pod_sizes=sizes,
+            pod_sizes=sizes,
             network_rows=np.array([-(-_racks(o, s) // o.leaf_rows.site.racks_per_row)
                                    for s in sizes]),
             longest_m=longest, cord_sets=cord_sets, power=False, network_key=())

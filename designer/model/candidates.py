@@ -8,7 +8,6 @@ model keeps its size as the cluster grows.
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -329,23 +328,28 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
     group's least. (A budget fabric keeps every group: a smaller group has fewer downlinks, so
     less oversubscription.)
     """
-    reaches = sorted(reaches_m)
-    kept: list[tuple[int, tuple[int, ...]]] = []
+    reaches = np.array(sorted(reaches_m), dtype=float)
+    kept: list[tuple[int, np.ndarray]] = []
     for q in sorted(groups, reverse=True):
         # Which reaches cover each run above the leaf: the first reach at least as long.
-        pattern = tuple(bisect.bisect_left(reaches, length) for length in lengths[q][1:])
+        pattern = np.searchsorted(reaches, np.array(lengths[q][1:], dtype=float), side="left")
 
-        def dominates(big: int, big_pattern: tuple[int, ...], q: int = q,
-                      pattern: tuple[int, ...] = pattern) -> bool:
-            within = all(a <= b for a, b in zip(big_pattern, pattern, strict=True))
-            shorter = not latency_matters or all(
-                a <= b for a, b in zip(lengths[big], lengths[q], strict=True))
-            cooler = node_link_w is None or node_link_w[big] <= node_link_w[q] + 1e-9
-            laid = (upper_usd is None or all(
-                a <= b + 1e-9 for a, b in zip(upper_usd[big], upper_usd[q], strict=True))) and (
-                pod_cords is None or pod_cords[big].replaces(pod_cords[q]))
-            return (within and shorter and cooler and laid
-                    and node_link_usd[big] <= node_link_usd[q] + 1e-9)
+        def dominates(big: int, big_pattern: np.ndarray, q: int = q,
+                      pattern: np.ndarray = pattern) -> bool:
+            # the cheap tests first; each failing one settles it
+            if node_link_usd[big] > node_link_usd[q] + 1e-9:
+                return False
+            if node_link_w is not None and node_link_w[big] > node_link_w[q] + 1e-9:
+                return False
+            if not (big_pattern <= pattern).all():
+                return False
+            if latency_matters and not all(
+                    a <= b for a, b in zip(lengths[big], lengths[q], strict=True)):
+                return False
+            if upper_usd is not None and not all(
+                    a <= b + 1e-9 for a, b in zip(upper_usd[big], upper_usd[q], strict=True)):
+                return False
+            return pod_cords is None or pod_cords[big].replaces(pod_cords[q])
 
         if not any(dominates(big, big_pattern) for big, big_pattern in kept):
             kept.append((q, pattern))
@@ -448,6 +452,7 @@ class _LeafEnumeration:
     leaf_rows: dict = field(default_factory=dict)  # by group size
     network_rows: dict = field(default_factory=dict)  # by (node rows, mid): shared by sizes
     pod_worst: dict = field(default_factory=dict)
+    pod_bounds: dict = field(default_factory=dict)  # by (q, uplinks, per_pod): the cord bounds
     cores: dict = field(default_factory=dict)
 
     def plan(self, mode: SwitchMode, q: int) -> NodeLinkPlan | None:
@@ -501,20 +506,25 @@ class _LeafEnumeration:
     def pod_cords(self, q: int, mode: SwitchMode, uplinks: int, per_pod: int,
                   longest_m: tuple[float, ...], plan: NodeLinkPlan) -> PodCordBounds:
         """Bounds on the cords above a 3-tier leaf of ``mode`` with groups of ``q``
-        (``designer.model.podbounds``)."""
+        (``designer.model.podbounds``); the cords' part is worked out once per group size,
+        uplinks and spine racks, what the leaves and node-leaf cabling cost per mode."""
         network = self.network(q)
         leaves = ceil_div(self.fabric.nodes, q) * self.sh.leaves_per_group
-        lps = np.array([lp for lp, _ in self.pod_sizes], dtype=np.int64)
-        racks = pod_network_racks(network.copies, leaves, per_pod, lps, self.core_racks(uplinks))
-        rows = self.leaf_rows.setdefault(
-            q, LeafRows(self.site, self.fabric.nodes, q, self.sh.rail, self.hall))
-        return pod_cord_bounds(
-            self.site, rows, leaves=leaves, leaves_per_group=self.sh.leaves_per_group,
-            uplinks=uplinks, switch=mode.switch, pod_sizes=self.pod_sizes,
-            network_rows=-(-racks // self.site.racks_per_row), longest_m=longest_m,
-            cord_sets=self.cords.cord_sets, power=self.cords.power_matters,
-            network_key=(network.first_row, network.node_rows, network.shared),
-            node_usd=plan.cost_usd, node_w=plan.power_w, pod_spine=self.cheapest_spine)
+        key = (q, uplinks, per_pod)
+        if key not in self.pod_bounds:
+            lps = np.array([lp for lp, _ in self.pod_sizes], dtype=np.int64)
+            racks = pod_network_racks(network.copies, leaves, per_pod, lps,
+                                      self.core_racks(uplinks))
+            rows = self.leaf_rows.setdefault(
+                q, LeafRows(self.site, self.fabric.nodes, q, self.sh.rail, self.hall))
+            self.pod_bounds[key] = pod_cord_bounds(
+                self.site, rows, leaves=leaves, leaves_per_group=self.sh.leaves_per_group,
+                uplinks=uplinks, pod_sizes=self.pod_sizes,
+                network_rows=-(-racks // self.site.racks_per_row), longest_m=longest_m,
+                cord_sets=self.cords.cord_sets, power=self.cords.power_matters,
+                network_key=(network.first_row, network.node_rows, network.shared),
+                pod_spine=self.cheapest_spine)
+        return self.pod_bounds[key].of_mode(mode.switch, plan.cost_usd, plan.power_w)
 
     def core_racks(self, uplinks: int) -> np.ndarray:
         """Core racks of a copy for every pod size, with ``uplinks`` core groups."""

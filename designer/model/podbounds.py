@@ -23,7 +23,7 @@ With a power limit the watts are bounded by the set's coolest and hungriest cord
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -85,6 +85,12 @@ class PodCordBounds:
     pod_usd: float = 0.0  # the least a pod's spines cost (u x the cheapest spine), and draw
     pod_w: float = 0.0
 
+    def of_mode(self, switch, node_usd: float, node_w: float) -> PodCordBounds:
+        """These bounds with leaves of ``switch`` and node-leaf cabling of ``node_usd`` (and
+        ``node_w``) per copy."""
+        return replace(self, leaf_usd=self.leaves * switch.price_usd,
+                       leaf_w=self.leaves * switch.power_w, node_usd=node_usd, node_w=node_w)
+
     def replaces(self, smaller: PodCordBounds) -> bool:
         """No design with ``smaller``'s group costs less than with this one (or draws less).
 
@@ -121,13 +127,14 @@ _TABLES: dict[int, tuple] = {}  # cord set id: (the set, its cord_table), kept w
 
 
 def pod_cord_bounds(site: Site, rows: LeafRows, *, leaves: int, leaves_per_group: int,
-                    uplinks: int, switch, pod_sizes: tuple, network_rows: np.ndarray,
+                    uplinks: int, pod_sizes: tuple, network_rows: np.ndarray,
                     longest_m: tuple[float, ...], cord_sets: tuple, power: bool,
-                    network_key: tuple, node_usd: float = 0.0, node_w: float = 0.0,
-                    pod_spine: tuple[float, float] = (0.0, 0.0)) -> PodCordBounds:
+                    network_key: tuple, pod_spine: tuple[float, float] = (0.0, 0.0)
+                    ) -> PodCordBounds:
     """:class:`PodCordBounds` of one group size: ``network_rows[k]`` rows of network racks
     with pod size ``k``, ``longest_m`` the longest leaf-spine then spine-core run of every
-    size."""
+    size; what its leaves and node-leaf cabling cost is the leaf mode's
+    (:meth:`PodCordBounds.of_mode`)."""
     sizes = len(pod_sizes)
     leaf_spine_m = np.array(longest_m[:sizes])
     spine_core_m = np.array(longest_m[sizes:])
@@ -139,32 +146,39 @@ def pod_cord_bounds(site: Site, rows: LeafRows, *, leaves: int, leaves_per_group
         runs_near = _grid_m(site, near, np.zeros_like(near), -1e-3)
         counts, where = np.unique(network_rows, return_inverse=True)
         far = _grid_m(site, near[None, :] + counts[:, None] - 1, along[None, :], 1e-3)
+    # every run each cord set is priced on, in one array: the longest leaf-spine and
+    # spine-core runs per size, the shortest (or set) spine-core and set leaf-spine run, and
+    # each group's nearest and farthest runs
+    sc_run = site.spine_core_m if site.spine_core_m is not None else shortest_sc
+    ls_run = site.leaf_spine_m if site.leaf_spine_m is not None else 0.0
+    parts = [leaf_spine_m, spine_core_m, np.array([sc_run, ls_run])]
+    if near is not None:
+        parts += [runs_near, far.ravel()]
+    queries = np.concatenate(parts)
     low, high, sc_low, sc_high, low_w, high_w = ([] for _ in range(6))
     for cords in cord_sets:
         table = _TABLES.get(id(cords))
         if table is None or table[0] is not cords:
             _TABLES[id(cords)] = (cords, cord_table(cords))
         table = _TABLES[id(cords)][1]
+        prices = cord_prices(table, queries)
+        at_ls, at_sc = prices[:sizes], prices[sizes:2 * sizes]
+        at_sc_run, at_ls_run = prices[2 * sizes], prices[2 * sizes + 1]
         reach = float(table[0][-1])
         beyond = np.maximum(leaf_spine_m, spine_core_m) > reach + 1e-9
         if near is None:  # a campus, or a set length: the loose bounds
             cheapest = min(c.price_usd for c in cords)
-            ls_low = np.full(sizes, links_ls * cheapest)
-            if site.leaf_spine_m is not None:
-                ls_low = np.full(sizes, links_ls * cord_prices(table, [site.leaf_spine_m])[0])
-            ls_high = links_ls * cord_prices(table, leaf_spine_m)
+            ls_low = np.full(sizes, links_ls * (cheapest if site.leaf_spine_m is None
+                                                else at_ls_run))
+            ls_high = links_ls * at_ls
         else:
-            ls_low = np.full(sizes, uplinks * leaves_per_group
-                             * cord_prices(table, runs_near).sum())
+            groups = len(runs_near)
+            rest = prices[2 * sizes + 2:]
+            ls_low = np.full(sizes, uplinks * leaves_per_group * rest[:groups].sum())
             ls_high = (uplinks * leaves_per_group
-                       * cord_prices(table, far).sum(axis=1))[where.ravel()]
-        if site.spine_core_m is not None:
-            sc_one = links_sc * cord_prices(table, [site.spine_core_m])[0]
-            sc_low.append(sc_one)
-            sc_high.append(sc_one)
-        else:
-            sc_low.append(links_sc * cord_prices(table, [shortest_sc])[0])
-            sc_high.append(links_sc * cord_prices(table, spine_core_m))
+                       * rest[groups:].reshape(far.shape).sum(axis=1))[where.ravel()]
+        sc_low.append(links_sc * at_sc_run)
+        sc_high.append(links_sc * (at_sc_run if site.spine_core_m is not None else at_sc))
         low.append(np.where(beyond, np.inf, ls_low))
         high.append(ls_high)
         if power:
@@ -180,10 +194,9 @@ def pod_cord_bounds(site: Site, rows: LeafRows, *, leaves: int, leaves_per_group
     def table_of(values: list) -> np.ndarray:
         return np.array(values, dtype=float).reshape(shape)
 
-    return PodCordBounds(leaves, network_key, leaves * switch.price_usd, leaves * switch.power_w,
-                         table_of(low), table_of(high), spine_core_low, table_of(sc_high),
+    return PodCordBounds(leaves, network_key, 0.0, 0.0, table_of(low), table_of(high),
+                         spine_core_low, table_of(sc_high),
                          table_of(low_w) if power else None, table_of(high_w) if power else None,
-                         node_usd=node_usd, node_w=node_w,
                          pods=np.array([-(-leaves // lp) for lp, _ in pod_sizes], dtype=float),
                          placement=(rows.base()[0].tobytes()
                                     + bytes(str(rows.base()[1:]), "ascii")),
@@ -236,13 +249,12 @@ def nearest_runs_m(site: Site, rows: LeafRows, network_rows: int) -> np.ndarray 
     return np.where(same | ~before, np.minimum(within, across), across)
 
 
-def leaf_spine_floor(site: Site, rows: LeafRows, network_rows: int, leaves_per_group: int,
-                     uplinks: int, cords) -> float | None:
-    """The least one copy's leaf-spine cords of ``cords`` cost with ``network_rows`` rows of
-    network racks at most: each leaf's ``u`` runs on the cord reaching its run to the nearest
-    network row (module docstring); None where that bound does not hold (a campus, a set
+def leaf_spine_floor(runs: np.ndarray | None, leaves_per_group: int, uplinks: int, cords
+                     ) -> float | None:
+    """The least one copy's leaf-spine cords of ``cords`` cost, ``runs`` each group's run to
+    the nearest network rack (:func:`nearest_runs_m`): each leaf's ``u`` runs on the cord
+    reaching it (module docstring); None where that bound does not hold (``runs`` None: a set
     length) or a run is beyond every cord."""
-    runs = nearest_runs_m(site, rows, network_rows)
     if runs is None:
         return None
     prices = cord_prices(cord_table(cords), runs - 1e-3)
@@ -282,5 +294,5 @@ def spine_core_floor(site: Site, links: int, per_rack: int, first_row: int, netw
     return None if np.isinf(total) else total
 
 
-__all__ = ["PodCordBounds", "cord_prices", "leaf_spine_floor", "pod_cord_bounds",
+__all__ = ["PodCordBounds", "cord_prices", "leaf_spine_floor", "nearest_runs_m", "pod_cord_bounds",
            "shortest_run_m", "spine_core_floor"]

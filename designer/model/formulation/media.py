@@ -11,7 +11,12 @@ from designer.model.formulation.blocks import Block, ClassMedia
 from designer.model.formulation.builder import Builder, Expr, TierInputs, cage_tag, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
-from designer.model.podbounds import leaf_spine_floor, shortest_run_m, spine_core_floor
+from designer.model.podbounds import (
+    leaf_spine_floor,
+    nearest_runs_m,
+    shortest_run_m,
+    spine_core_floor,
+)
 from designer.site.pods import core_racks, pod_network_racks
 
 
@@ -160,24 +165,27 @@ def pod_floor(block: Block, options: list[Medium], shortest_m: float
     ``y``'s runs whatever the pod size, per copy (each leaf's runs on the cord reaching its run
     to the nearest network row, ``designer.model.podbounds``; where that bound does not hold,
     the cheapest cord reaching ``shortest_m``, the shortest run of the class), and the least
-    watts (the coolest cord). A lower bound, so the cost rows
-    stay a relaxation; :mod:`designer.model.formulation.laid` prices the chosen one exactly."""
+    watts (the coolest cord). A lower bound, so the cost rows stay a relaxation;
+    :mod:`designer.model.formulation.laid` prices the chosen one exactly."""
     sizes = pod_sizes(block)
     lps = np.array([lp for lp, _ in sizes], dtype=np.int64)
     usd = np.zeros((len(block.leaves), len(options)))
     watts = np.zeros_like(usd)
     floors: dict = {}
+    nearest: dict = {}  # each group's run to the nearest network rack, by group and rows
     for row, (o, _) in enumerate(block.leaves):
         racks = pod_network_racks(o.network.copies, o.leaves, o.spine_racks, lps,
                                   np.array([core_racks(o.uplinks, cg, o.rack_holds)
                                             for _, cg in sizes], dtype=np.int64))
         rows = -(-int(racks.max()) // o.leaf_rows.site.racks_per_row)
+        if (o.group_nodes, rows) not in nearest:
+            nearest[o.group_nodes, rows] = nearest_runs_m(o.leaf_rows.site, o.leaf_rows, rows)
         for i, m in enumerate(options):
             if m.breakout:
                 continue
             key = (o.group_nodes, o.uplinks, rows, m.preference)
             if key not in floors:
-                floors[key] = leaf_spine_floor(o.leaf_rows.site, o.leaf_rows, rows,
+                floors[key] = leaf_spine_floor(nearest[o.group_nodes, rows],
                                                block.shape.leaves_per_group, o.uplinks, m.cords)
             floor = floors[key]
             usd[row, i] = (floor if floor is not None
