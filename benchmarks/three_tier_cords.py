@@ -1,5 +1,6 @@
 """A 3-tier fabric's total and the cords it buys per class above the leaf, and how many times
-the solve priced a chosen leaf option run by run (work in progress on 3-tier per-run pricing).
+the solve priced a leaf option run by run (the leaf options whose lower bound beat the best
+design found).
 
     python benchmarks/three_tier_cords.py [NODES]     # default 16,384 nodes x 8 x 400G
 """
