@@ -41,7 +41,7 @@ from designer.site.grid import (
     run_m,
 )
 from designer.site.hall import PrimaryFloor, SpineRacks
-from designer.site.pods import NetworkRows
+from designer.site.pods import CoreLayout, NetworkRows, PodRacks
 
 PROTOCOLS_IN_ORDER: tuple[str, ...] = ("infiniband", "ethernet")
 LAYOUTS_IN_ORDER: tuple[str, ...] = ("tor", "rail-optimized", "rail-only")
@@ -388,17 +388,21 @@ class MediaPricer:
                 for o in self.options(low_cage, high_cage, length_m)]
 
     def run_options(self, low_cage: tuple, high_cage: tuple, runs: tuple[tuple[float, int], ...],
-                    copies: int) -> list[tuple[str, float, float, float, float, float, float]]:
+                    copies: int, longest_m: float = 0.0
+                    ) -> list[tuple[str, float, float, float, float, float, float]]:
         """Every medium of a class whose runs are all known (2-tier leaf-spine), each run on
         its cheapest cord: ``(name, low unit usd, high unit usd, cords usd per copy, low unit w,
         high unit w, cords w per copy)``. Optics: a module at each end of the same grade and,
         per run, the cheapest fiber of that grade reaching it; direct (1-port cages at both
         ends): per run the cheapest single-link direct cable reaching it; a breakout: one model
-        covering the longest run, priced per cage at its wide end."""
-        longest = max(run for run, _ in runs)
+        covering the longest run, priced per cage at its wide end. Every medium reaches
+        ``longest_m`` too (3 tiers: the longest run the placement can lay)."""
+        longest = max(longest_m, *(run for run, _ in runs))
         out = []
 
         def laid(cords: list) -> tuple[float, float] | None:
+            if not cords or max(c.reach_m for c in cords) < longest:
+                return None
             usd = w = 0.0
             for run, links in runs:
                 cord = min((c for c in cords if c.reach_m >= run),
@@ -446,18 +450,20 @@ class MediaPricer:
 
     def class_media_runs(self, low_cage: tuple, high_cage: tuple,
                          runs: tuple[tuple[float, int], ...], copies: int, low_units: int,
-                         high_units: int, power_cap_w: float | None = None
+                         high_units: int, power_cap_w: float | None = None, *,
+                         power_all: bool = False, longest_m: float = 0.0
                          ) -> list[ClassMedia]:
-        """The cheapest medium laying ``runs`` (or, with a power cap, every medium within it)."""
+        """The cheapest medium laying ``runs`` (or, with a power cap or ``power_all``, every
+        medium within it), reaching ``longest_m`` at least."""
         found = []
         for name, lo, hi, cords, lo_w, hi_w, cords_w in self.run_options(
-                low_cage, high_cage, runs, copies):
+                low_cage, high_cage, runs, copies, longest_m):
             cost_usd = low_units * lo + high_units * hi + cords
             power_w = low_units * lo_w + high_units * hi_w + cords_w
             if power_cap_w is not None and power_w > power_cap_w + 1e-9:
                 continue
             found.append(ClassMedia(name, cost_usd, power_w))
-        if power_cap_w is None and found:
+        if power_cap_w is None and not power_all and found:
             return [min(found, key=lambda m: m.cost_usd)]
         return found
 
@@ -811,11 +817,49 @@ def pod_longest_runs_m(site: Site, fabric: Fabric, layout: Layout, q: int, u: in
     return NetworkRows(site, rows, mid, copies).worst_m(racks)
 
 
+def pod_runs_walked(site: Site, fabric: Fabric, layout: Layout, q: int, u: int, holds: int,
+                    big_l: int, lp: int, l2: int) -> tuple[tuple, tuple]:
+    """Every leaf-spine and spine-core run of a 3-tier fabric, link by link: leaf ``i`` of a
+    copy (groups in order) in pod ``i // lp``, uplink ``k`` to its pod's spine ``k``; spine ``k``
+    of every pod ``l2`` links to each core of group ``k``; pod spines and cores where
+    ``PodRacks`` stands them, leaves where the floor puts their group."""
+    copies = fabric.planes * layout.sub_fabrics
+    racks, block = spine_placements(u, holds)[0]
+    pods = math.ceil(big_l / lp)
+    pod_racks = PodRacks(site, pods, racks, block, CoreLayout.of(u, lp // l2, holds), copies)
+    group = min(q, fabric.nodes)
+    floor = PrimaryFloor.with_spines(GroupPlacement(site, group, layout.name != "tor"), 0,
+                                     fabric.nodes, pod_racks)
+    leaf_spine: dict[float, int] = {}
+    spine_core: dict[float, int] = {}
+    for copy in range(copies):
+        # pod spine k stands in its pod's rack k // block: ``block`` spines a rack
+        pod_rack = {(pod, j): pod_racks.pod_rack(copy, pod, j, floor.mid)
+                    for pod in range(pods) for j in range(racks)}
+        core_rack = {(k, c): pod_racks.place_core(copy, k, c, floor.mid)[0]
+                     for k in range(u) for c in range(lp // l2)}
+        for i in range(big_l):
+            leaf_rack = floor.leaf_rack(i // layout.leaf_columns)
+            for j in range(racks):
+                run = (site.leaf_spine_m if site.leaf_spine_m is not None
+                       else run_m(site, leaf_rack, pod_rack[i // lp, j]))
+                leaf_spine[run] = leaf_spine.get(run, 0) + block
+        for pod in range(pods):
+            for k in range(u):
+                for c in range(lp // l2):
+                    run = (site.spine_core_m if site.spine_core_m is not None
+                           else run_m(site, pod_rack[pod, k // block], core_rack[k, c]))
+                    spine_core[run] = spine_core.get(run, 0) + l2
+    return tuple(sorted(leaf_spine.items())), tuple(sorted(spine_core.items()))
+
+
 def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchMode],
                     pricer: MediaPricer, cap_w: float | None = None) -> FabricCopy | None:
     best = None
+    copies = fabric.planes * layout.sub_fabrics
     holds = per_rack(site, tallest_switch_units(fabric, pricer.catalog),
                      hungriest_switch_w(fabric, pricer.catalog))
+    walked: dict[tuple, tuple] = {}  # the runs of a leaf shape and pod size, walked once
     for leaf in leaf_choices(fabric, site, layout, modes, pricer):
         a, u, big_l = leaf.mode, leaf.u, leaf.leaves
         for b in modes:
@@ -828,14 +872,36 @@ def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Swit
                 for l2 in range(1, lp + 1):
                     if lp % l2:
                         continue
+                    if pods * l2 > max(x.radix for x in modes):
+                        continue
+                    # branch and bound: the switches and node-leaf cabling alone, with the
+                    # cheapest core that has the ports, already cost no less than the best
+                    least_usd = (big_l * a.switch.price_usd + pod_spines * b.switch.price_usd
+                                 + u * (lp // l2) * min(x.switch.price_usd for x in modes
+                                                        if pods * l2 <= x.radix)
+                                 + leaf.node_leaf.cost_usd)
+                    if best is not None and least_usd > best.cost_usd + 1e-6:
+                        continue
                     leaf_spine_length_m, spine_core_length_m = pod_longest_runs_m(
                         site, fabric, layout, leaf.q, u, holds, big_l, lp, l2)
-                    leaf_spines = pricer.class_choices(
-                        end(a), end(b), leaf_spine_length_m,
+                    # no medium reaches the longest run (or fits the cages): nothing to price
+                    if not pricer.options(end(a), end(b), leaf_spine_length_m) or not any(
+                            pricer.options(end(b), end(x), spine_core_length_m)
+                            for x in modes if pods * l2 <= x.radix):
+                        continue
+                    key = (leaf.q, u, big_l, lp, l2)
+                    if key not in walked:
+                        walked[key] = pod_runs_walked(site, fabric, layout, leaf.q, u, holds,
+                                                      big_l, lp, l2)
+                    ls_runs, sc_runs = walked[key]
+                    # each run on its cheapest cord; the medium reaches the longest run the
+                    # placement can lay (the floor model's bound), as the model's reach rows
+                    leaf_spines = pricer.class_media_runs(
+                        end(a), end(b), ls_runs, copies,
                         big_l * math.ceil(u / a.cage_ports),
                         u * ((pods - 1) * math.ceil(lp / b.cage_ports)
                              + math.ceil(last_pod_leaves / b.cage_ports)),
-                        big_l * u, power_limited=cap_w is not None)
+                        power_all=cap_w is not None, longest_m=leaf_spine_length_m)
                     cores = u * (lp // l2)
                     for x, leaf_spine in itertools.product(modes, leaf_spines):
                         if pods * l2 > x.radix:
@@ -843,13 +909,16 @@ def best_three_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Swit
                         fixed_w = (big_l * a.switch.power_w + pod_spines * b.switch.power_w
                                    + cores * x.switch.power_w + leaf.node_leaf.power_w
                                    + leaf_spine.power_w)
-                        spine_core = pricer.class_media(
-                            end(b), end(x), spine_core_length_m,
+                        spine_core = pricer.class_media_runs(
+                            end(b), end(x), sc_runs, copies,
                             pod_spines * math.ceil(lp / b.cage_ports),
                             cores * math.ceil(pods * l2 / x.cage_ports),
-                            pods * u * lp, None if cap_w is None else cap_w - fixed_w)
-                        if spine_core is None:
+                            None if cap_w is None else cap_w - fixed_w,
+                            longest_m=spine_core_length_m)
+                        if not spine_core:
                             continue
+                        spine_core = spine_core[0] if cap_w is None else min(
+                            spine_core, key=lambda m: m.cost_usd)
                         switch_usd = (big_l * a.switch.price_usd
                                       + pod_spines * b.switch.price_usd
                                       + cores * x.switch.price_usd)

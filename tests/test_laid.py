@@ -11,9 +11,9 @@ layout, planes, sites with other row lengths, power budgets, and campuses of sev
 - designing again with ``site.*_m`` fixed to the worst runs of the written plan is never
   cheaper: the optimizer never prices a run longer than the plan lays it.
 
-Eight generated 3-tier designs pass the verifier with the objective as the plan's price, and
-no laid run exceeds the longest run their class was bought for; that each of their runs takes
-its own shortest stocked length is not true yet (a strict expected failure says so).
+Eight generated 3-tier designs pass the verifier with the objective as the plan's price, no
+laid run exceeds the longest run their class's medium must reach, and each run takes its own
+cheapest cord.
 """
 
 from __future__ import annotations
@@ -217,8 +217,6 @@ def test_three_tier_plans_are_priced_as_laid(three_tier_written):
             assert worst[cls] <= fabric.lengths_m[cls], (fabric.name, cls)
 
 
-@pytest.mark.xfail(strict=True, reason="3-tier classes are bought at one stocked length, the one "
-                   "that reaches the class's longest run (README, Limitations)")
 def test_three_tier_runs_each_take_their_shortest_stocked_length(three_tier_written):
     problems = []
     for result, folder in three_tier_written:

@@ -175,3 +175,57 @@ def test_search_on_generated_milps(first):
             var.varValue = float(value)
         assert all(row.valid(1e-6) for row in problem.constraints()), seed
         assert pulp.value(problem.objective) == pytest.approx(outcome.objective, abs=1e-6)
+
+
+class HiddenCosts:
+    """A pricer for a generated MILP: each leaf option ``y`` has a cost the problem does not
+    know until a design with it is priced, ``h >= H_y y`` (``h`` in the objective)."""
+
+    def __init__(self, problem: pulp.LpProblem, parts: list[Part], seed: int):
+        r = random.Random(seed)
+        self.h = problem.add_variable("hidden", 0, None)
+        problem.setObjective(problem.objective + self.h)
+        self.variables = problem.variables()
+        self.cost = {y.name: r.randint(0, 40) for part in parts for y in part.leaves}
+        self.added: set[str] = set()
+
+    def rows_for(self, names) -> list[pulp.LpConstraint]:
+        by_name = {v.name: v for v in self.variables}
+        return [self.h >= self.cost[name] * by_name[name] for name in names]
+
+    def _leaf(self, values) -> str:
+        return next(v.name for v, x in zip(self.variables, values, strict=True)
+                    if v.name in self.cost and x > 0.5)
+
+    def priced(self, values) -> bool:
+        return self._leaf(values) in self.added
+
+    def rows(self, values) -> list[pulp.LpConstraint]:
+        self.added.add(self._leaf(values))
+        return self.rows_for([self._leaf(values)])
+
+
+@pytest.mark.parametrize("first", range(0, 200, 50))
+def test_search_prices_designs_as_it_finds_them(first):
+    # A design is kept only once priced; the optimum equals the problem with every hidden
+    # cost known from the start, and fewer leaf options are priced than there are.
+    priced = options = 0
+    for seed in range(first, first + 50):
+        problem, parts = generated_milp(seed)
+        known = HiddenCosts(problem, parts, seed)
+        for row in known.rows_for(list(known.cost)):
+            problem += row
+        problem.solve(pulp.HiGHS(msg=False, threads=1, gapRel=0.0, gapAbs=1e-9))
+        expected = (None if problem.status == pulp.LpStatusInfeasible
+                    else pulp.value(problem.objective))
+        problem, parts = generated_milp(seed)
+        pricer = HiddenCosts(problem, parts, seed)
+        outcome = search(problem, parts, price=pricer)
+        if expected is None:
+            assert outcome.status is SolveStatus.INFEASIBLE, seed
+            continue
+        assert outcome.status is SolveStatus.OPTIMAL, seed
+        assert outcome.objective == pytest.approx(expected, abs=1e-6), seed
+        assert pricer.priced(outcome.values), seed
+        priced, options = priced + len(pricer.added), options + len(pricer.cost)
+    assert priced < options

@@ -8,7 +8,6 @@ model keeps its size as the cluster grows.
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +26,7 @@ from designer.model.nodelinks import (
     plan_node_links,
     plan_shared_node_links,
 )
+from designer.model.podbounds import PodCordBounds, pod_cord_bounds
 from designer.site.grid import (
     DEFAULT_NODE_UNITS,
     GroupPlacement,
@@ -35,6 +35,7 @@ from designer.site.grid import (
     spine_blocks,
 )
 from designer.site.hall import PrimaryFloor, SharedFloor, SpineRacks
+from designer.site.podruns import LeafRows
 from designer.site.pods import NetworkRows, core_racks, pod_network_racks
 
 
@@ -210,6 +211,8 @@ class LeafOption:
     rack_holds: int = 0  # switches a network rack holds (site.grid.per_rack)
     network: NetworkRows | None = field(compare=False, repr=False,
                                         default=None)  # three tiers: where the pods stand
+    leaf_rows: LeafRows | None = field(compare=False, repr=False,
+                                       default=None)  # three tiers: where the leaves stand
 
     @property
     def down_ports(self) -> int:
@@ -304,7 +307,8 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
                 reaches_m: list[float], node_link_usd: dict[int, float], *,
                 latency_matters: bool = False,
                 node_link_w: dict[int, float] | None = None,
-                upper_usd: dict[int, tuple[float, ...]] | None = None) -> list[int]:
+                upper_usd: dict[int, tuple[float, ...]] | None = None,
+                pod_cords: dict[int, PodCordBounds] | None = None) -> list[int]:
     """The group sizes worth offering.
 
     A group size's runs above the leaf (leaf-spine, spine-core; three tiers: for every pod
@@ -318,25 +322,34 @@ def kept_groups(groups: list[int], lengths: dict[int, tuple[float, ...]],
     cabling: switch, NIC and upper media power grow with the leaf count just as their cost
     does. Where the upper runs are priced run by run (``upper_usd``: the cords of every
     leaf-spine run, per cord set and, with a power limit, their watts), the larger group must
-    also lay them for no more on every cord set. (A budget fabric keeps every group: a smaller
-    group has fewer downlinks, so less oversubscription.)
+    also lay them for no more on every cord set. In three tiers the runs above the leaf depend
+    on the pod size, so the larger group's cords are bounded (``pod_cords``,
+    ``designer.model.podbounds``): at most what it saves on leaves more than the smaller
+    group's least. (A budget fabric keeps every group: a smaller group has fewer downlinks, so
+    less oversubscription.)
     """
-    reaches = sorted(reaches_m)
-    kept: list[tuple[int, tuple[int, ...]]] = []
+    reaches = np.array(sorted(reaches_m), dtype=float)
+    kept: list[tuple[int, np.ndarray]] = []
     for q in sorted(groups, reverse=True):
         # Which reaches cover each run above the leaf: the first reach at least as long.
-        pattern = tuple(bisect.bisect_left(reaches, length) for length in lengths[q][1:])
+        pattern = np.searchsorted(reaches, np.array(lengths[q][1:], dtype=float), side="left")
 
-        def dominates(big: int, big_pattern: tuple[int, ...], q: int = q,
-                      pattern: tuple[int, ...] = pattern) -> bool:
-            within = all(a <= b for a, b in zip(big_pattern, pattern, strict=True))
-            shorter = not latency_matters or all(
-                a <= b for a, b in zip(lengths[big], lengths[q], strict=True))
-            cooler = node_link_w is None or node_link_w[big] <= node_link_w[q] + 1e-9
-            laid = upper_usd is None or all(
-                a <= b + 1e-9 for a, b in zip(upper_usd[big], upper_usd[q], strict=True))
-            return (within and shorter and cooler and laid
-                    and node_link_usd[big] <= node_link_usd[q] + 1e-9)
+        def dominates(big: int, big_pattern: np.ndarray, q: int = q,
+                      pattern: np.ndarray = pattern) -> bool:
+            # the cheap tests first; each failing one settles it
+            if node_link_usd[big] > node_link_usd[q] + 1e-9:
+                return False
+            if node_link_w is not None and node_link_w[big] > node_link_w[q] + 1e-9:
+                return False
+            if not (big_pattern <= pattern).all():
+                return False
+            if latency_matters and not all(
+                    a <= b for a, b in zip(lengths[big], lengths[q], strict=True)):
+                return False
+            if upper_usd is not None and not all(
+                    a <= b + 1e-9 for a, b in zip(upper_usd[big], upper_usd[q], strict=True)):
+                return False
+            return pod_cords is None or pod_cords[big].replaces(pod_cords[q])
 
         if not any(dominates(big, big_pattern) for big, big_pattern in kept):
             kept.append((q, pattern))
@@ -400,7 +413,8 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
                                   for o in pod_options(modes, sh, 10**9)}))
     enumerate_ = _LeafEnumeration(fabric, site, sh, reaches_m, pricer, hall, cords,
                                   max((m.radix for m in modes), default=0), holds or 0,
-                                  pod_sizes)
+                                  pod_sizes, (min((m.switch.price_usd for m in modes), default=0.0),
+                                              min((m.switch.power_w for m in modes), default=0.0)))
     options = []
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
@@ -431,11 +445,14 @@ class _LeafEnumeration:
     most_radix: int
     holds: int = 0
     pod_sizes: tuple[tuple[int, int], ...] = ()  # three tiers: (Lp, Cg) of every pod option
+    cheapest_spine: tuple[float, float] = (0.0, 0.0)  # the least price and power of a switch
     plans: dict = field(default_factory=dict)
     runs: dict = field(default_factory=dict)
     networks: dict = field(default_factory=dict)  # by group size
+    leaf_rows: dict = field(default_factory=dict)  # by group size
     network_rows: dict = field(default_factory=dict)  # by (node rows, mid): shared by sizes
     pod_worst: dict = field(default_factory=dict)
+    pod_bounds: dict = field(default_factory=dict)  # by (q, uplinks, per_pod): the cord bounds
     cores: dict = field(default_factory=dict)
 
     def plan(self, mode: SwitchMode, q: int) -> NodeLinkPlan | None:
@@ -486,6 +503,29 @@ class _LeafEnumeration:
             self.pod_worst[key] = (tuple(w[0] for w in worst) + tuple(w[1] for w in worst))
         return self.pod_worst[key]
 
+    def pod_cords(self, q: int, mode: SwitchMode, uplinks: int, per_pod: int,
+                  longest_m: tuple[float, ...], plan: NodeLinkPlan) -> PodCordBounds:
+        """Bounds on the cords above a 3-tier leaf of ``mode`` with groups of ``q``
+        (``designer.model.podbounds``); the cords' part is worked out once per group size,
+        uplinks and spine racks, what the leaves and node-leaf cabling cost per mode."""
+        network = self.network(q)
+        leaves = ceil_div(self.fabric.nodes, q) * self.sh.leaves_per_group
+        key = (q, uplinks, per_pod)
+        if key not in self.pod_bounds:
+            lps = np.array([lp for lp, _ in self.pod_sizes], dtype=np.int64)
+            racks = pod_network_racks(network.copies, leaves, per_pod, lps,
+                                      self.core_racks(uplinks))
+            rows = self.leaf_rows.setdefault(
+                q, LeafRows(self.site, self.fabric.nodes, q, self.sh.rail, self.hall))
+            self.pod_bounds[key] = pod_cord_bounds(
+                self.site, rows, leaves=leaves, leaves_per_group=self.sh.leaves_per_group,
+                uplinks=uplinks, pod_sizes=self.pod_sizes,
+                network_rows=-(-racks // self.site.racks_per_row), longest_m=longest_m,
+                cord_sets=self.cords.cord_sets, power=self.cords.power_matters,
+                network_key=(network.first_row, network.node_rows, network.shared),
+                pod_spine=self.cheapest_spine)
+        return self.pod_bounds[key].of_mode(mode.switch, plan.cost_usd, plan.power_w)
+
     def core_racks(self, uplinks: int) -> np.ndarray:
         """Core racks of a copy for every pod size, with ``uplinks`` core groups."""
         if uplinks not in self.cores:
@@ -501,7 +541,7 @@ class _LeafEnumeration:
         runs above the leaf of every pod size take part in the pruning, so two group sizes
         alike to the media are alike whatever the pods."""
         fabric, sh = self.fabric, self.sh
-        lengths, usd, watts, upper = {}, {}, {}, {}
+        lengths, usd, watts, upper, pod_cords = {}, {}, {}, {}, {}
         three = bool(self.pod_sizes)
         most_leaves = self.most_radix // (uplinks if blocks[0] == 1 < uplinks else 1)
         for q in valid_groups(fabric, sh, mode, uplinks):
@@ -512,6 +552,8 @@ class _LeafEnumeration:
                 upper_m = self.pod_runs_m(q, uplinks, blocks[0])
                 if math.isinf(min(upper_m)):
                     continue  # no pod size holds its leaves
+                if self.cords is not None:
+                    pod_cords[q] = self.pod_cords(q, mode, uplinks, blocks[0], upper_m, plan)
             elif blocks[1]:
                 if ceil_div(fabric.nodes, q) * sh.leaves_per_group > most_leaves:
                     continue  # no spine has a port for every leaf (one spine: every uplink)
@@ -527,7 +569,7 @@ class _LeafEnumeration:
             list(lengths), lengths, self.reaches_m, usd,
             latency_matters=fabric.max_latency_us is not None,
             node_link_w=watts if fabric.max_power_kw is not None else None,
-            upper_usd=upper or None))
+            upper_usd=upper or None, pod_cords=pod_cords or None))
         options = []
         half = len(self.pod_sizes)
         for q in offered:
@@ -538,6 +580,8 @@ class _LeafEnumeration:
             if three:
                 upper_m = (min(lengths[q][1:1 + half]), min(lengths[q][1 + half:]))
                 extra["network"] = self.network(q)
+                extra["leaf_rows"] = self.leaf_rows.setdefault(
+                    q, LeafRows(self.site, fabric.nodes, q, sh.rail, self.hall))
             else:
                 upper_m = lengths[q][1:]
                 if blocks[1]:

@@ -125,6 +125,15 @@ class Medium:
     def least_link_usd(self) -> float:
         return 0.0 if self.breakout else min(c.price_usd for c in self.cords)
 
+    def least_cord_usd(self, shortest_m: float) -> float:
+        """The least a cord of this medium costs on a run of at least ``shortest_m`` (the
+        cheapest cord reaching that far: a shorter one serves no such run; 0 for a breakout,
+        inf when none reaches)."""
+        if self.breakout:
+            return 0.0
+        return min((c.price_usd for c in self.cords if c.reach_m >= shortest_m - 1e-9),
+                   default=float("inf"))
+
     @property
     def per_unit1_w(self) -> float:
         """Power counted per unit at the lower end: none for a transceiver (both ends are

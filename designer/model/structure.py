@@ -17,7 +17,8 @@ from designer.model.candidates import LeafOption, PodOption, Shape, SpineOption,
 from designer.model.links import LINK_CLASSES, TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import Medium
 from designer.model.nodelinks import NodeLinkPlan
-from designer.site.pods import core_racks, pod_network_racks
+from designer.site.podruns import Runs, pod_runs
+from designer.site.pods import CoreLayout, PodRacks, core_racks, pod_network_racks
 
 SWITCH_CAGE_W = 0.0
 """The power counted for a module in a switch cage: none, for a switch's ``power_w`` is its
@@ -234,10 +235,10 @@ class FabricStructure:
     def cords(self, cls: LinkClass) -> list[tuple[Cable, int]]:
         """The cords of link class ``cls`` over all copies, ``(cable, count)`` by reach: each
         run's cheapest cord of the class's medium where the floor gives every run
-        (``LeafOption.runs``), else one cord per link (per cage for a breakout) for the
+        (:meth:`class_runs`), else one cord per link (per cage for a breakout) for the
         class's worst run."""
         medium, counts = self.media[cls], self.counts.link_classes[cls]
-        runs = self.leaf.runs(cls)
+        runs = self.class_runs(cls)
         if medium.breakout:
             quantity = counts.upper_units if medium.cage2 > 1 else counts.lower_units
             return [(medium.cable, quantity * self.copies)]
@@ -249,6 +250,25 @@ class FabricStructure:
             laid.setdefault(cord.model, [cord, 0])[1] += links
         return sorted(((cord, n) for cord, n in laid.values()),
                       key=lambda item: (item[0].reach_m, item[0].model))
+
+    def class_runs(self, cls: LinkClass) -> Runs | None:
+        """Every run of a class above the leaf over all copies, ``((run_m, links), ...)``:
+        2-tier leaf-spine from the leaf option (``LeafOption.runs``), 3-tier classes from where
+        the pods and cores stand (``designer.site.podruns``); None where the floor does not
+        give them (a leaf option built without a catalog)."""
+        if self.tiers == 3 and self.leaf.leaf_rows is not None:
+            return self._pod_runs[0 if cls == LinkClass.LEAF_SPINE else 1]
+        return self.leaf.runs(cls)
+
+    @cached_property
+    def _pod_runs(self) -> tuple[Runs, Runs]:
+        leaf, pod = self.leaf, self.pod
+        racks = PodRacks(self.leaf.leaf_rows.site, self.pods, leaf.spine_racks, leaf.spine_block,
+                         CoreLayout.of(leaf.uplinks, pod.cores_per_group, leaf.rack_holds),
+                         self.copies)
+        return pod_runs(leaf.leaf_rows, racks, leaves_per_group=self.shape.leaves_per_group,
+                        uplinks=leaf.uplinks, leaves_per_pod=pod.leaves_per_pod,
+                        links_per_core=pod.links_per_core)
 
     def _media_parts(self, cls: LinkClass) -> list[PartLine]:
         medium, counts = self.media[cls], self.counts.link_classes[cls]

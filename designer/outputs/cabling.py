@@ -205,14 +205,14 @@ def _pod_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
               sub_leaves: list[tuple[int, int]], speed: str) -> Iterator[tuple]:
     """Leaf-spine legs of a 3-tier sub-fabric (each leaf one link to each of its pod's ``u``
     spines), then spine-core legs (each pod spine ``l2`` links to each core of its group);
-    every run measured rack to rack, each on the cord the optimizer bought for the class's
-    longest run."""
+    every run measured rack to rack, each on its cheapest cord of the class's medium."""
     fabric, site, leaf, pod = s.fabric, floor.site, s.leaf, s.pod
     u, down, c_leaf = leaf.uplinks, leaf.down_ports, leaf.mode.cage_ports
     lp, l2, cg = pod.leaves_per_pod, pod.links_per_core, pod.cores_per_group
     c_spine, c_core = pod.mode.cage_ports, s.core.cage_ports
     rail_col = sub + 1 if s.layout == "rail-only" else ""
-    medium = _medium(s.media[LinkClass.LEAF_SPINE])
+    medium = s.media[LinkClass.LEAF_SPINE]
+    columns: dict[float, _Medium] = {}  # each run takes its cheapest cord of the medium
     for i, (leaf_rail, group) in enumerate(sub_leaves):
         p, li = divmod(i, lp)
         rail = leaf_rail if s.layout != "rail-only" else sub
@@ -221,20 +221,25 @@ def _pod_rows(s: FabricStructure, floor: FabricFloor, plane: int, sub: int,
         for spine in range(u):
             at, rack = floor.pod_spine(plane, sub, p, spine)
             run = _laid_m(site, site.leaf_spine_m, leaf_rack, rack)
+            if run not in columns:
+                columns[run] = _medium(medium, medium.cord_for(run))
             a = _end("leaf", placed, port_name(down + spine + 1, c_leaf))
             z = _end("spine", at, port_name(li + 1, c_spine))
-            yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, run)
-    medium = _medium(s.media[LinkClass.SPINE_CORE])
+            yield (fabric.name, plane, rail_col, *a, *z, speed, *columns[run], run)
+    medium = s.media[LinkClass.SPINE_CORE]
+    columns = {}
     for p in range(s.pods):
         for spine in range(u):
             placed, rack = floor.pod_spine(plane, sub, p, spine)
             for k in range(cg):
                 core, core_rack = floor.core(plane, sub, spine, k)
                 run = _laid_m(site, site.spine_core_m, rack, core_rack)
+                if run not in columns:
+                    columns[run] = _medium(medium, medium.cord_for(run))
                 for t in range(l2):
                     a = _end("spine", placed, port_name(lp + k * l2 + t + 1, c_spine))
                     z = _end("core", core, port_name(p * l2 + t + 1, c_core))
-                    yield (fabric.name, plane, rail_col, *a, *z, speed, *medium, run)
+                    yield (fabric.name, plane, rail_col, *a, *z, speed, *columns[run], run)
 
 
 def iter_cabling(result: DesignResult) -> Iterator[tuple]:

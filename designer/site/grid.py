@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from designer.inputs.schema import Site
 
 DEFAULT_NODES_PER_RACK = 4
@@ -91,6 +93,23 @@ def campus_run_m(site: Site, halls_apart: int, rows_apart: int, racks_apart: int
     along = abs(halls_apart * hall_pitch_m(site) + racks_apart * site.rack_pitch_m)
     return round(2 * site.tray_drop_m + along + abs(rows_apart) * site.row_pitch_m
                  + site.slack_m, 3)
+
+
+def campus_runs_m(site: Site, halls_apart: np.ndarray, rows_apart: np.ndarray,
+                  racks_apart: np.ndarray) -> np.ndarray:
+    """:func:`campus_run_m` of every ``(halls, rows, racks)`` apart in three integer arrays:
+    the same floating-point arithmetic in the same order, each distinct sum then rounded by
+    Python's ``round`` as there, so every length is the one the plan writes."""
+    rows, racks = np.abs(rows_apart), np.abs(racks_apart)
+    within = 2 * site.tray_drop_m + rows * site.row_pitch_m + racks * site.rack_pitch_m
+    within = within + site.slack_m
+    along = np.abs(halls_apart * hall_pitch_m(site) + racks_apart * site.rack_pitch_m)
+    across = 2 * site.tray_drop_m + along + rows * site.row_pitch_m + site.slack_m
+    raw = np.where(halls_apart == 0, within, across)
+    distinct, where = np.unique(raw, return_inverse=True)
+    rounded = np.array([round(x, 3) for x in distinct.tolist()])[where.ravel()]
+    same_rack = (halls_apart == 0) & (rows == 0) & (racks == 0)
+    return np.where(same_rack, site.in_rack_m, rounded)
 
 
 def run_m(site: Site, a: Rack, b: Rack) -> float:

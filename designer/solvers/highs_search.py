@@ -23,6 +23,12 @@ the search branches on those two choices itself, and prunes with LP bounds:
    otherwise the leaf's MILP, with the cheapest design so far as cutoff, proves it. Every
    design's cost is recomputed from its columns (``c x``), not taken from the solver.
 
+5. **Designs priced as laid.** With a :class:`Pricer`, a design is kept only when its cost is
+   its plan's; one priced from below (a 3-tier leaf option whose runs the model bounds) has its
+   rows added when a MILP finds it, and its node is proved again under them. Rows only tighten
+   the problem, so every bound taken before them still holds, and the incumbent is always a
+   design at its plan's price.
+
 The design returned is proved optimal when every block and leaf option was proved or pruned:
 the same proof as one branch-and-bound over the whole problem, to the same absolute gap
 (``eps``, 1e-6 USD; LP round-off of about 1e-5 USD on costs near 1e8 decides exact ties, the
@@ -30,7 +36,8 @@ same way on every run). When a relaxation has no optimum (numerical trouble, twi
 time from a cold start), its block goes to the MILP whole. With a time limit, the search stops
 at the deadline with the best design so far, unproved.
 
-The matrix goes to HiGHS once, as arrays; only column bounds change afterwards.
+The matrix goes to HiGHS once, as arrays; afterwards column bounds change and priced rows are
+added.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 import highspy
 import numpy as np
@@ -47,6 +55,17 @@ from designer.solvers.status import SolveStatus
 
 ABS_GAP = 1e-6  # USD: a bound within this of the incumbent cannot beat it
 DIVE_TRIES = 3  # choices tried per group when fixing the favourite leaves no solution
+
+
+class Pricer(Protocol):
+    """What prices a design as its plan is laid, given its column values."""
+
+    def priced(self, values: np.ndarray) -> bool:
+        """Whether the design's cost is already its plan's (else it is a lower bound)."""
+
+    def rows(self, values: np.ndarray) -> list[pulp.LpConstraint]:
+        """Rows that price the design as laid. They must cut off no design: they are added
+        to the problem for good, so every bound taken before them stays a bound."""
 
 
 @dataclass(frozen=True)
@@ -112,16 +131,17 @@ class _Incumbent:
 
 
 def search(problem: pulp.LpProblem, parts: list[Part], time_limit: float | None = None,
-           variables: list[pulp.LpVariable] | None = None) -> SearchResult:
+           variables: list[pulp.LpVariable] | None = None,
+           price: Pricer | None = None) -> SearchResult:
     """Minimise ``problem``, exactly one of whose ``parts`` is on, as above (``variables``:
-    ``problem.variables()`` when the caller has it already)."""
+    ``problem.variables()`` when the caller has it already; ``price``: see :data:`Pricer`)."""
     deadline = None if time_limit is None else time.perf_counter() + time_limit
 
     def left() -> float | None:
         return None if deadline is None else max(0.0, deadline - time.perf_counter())
 
-    solver = _Solver(problem, problem.variables() if variables is None else variables)
-    column = {id(var): j for j, var in enumerate(solver.variables)}
+    solver = _Solver(problem, problem.variables() if variables is None else variables, price)
+    column = solver.index
     ons = [column[id(part.on)] for part in parts]
     blocks = []
     for i in range(len(parts)):
@@ -173,23 +193,39 @@ def _branch(solver: _Solver, relaxation: _Relaxation, leaves: list[int],
 
 def _prove(solver: _Solver, relaxation: _Relaxation, groups: list[list[int]],
            incumbent: _Incumbent, left) -> None:
-    """Step 4 at a node: a dive, then the node's MILP unless the dive met the bound."""
-    dived = None if relaxation.values is None else solver.dive(relaxation.values, groups, left)
-    incumbent.offer(dived)
-    if dived is not None and dived.objective <= relaxation.bound + ABS_GAP:
+    """Step 4 at a node: a dive, then the node's MILP unless the dive met the bound.
+
+    Only a design priced as laid is kept (``Pricer``): a dive's design priced from below is
+    dropped for the MILP; a MILP's is priced (its rows added) and the node proved again under
+    them. Pricing adds rows for good, once per leaf option, so this ends."""
+    while True:
+        dived = (None if relaxation.values is None
+                 else solver.dive(relaxation.values, groups, left))
+        if dived is not None and solver.priced(dived):
+            incumbent.offer(dived)
+            if dived.objective <= relaxation.bound + ABS_GAP:
+                return
+        found, proved = solver.milp(left(), incumbent.cutoff)
+        incumbent.milps += 1
+        if found is not None and not solver.priced(found):
+            solver.add_rows(solver.price.rows(found.values))
+            relaxation = solver.relaxation(left())
+            if relaxation is None or incumbent.beats(relaxation.bound):
+                return
+            continue
+        incumbent.offer(found)
+        incumbent.proved &= proved
         return
-    found, proved = solver.milp(left(), incumbent.cutoff)
-    incumbent.milps += 1
-    incumbent.offer(found)
-    incumbent.proved &= proved
 
 
 class _Solver:
     """One HiGHS instance holding ``problem``'s matrix; bounds change, the matrix never does."""
 
-    def __init__(self, problem: pulp.LpProblem, variables: list[pulp.LpVariable]):
+    def __init__(self, problem: pulp.LpProblem, variables: list[pulp.LpVariable],
+                 price: Pricer | None = None):
         self.variables = variables
-        index = {id(var): j for j, var in enumerate(self.variables)}
+        self.price = price
+        self.index = {id(var): j for j, var in enumerate(self.variables)}
         self.n = n = len(self.variables)
         inf = highspy.kHighsInf
         lp = highspy.HighsLp()
@@ -202,22 +238,11 @@ class _Solver:
         self.upper = np.array([inf if v.upBound is None else v.upBound
                                for v in self.variables], dtype=float)
         lp.col_lower_, lp.col_upper_ = self.lower, self.upper
-        starts, indices, values, row_lower, row_upper = [0], [], [], [], []
-        for row in problem.constraints():
-            for var, coefficient in row.items():
-                if coefficient:
-                    indices.append(index[id(var)])
-                    values.append(coefficient)
-            starts.append(len(indices))
-            lb, ub = row.getLb(), row.getUb()
-            row_lower.append(-inf if lb is None else lb)
-            row_upper.append(inf if ub is None else ub)
+        starts, indices, values, row_lower, row_upper = self._rows(problem.constraints())
         lp.num_row_ = len(row_lower)
-        lp.row_lower_, lp.row_upper_ = np.array(row_lower), np.array(row_upper)
+        lp.row_lower_, lp.row_upper_ = row_lower, row_upper
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(values, dtype=float)
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, indices, values
         lp.integrality_ = [highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger
                            else highspy.HighsVarType.kContinuous for v in self.variables]
         self.highs = highspy.Highs()
@@ -229,6 +254,34 @@ class _Solver:
             self.highs.setOptionValue(option, value)
         self.highs.passModel(lp)
         self.columns = np.arange(n, dtype=np.int32)
+
+    def _rows(self, rows) -> tuple[np.ndarray, ...]:
+        """PuLP rows as HiGHS takes them: row starts, column indices, values, lower and upper
+        bounds."""
+        inf = highspy.kHighsInf
+        starts, indices, values, lower, upper = [0], [], [], [], []
+        for row in rows:
+            for var, coefficient in row.items():
+                if coefficient:
+                    indices.append(self.index[id(var)])
+                    values.append(coefficient)
+            starts.append(len(indices))
+            lb, ub = row.getLb(), row.getUb()
+            lower.append(-inf if lb is None else lb)
+            upper.append(inf if ub is None else ub)
+        return (np.array(starts, dtype=np.int32), np.array(indices, dtype=np.int32),
+                np.array(values, dtype=float), np.array(lower, dtype=float),
+                np.array(upper, dtype=float))
+
+    def priced(self, found: _Found) -> bool:
+        """Whether ``found``'s cost is its plan's (always, without a pricer)."""
+        return self.price is None or self.price.priced(found.values)
+
+    def add_rows(self, rows: list[pulp.LpConstraint]) -> None:
+        """``rows`` added to the matrix for good."""
+        starts, indices, values, lower, upper = self._rows(rows)
+        self.highs.addRows(len(lower), lower, upper, len(indices), starts[:-1], indices,
+                           values)
 
     def only(self, ons: list[int], keep: int) -> _Bounds:
         """Every block but ``ons[keep]`` off (upper bound 0), for a ``with`` block."""

@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 import pulp
 
 from designer.errors import InfeasibleError, SolverError
-from designer.model.formulation import FabricModel, read_structure
+from designer.model.formulation import FabricModel, price_chosen_runs, read_structure
 from designer.model.structure import FabricStructure
 from designer.solvers.status import SolveReport, SolveStatus
 from designer.solvers.strategies import SOLVERS, STRATEGIES, relaxation_bound
@@ -35,11 +35,24 @@ def solver_versions() -> dict[str, str]:
 
 def run(model: FabricModel, solver: str, time_limit: float | None) -> SolveStatus:
     """Solve the problem as it stands with strategy ``solver`` (``STRATEGIES``); the best
-    design's values are left in the model's variables."""
+    design's values are left in the model's variables.
+
+    A 3-tier design's leaf option is priced run by run once the solver picks it
+    (``designer.model.formulation.laid``). The ``highs`` search does so as it finds designs
+    (``highs_search.Pricer``); after any strategy, while the design found has a leaf option
+    the model priced from below, its runs are priced and the model solved again (with what is
+    left of the time limit, at least a second). Each round prices another leaf option, so the
+    rounds end; the last design's objective is the price of its plan."""
     strategy = STRATEGIES.get(solver)
     if strategy is None:
         raise SolverError(f"unknown solver '{solver}' (choose one of: {', '.join(SOLVERS)})")
-    return strategy(model, time_limit)
+    started = time.perf_counter()
+    status = strategy(model, time_limit)
+    while status.has_design and price_chosen_runs(model):
+        left = (None if time_limit is None
+                else max(time_limit - (time.perf_counter() - started), 1.0))
+        status = strategy(model, left)
+    return status
 
 
 def solve(model: FabricModel, solver: str = "highs", time_limit: float | None = None

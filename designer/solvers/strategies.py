@@ -8,7 +8,8 @@ and returns how it ended as a :class:`SolveStatus`::
 
 =========  ====================================================================================
 ``highs``  the default: :func:`designer.solvers.highs_search.search`, HiGHS driven block and leaf
-           option first, pruned by LP bounds (exact, to an absolute gap of 1e-6 USD)
+           option first, pruned by LP bounds (exact, to an absolute gap of 1e-6 USD); a 3-tier
+           leaf option is priced run by run when the search first finds a design with it
 ``cbc``    one branch-and-bound over the whole model with PuLP's bundled CBC (``gapRel 0``)
 =========  ====================================================================================
 
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterator
 import pulp
 
 from designer.errors import SolverError
-from designer.model.formulation import Block, FabricModel
+from designer.model.formulation import Block, FabricModel, price_chosen_runs, unpriced_choice
 from designer.solvers.highs_search import Part, search
 from designer.solvers.status import SolveStatus
 
@@ -42,11 +43,33 @@ def highs_search(model: FabricModel, time_limit_s: float | None) -> SolveStatus:
     variables = model.problem.variables()
     with _quiet_stdout():
         result = search(model.problem, [_part(model, block) for block in model.blocks],
-                        time_limit_s, variables)
+                        time_limit_s, variables, _LaidPricer(model, variables))
     if result.values is not None:
-        for var, value in zip(variables, result.values, strict=True):
-            var.varValue = float(value)
+        _write(variables, result.values)
     return result.status
+
+
+class _LaidPricer:
+    """The search's pricer: a 3-tier design's leaf option priced run by run when it is not
+    yet (:mod:`designer.model.formulation.laid`)."""
+
+    def __init__(self, model: FabricModel, variables: list[pulp.LpVariable]):
+        self.model, self.variables = model, variables
+
+    def priced(self, values) -> bool:
+        _write(self.variables, values)
+        return unpriced_choice(self.model) is None
+
+    def rows(self, values) -> list[pulp.LpConstraint]:
+        _write(self.variables, values)
+        before = len(self.model.problem.constraints())
+        price_chosen_runs(self.model)
+        return self.model.problem.constraints()[before:]
+
+
+def _write(variables: list[pulp.LpVariable], values) -> None:
+    for var, value in zip(variables, values, strict=True):
+        var.varValue = float(value)
 
 
 def _part(model: FabricModel, block: Block) -> Part:

@@ -20,6 +20,8 @@ minimisation drives ``w_j`` down to ``b_j * y``: a lower bound is all the linear
 
 from designer.model.formulation.blocks import Block, FabricModel
 from designer.model.formulation.build import build_model
+from designer.model.formulation.laid import price_chosen_runs, unpriced_choice
 from designer.model.formulation.readback import read_structure
 
-__all__ = ["Block", "FabricModel", "build_model", "read_structure"]
+__all__ = ["Block", "FabricModel", "build_model", "price_chosen_runs", "read_structure",
+           "unpriced_choice"]

@@ -23,6 +23,7 @@ class ClassMedia:
     options: list[tuple[Medium, pulp.LpVariable]]
     cost: pulp.LpVariable
     power: pulp.LpVariable | None = None
+    units: tuple = ()  # (units1, units1_max, units2, units2_max): the cages at each end
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Block:
     switch_cost: Expr = field(default_factory=Expr)
     switch_power: Expr = field(default_factory=Expr)
     pod_runs: dict = field(default_factory=dict)  # three tiers: formulation.media.pod_runs_m
+    laid: set = field(default_factory=set)  # three tiers: leaf options priced run by run
     node_cage: tuple[int, Cage | None] = (1, None)
     variant: int = 0
 

@@ -41,7 +41,7 @@ def define_leaves(b: Builder, block: Block, inputs: TierInputs, max_leaves: int 
     cages = {m.cage_ports for m in inputs.modes}
     reaches = sorted({m.reach_m for m in b.media(catalog, fabric.port_speed_gbps, cages)})
     cords = None
-    if block.tiers == 2:
+    if block.tiers >= 2:
         power_matters = fabric.max_power_kw is not None
         keys = tuple(sorted({m.cage_key for m in inputs.modes}, key=cage_order))
         laid = {tuple(c.model for c in m.cords): m.cords

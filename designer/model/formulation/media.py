@@ -11,6 +11,12 @@ from designer.model.formulation.blocks import Block, ClassMedia
 from designer.model.formulation.builder import Builder, Expr, TierInputs, cage_tag, row_name
 from designer.model.links import LinkClass
 from designer.model.media import Medium
+from designer.model.podbounds import (
+    leaf_spine_floor,
+    nearest_runs_m,
+    shortest_run_m,
+    spine_core_floor,
+)
 from designer.site.pods import core_racks, pod_network_racks
 
 
@@ -39,8 +45,12 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     from the leaf option (2-tier leaf-spine, ``LeafOption.runs``), a medium is a pair of
     transceivers (or direct cabling) and each run takes the cheapest cord of the medium that
     reaches it: ``links_mu = sum_y G_mu,y y`` with ``G_mu,y = sum_runs of y cord_mu(run).price /
-    copies``, linear in the leaf option as node-leaf pricing is. Otherwise every run is priced
-    at the class's worst run and each cord is a medium of its own: ``links_mu = g_mu links``.
+    copies``, linear in the leaf option as node-leaf pricing is. In three tiers the runs depend
+    on the pod size as well, so the row holds a lower bound, ``links_mu = g_mu links`` with
+    ``g_mu`` the medium's cheapest cord, and the leaf option the solver picks is then priced
+    run by run for every pod size (:func:`designer.model.formulation.laid.price_runs`). Without
+    a floor (no catalog) every run is priced at the class's worst run and each cord is a medium
+    of its own: ``links_mu = g_mu links``.
     The valid floors of :func:`define_media_floor` and :func:`define_media_floor_per_leaf`
     follow. With a power limit the class power ``pi`` has the same rows with each part's power
     in place of its price (and ``pareto_media`` keeps media that draw less power).
@@ -49,11 +59,14 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     cages = {ports for ports, _ in (*lower_cages, *upper_cages)}
     fabric = inputs.fabric
     power_matters = fabric.max_power_kw is not None
-    per_run = all(o.runs(cls) is not None for o, _ in block.leaves)
+    pods_laid = bool(block.pods) and block.leaves[0][0].leaf_rows is not None
+    per_run = pods_laid or all(o.runs(cls) is not None for o, _ in block.leaves)
     copies = fabric.planes * block.shape.subfabrics
     # Dominance only compares media with more reach, so filtering the Pareto set of the media
     # fitting this class's cages by reach is the Pareto set of this class's media.
     shortest_m = min(o.run_m(cls) for o, _ in block.leaves)
+    shortest = pod_shortest_m(block, cls) if pods_laid else 0.0
+    shortest_m = max(shortest_m, shortest)
     options = [m for m in b.media(inputs.catalog, fabric.port_speed_gbps, cages, pareto=True,
                                   power_matters=power_matters, per_run=per_run,
                                   ends=(tuple(lower_cages), tuple(upper_cages)))
@@ -61,24 +74,43 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
     cost = b.continuous(name, "cost")
     power = b.continuous(name, "power") if power_matters else None
     chosen = [(m, b.binary(name, "medium", i)) for i, m in enumerate(options)]
-    block.media[cls] = ClassMedia(chosen, cost, power)
     define_media_fit(b, block, cls, chosen, lower_cages, upper_cages)
     if block.pods:
         define_pod_reach(b, block, cls, chosen)
     units1 = b.alias(units1, name, "units1")
     units2 = b.alias(units2, name, "units2")
     links = b.alias(links, name, "links")
-    laid = _laid(block, cls, options, copies) if per_run else None
+    block.media[cls] = ClassMedia(chosen, cost, power, (units1, units1_max, units2, units2_max))
+    laid = _laid(block, cls, options, copies) if per_run and not pods_laid else None
+    sc_extra = None
+    if pods_laid and cls == LinkClass.LEAF_SPINE:
+        laid = pod_floor(block, options, shortest)
+    elif pods_laid:
+        sc_extra = spine_core_floor_extra(block, options, shortest)
+        laid = spine_core_laid(block, options, shortest, sc_extra)
     for i, (m, w) in enumerate(chosen):
         for watts, total in ((False, cost), (True, power)):
             if total is None:
                 continue
             unit1, unit2 = ((m.per_unit1_w, m.per_unit2_w) if watts
                             else (m.per_unit1_usd, m.per_unit2_usd))
-            if laid is None:  # one cord per link (a breakout's is priced per cage)
-                cord = m.cable
-                per_link = 0.0 if m.breakout else cord.power_w if watts else cord.price_usd
+            if laid is None or sc_extra is not None:
+                # one cord per link (a breakout's is priced per cage); three tiers: a lower
+                # bound, every run on the cheapest cord reaching the class's shortest run
+                if m.breakout:
+                    per_link = 0.0
+                elif pods_laid:
+                    per_link = (min(c.power_w for c in m.cords) if watts
+                                else m.least_cord_usd(shortest))
+                else:
+                    per_link = m.cable.power_w if watts else m.cable.price_usd
                 link_terms, link_max = per_link * links, per_link * links_max
+                if sc_extra is not None and not watts:  # the near runs' dearer cords
+                    extra = sc_extra[:, i]
+                    link_terms = link_terms + Expr([(y, float(c)) for (_, y), c
+                                                    in zip(block.leaves, extra, strict=True)
+                                                    if c > 0])
+                    link_max += float(extra.max(initial=0.0))
             else:
                 coefficients = laid[1 if watts else 0][:, i]
                 link_terms = Expr([(y, float(c)) for (_, y), c
@@ -87,9 +119,16 @@ def define_media(b: Builder, block: Block, inputs: TierInputs, cls: LinkClass, *
             big_m = unit1 * units1_max + unit2 * units2_max + link_max
             b.add(total >= unit1 * units1 + unit2 * units2 + link_terms - big_m * (1 - w),
                   name, "power" if watts else "cost", i)
-    define_media_floor(b, cost, links, options, name)
+    define_media_floor(b, cost, links, options, name, shortest)
     define_media_floor_per_leaf(b, block, cost, options, cls,
                                 leaf_end=cls == LinkClass.LEAF_SPINE, name=name, laid=laid)
+
+
+def pod_shortest_m(block: Block, cls: LinkClass) -> float:
+    """The shortest run of a 3-tier class above the leaf (``podbounds.shortest_run_m``)."""
+    site = block.leaves[0][0].leaf_rows.site
+    return shortest_run_m(site, site.leaf_spine_m if cls == LinkClass.LEAF_SPINE
+                          else site.spine_core_m)
 
 
 def _laid(block: Block, cls: LinkClass, options: list[Medium], copies: int
@@ -118,6 +157,86 @@ def _laid(block: Block, cls: LinkClass, options: list[Medium], copies: int
     usd = np.where(reached, links @ np.where(np.isinf(usd_at), 0.0, usd_at).T, 0.0) / copies
     watts = np.where(reached, links @ w_at.T, 0.0) / copies
     return usd, watts
+
+
+def pod_floor(block: Block, options: list[Medium], shortest_m: float
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Three tiers, leaf-spine: ``G[y, mu]``, the least ``mu``'s cords cost on leaf option
+    ``y``'s runs whatever the pod size, per copy (each leaf's runs on the cord reaching its run
+    to the nearest network row, ``designer.model.podbounds``; where that bound does not hold,
+    the cheapest cord reaching ``shortest_m``, the shortest run of the class), and the least
+    watts (the coolest cord). A lower bound, so the cost rows stay a relaxation;
+    :mod:`designer.model.formulation.laid` prices the chosen one exactly."""
+    sizes = pod_sizes(block)
+    lps = np.array([lp for lp, _ in sizes], dtype=np.int64)
+    usd = np.zeros((len(block.leaves), len(options)))
+    watts = np.zeros_like(usd)
+    floors: dict = {}
+    nearest: dict = {}  # each group's run to the nearest network rack, by group and rows
+    for row, (o, _) in enumerate(block.leaves):
+        racks = pod_network_racks(o.network.copies, o.leaves, o.spine_racks, lps,
+                                  np.array([core_racks(o.uplinks, cg, o.rack_holds)
+                                            for _, cg in sizes], dtype=np.int64))
+        rows = -(-int(racks.max()) // o.leaf_rows.site.racks_per_row)
+        if (o.group_nodes, rows) not in nearest:
+            nearest[o.group_nodes, rows] = nearest_runs_m(o.leaf_rows.site, o.leaf_rows, rows)
+        for i, m in enumerate(options):
+            if m.breakout:
+                continue
+            key = (o.group_nodes, o.uplinks, rows, m.preference)
+            if key not in floors:
+                floors[key] = leaf_spine_floor(nearest[o.group_nodes, rows],
+                                               block.shape.leaves_per_group, o.uplinks, m.cords)
+            floor = floors[key]
+            usd[row, i] = (floor if floor is not None
+                           else o.uplink_total * m.least_cord_usd(shortest_m))
+            watts[row, i] = o.uplink_total * min(c.power_w for c in m.cords)
+    return usd, watts
+
+
+def spine_core_floor_extra(block: Block, options: list[Medium], shortest_m: float) -> np.ndarray:
+    """Three tiers, spine-core: ``E[y, mu]``, what ``mu``'s cords cost on leaf option ``y``'s
+    ``u L`` spine-core links beyond the cheapest cord reaching ``shortest_m`` (the shortest
+    run of the class), at least, whatever the pod size
+    (``designer.model.podbounds.spine_core_floor``: pod racks carry ``block Lp`` links, ``Lp``
+    the largest pod size, at most two of them as near the cores), per copy; the class's rows
+    add it to that cord on every link, ``SC >= u L``."""
+    sizes = pod_sizes(block)
+    lps = np.array([lp for lp, _ in sizes], dtype=np.int64)
+    extra = np.zeros((len(block.leaves), len(options)))
+    floors: dict = {}
+    for row, (o, _) in enumerate(block.leaves):
+        racks = pod_network_racks(o.network.copies, o.leaves, o.spine_racks, lps,
+                                  np.array([core_racks(o.uplinks, cg, o.rack_holds)
+                                            for _, cg in sizes], dtype=np.int64))
+        site = o.leaf_rows.site
+        rows = -(-int(racks.max()) // site.racks_per_row)
+        links = o.uplinks * o.leaves
+        per_rack = o.spine_block * int(lps.max())
+        for i, m in enumerate(options):
+            if m.breakout:
+                continue
+            key = (links, per_rack, o.network.first_row, rows, m.preference)
+            if key not in floors:
+                floor = spine_core_floor(site, links, per_rack, o.network.first_row, rows,
+                                         m.cords)
+                cheapest = m.least_cord_usd(shortest_m)
+                floors[key] = 0.0 if floor is None else max(0.0, floor - cheapest * links)
+            extra[row, i] = floors[key]
+    return extra
+
+
+def spine_core_laid(block: Block, options: list[Medium], shortest_m: float,
+                     extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Three tiers, spine-core: the least ``mu``'s cords cost on leaf option ``y``'s ``u L``
+    links, per copy (the cord reaching ``shortest_m`` on each, and ``extra``, from
+    :func:`spine_core_floor_extra`), and the least watts, for the floors of
+    :func:`define_media_floor_per_leaf`."""
+    links = np.array([o.uplink_total for o, _ in block.leaves], dtype=float)[:, None]
+    usd = links * np.array([m.least_cord_usd(shortest_m) for m in options])[None, :] + extra
+    watts = links * np.array([0.0 if m.breakout else min(c.power_w for c in m.cords)
+                              for m in options])[None, :]
+    return np.where(np.isinf(usd), 0.0, usd), watts
 
 
 def define_media_fit(b: Builder, block: Block, cls: LinkClass,
@@ -201,18 +320,21 @@ def define_pod_reach(b: Builder, block: Block, cls: LinkClass,
 
 
 def define_media_floor(b: Builder, cost: pulp.LpVariable, links: Expr, options: list[Medium],
-                       name: str) -> None:
+                       name: str, shortest_m: float = 0.0) -> None:
     """Valid inequality: a class costs at least its links times the cheapest cost per link.
 
     Each end uses at least ``links / c`` cages, so any medium costs at least
-    ``links * (a_mu / c1_mu + b_mu / c2_mu + g_mu)``; the least over ``mu`` bounds the class
-    cost from below whichever medium is chosen. It changes no integer solution; it tells the
-    LP relaxation what a tier of links costs, so expensive blocks are pruned early.
+    ``links * (a_mu / c1_mu + b_mu / c2_mu + g_mu)``, ``g_mu`` its cheapest cord reaching the
+    class's shortest run ``shortest_m``; the least over ``mu`` bounds the class cost from below
+    whichever medium is chosen. It changes no integer solution; it tells the LP relaxation
+    what a tier of links costs, so expensive blocks are pruned early.
     """
     if not options:
         return
-    per_link = min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2 + m.least_link_usd
-                   for m in options)
+    per_link = min(m.per_unit1_usd / m.cage1 + m.per_unit2_usd / m.cage2
+                   + m.least_cord_usd(shortest_m) for m in options)
+    if per_link == np.inf:
+        return
     b.add(cost >= per_link * links, name, "floor")
 
 
@@ -246,18 +368,18 @@ def define_media_floor_per_leaf(b: Builder, block: Block, cost: pulp.LpVariable,
     # Leaf options that look alike to every medium share one computation (every option is its
     # own look when its runs are priced one by one); the prices and the fit of every (leaf
     # look, medium) pair are one array each.
-    keys = [row if laid is not None else _media_view(o, cls)
+    keys = [row if laid is not None else media_view(o, cls)
             for row, (o, _) in enumerate(block.leaves)]
     first_row: dict = {}  # each look, by the first leaf option that has it
     for row, key in enumerate(keys):
         first_row.setdefault(key, row)
     look_of = {key: look for look, key in enumerate(first_row)}
     rows = list(first_row.values())
-    views = [_media_view(block.leaves[row][0], cls) for row in rows]
+    views = [media_view(block.leaves[row][0], cls) for row in rows]
     links_usd = (laid[0][rows] if laid is not None else
                  np.array([v[4] for v in views], dtype=float)[:, None]
                  * np.array([m.least_link_usd for m in options])[None, :])
-    least = _least_media_usd(views, options, leaf_end, links_usd)
+    least = least_media_usd(views, options, leaf_end, links_usd)
     least_of = least.min(axis=1, initial=np.inf)
     by_leaf, by_medium = [], []
     for key, (_, y) in zip(keys, block.leaves, strict=True):
@@ -274,7 +396,7 @@ def define_media_floor_per_leaf(b: Builder, block: Block, cost: pulp.LpVariable,
         b.add(cost >= Expr(by_medium), name, "medium_floor")
 
 
-def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool,
+def least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool,
                      links_usd: np.ndarray) -> np.ndarray:
     """``cost_mu(y)`` of :func:`define_media_floor_per_leaf` for every leaf look (rows) and
     medium (columns), the cords ``links_usd`` included; ``inf`` where the medium does not fit
@@ -298,7 +420,7 @@ def _least_media_usd(views: list[tuple], media: list[Medium], leaf_end: bool,
     return np.where(fits, usd, np.inf)
 
 
-def _media_view(o: LeafOption, cls: LinkClass) -> tuple:
+def media_view(o: LeafOption, cls: LinkClass) -> tuple:
     """What the media floors read of a leaf option: run, protocol, cage, cages and links."""
     return (o.run_m(cls), o.mode.switch.protocol, o.mode.cage_key, o.uplink_units,
             o.uplink_total)
