@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import networkx as nx
+import openpyxl
+import pandas
 import pytest
 from conftest import EXAMPLES, ROOT, solved_example
 
@@ -50,6 +52,24 @@ def test_every_output_file_is_written(written, name):
     assert files == ["bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json",
                      "exports", "racks.csv", "report.html", "report.md", "runlists",
                      "verification.json"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_spreadsheet_readers_see_the_design_totals(written, name):
+    """``bom.xlsx`` read without recalculation, by openpyxl (``data_only``) and pandas, gives
+    the totals of ``design.json``: every formula carries its value."""
+    design = json.loads((written[name] / "design.json").read_text())
+    costs = {f["name"]: f["cost_usd"] for f in design["fabrics"]}
+    sheet = openpyxl.load_workbook(written[name] / "bom.xlsx", data_only=True)["Summary"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert math.isclose(rows.pop("TOTAL")[9], design["total_cost_usd"], abs_tol=0.01)
+    assert {fabric: row[9] for fabric, row in rows.items()} == pytest.approx(costs, abs=0.01)
+    bom = pandas.read_excel(written[name] / "bom.xlsx", sheet_name="BOM")
+    total = bom[bom["fabric"] == "TOTAL"]["extended_price_usd"].item()
+    assert math.isclose(total, design["total_cost_usd"], abs_tol=0.01)
+    lines = bom[bom["fabric"] != "TOTAL"]
+    assert math.isclose(lines["extended_price_usd"].sum(), design["total_cost_usd"],
+                        abs_tol=0.01)
 
 
 @pytest.mark.parametrize("name", NAMES)

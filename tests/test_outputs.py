@@ -302,10 +302,62 @@ def test_bom_xlsx_is_byte_identical_and_timeless(one_tier, cabling_csv, tmp_path
     write_bom_xlsx(one_tier, second, cabling_csv)
     assert first.read_bytes() == second.read_bytes()
     with zipfile.ZipFile(first) as archive:
-        assert {info.date_time for info in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        stamps = {info.date_time for info in archive.infolist()}
         core = archive.read("docProps/core.xml").decode()
+    assert len(stamps) == 1 and stamps.pop()[0] < 2001  # one fixed stamp, not the time run
     assert "2000-01-01T00:00:00Z" in core and "designer" in core
     assert not re.search(r"20[1-9]\d-\d\d-\d\dT", core)
+
+
+def test_bom_xlsx_every_formula_carries_its_value(two_tier, cabling_csv, tmp_path):
+    # What a reader that does not recalculate sees (openpyxl data_only, pandas): the numbers.
+    path = tmp_path / "bom.xlsx"
+    write_bom_xlsx(two_tier, path, cabling_csv)
+    formulas = openpyxl.load_workbook(path)
+    values = openpyxl.load_workbook(path, data_only=True)
+    for name in ("BOM", "Summary"):
+        for f_row, v_row in zip(formulas[name].iter_rows(), values[name].iter_rows(),
+                                strict=True):
+            for f_cell, v_cell in zip(f_row, v_row, strict=True):
+                if isinstance(f_cell.value, str) and f_cell.value.startswith("="):
+                    assert isinstance(v_cell.value, int | float), (name, f_cell.coordinate)
+    ws, n = values["BOM"], len(two_tier.bom)
+    for row in range(2, n + 2):
+        assert ws[f"H{row}"].value == pytest.approx(ws[f"F{row}"].value * ws[f"G{row}"].value)
+    assert ws[f"H{n + 2}"].value == pytest.approx(two_tier.total_cost_usd, abs=0.01)
+    summary = values["Summary"]
+    for row, fabric in enumerate(two_tier.fabrics, start=2):
+        assert summary[f"J{row}"].value == pytest.approx(fabric.cost_usd, abs=0.01)
+    assert summary["J4"].value == pytest.approx(two_tier.total_cost_usd, abs=0.01)
+    assert summary["K2"].value == pytest.approx(two_tier.fabrics[0].cost_usd
+                                                / two_tier.fabrics[0].gpus)
+
+
+def test_bom_xlsx_prints_landscape_one_page_wide_with_its_header(two_tier, cabling_csv,
+                                                                  tmp_path):
+    path = tmp_path / "bom.xlsx"
+    write_bom_xlsx(two_tier, path, cabling_csv)
+    for ws in openpyxl.load_workbook(path).worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        # fitToWidth 1 is the file format's default, so the file may leave it out
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws.freeze_panes == "A2", ws.title
+
+
+def test_bom_xlsx_large_cabling_plan_splits_by_floor_row(one_tier, tmp_path, monkeypatch):
+    plan = tmp_path / "cabling.csv"
+    plan.write_text("cable_id,a_hall,a_row,length_m\n1,hall1,row01,2.5\n2,hall1,row02,3\n"
+                    "3,hall1,row01,4\n", "utf-8")
+    monkeypatch.setattr(bom_module, "CABLING_SPLIT_ROWS", 2)
+    path = tmp_path / "bom.xlsx"
+    write_bom_xlsx(one_tier, path, plan)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["BOM", "Summary", "Cabling hall1 row01", "Cabling hall1 row02"]
+    rows = [[c.value for c in r] for r in wb["Cabling hall1 row01"].iter_rows()]
+    assert rows == [["cable_id", "a_hall", "a_row", "length_m"], [1, "hall1", "row01", 2.5],
+                    [3, "hall1", "row01", 4]]
 
 
 def test_bom_xlsx_large_cabling_plan_is_a_note(one_tier, cabling_csv, tmp_path, monkeypatch):

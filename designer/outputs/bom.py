@@ -1,42 +1,42 @@
-"""The bill of materials: ``bom.csv`` (from a template) and ``bom.xlsx`` (openpyxl).
+"""The bill of materials: ``bom.csv`` (from a template) and ``bom.xlsx`` (XlsxWriter).
 
 Both list one line per (fabric, part) from :attr:`DesignResult.bom`, then a total that equals
 ``total_cost_usd``. Catalog text is untrusted: every text cell that starts like a spreadsheet
 formula (``= + - @``, tab, CR) is prefixed with a single quote, in the CSV and in the workbook.
 
-The workbook is byte-identical across runs: fixed document dates and creator, and the zip
-archive rewritten with fixed entry dates and permissions (openpyxl stamps the current time on
-both). Its sheets:
+Every formula in the workbook carries its computed value, so a program that reads cells
+without recalculating (openpyxl with ``data_only=True``, pandas) reads the numbers a
+spreadsheet shows. The workbook is byte-identical across runs (fixed document dates and
+creator; XlsxWriter stamps no time on the archive). Every sheet has a bold frozen header
+repeated on each printed page, and prints landscape, one page wide. Its sheets:
 
 - ``BOM``: the lines, extended price and power as formulas (quantity x unit), a ``SUM`` total
-  row, bold frozen header, autofilter;
+  row, autofilter;
 - ``Summary``: one row per fabric, cost and power summed from ``BOM`` by formula;
-- ``Cabling``: ``cabling.csv`` copied row by row, or a note when it is too large.
+- ``Cabling``: ``cabling.csv`` copied row by row, one sheet per floor row (``Cabling hall1
+  row03``) when the plan has more than ``CABLING_SPLIT_ROWS`` cables, or a note when it has more
+  than ``MAX_CABLING_ROWS``.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.xml.functions import tostring
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from designer.outputs.templating import neutralize
 
 if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
+
     from designer.results.result import BomLine, DesignResult, FabricResult
 
 BOM_TEMPLATE = "bom.csv.j2"
@@ -45,18 +45,18 @@ BOM_COLUMNS = ("fabric", "kind", "model", "vendor", "roles", "quantity", "unit_p
 SUMMARY_COLUMNS = ("fabric", "kind", "tiers", "layout", "protocol", "planes", "nodes",
                    "server", "gpus", "cost_usd", "cost_per_gpu_usd", "server_cost_usd",
                    "network_share_of_server_cost", "power_w")
-# openpyxl writes about 4,000 rows a second here: past this the sheet would dominate the run.
+# Past this the Cabling sheet would dominate the write time (and no one prints it).
 MAX_CABLING_ROWS = 20_000
+CABLING_SPLIT_ROWS = 5_000  # more cables than this: one Cabling sheet per floor row
 FIXED_DATETIME = datetime.datetime(2000, 1, 1)
-ZIP_DATE_TIME = (2000, 1, 1, 0, 0, 0)
-ZIP_FILE_MODE = 0o100644 << 16
 CREATOR = "designer"
 
 USD_FORMAT = '"$"#,##0.00'
 COUNT_FORMAT = "#,##0"
 POWER_FORMAT = "#,##0.0"
 SHARE_FORMAT = "0.0%"
-BOLD = Font(bold=True)
+# control characters XML 1.0 forbids (tab, newline and carriage return are allowed)
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NUMBER_RE = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
@@ -79,23 +79,39 @@ def write_bom_csv(result: DesignResult, path: Path, env: jinja2.Environment) -> 
 # bom.xlsx
 
 
+class _Formats:
+    """The workbook's cell formats by number format name, plain and bold."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self._wb, self._made = wb, {}
+
+    def __call__(self, number_format: str | None = None, bold: bool = False) -> Format | None:
+        if number_format is None and not bold:
+            return None
+        key = (number_format, bold)
+        if key not in self._made:
+            spec = {"bold": True} if bold else {}
+            if number_format is not None:
+                spec["num_format"] = number_format
+            self._made[key] = self._wb.add_format(spec)
+        return self._made[key]
+
+
 def write_bom_xlsx(result: DesignResult, path: Path, cabling_csv_path: Path | None) -> None:
     """Write ``bom.xlsx`` with the BOM, Summary and Cabling sheets, deterministically.
 
-    ``cabling_csv_path`` is copied into the Cabling sheet when it has at most
+    ``cabling_csv_path`` is copied into the Cabling sheet(s) when it has at most
     ``MAX_CABLING_ROWS`` rows; ``None`` leaves a note instead.
     """
-    wb = Workbook(write_only=True)
-    wb.calculation.fullCalcOnLoad = True
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False})
+    wb.set_properties({"author": CREATOR, "created": FIXED_DATETIME})
+    formats = _Formats(wb)
     lines = result.bom
-    bom_sheet(wb.create_sheet("BOM"), lines)
-    summary_sheet(wb.create_sheet("Summary"), result, len(lines))
-    cabling_sheet(wb.create_sheet("Cabling"), cabling_csv_path)
-    fix_properties(wb)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    fix_properties(wb)
-    Path(path).write_bytes(deterministic_zip(buffer.getvalue(), core_xml(wb)))
+    bom_sheet(wb.add_worksheet("BOM"), formats, lines)
+    summary_sheet(wb.add_worksheet("Summary"), formats, result, lines)
+    cabling_sheets(wb, formats, cabling_csv_path)
+    wb.close()
 
 
 def cell_text(value: object) -> str:
@@ -103,156 +119,182 @@ def cell_text(value: object) -> str:
     return neutralize(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
-def _styled(ws: WriteOnlyWorksheet, value: object, number_format: str | None = None,
-            bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
-    if number_format is not None:
-        cell.number_format = number_format
-    if bold:
-        cell.font = BOLD
-    return cell
+Cell = tuple[object, str | None]  # a value (a formula is ``(text, computed value)``), format
 
 
-def _header(ws: WriteOnlyWorksheet, columns: tuple[str, ...]) -> list[WriteOnlyCell]:
-    return [_styled(ws, name, bold=True) for name in columns]
+def _write_row(ws: Worksheet, formats: _Formats, row: int, cells: list[Cell],
+               bold: bool = False) -> None:
+    """One row: numbers as numbers, text as text (never read as a formula), a formula with
+    its computed value."""
+    for col, (value, number_format) in enumerate(cells):
+        fmt = formats(number_format, bold)
+        if value is None:
+            if fmt is not None:
+                ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, tuple):
+            formula, computed = value
+            ws.write_formula(row, col, formula, fmt, computed)
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            ws.write_string(row, col, str(value), fmt)
+        else:
+            ws.write_number(row, col, value, fmt)
 
 
-def _set_widths(ws: WriteOnlyWorksheet, rows: list[tuple[object, ...]]) -> None:
-    """Column widths from the longest value shown, clamped to ``MIN_WIDTH..MAX_WIDTH``."""
-    for index in range(max((len(r) for r in rows), default=0)):
-        longest = max(len(str(r[index])) for r in rows if index < len(r))
-        width = min(MAX_WIDTH, max(MIN_WIDTH, longest + 2))
-        ws.column_dimensions[get_column_letter(index + 1)].width = width
+def _page(ws: Worksheet, formats: _Formats, columns: tuple[str, ...],
+          rows: list[tuple[object, ...]]) -> None:
+    """Header row (bold, frozen, repeated on every printed page), landscape, one page wide,
+    column widths from the longest value shown in ``rows`` or the header
+    (``MIN_WIDTH..MAX_WIDTH``)."""
+    for index in range(len(columns)):
+        longest = max(len(_shown(r[index])) for r in (columns, *rows) if index < len(r))
+        ws.set_column(index, index, min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    _write_row(ws, formats, 0, [(name, None) for name in columns], bold=True)
+
+
+def _shown(value: object) -> str:
+    """What a cell looks like on screen, for widths: a formula counts as 14 characters."""
+    return "x" * 14 if isinstance(value, tuple) else "" if value is None else str(value)
 
 
 def _column(name: str, columns: tuple[str, ...] = BOM_COLUMNS) -> str:
-    return get_column_letter(columns.index(name) + 1)
+    return xl_col_to_name(columns.index(name))
 
 
 def bom_rows(lines: list[BomLine]) -> list[tuple[object, ...]]:
-    """The BOM lines as cell values (text neutralized), in ``BOM_COLUMNS`` order."""
+    """The BOM lines as cell values in ``BOM_COLUMNS`` order (text neutralized; extended price
+    and power as ``(formula, value)``)."""
     qty, unit_usd, unit_w = (_column(c) for c in ("quantity", "unit_price_usd", "unit_power_w"))
     rows = []
     for row, b in enumerate(lines, start=2):
         rows.append((b.fabric, b.kind, cell_text(b.model), cell_text(b.vendor), b.roles,
-                     b.quantity, b.unit_price_usd, f"={qty}{row}*{unit_usd}{row}",
-                     b.unit_power_w, f"={qty}{row}*{unit_w}{row}", cell_text(b.source),
-                     cell_text(b.as_of)))
+                     b.quantity, b.unit_price_usd,
+                     (f"={qty}{row}*{unit_usd}{row}", b.extended_price_usd),
+                     b.unit_power_w, (f"={qty}{row}*{unit_w}{row}", b.extended_power_w),
+                     cell_text(b.source), cell_text(b.as_of)))
     return rows
 
 
-def bom_sheet(ws: WriteOnlyWorksheet, lines: list[BomLine]) -> None:
-    """The BOM sheet: header, one row per line with formulas, and a ``SUM`` total row."""
-    formats = {"quantity": COUNT_FORMAT, "unit_price_usd": USD_FORMAT,
+BOM_FORMATS = {"quantity": COUNT_FORMAT, "unit_price_usd": USD_FORMAT,
                "extended_price_usd": USD_FORMAT, "unit_power_w": POWER_FORMAT,
                "extended_power_w": POWER_FORMAT}
+
+
+def bom_sheet(ws: Worksheet, formats: _Formats, lines: list[BomLine]) -> None:
+    """The BOM sheet: header, one row per line with formulas, and a ``SUM`` total row."""
     rows = bom_rows(lines)
     last = len(rows) + 1
-    _set_widths(ws, [BOM_COLUMNS, *[_shown(r) for r in rows]])
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(BOM_COLUMNS))}{last}"
-    ws.append(_header(ws, BOM_COLUMNS))
-    for row in rows:
-        ws.append([_styled(ws, value, formats.get(name))
-                   for name, value in zip(BOM_COLUMNS, row, strict=True)])
-    ws.append(_total_row(ws, last))
-
-
-def _shown(row: tuple[object, ...]) -> tuple[object, ...]:
-    """What a row looks like on screen, for widths: formulas count as 14 characters."""
-    return tuple("" if v is None else "x" * 14 if isinstance(v, str) and v.startswith("=")
-                 else v for v in row)
-
-
-def _total_row(ws: WriteOnlyWorksheet, last: int) -> list[WriteOnlyCell]:
-    cells = []
+    _page(ws, formats, BOM_COLUMNS, rows)
+    ws.autofilter(0, 0, last - 1, len(BOM_COLUMNS) - 1)
+    for index, row in enumerate(rows, start=1):
+        _write_row(ws, formats, index, [(value, BOM_FORMATS.get(name))
+                                        for name, value in zip(BOM_COLUMNS, row, strict=True)])
+    totals = {"extended_price_usd": sum(b.extended_price_usd for b in lines),
+              "extended_power_w": sum(b.extended_power_w for b in lines)}
+    cells: list[Cell] = []
     for name in BOM_COLUMNS:
         letter = _column(name)
         if name == "fabric":
-            cells.append(_styled(ws, "TOTAL", bold=True))
-        elif name == "extended_price_usd":
-            cells.append(_styled(ws, f"=SUM({letter}2:{letter}{last})", USD_FORMAT, bold=True))
-        elif name == "extended_power_w":
-            cells.append(_styled(ws, f"=SUM({letter}2:{letter}{last})", POWER_FORMAT, bold=True))
+            cells.append(("TOTAL", None))
+        elif name in totals:
+            cells.append(((f"=SUM({letter}2:{letter}{last})", totals[name]), BOM_FORMATS[name]))
         else:
-            cells.append(_styled(ws, None))
-    return cells
+            cells.append((None, None))
+    _write_row(ws, formats, last, cells, bold=True)
 
 
-def summary_sheet(ws: WriteOnlyWorksheet, result: DesignResult, bom_count: int) -> None:
+def summary_sheet(ws: Worksheet, formats: _Formats, result: DesignResult,
+                  lines: list[BomLine]) -> None:
     """One row per fabric; cost and power are ``SUMIFS`` over the BOM sheet's lines."""
-    rows = [summary_values(f, row, bom_count + 1)
+    rows = [summary_values(f, row, len(lines) + 1, lines)
             for row, f in enumerate(result.fabrics, start=2)]
-    _set_widths(ws, [SUMMARY_COLUMNS, *[_shown(tuple(v for v, _ in r)) for r in rows]])
-    ws.freeze_panes = "A2"
-    ws.append(_header(ws, SUMMARY_COLUMNS))
-    for values in rows:
-        ws.append([_styled(ws, value, fmt) for value, fmt in values])
-    ws.append(_summary_total(ws, len(rows) + 1))
+    _page(ws, formats, SUMMARY_COLUMNS, [tuple(v for v, _ in r) for r in rows])
+    for index, values in enumerate(rows, start=1):
+        _write_row(ws, formats, index, values)
+    last = len(rows) + 1
+    cells: list[Cell] = [("TOTAL", None)]
+    for position, name in enumerate(SUMMARY_COLUMNS[1:], start=1):
+        letter = _column(name, SUMMARY_COLUMNS)
+        fmt = {"cost_usd": USD_FORMAT, "power_w": POWER_FORMAT}.get(name)
+        if fmt is None:
+            cells.append((None, None))
+            continue
+        total = sum(r[position][0][1] for r in rows)  # each a (formula, value)
+        cells.append(((f"=SUM({letter}2:{letter}{last})", total), fmt))
+    _write_row(ws, formats, last, cells, bold=True)
 
 
-def summary_values(fabric_result: FabricResult, row: int, bom_last: int
-                   ) -> list[tuple[object, str | None]]:
-    """``(value, number format)`` per Summary column; cost and power are BOM formulas."""
+def summary_values(fabric_result: FabricResult, row: int, bom_last: int,
+                   lines: list[BomLine]) -> list[Cell]:
+    """``(value, number format)`` per Summary column; cost and power are BOM formulas, each
+    with the value it computes."""
     s = fabric_result.structure
     f = s.fabric
     server = fabric_result.server
     here = {name: f"{_column(name, SUMMARY_COLUMNS)}{row}" for name in SUMMARY_COLUMNS}
     fabrics = f"BOM!${_column('fabric')}$2:${_column('fabric')}${bom_last}"
+    mine = [b for b in lines if b.fabric == f.name]
 
-    def bom_sum(bom_column: str) -> str:
+    def bom_sum(bom_column: str, value: float) -> tuple[str, float]:
         letter = _column(bom_column)
-        return f"=SUMIFS(BOM!${letter}$2:${letter}${bom_last},{fabrics},{here['fabric']})"
+        return (f"=SUMIFS(BOM!${letter}$2:${letter}${bom_last},{fabrics},{here['fabric']})",
+                value)
 
+    cost = sum(b.extended_price_usd for b in mine)
     cells = {
         "fabric": (f.name, None), "kind": (f.kind, None), "tiers": (s.tiers, None),
         "layout": (s.layout, None), "protocol": (s.protocol, None), "planes": (f.planes, None),
         "nodes": (f.nodes, COUNT_FORMAT),
         "server": (cell_text(server.model) if server else None, None),
         "gpus": (fabric_result.gpus, COUNT_FORMAT),
-        "cost_usd": (bom_sum("extended_price_usd"), USD_FORMAT),
-        "cost_per_gpu_usd": (f"={here['cost_usd']}/{here['gpus']}" if server else None,
-                             USD_FORMAT),
+        "cost_usd": (bom_sum("extended_price_usd", cost), USD_FORMAT),
+        "cost_per_gpu_usd": ((f"={here['cost_usd']}/{here['gpus']}",
+                              cost / fabric_result.gpus) if server else None, USD_FORMAT),
         "server_cost_usd": (fabric_result.server_cost_usd, USD_FORMAT),
         "network_share_of_server_cost": (
-            f"={here['cost_usd']}/{here['server_cost_usd']}" if server else None, SHARE_FORMAT),
-        "power_w": (bom_sum("extended_power_w"), POWER_FORMAT),
+            (f"={here['cost_usd']}/{here['server_cost_usd']}",
+             cost / fabric_result.server_cost_usd) if server else None, SHARE_FORMAT),
+        "power_w": (bom_sum("extended_power_w", sum(b.extended_power_w for b in mine)),
+                    POWER_FORMAT),
     }
     return [cells[name] for name in SUMMARY_COLUMNS]
 
 
-def _summary_total(ws: WriteOnlyWorksheet, last: int) -> list[WriteOnlyCell]:
-    cells = [_styled(ws, "TOTAL", bold=True)]
-    for name in SUMMARY_COLUMNS[1:]:
-        letter = _column(name, SUMMARY_COLUMNS)
-        fmt = {"cost_usd": USD_FORMAT, "power_w": POWER_FORMAT}.get(name)
-        value = f"=SUM({letter}2:{letter}{last})" if fmt else None
-        cells.append(_styled(ws, value, fmt, bold=fmt is not None))
-    return cells
-
-
-def cabling_sheet(ws: WriteOnlyWorksheet, cabling_csv_path: Path | None) -> None:
-    """Copy ``cabling.csv`` (header bold and frozen), or leave a note when it is too large."""
+def cabling_sheets(wb: xlsxwriter.Workbook, formats: _Formats,
+                   cabling_csv_path: Path | None) -> None:
+    """Copy ``cabling.csv`` (one sheet, or one per floor row past ``CABLING_SPLIT_ROWS``), or
+    leave a note on a ``Cabling`` sheet when there is none or it is too large."""
     if cabling_csv_path is None:
-        ws.append(["No cabling plan was written."])
+        wb.add_worksheet("Cabling").write_string(0, 0, "No cabling plan was written.")
         return
     rows = count_csv_rows(cabling_csv_path)
     if rows > MAX_CABLING_ROWS:
-        ws.append([f"The cabling plan has {rows:,} rows, more than {MAX_CABLING_ROWS:,}: "
-                   f"see cabling.csv."])
+        wb.add_worksheet("Cabling").write_string(
+            0, 0, f"The cabling plan has {rows:,} rows, more than {MAX_CABLING_ROWS:,}: "
+                  f"see cabling.csv.")
         return
     with open(cabling_csv_path, encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
-            ws.append(["cabling.csv is empty."])
+            wb.add_worksheet("Cabling").write_string(0, 0, "cabling.csv is empty.")
             return
         names = tuple(cell_text(h) for h in header)
-        _set_widths(ws, [tuple(name + "xx" for name in names)])
-        ws.freeze_panes = "A2"
-        ws.append(_header(ws, names))
-        for values in _typed_rows(reader):
-            ws.append(values)
+        body = list(_typed_rows(reader))
+    sheets: dict[str, list[list[object]]] = {"Cabling": body}
+    if rows > CABLING_SPLIT_ROWS and {"a_hall", "a_row"} <= set(header):
+        hall, row = header.index("a_hall"), header.index("a_row")
+        sheets = {}
+        for values in body:
+            sheets.setdefault(f"Cabling {values[hall]} {values[row]}"[:31], []).append(values)
+    for title, values in sheets.items():
+        ws = wb.add_worksheet(title)
+        _page(ws, formats, names, [tuple(name + "xx" for name in names)])
+        for index, cells in enumerate(values, start=1):
+            _write_row(ws, formats, index, [(v, None) for v in cells])
 
 
 def count_csv_rows(path: Path) -> int:
@@ -269,35 +311,3 @@ def _typed_rows(reader: Iterator[list[str]]) -> Iterator[list[object]]:
 
 def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
-
-
-# --------------------------------------------------------------------------------------------
-# Determinism
-
-
-def fix_properties(wb: Workbook) -> None:
-    """Fixed creator and dates (openpyxl's save stamps ``modified`` with the current time)."""
-    wb.properties.creator = CREATOR
-    wb.properties.lastModifiedBy = CREATOR
-    wb.properties.created = FIXED_DATETIME
-    wb.properties.modified = FIXED_DATETIME
-
-
-def core_xml(wb: Workbook) -> bytes:
-    """``docProps/core.xml`` for the workbook's (fixed) properties."""
-    return tostring(wb.properties.to_tree())
-
-
-def deterministic_zip(data: bytes, core: bytes) -> bytes:
-    """Rewrite an xlsx archive with fixed entry dates and modes and the given core properties."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            content = core if item.filename == "docProps/core.xml" else src.read(item.filename)
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_DATE_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = ZIP_FILE_MODE
-            info.create_system = 3
-            dst.writestr(info, content)
-    return out.getvalue()
