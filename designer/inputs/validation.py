@@ -74,9 +74,9 @@ def _explain(error: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "unknown key"
     if kind in ("int_type", "int_from_float"):
-        return f"must be a whole number, got {_show(value)}"
+        return f"must be a whole number, got {_show(value)}{_number_hint(value)}"
     if kind in ("float_type", "finite_number"):
-        return f"must be a finite number, got {_show(value)}"
+        return f"must be a finite number, got {_show(value)}{_number_hint(value)}"
     if kind == "string_type":
         return f"must be text, got {_show(value)}"
     if kind == "bool_type":
@@ -90,6 +90,26 @@ def _explain(error: dict[str, Any]) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return error["msg"][0].lower() + error["msg"][1:]
+
+
+_RATIO = re.compile(r"\s*(\d+(?:\.\d+)?)\s*:\s*1\s*")
+_WITH_UNIT = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*[A-Za-z%/][A-Za-z%/ ]*")
+_QUOTED = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*")
+
+
+def _number_hint(value: Any) -> str:
+    """For text that is a number in disguise, the number to write: a ratio (``'4:1'``), a
+    number with a unit (``'400G'``, ``'25 kW'``: the key's name gives the unit), or a number
+    in quotes."""
+    if not isinstance(value, str) or len(value) > 40:
+        return ""
+    if match := _RATIO.fullmatch(value):
+        return f" (write {match[1]} for {match[1]}:1)"
+    if match := _WITH_UNIT.fullmatch(value):
+        return f" (write {match[1]}: the key's name gives the unit)"
+    if match := _QUOTED.fullmatch(value):
+        return f" (write {match[1]}, without quotes)"
+    return ""
 
 
 _REPR = reprlib.Repr()
