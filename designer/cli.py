@@ -80,14 +80,19 @@ def _fail(error: BaseException, debug: bool) -> None:
     if debug:
         traceback.print_exc()
     if isinstance(error, DesignerError):
-        click.echo(f"error: {error.headline}", err=True)
-        if len(getattr(error, "problems", [])) > 1:
-            for problem in error.problems[1:]:
-                click.echo(f"  {problem}", err=True)
+        _report(error)
         sys.exit(error.exit_code)
     click.echo(f"error: internal error: {type(error).__name__}: {error} "
                "(run with --debug for the traceback)", err=True)
     sys.exit(4)
+
+
+def _report(error: DesignerError) -> None:
+    """An error's headline, then its other problems indented, on stderr."""
+    click.echo(f"error: {error.headline}", err=True)
+    if len(getattr(error, "problems", [])) > 1:
+        for problem in error.problems[1:]:
+            click.echo(f"  {problem}", err=True)
 
 
 @main.command("run", epilog=MAIN_EXAMPLE)
@@ -151,14 +156,16 @@ def validate_cmd(files, debug):
     """Check demand and catalog files without designing anything.
 
     A file with a `fabrics:` key is a demand (its catalogs are loaded and its model references
-    checked); anything else is a catalog.
+    checked); anything else is a catalog. Every file is checked: each bad one gets its own
+    `error:` headline, and the exit code is 1 when any is bad.
     """
     import designer
     from designer.design import check_references
     from designer.inputs.loading import demand_catalogs, read_yaml_file
 
-    try:
-        for name in files:
+    failed = []
+    for name in files:
+        try:
             data = read_yaml_file(name) if Path(name).is_file() else None
             if isinstance(data, dict) and "fabrics" in data:
                 demand = designer.load_demand(name)
@@ -169,8 +176,15 @@ def validate_cmd(files, debug):
                 count = sum(len(getattr(catalog, k)) for k in
                             ("switches", "nics", "transceivers", "cables", "servers"))
                 click.echo(f"{name}: valid catalog ({count} parts)")
-    except Exception as error:
-        _fail(error, debug)
+        except DesignerError as error:
+            if debug:
+                traceback.print_exc()
+            _report(error)
+            failed.append(error.exit_code)
+        except Exception as error:
+            _fail(error, debug)
+    if failed:
+        sys.exit(max(failed))
 
 
 @main.command("verify")

@@ -155,6 +155,19 @@ def test_validate_and_schema_verbs(tmp_path):
     assert "fabrics" in schema["properties"]
 
 
+def test_validate_checks_every_file_and_reports_each_bad_one(tmp_path):
+    bad_catalog = write(tmp_path, "c.yaml", "switches:\n  - {model: X, ports: -1}\n")
+    bad_demand = write(tmp_path, "d.yaml", "fabrics:\n  - {name: a, nodes: 4, "
+                                           "endpoints_per_node: 8, port_speed_gbps: '400G'}\n")
+    done = run("validate", str(bad_catalog), str(LAB), str(bad_demand))
+    assert done.returncode == 1
+    assert "lab-16.yaml: valid demand" in done.stdout
+    headlines = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(headlines) == 2, done.stderr
+    assert "c.yaml: switches[0].ports: must be > 0" in headlines[0]
+    assert "d.yaml: fabrics[0].port_speed_gbps" in headlines[1] and "write 400" in headlines[1]
+
+
 @pytest.mark.parametrize("verb", ["validate"])
 def test_validate_reports_bad_files_with_exit_1(tmp_path, verb):
     bad = write(tmp_path, "c.yaml", "switches:\n  - {model: X, ports: -1}\n")

@@ -125,6 +125,13 @@ CASES = [
     # `validate` reads a file without `fabrics:` as a catalog, so only the main job names it.
     Case("demand-no-fabrics.yaml", "fabrics", "required key is missing", forms=("run",)),
     Case("demand-fabrics-empty.yaml", "fabrics", "must list at least 1 item(s), got 0"),
+    # One kind of file where the other goes (`validate` tells them apart itself).
+    Case("demand-is-a-catalog.yaml", None, "is a catalog (it lists switches), not a demand",
+         forms=("run",)),
+    Case("catalog-is-a-demand.yaml", None, "is a demand (it has 'fabrics:'), not a catalog",
+         forms=("run",)),
+    Case("demand-catalog-name-with-suffix.yaml", "catalogs[0]",
+         "the shipped catalog is named 'nvidia-infiniband'"),
     Case("demand-fabric-not-a-mapping.yaml", "fabrics[0]", "must be a mapping of keys"),
     # Demands: zero, negative, huge, NaN, infinite and mistyped quantities.
     Case("demand-zero-nodes.yaml", "fabrics[0].nodes", "must be > 0"),

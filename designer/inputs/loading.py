@@ -269,7 +269,9 @@ def load_catalog(paths: Iterable[str | Path] | str | Path | None = None) -> Cata
         label, text = _catalog_source(entry)
         digest.update(text.encode() + b"\0")  # content only: the same files hash the same
         try:
-            files.append((label, validate(CatalogFile, read_yaml(text, label), label)))
+            data = read_yaml(text, label)
+            _not_the_other_kind(data, label, wanted="catalog")
+            files.append((label, validate(CatalogFile, data, label)))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -280,6 +282,9 @@ def load_catalog(paths: Iterable[str | Path] | str | Path | None = None) -> Cata
 def _catalog_source(entry: str | Path) -> tuple[str, str]:
     path = Path(entry)
     if path.suffix in (".yaml", ".yml") or path.exists() or "/" in str(entry):
+        if not path.exists() and path.stem in shipped_catalog_names():
+            raise InputError(f"{entry}: no such file; the shipped catalog is named "
+                             f"'{path.stem}' (no folder, no .yaml)")
         return str(entry), _read_file(path)
     name = str(entry)
     if name not in shipped_catalog_names():
@@ -298,8 +303,28 @@ def load_demand(path: str | Path) -> Demand:
     """
     path = Path(path)
     text = _read_file(path)
-    spec = validate(DemandFile, read_yaml(text, str(path)), str(path))
+    data = read_yaml(text, str(path))
+    _not_the_other_kind(data, str(path), wanted="demand")
+    spec = validate(DemandFile, data, str(path))
     return Demand(spec=spec, path=str(path), digest=hashlib.sha256(text.encode()).hexdigest())
+
+
+CATALOG_LISTS = ("switches", "nics", "transceivers", "cables", "servers")
+
+
+def _not_the_other_kind(data: Any, label: str, wanted: str) -> None:
+    """Say so plainly when a demand is given where a catalog goes, or the reverse (a mapping
+    with ``fabrics:`` and no part lists is a demand; part lists and no ``fabrics:``, a
+    catalog), instead of listing every key as unknown."""
+    if not isinstance(data, dict):
+        return
+    parts = [key for key in CATALOG_LISTS if key in data]
+    if wanted == "catalog" and "fabrics" in data and not parts:
+        raise InputError(f"{label}: is a demand (it has 'fabrics:'), not a catalog: give it as "
+                         "DEMAND.yaml, and catalogs with --catalog or its 'catalogs:' list")
+    if wanted == "demand" and parts and "fabrics" not in data:
+        raise InputError(f"{label}: is a catalog (it lists {', '.join(parts)}), not a demand: "
+                         "give it with --catalog, or list it under a demand's 'catalogs:'")
 
 
 def demand_catalogs(demand: Demand) -> list[str]:
@@ -325,8 +350,10 @@ def demand_catalogs(demand: Demand) -> list[str]:
         if "/" in entry or entry.endswith((".yaml", ".yml")):
             candidate = base / entry
             if not candidate.exists():
+                hint = (f"; the shipped catalog is named '{Path(entry).stem}'"
+                        if Path(entry).stem in shipped else "")
                 problems.append(f"{where}[{i}]: no such catalog file "
-                                f"{_show(str(candidate), 200)}")
+                                f"{_show(str(candidate), 200)}{hint}")
             elif candidate.is_dir():
                 problems.append(f"{where}[{i}]: {_show(str(candidate), 200)} is a folder, not "
                                 "a catalog file")
