@@ -101,7 +101,8 @@ def _report(error: DesignerError) -> None:
               help="Folder to write the outputs into (created; replaced only when complete).")
 @click.option("--catalog", "catalogs", multiple=True, metavar="FILE",
               help="Catalog file or shipped catalog name; repeatable. Replaces the demand's "
-                   "`catalogs:` list; models in later files must not repeat earlier ones.")
+                   "`catalogs:` list; models in later files must not repeat earlier ones "
+                   "(re-price them with `overrides:`, or take `discounts:`).")
 @click.option("--solver", type=click.Choice(["cbc", "highs"]), default="highs", show_default=True)
 @click.option("--time-limit", type=_Seconds(), default=None,
               metavar="SECONDS", help="Solver time limit per fabric.")

@@ -93,6 +93,7 @@ class Catalog:
                         continue
                     origin[part.model] = where.rsplit(".model", 1)[0]
                     parts[kind][part.model] = part
+        problems += _apply_quotes(files, parts, origin)
         if problems:
             raise InputError(problems)
         frozen = {kind: MappingProxyType(dict(sorted(parts[kind].items()))) for kind in PART_KINDS}
@@ -111,6 +112,55 @@ class Catalog:
             if model in table:
                 return table[model]
         raise KeyError(model)
+
+
+def _apply_quotes(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, dict],
+                  origin: dict[str, str]) -> list[str]:
+    """Apply every file's ``overrides``, then its ``discounts``, to the merged ``parts`` (in
+    place); the problems (an override of a model no file defines).
+
+    An override replaces the fields it gives. A discount of ``p`` percent makes a part's price
+    ``list x (1 - p / 100)`` (the list price being the catalog's, or the override's), and says
+    so in the part's ``source``; a part takes the most specific discount naming it."""
+    kind_of = {model: kind for kind in PART_KINDS for model in parts[kind]}
+    problems = []
+    for label, content in files:
+        for index, override in enumerate(content.overrides):
+            kind = kind_of.get(override.model)
+            if kind is None:
+                problems.append(f"{label}: overrides[{index}].model: no catalog defines "
+                                f"'{override.model}'")
+                continue
+            update = {key: value for key, value in override.model_dump().items()
+                      if key != "model" and value is not None}
+            parts[kind][override.model] = parts[kind][override.model].model_copy(update=update)
+            origin[override.model] += f", priced by {label}: overrides[{index}]"
+    ranked: dict[str, tuple[int, int, float, str]] = {}  # model: (rank, order, percent, where)
+    order = 0
+    for label, content in files:
+        for index, discount in enumerate(content.discounts):
+            order += 1
+            for kind in PART_KINDS:
+                if discount.kind not in (None, kind):
+                    continue
+                for model, part in parts[kind].items():
+                    rank = (3 if discount.model == model
+                            else 2 if discount.vendor is not None and discount.vendor == part.vendor
+                            else 1 if discount.kind == kind else 0)
+                    if rank and (rank, order) > ranked.get(model, (0, 0))[:2]:
+                        ranked[model] = (rank, order, discount.percent_off,
+                                         f"{label}: discounts[{index}]")
+            if discount.model is not None and discount.model not in kind_of:
+                problems.append(f"{label}: discounts[{index}].model: no catalog defines "
+                                f"'{discount.model}'")
+    for model, (_, _, percent, where) in sorted(ranked.items()):
+        kind = kind_of[model]
+        part = parts[kind][model]
+        source = f"{part.source}; " if part.source else ""
+        parts[kind][model] = part.model_copy(update={
+            "price_usd": round(part.price_usd * (1 - percent / 100), 2),
+            "source": f"{source}{percent:g}% off list ${part.price_usd:,.2f} ({where})"})
+    return problems
 
 
 def _rebuild(tables: dict, files: tuple[str, ...], digest: str, origin: dict) -> Catalog:

@@ -309,14 +309,48 @@ class Server(Provenance):
         return value
 
 
+class Override(Record):
+    """A quote's figures for a model a catalog defines (this file or one given before it):
+    the fields given replace the model's."""
+
+    model: ModelName
+    price_usd: float | None = Field(None, gt=0, strict=False)
+    power_w: float | None = Field(None, ge=0, strict=False)
+    vendor: str | None = None
+    source: str | None = Field(None, description="where the new price came from")
+    as_of: str | None = Field(None, description="date of the new price: YYYY-MM or YYYY-MM-DD")
+
+
+class Discount(Record):
+    """Percent off the list price of every part of one ``vendor``, one part ``kind``, or one
+    ``model`` (give exactly one). A part takes the most specific discount that names it (model,
+    then vendor, then kind; among equals the one given last)."""
+
+    percent_off: float = Field(gt=0, lt=100, strict=False)
+    vendor: str | None = None
+    kind: Literal["switches", "nics", "transceivers", "cables", "servers"] | None = None
+    model: ModelName | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Discount:
+        named = [key for key in ("vendor", "kind", "model") if getattr(self, key) is not None]
+        if len(named) != 1:
+            raise ValueError("a discount names exactly one of vendor, kind or model, got "
+                             f"{', '.join(named) or 'none'}")
+        return self
+
+
 class CatalogFile(Record):
-    """One catalog file: any subset of the five lists."""
+    """One catalog file: any subset of the five lists, and a quote's ``overrides`` and
+    ``discounts`` (applied after every file's parts are merged, in the order given)."""
 
     switches: tuple[Switch, ...] = Field((), strict=False)
     nics: tuple[Nic, ...] = Field((), strict=False)
     transceivers: tuple[Transceiver, ...] = Field((), strict=False)
     cables: tuple[Cable, ...] = Field((), strict=False)
     servers: tuple[Server, ...] = Field((), strict=False)
+    overrides: tuple[Override, ...] = Field((), strict=False)
+    discounts: tuple[Discount, ...] = Field((), strict=False)
 
 
 class Site(Record):

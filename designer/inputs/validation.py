@@ -61,6 +61,8 @@ def _explain(error: dict[str, Any]) -> str:
         return f"must be > {ctx.get('gt'):g}"
     if kind == "greater_than_equal":
         return f"must be >= {ctx.get('ge'):g}"
+    if kind == "less_than":
+        return f"must be < {ctx.get('lt'):g}"
     if kind == "less_than_equal":
         return f"must be <= {ctx.get('le'):g}"
     if kind == "missing":
