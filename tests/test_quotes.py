@@ -48,6 +48,10 @@ def test_three_repriced_parts_and_a_vendor_discount_change_the_total_as_expected
     switch = after["MQM9790-NS2F"]
     assert switch.unit_price_usd == 27000.0 and switch.as_of == "2026-11"
     assert switch.source.startswith("quote Q-1; 10% off list $30,000.00")
+    assert (switch.unit_list_price_usd, switch.discount_pct) == (30000.0, 10.0)
+    listed_line = before["MQM9790-NS2F"]
+    assert (listed_line.unit_list_price_usd, listed_line.discount_pct) == (
+        listed_line.unit_price_usd, 0.0)
 
 
 def test_the_most_specific_discount_wins(tmp_path):

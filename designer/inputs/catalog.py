@@ -76,6 +76,7 @@ class Catalog:
     digest: str = ""
     origin: Mapping[str, str] = field(default_factory=dict)
     usd_per_w: float = 0.0
+    list_prices: Mapping[str, float] = field(default_factory=dict)  # discounted models' lists
 
     @classmethod
     def merge(cls, files: Sequence[tuple[str, CatalogFile]], digest: str = "") -> Catalog:
@@ -93,18 +94,21 @@ class Catalog:
                         continue
                     origin[part.model] = where.rsplit(".model", 1)[0]
                     parts[kind][part.model] = part
-        problems += _apply_quotes(files, parts, origin)
+        list_prices: dict[str, float] = {}
+        problems += _apply_quotes(files, parts, origin, list_prices)
         if problems:
             raise InputError(problems)
         frozen = {kind: MappingProxyType(dict(sorted(parts[kind].items()))) for kind in PART_KINDS}
         return cls(**frozen, files=tuple(label for label, _ in files), digest=digest,
-                   origin=MappingProxyType(origin))
+                   origin=MappingProxyType(origin),
+                   list_prices=MappingProxyType(dict(sorted(list_prices.items()))))
 
     def __reduce__(self):
         """Pickle as plain dicts (read-only mapping views do not pickle), so a catalog can
         cross to worker processes."""
         tables = {kind: dict(getattr(self, kind)) for kind in PART_KINDS}
-        return (_rebuild, (tables, self.files, self.digest, dict(self.origin)))
+        return (_rebuild, (tables, self.files, self.digest, dict(self.origin),
+                           dict(self.list_prices), self.usd_per_w))
 
     def part(self, model: str):
         for kind in PART_KINDS:
@@ -115,9 +119,10 @@ class Catalog:
 
 
 def _apply_quotes(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, dict],
-                  origin: dict[str, str]) -> list[str]:
+                  origin: dict[str, str], list_prices: dict[str, float]) -> list[str]:
     """Apply every file's ``overrides``, then its ``discounts``, to the merged ``parts`` (in
-    place); the problems (an override of a model no file defines).
+    place, each discounted model's list price into ``list_prices``); the problems (an override
+    or a discount of a model no file defines).
 
     An override replaces the fields it gives. A discount of ``p`` percent makes a part's price
     ``list x (1 - p / 100)`` (the list price being the catalog's, or the override's), and says
@@ -157,12 +162,15 @@ def _apply_quotes(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, dic
         kind = kind_of[model]
         part = parts[kind][model]
         source = f"{part.source}; " if part.source else ""
+        list_prices[model] = part.price_usd
         parts[kind][model] = part.model_copy(update={
             "price_usd": round(part.price_usd * (1 - percent / 100), 2),
             "source": f"{source}{percent:g}% off list ${part.price_usd:,.2f} ({where})"})
     return problems
 
 
-def _rebuild(tables: dict, files: tuple[str, ...], digest: str, origin: dict) -> Catalog:
+def _rebuild(tables: dict, files: tuple[str, ...], digest: str, origin: dict,
+             list_prices: dict, usd_per_w: float) -> Catalog:
     return Catalog(**{kind: MappingProxyType(table) for kind, table in tables.items()},
-                   files=files, digest=digest, origin=MappingProxyType(origin))
+                   files=files, digest=digest, origin=MappingProxyType(origin),
+                   usd_per_w=usd_per_w, list_prices=MappingProxyType(list_prices))

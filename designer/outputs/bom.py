@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 BOM_TEMPLATE = "bom.csv.j2"
 BOM_COLUMNS = ("fabric", "kind", "model", "vendor", "roles", "quantity", "unit_price_usd",
-               "extended_price_usd", "unit_power_w", "extended_power_w", "source", "as_of")
+               "extended_price_usd", "unit_power_w", "extended_power_w", "source", "as_of",
+               "list_price_usd", "discount_pct")
 SUMMARY_COLUMNS = ("fabric", "kind", "tiers", "layout", "protocol", "planes", "nodes",
                    "server", "gpus", "cost_usd", "cost_per_gpu_usd", "server_cost_usd",
                    "network_share_of_server_cost", "power_w")
@@ -174,13 +175,15 @@ def bom_rows(lines: list[BomLine]) -> list[tuple[object, ...]]:
                      b.quantity, b.unit_price_usd,
                      (f"={qty}{row}*{unit_usd}{row}", b.extended_price_usd),
                      b.unit_power_w, (f"={qty}{row}*{unit_w}{row}", b.extended_power_w),
-                     cell_text(b.source), cell_text(b.as_of)))
+                     cell_text(b.source), cell_text(b.as_of), b.unit_list_price_usd,
+                     b.discount_pct))
     return rows
 
 
 BOM_FORMATS = {"quantity": COUNT_FORMAT, "unit_price_usd": USD_FORMAT,
                "extended_price_usd": USD_FORMAT, "unit_power_w": POWER_FORMAT,
-               "extended_power_w": POWER_FORMAT}
+               "extended_power_w": POWER_FORMAT, "list_price_usd": USD_FORMAT,
+               "discount_pct": "0.0##"}
 
 
 def bom_sheet(ws: Worksheet, formats: _Formats, lines: list[BomLine]) -> None:

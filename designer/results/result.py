@@ -42,10 +42,23 @@ class BomLine:
     unit_power_w: float
     source: str
     as_of: str
+    list_price_usd: float | None = None  # before a quote's discount (None: not discounted)
 
     @property
     def extended_price_usd(self) -> float:
         return self.quantity * self.unit_price_usd
+
+    @property
+    def unit_list_price_usd(self) -> float:
+        """The list price a discount was taken from (the unit price when none was)."""
+        return self.unit_price_usd if self.list_price_usd is None else self.list_price_usd
+
+    @property
+    def discount_pct(self) -> float:
+        """Percent off list: ``100 (1 - net / list)``, 0 without a discount."""
+        if not self.unit_list_price_usd:
+            return 0.0
+        return round(100 * (1 - self.unit_price_usd / self.unit_list_price_usd), 4)
 
     @property
     def extended_power_w(self) -> float:
@@ -314,7 +327,7 @@ class DesignResult:
                 roles=", ".join(dict.fromkeys(p.role for p in parts)),
                 quantity=sum(p.quantity for p in parts), unit_price_usd=item.price_usd,
                 unit_power_w=parts[0].unit_power_w, source=item.source or "",
-                as_of=item.as_of or ""))
+                as_of=item.as_of or "", list_price_usd=self.catalog.list_prices.get(model)))
         order = [f.name for f in self.fabrics]
         return sorted(lines, key=lambda b: (order.index(b.fabric), KIND_ORDER[b.kind],
                                             ROLE_ORDER.get(b.roles.split(",")[0], 9), b.model,
