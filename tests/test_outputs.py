@@ -31,6 +31,7 @@ from designer.outputs import bom as bom_module
 from designer.outputs.bom import BOM_COLUMNS, write_bom_csv, write_bom_xlsx
 from designer.outputs.report import report_context, write_report_md
 from designer.outputs.templating import (
+    bandwidth,
     csv_field,
     environment,
     fixed,
@@ -146,6 +147,13 @@ def test_thousands(value, text):
 ])
 def test_gbps(value, text):
     assert gbps(value) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (400, "400 Gb/s"), (204800, "204.8 Tb/s"), (3276800, "3.277 Pb/s"), (None, "n/a"),
+])
+def test_bandwidth_has_its_unit(value, text):
+    assert bandwidth(value) == text
 
 
 def test_pct_and_fixed():

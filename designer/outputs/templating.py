@@ -12,7 +12,8 @@ filter         example                       meaning
 =============  ============================  ==========================================
 ``usd``        ``1234567 -> $1,234,567``     dollars; cents only when not whole
 ``thousands``  ``1234 -> 1,234``             grouped number
-``gbps``       ``1600 -> 1.6T``              a bandwidth in Gb/s, with G/T/P suffix
+``gbps``       ``1600 -> 1.6T``              a port speed in Gb/s, with G/T/P suffix
+``bandwidth``  ``204800 -> 204.8 Tb/s``      an aggregate bandwidth in Gb/s, with its unit
 ``pct``        ``0.4867 -> 48.7%``           a fraction as a percentage
 ``fixed``      ``1234.5 -> 1234.50``         fixed point, no grouping (for CSV numbers)
 ``csv``        ``=1+1 -> "'=1+1"``           one CSV text field, quoted and neutralized
@@ -84,6 +85,18 @@ def gbps(value_gbps: float | None) -> str:
         if abs(value) >= scale:
             return _strip_zeros(f"{value / scale:.3f}") + unit
     return _strip_zeros(f"{value:.3f}") + "G"
+
+
+def bandwidth(value_gbps: float | None) -> str:
+    """An aggregate bandwidth given in Gb/s, with its unit: ``400 Gb/s``, ``204.8 Tb/s``.
+
+    >>> bandwidth(400), bandwidth(204800), bandwidth(20_500_000)
+    ('400 Gb/s', '204.8 Tb/s', '20.5 Pb/s')
+    """
+    if value_gbps is None:
+        return "n/a"
+    text = gbps(value_gbps)
+    return f"{text[:-1]} {text[-1]}b/s"
 
 
 def pct(fraction: float | None, digits: int = 1) -> str:
@@ -167,6 +180,7 @@ FILTERS = {
     "usd": usd,
     "thousands": thousands,
     "gbps": gbps,
+    "bandwidth": bandwidth,
     "pct": pct,
     "fixed": fixed,
     "csv": csv_field,
