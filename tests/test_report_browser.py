@@ -1,0 +1,113 @@
+"""``report.html`` as a browser draws it: headless Chromium lays out the written reports of
+several examples, and a script measures the page it drew.
+
+In every diagram (the fabric and floor-plan SVGs) no two text labels overlap, no label runs
+out of the box it stands in or out of the picture; the page logs no error. The script is put
+at the top of a copy of the report, records errors from then on, and on load writes what it
+measured into the page, which Chromium's ``--dump-dom`` prints. Chromium is Debian's
+``chromium`` package, which ``.ci/run`` installs when it is missing: without it this test
+fails, it does not skip.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from conftest import EXAMPLES, solved_example
+
+pytestmark = pytest.mark.slow
+
+BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOWN = ("training-1024", "ethernet-2plane-4096", "dgx-superpod-4su", "shared-site-1024")
+
+MEASURE = """<script>
+window.__errors = [];
+window.addEventListener("error", e => window.__errors.push(String(e.message || e.target.src
+    || e.target.href || "resource failed")), true);
+for (const level of ["error", "warn"]) {
+  const original = console[level];
+  console[level] = (...args) => { window.__errors.push(args.join(" ")); original(...args); };
+}
+window.addEventListener("load", () => {
+  const found = {overlaps: [], overflows: [], clipped: [], texts: 0};
+  const inside = (a, b, slack) => a.left >= b.left - slack && a.right <= b.right + slack
+      && a.top >= b.top - slack && a.bottom <= b.bottom + slack;
+  document.querySelectorAll("svg").forEach((svg, s) => {
+    const texts = [...svg.querySelectorAll("text")].filter(t => t.textContent.trim())
+        .map(t => ({text: t.textContent.trim(), box: t.getBoundingClientRect()}))
+        .filter(t => t.box.width > 0);
+    found.texts += texts.length;
+    const frame = svg.getBoundingClientRect();
+    for (const t of texts) if (!inside(t.box, frame, 1)) found.clipped.push([s, t.text]);
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = i + 1; j < texts.length; j++) {
+        const a = texts[i].box, b = texts[j].box;
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 1 && h > 1) found.overlaps.push([s, texts[i].text, texts[j].text]);
+      }
+    }
+    // a label stands in the smallest rectangle holding its start; it must fit in it whole
+    const rects = [...svg.querySelectorAll("rect")].map(r => r.getBoundingClientRect())
+        .filter(r => r.width > 0 && r.height > 0);
+    for (const t of texts) {
+      const start = {left: t.box.left + 1, right: t.box.left + 1,
+                     top: t.box.top + t.box.height / 2, bottom: t.box.top + t.box.height / 2};
+      const holders = rects.filter(r => inside(start, r, 0));
+      if (!holders.length) continue;
+      const home = holders.reduce((a, b) => a.width * a.height <= b.width * b.height ? a : b);
+      if (!inside(t.box, home, 1)) found.overflows.push([s, t.text]);
+    }
+  });
+  found.errors = window.__errors;
+  const out = document.createElement("pre");
+  out.id = "measured";
+  out.textContent = JSON.stringify(found);
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory) -> dict[str, dict]:
+    assert BROWSER, "no chromium: .ci/run installs Debian's chromium package"
+    out = {}
+    for path in EXAMPLES:
+        if path.stem not in SHOWN:
+            continue
+        folder = tmp_path_factory.mktemp(path.stem) / "out"
+        solved_example(path).write(folder)
+        html = (folder / "report.html").read_text("utf-8")
+        page = folder / "measured.html"
+        page.write_text(html.replace("<head>", "<head>" + MEASURE, 1), "utf-8")
+        dom = subprocess.run(
+            [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             "--window-size=1400,1000", "--virtual-time-budget=5000", "--dump-dom",
+             page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+        found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.S)
+        assert found, f"{path.stem}: the page did not finish loading\n{dom[-2000:]}"
+        out[path.stem] = json.loads(found[1].replace("&amp;", "&").replace("&lt;", "<")
+                                    .replace("&gt;", ">").replace("&quot;", '"'))
+    assert set(out) == set(SHOWN)
+    return out
+
+
+@pytest.mark.parametrize("name", SHOWN)
+def test_the_report_draws_without_errors(measured, name):
+    assert measured[name]["texts"] > 20  # the diagrams were drawn and measured
+    assert measured[name]["errors"] == []
+
+
+@pytest.mark.parametrize("name", SHOWN)
+def test_no_two_diagram_labels_overlap(measured, name):
+    assert measured[name]["overlaps"] == []
+
+
+@pytest.mark.parametrize("name", SHOWN)
+def test_no_label_runs_out_of_its_box_or_the_picture(measured, name):
+    assert measured[name]["overflows"] == []
+    assert measured[name]["clipped"] == []
