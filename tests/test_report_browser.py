@@ -63,6 +63,10 @@ window.addEventListener("load", () => {
       if (!inside(t.box, home, 1)) found.overflows.push([s, t.text]);
     }
   });
+  found.contents = [...document.querySelectorAll("nav.toc a")].map(a => a.textContent);
+  found.broken = [...document.querySelectorAll("a[href^='#']")]
+      .filter(a => !document.getElementById(a.getAttribute("href").slice(1)))
+      .map(a => a.getAttribute("href"));
   found.errors = window.__errors;
   const out = document.createElement("pre");
   out.id = "measured";
@@ -100,6 +104,18 @@ def measured(tmp_path_factory) -> dict[str, dict]:
 def test_the_report_draws_without_errors(measured, name):
     assert measured[name]["texts"] > 20  # the diagrams were drawn and measured
     assert measured[name]["errors"] == []
+
+
+@pytest.mark.parametrize("name", SHOWN)
+def test_a_report_of_several_fabrics_has_contents_that_lead_somewhere(measured, name):
+    fabrics = len(solved_example(next(p for p in EXAMPLES if p.stem == name)).fabrics)
+    contents = measured[name]["contents"]
+    if fabrics > 1:
+        assert contents[0] == "Summary" and len(contents) >= fabrics + 1
+        assert sum(c.startswith("Fabric ") for c in contents) == fabrics
+    else:
+        assert contents == []
+    assert measured[name]["broken"] == []
 
 
 @pytest.mark.parametrize("name", SHOWN)
