@@ -1,10 +1,11 @@
 """``report.html`` as a browser draws it: headless Chromium lays out the written reports of
 several examples, and a script measures the page it drew.
 
-In every diagram (the fabric and floor-plan SVGs) no two text labels overlap, no label runs
-out of the box it stands in or out of the picture; the page logs no error. The script is put
-at the top of a copy of the report, records errors from then on, and on load writes what it
-measured into the page, which Chromium's ``--dump-dom`` prints. Chromium is Debian's
+In every diagram (the fabric and floor-plan SVGs) no two text labels overlap, no link line
+shows through a label (one may pass behind an opaque strip), no label runs out of the box it
+stands in or out of the picture; the page logs no error. The script is put at the top of a
+copy of the report, records errors from then on, and on load writes what it measured into the
+page, which Chromium's ``--dump-dom`` prints. Chromium is Debian's
 ``chromium`` package, which ``.ci/run`` installs when it is missing: without it this test
 fails, it does not skip.
 """
@@ -33,10 +34,11 @@ for (const level of ["error", "warn"]) {
   console[level] = (...args) => { window.__errors.push(args.join(" ")); original(...args); };
 }
 window.addEventListener("load", () => {
-  const found = {overlaps: [], overflows: [], clipped: [], texts: 0};
+  const found = {overlaps: [], overflows: [], clipped: [], crossed: [], texts: 0};
   const inside = (a, b, slack) => a.left >= b.left - slack && a.right <= b.right + slack
       && a.top >= b.top - slack && a.bottom <= b.bottom + slack;
   document.querySelectorAll("svg").forEach((svg, s) => {
+    window.scrollTo(0, 0);  // every box and point below in page coordinates
     const texts = [...svg.querySelectorAll("text")].filter(t => t.textContent.trim())
         .map(t => ({text: t.textContent.trim(), box: t.getBoundingClientRect()}))
         .filter(t => t.box.width > 0);
@@ -51,9 +53,32 @@ window.addEventListener("load", () => {
         if (w > 1 && h > 1) found.overlaps.push([s, texts[i].text, texts[j].text]);
       }
     }
-    // a label stands in the smallest rectangle holding its start; it must fit in it whole
+    // a link line may pass behind a label only where something opaque hides it there
+    const lines = [...svg.querySelectorAll("line")].map(line => {
+      const m = line.getScreenCTM();
+      return [line,
+              new DOMPoint(line.x1.baseVal.value, line.y1.baseVal.value).matrixTransform(m),
+              new DOMPoint(line.x2.baseVal.value, line.y2.baseVal.value).matrixTransform(m)];
+    });
     const rects = [...svg.querySelectorAll("rect")].map(r => r.getBoundingClientRect())
         .filter(r => r.width > 0 && r.height > 0);
+    for (const [line, p1, p2] of lines) {
+      for (const t of texts) {
+        const b = t.box;  // page coordinates: measured at the top of the page
+        for (let k = 1; k < 40; k++) {  // points along the line, the first inside the label
+          const x = p1.x + (p2.x - p1.x) * k / 40, y = p1.y + (p2.y - p1.y) * k / 40;
+          if (x < b.left || x > b.right || y < b.top || y > b.bottom) continue;
+          window.scrollTo(0, Math.max(0, y - 200));  // hit tests see the viewport only
+          const stack = document.elementsFromPoint(x, y - window.scrollY);
+          const at = stack.indexOf(line);
+          const hidden = stack.slice(0, at).some(e => e.tagName === "rect"
+              && getComputedStyle(e).fill !== "none");
+          if (at >= 0 && !hidden) found.crossed.push([s, t.text]);
+          break;
+        }
+      }
+    }
+    // a label stands in the smallest rectangle holding its start; it must fit in it whole
     for (const t of texts) {
       const start = {left: t.box.left + 1, right: t.box.left + 1,
                      top: t.box.top + t.box.height / 2, bottom: t.box.top + t.box.height / 2};
@@ -119,8 +144,9 @@ def test_a_report_of_several_fabrics_has_contents_that_lead_somewhere(measured, 
 
 
 @pytest.mark.parametrize("name", SHOWN)
-def test_no_two_diagram_labels_overlap(measured, name):
+def test_no_two_diagram_labels_overlap_and_no_link_line_crosses_one(measured, name):
     assert measured[name]["overlaps"] == []
+    assert measured[name]["crossed"] == []
 
 
 @pytest.mark.parametrize("name", SHOWN)
