@@ -207,8 +207,10 @@ def _prove(solver: _Solver, relaxation: _Relaxation, groups: list[list[int]],
                 return
         found, proved = solver.milp(left(), incumbent.cutoff)
         incumbent.milps += 1
-        if found is not None and not solver.priced(found):
-            solver.add_rows(solver.price.rows(found.values))
+        rows = ([] if found is None or solver.priced(found)
+                else solver.price.rows(found.values))
+        if rows:  # a pricer with no rows for a design it did not price keeps it, not loops
+            solver.add_rows(rows)
             relaxation = solver.relaxation(left())
             if relaxation is None or incumbent.beats(relaxation.bound):
                 return
