@@ -94,3 +94,20 @@ def test_a_quote_listed_in_the_demand_applies(tmp_path):
     result = designer.design(demand, designer.load_catalog(demand_catalogs(demand)))
     switch = next(line for line in result.bom if line.kind == "switches")
     assert "20% off list" in switch.source
+
+
+def test_a_quoted_and_energy_priced_catalog_crosses_to_a_worker_whole(tmp_path):
+    # Sweeps send catalogs to worker processes by pickle: list prices, and the energy a watt
+    # is priced at, must survive the trip.
+    import pickle
+
+    from designer.inputs.schema import Objective
+    from designer.model.pricing import energy_priced
+
+    path = quote(tmp_path, "discounts:\n  - {kind: switches, percent_off: 20}\n")
+    catalog = designer.load_catalog(["nvidia-infiniband", path])
+    priced = energy_priced(catalog, Objective(kind="tco", years=5, usd_per_kwh=0.1))
+    again = pickle.loads(pickle.dumps(priced))
+    assert again.list_prices == priced.list_prices and again.list_prices
+    assert again.usd_per_w == priced.usd_per_w > 0
+    assert dict(again.switches) == dict(priced.switches)
