@@ -34,7 +34,7 @@ import numpy as np
 
 from designer.model.formulation.blocks import Block, FabricModel
 from designer.model.formulation.builder import Expr, row_name
-from designer.model.formulation.media import least_media_usd, media_view, pod_sizes
+from designer.model.formulation.media import cords_laid, least_media_usd, media_view, pod_sizes
 from designer.model.links import LinkClass
 from designer.site.podruns import Runs, pod_runs
 from designer.site.pods import CoreLayout, PodRacks
@@ -95,7 +95,7 @@ def add_laid_rows(model: FabricModel, block: Block, row: int) -> None:
         media = block.media[cls]
         units1, units1_max, units2, units2_max = media.units
         name = row_name(block.name, cls, "laid", row)
-        usd, watts = _cords_laid([m for m, _ in media.options],
+        usd, watts = cords_laid([m for m, _ in media.options],
                                  [both[index] for both in runs.values()])
         usd, watts = usd / copies, watts / copies  # [medium, size], per copy; nan: not reached
         for i, (m, w) in enumerate(media.options):
@@ -123,31 +123,6 @@ def add_laid_rows(model: FabricModel, block: Block, row: int) -> None:
         if 0 < least < math.inf:
             model.problem += media.cost >= least * y, row_name(name, "floor")
     block.laid.add(row)
-
-
-def _cords_laid(media: list, runs_of: list[Runs]) -> tuple[np.ndarray, np.ndarray]:
-    """``[medium, size]``: what each medium's cords cost and draw on the runs of each size,
-    each run on the cheapest cord that reaches it; nan where a run is beyond the medium (the
-    pod reach rows forbid the pair); 0 for a breakout, whose cords are priced per cage."""
-    lengths = sorted({run for runs in runs_of for run, _ in runs})
-    column = {run: j for j, run in enumerate(lengths)}
-    links = np.zeros((len(runs_of), len(lengths)))
-    for k, runs in enumerate(runs_of):
-        for run, count in runs:
-            links[k, column[run]] = count
-    usd_at = np.zeros((len(media), len(lengths)))
-    w_at = np.zeros_like(usd_at)
-    for i, m in enumerate(media):
-        if m.breakout:
-            continue
-        for j, run in enumerate(lengths):
-            cord = m.cord_for(run)
-            usd_at[i, j], w_at[i, j] = ((np.nan, np.nan) if cord is None
-                                        else (cord.price_usd, cord.power_w))
-    beyond = (np.isnan(usd_at).astype(float) @ (links > 0).T) > 0
-    usd = np.where(beyond, np.nan, np.nan_to_num(usd_at) @ links.T)
-    watts = np.where(beyond, np.nan, np.nan_to_num(w_at) @ links.T)
-    return usd, watts
 
 
 __all__ = ["add_laid_rows", "price_chosen_runs", "size_runs", "unpriced_choice"]

@@ -17,6 +17,7 @@ from designer.model.podbounds import (
     shortest_run_m,
     spine_core_floor,
 )
+from designer.site.podruns import Runs
 from designer.site.pods import core_racks, pod_network_racks
 
 
@@ -135,27 +136,33 @@ def _laid(block: Block, cls: LinkClass, options: list[Medium], copies: int
           ) -> tuple[np.ndarray, np.ndarray]:
     """``G[y, mu]``: what medium ``mu``'s cords for leaf option ``y``'s runs cost per copy (0
     where a run is beyond ``mu``: the reach cliques forbid the pair), and their watts."""
-    runs_of = [o.runs(cls) for o, _ in block.leaves]
+    usd, watts = cords_laid(options, [o.runs(cls) for o, _ in block.leaves])
+    return np.nan_to_num(usd.T) / copies, np.nan_to_num(watts.T) / copies
+
+
+def cords_laid(media: list[Medium], runs_of: list[Runs]) -> tuple[np.ndarray, np.ndarray]:
+    """``[medium, k]``: what each medium's cords cost and draw on each of ``runs_of`` (a leaf
+    option's runs, or a pod size's), each run on the cheapest cord that reaches it; nan where
+    a run is beyond the medium (reach rows forbid the pair); 0 for a breakout, whose cords are
+    priced per cage."""
     lengths = sorted({run for runs in runs_of for run, _ in runs})
     column = {run: j for j, run in enumerate(lengths)}
-    # the cord each medium lays on each distinct run, priced once (inf: beyond its reach)
-    usd_at = np.full((len(options), len(lengths)), np.inf)
+    links = np.zeros((len(runs_of), len(lengths)))
+    for k, runs in enumerate(runs_of):
+        for run, count in runs:
+            links[k, column[run]] = count
+    usd_at = np.zeros((len(media), len(lengths)))
     w_at = np.zeros_like(usd_at)
-    for i, m in enumerate(options):
+    for i, m in enumerate(media):
         if m.breakout:
-            usd_at[i] = 0.0
             continue
         for j, run in enumerate(lengths):
             cord = m.cord_for(run)
-            if cord is not None:
-                usd_at[i, j], w_at[i, j] = cord.price_usd, cord.power_w
-    links = np.zeros((len(runs_of), len(lengths)))
-    for row, runs in enumerate(runs_of):
-        for run, count in runs:
-            links[row, column[run]] = count
-    reached = (links > 0) @ np.isinf(usd_at).T.astype(float) == 0  # [y, mu]: every run reached
-    usd = np.where(reached, links @ np.where(np.isinf(usd_at), 0.0, usd_at).T, 0.0) / copies
-    watts = np.where(reached, links @ w_at.T, 0.0) / copies
+            usd_at[i, j], w_at[i, j] = ((np.nan, np.nan) if cord is None
+                                        else (cord.price_usd, cord.power_w))
+    beyond = (np.isnan(usd_at).astype(float) @ (links > 0).T) > 0
+    usd = np.where(beyond, np.nan, np.nan_to_num(usd_at) @ links.T)
+    watts = np.where(beyond, np.nan, np.nan_to_num(w_at) @ links.T)
     return usd, watts
 
 
