@@ -103,17 +103,10 @@ def pod_runs(rows: LeafRows, racks: PodRacks, *, leaves_per_group: int, uplinks:
     rail-optimized group; one for top-of-rack and for each rail of rail-only). ``site.*_m``
     lengths, when set, are every run's length."""
     site = rows.site
-    per_copy, first = racks.per_copy, rows.first_row()
+    first = rows.first_row()
     leaf_at = rows.leaf_racks(racks.racks)
-    rpr = site.racks_per_row
     core_offset = racks.cores.racks
     half = racks.pods // 2
-
-    def at(index: np.ndarray) -> np.ndarray:
-        """Rack positions ``copy * per_copy + index`` of every copy, as ``(row, col)``."""
-        position = (np.arange(racks.copies, dtype=np.int64)[:, None] * per_copy
-                    + index[None, :]).ravel()
-        return np.stack([first + position // rpr, position % rpr], axis=1)
 
     def pod_rack(pod: np.ndarray, index: np.ndarray) -> np.ndarray:
         return pod * racks.per_pod + index + np.where(pod >= half, core_offset, 0)
@@ -131,7 +124,7 @@ def pod_runs(rows: LeafRows, racks: PodRacks, *, leaves_per_group: int, uplinks:
     weights = np.tile(np.repeat(count, racks.per_pod) * racks.block, racks.copies)
     a = np.tile(leaf_at[group], (racks.copies, 1))
     leaf_spine = (((site.leaf_spine_m, int(weights.sum())),) if site.leaf_spine_m is not None
-                  else histogram(site, a, at(index), weights))
+                  else histogram(site, a, _every_copy(racks, first, index), weights))
 
     return leaf_spine, spine_core_runs(racks, first, uplinks, leaves_per_pod, links_per_core)
 
@@ -141,7 +134,7 @@ def spine_core_runs(racks: PodRacks, first_row: int, uplinks: int, leaves_per_po
     """Every spine-core run over all copies: spine ``k`` of every pod to each core of group
     ``k``, ``l2`` links each (they depend on the network racks alone)."""
     site = racks.site
-    rpr, half = site.racks_per_row, racks.pods // 2
+    half = racks.pods // 2
     cores, cg = racks.cores, leaves_per_pod // links_per_core
     per_rack = -(-cores.cores_per_group // cores.racks_per_group)
     # links counted by rack pair: the spines of a pod by (their pod rack, the racks of their
@@ -162,13 +155,17 @@ def spine_core_runs(racks: PodRacks, first_row: int, uplinks: int, leaves_per_po
     weights = np.tile(links_per_core * spine_count[pair] * core_count[rack], racks.copies)
     if site.spine_core_m is not None:
         return ((site.spine_core_m, int(weights.sum())),)
+    return histogram(site, _every_copy(racks, first_row, spine_index),
+                     _every_copy(racks, first_row, core_index), weights)
 
-    def at(index: np.ndarray) -> np.ndarray:
-        position = (np.arange(racks.copies, dtype=np.int64)[:, None] * racks.per_copy
-                    + index[None, :]).ravel()
-        return np.stack([first_row + position // rpr, position % rpr], axis=1)
 
-    return histogram(site, at(spine_index), at(core_index), weights)
+def _every_copy(racks: PodRacks, first_row: int, index: np.ndarray) -> np.ndarray:
+    """``(n, 2)``: network rack positions ``copy * per_copy + index`` of every copy, as
+    ``(row, col)`` from ``first_row``, copy by copy."""
+    position = (np.arange(racks.copies, dtype=np.int64)[:, None] * racks.per_copy
+                + index[None, :]).ravel()
+    rpr = racks.site.racks_per_row
+    return np.stack([first_row + position // rpr, position % rpr], axis=1)
 
 
 __all__ = ["LeafRows", "Runs", "histogram", "pod_runs", "spine_core_runs"]
