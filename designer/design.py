@@ -24,6 +24,7 @@ from designer.inputs.servers import ServerSet, check_server_ports, check_server_
 from designer.model.candidates import nics_per_node
 from designer.model.formulation import build_model
 from designer.model.pricing import energy_priced, rebase, usd_per_watt
+from designer.model.services import charges, service_lines, service_priced
 from designer.results.result import DesignResult, FabricResult
 from designer.site.grid import fabric_site
 from designer.site.hall import ServerHall, SharedFloor
@@ -95,7 +96,11 @@ class _Run:
         self.demand, self.catalog = demand, catalog
         self.solver, self.time_limit, self.explain = solver, time_limit, explain
         self.objective: Objective = demand.spec.objective
-        self.priced = energy_priced(catalog, self.objective)  # the catalog itself for capex
+        # prices carrying their licences and support, then energy: the catalog itself when
+        # nothing is covered and the objective is capex
+        self.charges = charges(catalog, self.objective.years)
+        self.priced = energy_priced(service_priced(catalog, self.objective.years),
+                                    self.objective)
         self.set_of: dict[str, ServerSet] = {
             name: group for group in server_sets(demand.fabrics, catalog)
             for name in group.fabrics}
@@ -119,13 +124,15 @@ class _Run:
             self.halls[group.name].add(structure, hall)
         elif group.shared:
             self.halls[group.name] = ServerHall.of(structure, site, server)
-        cost = structure.cost_usd + usd_per_watt(self.objective) * structure.power_w
+        services = service_lines(structure.parts(), self.charges)
+        cost = (structure.cost_usd + sum(line.extended_price_usd for line in services)
+                + usd_per_watt(self.objective) * structure.power_w)
         if not math.isclose(cost, report.objective_usd, rel_tol=1e-9, abs_tol=0.01):
             raise SolverError(f"fabric '{fabric.name}': solver objective "
                               f"{report.objective_usd:.2f} differs from the bill of materials "
                               f"{cost:.2f} (internal error; please report)")
         return FabricResult(structure, report, structure.worst_runs_m, server, site,
-                            self.objective, hall=hall, servers=group.name)
+                            self.objective, hall=hall, servers=group.name, services=services)
 
     def _check_parts(self, fabric: Fabric, site: Site) -> None:
         """Say plainly when a fabric has no NIC or no switch at its speed and protocol (and,

@@ -23,7 +23,9 @@ solver or the optimizer's structures. For every fabric it checks:
 - **bill of materials**: the parts counted from the cabling (switches, NICs, a transceiver per
   used cage, a cable per link or per breakout cage) priced from ``design.json`` equal ``bom.csv``
   line by line and the design's total, and their power, each module once (one in a switch
-  cage draws within the switch's figure), ``bom.csv``'s total power;
+  cage draws within the switch's figure), ``bom.csv``'s total power; each licence and support
+  plan a part is bought with (its ``charges`` in ``design.json``) is billed once per unit
+  counted (times a per-port licence's ports), on its own line naming the part it ``covers``;
 - **cable ids**: every physical cable has one ``cable_id``, numbered in order of first
   appearance, and the legs of a breakout cable share it (``leg`` 1, 2, ...; one wide-end cage,
   one part);
@@ -578,6 +580,7 @@ def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
 
 
 DIRECT_KINDS = ("dac", "acc", "aoc")  # cables that plug straight into cages
+SERVICE_KINDS = ("licenses", "support")  # bom.csv lines bought with parts, not cabled
 
 
 def _model(value: str) -> str:
@@ -1030,6 +1033,31 @@ def _check_power(report, states: dict, drawn: dict[str, float]) -> None:
                    f"parts draw {drawn_w / 1000:,.3f} kW (limit {limit_kw:g} kW)")
 
 
+def _check_services(lines: list[dict], counted: Counter, parts: dict) -> tuple[float, list]:
+    """Licences and support: each counted part's ``charges`` (design.json) bought once per
+    unit of the part (times a per-port licence's ports), one bom.csv line per (fabric,
+    charge, covered part). Returns their cost and the problems."""
+    expected: Counter = Counter()
+    unit_usd: dict[str, float] = {}
+    for (fabric, model), count in counted.items():
+        for charge in parts.get(model, {}).get("charges", ()):
+            expected[(fabric, charge["model"], model)] += count * charge["units"]
+            unit_usd[charge["model"], model] = charge["unit_price_usd"]
+    listed: Counter = Counter()
+    for r in lines:
+        if r["kind"] in SERVICE_KINDS:
+            listed[(r["fabric"], _model(r["model"]), _model(r["covers"]))] += int(r["quantity"])
+    problems = []
+    for key in sorted(set(expected) | set(listed)):
+        if expected.get(key, 0) != listed.get(key, 0):
+            fabric, service, model = key
+            problems.append(f"{fabric} {service} for {model}: {expected.get(key, 0)} from the "
+                            f"cabling, {listed.get(key, 0)} in bom.csv")
+    cost = sum(quantity * unit_usd[service, model]
+               for (_, service, model), quantity in expected.items())
+    return cost, problems
+
+
 def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) -> None:
     """Parts counted from the cabling and priced from design.json equal bom.csv and the total."""
     counted = _counted_parts(states)
@@ -1040,13 +1068,17 @@ def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) ->
     lines = [r for r in rows if r["fabric"] != "TOTAL"]
     listed: Counter = Counter()
     for r in lines:  # a module at NIC ends and in switch cages takes two lines
-        listed[(r["fabric"], r["model"].lstrip("'"))] += int(r["quantity"])
+        if r["kind"] not in SERVICE_KINDS:
+            listed[(r["fabric"], _model(r["model"]))] += int(r["quantity"])
     problems = [f"{fabric} {model}: {counted.get((fabric, model), 0)} in the cabling, "
                 f"{listed.get((fabric, model), 0)} in bom.csv"
                 for fabric, model in sorted(set(counted) | set(listed))
                 if counted.get((fabric, model), 0) != listed.get((fabric, model), 0)]
     total = sum(count * parts[model]["price_usd"] for (_, model), count in counted.items()
                 if model in parts)
+    services_usd, service_problems = _check_services(lines, counted, parts)
+    total += services_usd
+    problems += service_problems
     if not math.isclose(total, design["total_cost_usd"], abs_tol=0.01):
         problems.append(f"parts in the topology cost {total:,.2f}, design.json total is "
                         f"{design['total_cost_usd']:,.2f}")

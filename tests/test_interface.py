@@ -27,7 +27,8 @@ NAMED = {*re.findall(r"`([^`\n]+)`", PROSE),  # a name in code spans, or a word 
            for word in re.findall(r"[A-Za-z_][\w-]*", span))}
 RECORDS = (schema.Switch, schema.Breakout, schema.Nic, schema.Transceiver, schema.Cable,
            schema.Server, schema.CatalogFile, schema.Site, schema.Fabric, schema.ServerGroup,
-           schema.Objective, schema.DemandFile)
+           schema.Objective, schema.DemandFile, schema.Override, schema.Discount,
+           schema.License, schema.Support, schema.Covers)
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.__name__)

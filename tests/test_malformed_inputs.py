@@ -118,6 +118,18 @@ CASES = [
          "form_factor: a fiber cable plugs into no cage"),
     Case("catalog-server-splits-a-cage.yaml", "servers[0]",
          "backend_ports: 7 is not a multiple of backend_ports_per_cage 2"),
+    # Licences and support plans.
+    Case("catalog-license-covers-a-transceiver.yaml", "licenses[0].covers",
+         "a licence covers switches (a vendor's are the switches it sells), not transceivers"),
+    Case("catalog-license-term-without-yearly.yaml", "licenses[0]",
+         "years: a term is for a yearly licence"),
+    Case("catalog-support-covers-two-targets.yaml", "support[0].covers",
+         "covers names exactly one of vendor, kind or model, got vendor, kind"),
+    Case("catalog-support-model-is-a-part.yaml", "support[0].model", "duplicate model 'SW64'"),
+    Case("catalog-support-covers-unknown-vendor.yaml", "support[0].covers.vendor",
+         "no catalog part is sold by 'Acmee' (did you mean 'Acme'?)"),
+    Case("catalog-support-percent-over-100.yaml", "support[0].percent_of_list",
+         "must be <= 100"),
     # Demands: unusable files.
     Case("demand-empty.yaml", None, "file is empty"),
     Case("demand-top-level-list.yaml", None, "top level must be a mapping of keys, got list"),

@@ -276,7 +276,7 @@ def test_bom_xlsx_formulas_and_totals(two_tier, cabling_csv, tmp_path):
     assert tuple(c.value for c in ws[1]) == BOM_COLUMNS
     assert ws["A1"].font.bold
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:N")
+    assert ws.auto_filter.ref.startswith("A1:O")
     n = len(two_tier.bom)
     for row in range(2, n + 2):
         assert ws[f"H{row}"].value == f"=F{row}*G{row}"

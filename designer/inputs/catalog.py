@@ -6,12 +6,22 @@ across all part kinds, so a BOM line is identified by its model alone.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from designer.errors import InputError
-from designer.inputs.schema import Cable, CatalogFile, Nic, Server, Switch, Transceiver
+from designer.inputs.schema import (
+    Cable,
+    CatalogFile,
+    License,
+    Nic,
+    Server,
+    Support,
+    Switch,
+    Transceiver,
+)
 
 PRICED_KINDS = ("switches", "nics", "transceivers", "cables")  # the kinds a network is built of
 PART_KINDS = (*PRICED_KINDS, "servers")
@@ -77,6 +87,8 @@ class Catalog:
     origin: Mapping[str, str] = field(default_factory=dict)
     usd_per_w: float = 0.0
     list_prices: Mapping[str, float] = field(default_factory=dict)  # discounted models' lists
+    licenses: tuple[License, ...] = ()  # in the order given (designer.model.services)
+    support: tuple[Support, ...] = ()
 
     @classmethod
     def merge(cls, files: Sequence[tuple[str, CatalogFile]], digest: str = "") -> Catalog:
@@ -96,19 +108,23 @@ class Catalog:
                     parts[kind][part.model] = part
         list_prices: dict[str, float] = {}
         problems += _apply_quotes(files, parts, origin, list_prices)
+        problems += _check_services(files, parts, origin)
         if problems:
             raise InputError(problems)
         frozen = {kind: MappingProxyType(dict(sorted(parts[kind].items()))) for kind in PART_KINDS}
         return cls(**frozen, files=tuple(label for label, _ in files), digest=digest,
                    origin=MappingProxyType(origin),
-                   list_prices=MappingProxyType(dict(sorted(list_prices.items()))))
+                   list_prices=MappingProxyType(dict(sorted(list_prices.items()))),
+                   licenses=tuple(x for _, content in files for x in content.licenses),
+                   support=tuple(x for _, content in files for x in content.support))
 
     def __reduce__(self):
         """Pickle as plain dicts (read-only mapping views do not pickle), so a catalog can
         cross to worker processes."""
         tables = {kind: dict(getattr(self, kind)) for kind in PART_KINDS}
         return (_rebuild, (tables, self.files, self.digest, dict(self.origin),
-                           dict(self.list_prices), self.usd_per_w))
+                           dict(self.list_prices), self.usd_per_w, self.licenses,
+                           self.support))
 
     def part(self, model: str):
         for kind in PART_KINDS:
@@ -169,8 +185,47 @@ def _apply_quotes(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, dic
     return problems
 
 
+def _check_services(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, dict],
+                    origin: dict[str, str]) -> list[str]:
+    """The problems of the licences and support plans: a part number given twice (or a
+    part's), a ``covers`` naming no part a catalog defines, a licence covering anything but
+    switches."""
+    problems = []
+    kind_of = {model: kind for kind in PART_KINDS for model in parts[kind]}
+    vendors = {part.vendor for kind in PART_KINDS for part in parts[kind].values()}
+    for label, content in files:
+        for section in ("licenses", "support"):
+            for index, service in enumerate(getattr(content, section)):
+                where = f"{label}: {section}[{index}]"
+                if service.model in origin:
+                    problems.append(f"{where}.model: duplicate model '{service.model}' (also "
+                                    f"defined at {origin[service.model]})")
+                else:
+                    origin[service.model] = where
+                covers = service.covers
+                if covers.model is not None and covers.model not in kind_of:
+                    problems.append(f"{where}.covers.model: no catalog defines "
+                                    f"'{covers.model}'{_did_you_mean(covers.model, kind_of)}")
+                elif covers.vendor is not None and covers.vendor not in vendors:
+                    problems.append(f"{where}.covers.vendor: no catalog part is sold by "
+                                    f"'{covers.vendor}'{_did_you_mean(covers.vendor, vendors)}")
+                elif section == "licenses" and (covers.kind or kind_of.get(
+                        covers.model, "switches")) != "switches":
+                    problems.append(f"{where}.covers: a licence covers switches (a vendor's "
+                                    f"are the switches it sells), not "
+                                    f"{covers.kind or kind_of[covers.model]}")
+    return problems
+
+
+def _did_you_mean(name: str, known) -> str:
+    close = difflib.get_close_matches(name, sorted(k for k in known if k), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _rebuild(tables: dict, files: tuple[str, ...], digest: str, origin: dict,
-             list_prices: dict, usd_per_w: float) -> Catalog:
+             list_prices: dict, usd_per_w: float, licenses: tuple,
+             support: tuple) -> Catalog:
     return Catalog(**{kind: MappingProxyType(table) for kind, table in tables.items()},
                    files=files, digest=digest, origin=MappingProxyType(origin),
-                   usd_per_w=usd_per_w, list_prices=MappingProxyType(list_prices))
+                   usd_per_w=usd_per_w, list_prices=MappingProxyType(list_prices),
+                   licenses=licenses, support=support)

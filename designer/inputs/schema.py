@@ -340,9 +340,65 @@ class Discount(Record):
         return self
 
 
+PricedKind = Literal["switches", "nics", "transceivers", "cables"]
+
+
+class Covers(Record):
+    """The parts a licence or a support plan covers: every part of one ``vendor``, one part
+    ``kind`` or one ``model`` (give exactly one)."""
+
+    vendor: str | None = None
+    kind: PricedKind | None = None
+    model: ModelName | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Covers:
+        named = [key for key in ("vendor", "kind", "model") if getattr(self, key) is not None]
+        if len(named) != 1:
+            raise ValueError("covers names exactly one of vendor, kind or model, got "
+                             f"{', '.join(named) or 'none'}")
+        return self
+
+
+class License(Provenance):
+    """A software licence bought with each switch it covers (``model`` is its part number):
+    ``price_usd`` per switch, or per switch port (``per: port``: the switch's native port
+    count), once, or each year of a term (``yearly: true``; ``years`` long, else the
+    objective's ``years``)."""
+
+    model: ModelName
+    price_usd: float = Field(gt=0, strict=False)
+    per: Literal["switch", "port"] = "switch"
+    yearly: bool = False
+    years: float | None = Field(None, gt=0, le=30, strict=False,
+                                description="term of a yearly licence; default the "
+                                "objective's years")
+    covers: Covers
+
+    @model_validator(mode="after")
+    def _term_of_a_subscription(self) -> License:
+        if self.years is not None and not self.yearly:
+            raise ValueError("years: a term is for a yearly licence (add yearly: true, or "
+                             "leave years out for a perpetual one)")
+        return self
+
+
+class Support(Provenance):
+    """A support plan (``model`` is its part number) for every part it covers: each year
+    ``percent_of_list`` of the part's list price (before any discount), for ``years`` (else the
+    objective's ``years``)."""
+
+    model: ModelName
+    percent_of_list: float = Field(gt=0, le=100, strict=False, description="a year")
+    years: float | None = Field(None, gt=0, le=30, strict=False,
+                                description="term; default the objective's years")
+    covers: Covers
+
+
 class CatalogFile(Record):
-    """One catalog file: any subset of the five lists, and a quote's ``overrides`` and
-    ``discounts`` (applied after every file's parts are merged, in the order given)."""
+    """One catalog file: any subset of the five lists, a quote's ``overrides`` and
+    ``discounts`` (applied after every file's parts are merged, in the order given), and the
+    ``licenses`` and ``support`` the covered parts are bought with."""
 
     switches: tuple[Switch, ...] = Field((), strict=False)
     nics: tuple[Nic, ...] = Field((), strict=False)
@@ -351,6 +407,8 @@ class CatalogFile(Record):
     servers: tuple[Server, ...] = Field((), strict=False)
     overrides: tuple[Override, ...] = Field((), strict=False)
     discounts: tuple[Discount, ...] = Field((), strict=False)
+    licenses: tuple[License, ...] = Field((), strict=False)
+    support: tuple[Support, ...] = Field((), strict=False)
 
 
 class Site(Record):

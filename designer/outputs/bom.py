@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 BOM_TEMPLATE = "bom.csv.j2"
 BOM_COLUMNS = ("fabric", "kind", "model", "vendor", "roles", "quantity", "unit_price_usd",
                "extended_price_usd", "unit_power_w", "extended_power_w", "source", "as_of",
-               "list_price_usd", "discount_pct")
+               "list_price_usd", "discount_pct", "covers")
 SUMMARY_COLUMNS = ("fabric", "kind", "tiers", "layout", "protocol", "planes", "nodes",
                    "server", "gpus", "cost_usd", "cost_per_gpu_usd", "server_cost_usd",
                    "network_share_of_server_cost", "power_w")
@@ -176,7 +176,7 @@ def bom_rows(lines: list[BomLine]) -> list[tuple[object, ...]]:
                      (f"={qty}{row}*{unit_usd}{row}", b.extended_price_usd),
                      b.unit_power_w, (f"={qty}{row}*{unit_w}{row}", b.extended_power_w),
                      cell_text(b.source), cell_text(b.as_of), b.unit_list_price_usd,
-                     b.discount_pct))
+                     b.discount_pct, cell_text(b.covers)))
     return rows
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 CSV_COLUMNS = ("strategy", "fabric", "kind", "nodes", "gpus", "tiers", "layout", "protocol",
                "oversubscription", "max_switch_hops", "bandwidth_per_gpu_gbps", "latency_us",
                "network_usd", "switches_usd", "nics_usd", "transceivers_usd", "cables_usd",
-               "power_w", "server_usd")
+               "licenses_usd", "support_usd", "power_w", "server_usd")
 
 
 def write_comparison(comparison: Comparison, outdir: str | Path, force: bool = False) -> Path:

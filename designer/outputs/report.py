@@ -9,12 +9,12 @@ can be tested without rendering.
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
 
+from designer.inputs.catalog import PRICED_KINDS
 from designer.model.links import LinkClass
 from designer.outputs.cabling import COLUMNS, iter_cabling
 from designer.outputs.templating import unneutralize
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 Runs = dict[tuple[str, str, str], tuple[float, float]]  # (fabric, class, part): run range
 REPORT_TEMPLATE = "report.md.j2"
 KIND_LABELS = {"switches": "Switches", "nics": "NICs", "transceivers": "Transceivers",
-               "cables": "Cables"}
+               "cables": "Cables", "licenses": "Licences", "support": "Support"}
 ROLE_ORDER = ("leaf", "spine", "core")
 
 
@@ -292,11 +292,10 @@ def medium_parts(link_class: str, medium: Medium) -> str:
 def cost_breakdown(fabric_result: FabricResult) -> list[dict]:
     """Cost by part kind: ``[{"kind", "label", "cost_usd", "share"}]``, every kind listed (NICs
     that come with the servers as such, at $0)."""
-    amounts: dict[str, float] = defaultdict(float)
-    for part in fabric_result.parts:
-        amounts[part.kind] += part.extended_price_usd
+    amounts = fabric_result.usd_by_kind
     total_usd = fabric_result.cost_usd
-    labels = dict(KIND_LABELS)
+    labels = {kind: label for kind, label in KIND_LABELS.items()
+              if kind in PRICED_KINDS or amounts[kind]}
     if fabric_result.structure.nics_in_server_price:
         labels["nics"] = "NICs (in the server price)"
     return [{"kind": kind, "label": label, "cost_usd": amounts[kind],

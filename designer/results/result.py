@@ -19,13 +19,15 @@ from designer.model.latency import LatencyEstimate
 from designer.model.latency import estimate as estimate_latency
 from designer.model.links import ROLE_ORDER
 from designer.model.pricing import usd_per_watt
+from designer.model.services import SERVICE_KINDS, ServiceLine
 from designer.model.structure import FabricStructure, PartLine
 from designer.site.grid import DEFAULT_NODE_UNITS
 from designer.site.hall import SharedFloor
 from designer.solvers.solve import solver_versions
 from designer.solvers.status import SolveReport
 
-KIND_ORDER = {kind: i for i, kind in enumerate(PRICED_KINDS)}
+BILLED_KINDS = (*PRICED_KINDS, *SERVICE_KINDS)  # every kind of BOM line
+KIND_ORDER = {kind: i for i, kind in enumerate(BILLED_KINDS)}
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class BomLine:
     source: str
     as_of: str
     list_price_usd: float | None = None  # before a quote's discount (None: not discounted)
+    covers: str = ""  # a licence's or support plan's: the part model it is bought for
 
     @property
     def extended_price_usd(self) -> float:
@@ -77,6 +80,7 @@ class FabricResult:
     objective: Objective = field(default_factory=Objective)
     hall: SharedFloor | None = None  # set when another fabric placed this fabric's servers
     servers: str | None = None  # the server set: a server group's name, else the fabric's
+    services: tuple[ServiceLine, ...] = ()  # licences and support bought with the parts
 
     @property
     def name(self) -> str:
@@ -88,7 +92,9 @@ class FabricResult:
 
     @property
     def cost_usd(self) -> float:
-        return sum(p.extended_price_usd for p in self.parts)
+        """Parts, and the licences and support bought with them."""
+        return (sum(p.extended_price_usd for p in self.parts)
+                + sum(line.extended_price_usd for line in self.services))
 
     @property
     def power_w(self) -> float:
@@ -110,16 +116,19 @@ class FabricResult:
 
     @property
     def usd_by_kind(self) -> dict[str, float]:
-        """Network cost by part kind (switches, NICs, transceivers, cables)."""
+        """Network cost by kind (switches, NICs, transceivers, cables, licences, support)."""
         return self.usd_by_kind_of((self,))
 
     @staticmethod
     def usd_by_kind_of(fabrics) -> dict[str, float]:
-        """Network cost of ``fabrics`` by part kind (switches, NICs, transceivers, cables)."""
-        out = dict.fromkeys(PRICED_KINDS, 0.0)
+        """Network cost of ``fabrics`` by kind: the four part kinds, then licences and
+        support (0 without a catalog's)."""
+        out = dict.fromkeys(BILLED_KINDS, 0.0)
         for fabric in fabrics:
             for part in fabric.parts:
                 out[part.kind] += part.extended_price_usd
+            for line in fabric.services:
+                out[line.kind] += line.extended_price_usd
         return out
 
     def bisection_per_gpu_gbps(self, gpus: int) -> float:
@@ -168,6 +177,10 @@ class FabricResult:
             "switches": self.switches,
             "links": self.links,
             "cost_usd": round(self.cost_usd, 2),
+            "licenses_usd": round(sum(x.extended_price_usd for x in self.services
+                                      if x.kind == "licenses"), 2),
+            "support_usd": round(sum(x.extended_price_usd for x in self.services
+                                     if x.kind == "support"), 2),
             "kind": fabric.kind,
             "protocol": s.protocol,
             "nodes": fabric.nodes,
@@ -328,15 +341,20 @@ class DesignResult:
                 quantity=sum(p.quantity for p in parts), unit_price_usd=item.price_usd,
                 unit_power_w=parts[0].unit_power_w, source=item.source or "",
                 as_of=item.as_of or "", list_price_usd=self.catalog.list_prices.get(model)))
+        lines += [BomLine(fabric=s.fabric, kind=s.kind, model=s.model, vendor=s.vendor,
+                          roles=s.roles, quantity=s.quantity, unit_price_usd=s.unit_price_usd,
+                          unit_power_w=0.0, source=s.source, as_of=s.as_of, covers=s.covers)
+                  for fabric in self.fabrics for s in fabric.services]
         order = [f.name for f in self.fabrics]
         return sorted(lines, key=lambda b: (order.index(b.fabric), KIND_ORDER[b.kind],
                                             ROLE_ORDER.get(b.roles.split(",")[0], 9), b.model,
-                                            b.unit_power_w))
+                                            b.covers, b.unit_power_w))
 
     def parts_table(self) -> dict[str, dict]:
         """Every part the design uses, with the facts an independent check needs: the billed
         parts and the NICs that come with the servers (their ports are cabled)."""
-        used = {line.model: line.kind for line in self.bom}
+        used = {line.model: line.kind for line in self.bom if line.kind in PRICED_KINDS}
+        services = [s for f in self.fabrics for s in f.services]
         used.update({f.structure.nic.model: "nics" for f in self.fabrics
                      if f.structure.nics_in_server_price})
         table = {}
@@ -352,6 +370,12 @@ class DesignResult:
                     entry[key] = value
             if kind == "cables":
                 entry["cable_kind"] = part.kind
+            bought_with = dict.fromkeys((s.model, s.kind, s.units_per_part, s.unit_price_usd)
+                                        for s in services if s.covers == model)
+            if bought_with:  # licences and support: units of each a unit of this part takes
+                entry["charges"] = [{"model": m, "kind": k, "units": units,
+                                     "unit_price_usd": unit_usd}
+                                    for m, k, units, unit_usd in bought_with]
             table[model] = entry
         return dict(sorted(table.items()))
 
