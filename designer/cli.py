@@ -95,6 +95,26 @@ def _report(error: DesignerError) -> None:
             click.echo(f"  {problem}", err=True)
 
 
+class _Rate(click.ParamType):
+    """``EUR=0.92``: a currency code and the units of it one US dollar buys."""
+
+    name = "CODE=RATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        code, _, rate = str(value).partition("=")
+        try:
+            per_usd = float(rate)
+        except ValueError:
+            per_usd = math.nan
+        if not (code.isalpha() and len(code) == 3 and code.isupper()) or not (
+                math.isfinite(per_usd) and per_usd > 0):
+            self.fail(f"{value!r} is not CODE=RATE, such as EUR=0.92 (an ISO 4217 code and "
+                      "the units of it one US dollar buys)", param, ctx)
+        return code, per_usd
+
+
 @main.command("run", epilog=MAIN_EXAMPLE)
 @click.argument("demand_file", metavar="DEMAND.yaml", type=click.Path())
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
@@ -109,15 +129,20 @@ def _report(error: DesignerError) -> None:
 @click.option("--templates", type=click.Path(file_okay=False, exists=True), default=None,
               help="Folder of jinja2 templates overriding the shipped ones (bom.csv.j2, "
                    "report.md.j2).")
+@click.option("--currency", type=_Rate(), default=None,
+              help="Price the bill and the reports in this currency, e.g. EUR=0.92 (units a "
+                   "US dollar buys); replaces the demand's `currency:`.")
 @click.option("--force", is_flag=True, help="Replace OUTDIR even if it holds other files.")
 @click.option("--debug", is_flag=True, help="Print a traceback on errors.")
-def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, debug):
+def run(demand_file, outdir, catalogs, solver, time_limit, templates, currency, force, debug):
     """Design every fabric of DEMAND.yaml and write the outputs to OUTDIR."""
     import designer
     from designer.inputs.loading import demand_catalogs
 
     try:
         demand = designer.load_demand(demand_file)
+        if currency is not None:
+            demand = demand.with_currency(*currency)
         catalog = designer.load_catalog(list(catalogs) if catalogs else demand_catalogs(demand))
         _check_outdir(Path(outdir), force)
         started = time.perf_counter()
@@ -132,7 +157,9 @@ def run(demand_file, outdir, catalogs, solver, time_limit, templates, force, deb
                        f"${f.cost_usd:,.0f} ({proof}, {f.solve.solve_s:.1f} s)", err=True)
         result.write(outdir, templates=templates, force=force,
                      progress=lambda line: click.echo(f"  {line}...", err=True))
-        click.echo(f"wrote {outdir} (total ${result.total_cost_usd:,.2f}) in "
+        money = result.money
+        in_money = "" if money.is_usd else f"; {money.code} {result.total_cost:,.2f}"
+        click.echo(f"wrote {outdir} (total ${result.total_cost_usd:,.2f}{in_money}) in "
                    f"{time.perf_counter() - started:.1f} s", err=True)
     except (InfeasibleError, SolverError) as error:
         # The headline names the demand file, like every other error.

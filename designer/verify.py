@@ -26,6 +26,8 @@ solver or the optimizer's structures. For every fabric it checks:
   cage draws within the switch's figure), ``bom.csv``'s total power; each licence and support
   plan a part is bought with (its ``charges`` in ``design.json``) is billed once per unit
   counted (times a per-port licence's ports), on its own line naming the part it ``covers``;
+  and each line's price in the demand's currency is its dollar unit price converted at the
+  stated rate, rounded to the cent and extended, summing to the bill's ``total_cost``;
 - **cable ids**: every physical cable has one ``cable_id``, numbered in order of first
   appearance, and the legs of a breakout cable share it (``leg`` 1, 2, ...; one wide-end cage,
   one part);
@@ -1058,6 +1060,44 @@ def _check_services(lines: list[dict], counted: Counter, parts: dict) -> tuple[f
     return cost, problems
 
 
+def _check_currency(rows: list[dict], design: dict) -> list[str]:
+    """Each bom.csv line in the demand's currency (design.json ``currency``): its unit price
+    the dollar price converted and rounded to the cent (as it is in dollars), its extended
+    price quantity x unit; the total their sum and design.json's ``total_cost``."""
+    currency = design.get("currency", {"code": "USD", "per_usd": 1.0})
+    code, rate = currency["code"], currency["per_usd"]
+    problems, total = [], 0.0
+    for r in rows:
+        if r["currency"] != code:
+            problems.append(f"bom.csv prices in {r['currency']!r}, design.json in {code!r}")
+            break
+        if r["fabric"] == "TOTAL":
+            continue
+        unit_usd = float(r["unit_price_usd"])
+        unit = unit_usd if code == "USD" else round(unit_usd * rate, 2)
+        extended = int(r["quantity"]) * unit
+        total += extended
+        if not (math.isclose(float(r["unit_price"]), unit, abs_tol=0.005)
+                and math.isclose(float(r["extended_price"]), extended, abs_tol=0.005)):
+            problems.append(f"{r['fabric']} {_model(r['model'])}: {r['quantity']} x "
+                            f"{r['unit_price']} {code} = {r['extended_price']} in bom.csv, "
+                            f"expected {r['quantity']} x {unit:.2f} = {extended:.2f}")
+    listed = next((float(r["extended_price"]) for r in rows if r["fabric"] == "TOTAL"), None)
+    for name, value in (("bom.csv", listed), ("design.json", design.get("total_cost"))):
+        if value is None or not math.isclose(value, total, abs_tol=0.01):
+            problems.append(f"{name} total in {code} is {value}, its lines sum to {total:.2f}")
+    return problems
+
+
+def _in_currency(design: dict) -> str:
+    """`` (EUR 3,693,489.76 at 0.9234 to the dollar)`` for a bill in another currency."""
+    currency = design.get("currency", {"code": "USD"})
+    if currency["code"] == "USD":
+        return ""
+    return (f" ({currency['code']} {design['total_cost']:,.2f} at {currency['per_usd']:g} "
+            "to the dollar)")
+
+
 def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) -> None:
     """Parts counted from the cabling and priced from design.json equal bom.csv and the total."""
     counted = _counted_parts(states)
@@ -1079,6 +1119,7 @@ def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) ->
     services_usd, service_problems = _check_services(lines, counted, parts)
     total += services_usd
     problems += service_problems
+    problems += _check_currency(rows, design)
     if not math.isclose(total, design["total_cost_usd"], abs_tol=0.01):
         problems.append(f"parts in the topology cost {total:,.2f}, design.json total is "
                         f"{design['total_cost_usd']:,.2f}")
@@ -1089,4 +1130,4 @@ def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) ->
                         f"bom.csv says {listed_w:,.1f} W")
     report.add("all", "bill of materials", problems,
                f"{sum(counted.values()):,} parts counted from the cabling cost "
-               f"${total:,.2f}, as bom.csv and design.json say")
+               f"${total:,.2f}, as bom.csv and design.json say" + _in_currency(design))

@@ -28,7 +28,7 @@ NAMED = {*re.findall(r"`([^`\n]+)`", PROSE),  # a name in code spans, or a word 
 RECORDS = (schema.Switch, schema.Breakout, schema.Nic, schema.Transceiver, schema.Cable,
            schema.Server, schema.CatalogFile, schema.Site, schema.Fabric, schema.ServerGroup,
            schema.Objective, schema.DemandFile, schema.Override, schema.Discount,
-           schema.License, schema.Support, schema.Covers)
+           schema.License, schema.Support, schema.Covers, schema.Currency)
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.__name__)

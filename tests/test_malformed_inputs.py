@@ -158,6 +158,13 @@ CASES = [
          "must be a finite number, got '400G' (write 400: the key's name gives the unit)"),
     Case("demand-oversubscription-as-ratio.yaml", "fabrics[0].max_oversubscription",
          "must be a finite number, got '4:1' (write 4 for 4:1)"),
+    Case("demand-currency-code-lowercase.yaml", "currency.code",
+         "must be a currency's three-letter ISO 4217 code in capitals (EUR, GBP, JPY)"),
+    Case("demand-currency-dollar-rate.yaml", "currency",
+         "per_usd: a US dollar buys one US dollar, not 0.92 (name the currency"),
+    Case("demand-currency-rate-as-text.yaml", "currency.per_usd",
+         "must be a finite number, got '0.92 EUR/USD' (write 0.92: the key's name gives the "
+         "unit)"),
     Case("demand-nodes-quoted.yaml", "fabrics[0].nodes",
          "must be a whole number, got '16' (write 16, without quotes)"),
     Case("demand-max-hops-zero.yaml", "fabrics[0].max_switch_hops", "must be >= 1"),

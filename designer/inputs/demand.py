@@ -79,6 +79,11 @@ class Demand:
         """This demand with ``objective:`` fields changed (``kind="tco"``, ``years=5`` ...)."""
         return self._changed(objective={**dict(self.spec.objective), **changes})
 
+    def with_currency(self, code: str, per_usd: float, **changes: Any) -> Demand:
+        """This demand priced in another currency (``"EUR", 0.92``, and ``source=``,
+        ``as_of=``): the bill and the reports, not the design."""
+        return self._changed(currency={"code": code, "per_usd": per_usd, **changes})
+
     def _index(self, name: str) -> int:
         names = [f.name for f in self.fabrics]
         if name not in names:

@@ -530,6 +530,25 @@ class Objective(Record):
     pue: float = Field(1.3, ge=1, le=5)
 
 
+class Currency(Record):
+    """The currency every output prices in: ``per_usd`` units of it buy one US dollar. The
+    catalogs and the optimizer stay in US dollars; a bill's unit prices are converted and
+    rounded to the cent, then extended."""
+
+    code: str = Field("USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code: EUR, GBP, JPY")
+    per_usd: float = Field(1.0, gt=0, le=1_000_000, strict=False,
+                           description="units of this currency one US dollar buys")
+    source: str | None = Field(None, description="where the rate came from")
+    as_of: str | None = Field(None, description="date of the rate: YYYY-MM or YYYY-MM-DD")
+
+    @model_validator(mode="after")
+    def _dollar_is_one_dollar(self) -> Currency:
+        if self.code == "USD" and self.per_usd != 1:
+            raise ValueError(f"per_usd: a US dollar buys one US dollar, not {self.per_usd:g} "
+                             "(name the currency the rate is for in code:, such as EUR)")
+        return self
+
+
 class DemandFile(Record):
     """A demand: the fabrics a site needs."""
 
@@ -537,6 +556,7 @@ class DemandFile(Record):
     catalogs: tuple[str, ...] | None = Field(None, strict=False)
     site: Site = Site()
     objective: Objective = Objective()
+    currency: Currency = Currency()
     server_groups: tuple[ServerGroup, ...] = Field((), strict=False)
     fabrics: tuple[Fabric, ...] = Field(min_length=1, strict=False)
 

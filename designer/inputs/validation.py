@@ -50,6 +50,7 @@ PATTERN_MEANINGS = {
                              "or tabs)",
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$": "must start with a letter or digit and hold only letters, "
                                     "digits, '_', '.' and '-' (it names files and devices)",
+    r"^[A-Z]{3}$": "must be a currency's three-letter ISO 4217 code in capitals (EUR, GBP, JPY)",
 }
 
 
@@ -75,9 +76,9 @@ def _explain(error: dict[str, Any]) -> str:
         return f"must list at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"
     if kind == "extra_forbidden":
         return "unknown key"
-    if kind in ("int_type", "int_from_float"):
+    if kind in ("int_type", "int_from_float", "int_parsing"):
         return f"must be a whole number, got {_show(value)}{_number_hint(value)}"
-    if kind in ("float_type", "finite_number"):
+    if kind in ("float_type", "finite_number", "float_parsing"):
         return f"must be a finite number, got {_show(value)}{_number_hint(value)}"
     if kind == "string_type":
         return f"must be text, got {_show(value)}"

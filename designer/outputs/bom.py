@@ -42,10 +42,11 @@ if TYPE_CHECKING:
 BOM_TEMPLATE = "bom.csv.j2"
 BOM_COLUMNS = ("fabric", "kind", "model", "vendor", "roles", "quantity", "unit_price_usd",
                "extended_price_usd", "unit_power_w", "extended_power_w", "source", "as_of",
-               "list_price_usd", "discount_pct", "covers")
+               "list_price_usd", "discount_pct", "covers", "currency", "unit_price",
+               "extended_price")
 SUMMARY_COLUMNS = ("fabric", "kind", "tiers", "layout", "protocol", "planes", "nodes",
                    "server", "gpus", "cost_usd", "cost_per_gpu_usd", "server_cost_usd",
-                   "network_share_of_server_cost", "power_w")
+                   "network_share_of_server_cost", "power_w", "currency", "cost")
 # Past this the Cabling sheet would dominate the write time (and no one prints it).
 MAX_CABLING_ROWS = 20_000
 CABLING_SPLIT_ROWS = 5_000  # more cables than this: one Cabling sheet per floor row
@@ -72,7 +73,8 @@ def write_bom_csv(result: DesignResult, path: Path, env: jinja2.Environment) -> 
     template = env.get_template(BOM_TEMPLATE)
     with open(path, "w", encoding="utf-8", newline="") as out:
         template.stream(columns=BOM_COLUMNS, lines=lines,
-                        total_cost_usd=result.total_cost_usd,
+                        total_cost_usd=result.total_cost_usd, currency=result.money.code,
+                        total_cost=result.total_cost,
                         total_power_w=sum(b.extended_power_w for b in lines)).dump(out)
 
 
@@ -109,8 +111,9 @@ def write_bom_xlsx(result: DesignResult, path: Path, cabling_csv_path: Path | No
     wb.set_properties({"author": CREATOR, "created": FIXED_DATETIME})
     formats = _Formats(wb)
     lines = result.bom
-    bom_sheet(wb.add_worksheet("BOM"), formats, lines)
-    summary_sheet(wb.add_worksheet("Summary"), formats, result, lines)
+    money_format = result.money.number_format
+    bom_sheet(wb.add_worksheet("BOM"), formats, lines, money_format)
+    summary_sheet(wb.add_worksheet("Summary"), formats, result, lines, money_format)
     cabling_sheets(wb, formats, cabling_csv_path)
     wb.close()
 
@@ -168,7 +171,8 @@ def _column(name: str, columns: tuple[str, ...] = BOM_COLUMNS) -> str:
 def bom_rows(lines: list[BomLine]) -> list[tuple[object, ...]]:
     """The BOM lines as cell values in ``BOM_COLUMNS`` order (text neutralized; extended price
     and power as ``(formula, value)``)."""
-    qty, unit_usd, unit_w = (_column(c) for c in ("quantity", "unit_price_usd", "unit_power_w"))
+    qty, unit_usd, unit_w, unit = (_column(c) for c in ("quantity", "unit_price_usd",
+                                                         "unit_power_w", "unit_price"))
     rows = []
     for row, b in enumerate(lines, start=2):
         rows.append((b.fabric, b.kind, cell_text(b.model), cell_text(b.vendor), b.roles,
@@ -176,7 +180,8 @@ def bom_rows(lines: list[BomLine]) -> list[tuple[object, ...]]:
                      (f"={qty}{row}*{unit_usd}{row}", b.extended_price_usd),
                      b.unit_power_w, (f"={qty}{row}*{unit_w}{row}", b.extended_power_w),
                      cell_text(b.source), cell_text(b.as_of), b.unit_list_price_usd,
-                     b.discount_pct, cell_text(b.covers)))
+                     b.discount_pct, cell_text(b.covers), b.money.code, b.unit_price,
+                     (f"={qty}{row}*{unit}{row}", b.extended_price)))
     return rows
 
 
@@ -184,35 +189,40 @@ BOM_FORMATS = {"quantity": COUNT_FORMAT, "unit_price_usd": USD_FORMAT,
                "extended_price_usd": USD_FORMAT, "unit_power_w": POWER_FORMAT,
                "extended_power_w": POWER_FORMAT, "list_price_usd": USD_FORMAT,
                "discount_pct": "0.0##"}
+IN_CURRENCY = ("unit_price", "extended_price")  # formatted in the demand's currency
 
 
-def bom_sheet(ws: Worksheet, formats: _Formats, lines: list[BomLine]) -> None:
+def bom_sheet(ws: Worksheet, formats: _Formats, lines: list[BomLine],
+              money_format: str = USD_FORMAT) -> None:
     """The BOM sheet: header, one row per line with formulas, and a ``SUM`` total row."""
     rows = bom_rows(lines)
     last = len(rows) + 1
+    number_formats = {**BOM_FORMATS, **dict.fromkeys(IN_CURRENCY, money_format)}
     _page(ws, formats, BOM_COLUMNS, rows)
     ws.autofilter(0, 0, last - 1, len(BOM_COLUMNS) - 1)
     for index, row in enumerate(rows, start=1):
-        _write_row(ws, formats, index, [(value, BOM_FORMATS.get(name))
+        _write_row(ws, formats, index, [(value, number_formats.get(name))
                                         for name, value in zip(BOM_COLUMNS, row, strict=True)])
     totals = {"extended_price_usd": sum(b.extended_price_usd for b in lines),
-              "extended_power_w": sum(b.extended_power_w for b in lines)}
+              "extended_power_w": sum(b.extended_power_w for b in lines),
+              "extended_price": sum(b.extended_price for b in lines)}
     cells: list[Cell] = []
     for name in BOM_COLUMNS:
         letter = _column(name)
         if name == "fabric":
             cells.append(("TOTAL", None))
         elif name in totals:
-            cells.append(((f"=SUM({letter}2:{letter}{last})", totals[name]), BOM_FORMATS[name]))
+            cells.append(((f"=SUM({letter}2:{letter}{last})", totals[name]),
+                          number_formats[name]))
         else:
             cells.append((None, None))
     _write_row(ws, formats, last, cells, bold=True)
 
 
 def summary_sheet(ws: Worksheet, formats: _Formats, result: DesignResult,
-                  lines: list[BomLine]) -> None:
+                  lines: list[BomLine], money_format: str = USD_FORMAT) -> None:
     """One row per fabric; cost and power are ``SUMIFS`` over the BOM sheet's lines."""
-    rows = [summary_values(f, row, len(lines) + 1, lines)
+    rows = [summary_values(f, row, len(lines) + 1, lines, money_format)
             for row, f in enumerate(result.fabrics, start=2)]
     _page(ws, formats, SUMMARY_COLUMNS, [tuple(v for v, _ in r) for r in rows])
     for index, values in enumerate(rows, start=1):
@@ -221,7 +231,7 @@ def summary_sheet(ws: Worksheet, formats: _Formats, result: DesignResult,
     cells: list[Cell] = [("TOTAL", None)]
     for position, name in enumerate(SUMMARY_COLUMNS[1:], start=1):
         letter = _column(name, SUMMARY_COLUMNS)
-        fmt = {"cost_usd": USD_FORMAT, "power_w": POWER_FORMAT}.get(name)
+        fmt = {"cost_usd": USD_FORMAT, "power_w": POWER_FORMAT, "cost": money_format}.get(name)
         if fmt is None:
             cells.append((None, None))
             continue
@@ -231,7 +241,7 @@ def summary_sheet(ws: Worksheet, formats: _Formats, result: DesignResult,
 
 
 def summary_values(fabric_result: FabricResult, row: int, bom_last: int,
-                   lines: list[BomLine]) -> list[Cell]:
+                   lines: list[BomLine], money_format: str = USD_FORMAT) -> list[Cell]:
     """``(value, number format)`` per Summary column; cost and power are BOM formulas, each
     with the value it computes."""
     s = fabric_result.structure
@@ -262,6 +272,8 @@ def summary_values(fabric_result: FabricResult, row: int, bom_last: int,
              cost / fabric_result.server_cost_usd) if server else None, SHARE_FORMAT),
         "power_w": (bom_sum("extended_power_w", sum(b.extended_power_w for b in mine)),
                     POWER_FORMAT),
+        "currency": (mine[0].money.code if mine else None, None),
+        "cost": (bom_sum("extended_price", sum(b.extended_price for b in mine)), money_format),
     }
     return [cells[name] for name in SUMMARY_COLUMNS]
 

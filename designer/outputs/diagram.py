@@ -31,7 +31,8 @@ from designer.model.candidates import nics_per_node
 from designer.model.links import ceil_div
 from designer.model.nodelinks import NodeLinkPlan
 from designer.outputs.report import medium_kind
-from designer.outputs.templating import gbps, thousands, usd
+from designer.outputs.templating import gbps, thousands
+from designer.results.money import DOLLARS, Money
 from designer.text import PROTOCOL_NAMES
 
 if TYPE_CHECKING:
@@ -156,8 +157,9 @@ def slot_indices(count: int, max_slots: int = MAX_SLOTS) -> list[int | None]:
     return [*range(max_slots - 2), None, count - 1]
 
 
-def diagram_plan(fabric_result: FabricResult) -> Plan:
-    """The rows and bundles of one fabric's diagram (per plane and, for rail-only, per rail)."""
+def diagram_plan(fabric_result: FabricResult, money: Money = DOLLARS) -> Plan:
+    """The rows and bundles of one fabric's diagram (per plane and, for rail-only, per rail);
+    its cost in ``money``."""
     s = fabric_result.structure
     f = s.fabric
     rows = [_node_row(fabric_result)]
@@ -169,7 +171,7 @@ def diagram_plan(fabric_result: FabricResult) -> Plan:
     bundles = tuple(_bundle(fabric_result, cls, rows[i], rows[i + 1])
                     for i, cls in enumerate(("node-leaf", *s.media)))
     rail_layout = (s.layout != "tor" and s.tiers > 1) or s.shape.subfabrics > 1
-    return Plan(title=_title(s), subtitle=_subtitle(fabric_result), rows=tuple(rows),
+    return Plan(title=_title(s), subtitle=_subtitle(fabric_result, money), rows=tuple(rows),
                 bundles=bundles, rails=f.endpoints_per_node if rail_layout else 0,
                 planes=f.planes)
 
@@ -179,14 +181,15 @@ def _title(s: FabricStructure) -> str:
     return f"{s.fabric.name}: {s.tiers}-tier {s.layout} {protocol} fabric"
 
 
-def _subtitle(fabric_result: FabricResult) -> str:
+def _subtitle(fabric_result: FabricResult, money: Money) -> str:
     s = fabric_result.structure
     f = s.fabric
     planes = f" in each of {f.planes} planes" if f.planes > 1 else ""
     ratio = "non-blocking" if s.oversubscription <= 1 else f"{thousands(s.oversubscription)}:1"
     hops = _count(s.max_switch_hops, "switch hop", "switch hops")
+    cost = money.amount(fabric_result.cost_in(money))
     return (f"{thousands(f.nodes)} nodes x {f.endpoints_per_node} x {gbps(f.port_speed_gbps)}"
-            f"{planes}; {ratio}; worst path {hops}; network {usd(fabric_result.cost_usd)}")
+            f"{planes}; {ratio}; worst path {hops}; network {cost}")
 
 
 def _copies_note(s: FabricStructure, count: int) -> str:
@@ -568,9 +571,10 @@ def _geometry(plan: Plan) -> Geometry:
     return Geometry(tuple(bands), tuple(boxes), height)
 
 
-def fabric_svg(fabric_result: FabricResult) -> str:
-    """A self-contained SVG diagram of one fabric (one plane; see the module docstring)."""
-    plan = diagram_plan(fabric_result)
+def fabric_svg(fabric_result: FabricResult, money: Money = DOLLARS) -> str:
+    """A self-contained SVG diagram of one fabric (one plane; see the module docstring), its
+    cost in ``money`` (US dollars unless given)."""
+    plan = diagram_plan(fabric_result, money)
     geo = _geometry(plan)
     body = [*_render_header(plan), *_render_frames(plan, geo)]
     for band in geo.bands:

@@ -32,7 +32,7 @@ def html_context(result: DesignResult, racks_csv: Path | None = None,
     ``racks_csv`` is given."""
     context = report_context(result, runs)
     # fabric_svg and hall_svg escape every text they place, so their markup is safe as it is
-    fabrics = [{**entry, "diagram": Markup(fabric_svg(fabric))}
+    fabrics = [{**entry, "diagram": Markup(fabric_svg(fabric, result.money))}
                for entry, fabric in zip(context["fabrics"], result.fabrics, strict=True)]
     plans, campuses = [], []
     if racks_csv is not None:

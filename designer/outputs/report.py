@@ -19,6 +19,7 @@ from designer.model.links import LinkClass
 from designer.outputs.cabling import COLUMNS, iter_cabling
 from designer.outputs.templating import unneutralize
 from designer.results.explain import binding_limits, describe_structure
+from designer.results.money import DOLLARS, Money
 from designer.text import PROTOCOL_NAMES, length_text
 
 if TYPE_CHECKING:
@@ -53,9 +54,11 @@ def plan_runs(result: DesignResult, cabling_csv: Path | None = None
 def report_context(result: DesignResult, runs: Runs | None = None) -> dict:
     """Everything ``report.md.j2`` shows, as plain values.
 
-    Keys: ``title``, ``total_cost_usd``, ``total_power_w``, ``optimal``, ``solver``,
-    ``fabrics`` (one dict per fabric, see :func:`fabric_context`), ``shared_servers`` (see
-    :func:`shared_server_lines`) and ``footer`` (see :func:`footer_context`). The media table's
+    Keys: ``title``, ``total_cost_usd``, ``total_cost`` (the bill's total in the demand's
+    currency), ``currency`` (the sentence that says which), ``total_power_w``, ``optimal``,
+    ``solver``, ``fabrics`` (one dict per fabric, see :func:`fabric_context`),
+    ``shared_servers`` (see :func:`shared_server_lines`) and ``footer`` (see
+    :func:`footer_context`). The media table's
     runs are ``runs`` (:func:`plan_runs` of the plan as written) when given, else the plan's
     rows generated afresh.
     """
@@ -64,11 +67,13 @@ def report_context(result: DesignResult, runs: Runs | None = None) -> dict:
     return {
         "title": report_title(result),
         "total_cost_usd": result.total_cost_usd,
+        "total_cost": result.total_cost,
+        "currency": result.money.stated,
         "total_power_w": sum(f.power_w for f in result.fabrics),
         "optimal": result.optimal,
         "solver": result.solver,
         "fabrics": [fabric_context(f, result.catalog, [b for b in bom if b.fabric == f.name],
-                                   runs) for f in result.fabrics],
+                                   runs, result.money) for f in result.fabrics],
         "shared_servers": shared_server_lines(result),
         "footer": footer_context(result),
     }
@@ -77,6 +82,7 @@ def report_context(result: DesignResult, runs: Runs | None = None) -> dict:
 def shared_server_lines(result: DesignResult) -> list[str]:
     """One sentence per server group several fabrics share: the servers (counted once), how
     their NIC ports are spent, and the networks' share of their cost."""
+    money = result.money
     specs = {f.name: f.structure.fabric for f in result.fabrics}
     cost_of = {f.name: f.cost_usd for f in result.fabrics}
     lines = []
@@ -85,13 +91,14 @@ def shared_server_lines(result: DesignResult) -> list[str]:
             continue
         network_usd = sum(cost_of[name] for name in group.fabrics)
         text = (f"Server group {group.name}: {group.nodes:,} servers"
-                + (f" ({group.server.model}, {group.gpus:,} GPUs, ${group.cost_usd:,.0f}, "
-                   "counted once)" if group.server else "")
+                + (f" ({group.server.model}, {group.gpus:,} GPUs, "
+                   f"{money.text(round(group.cost_usd))}, counted once)"
+                   if group.server else "")
                 + f" connected by {', '.join(group.fabrics)}; every server stands in the rack "
-                f"{group.primary} placed it in. Networks ${network_usd:,.0f}")
+                f"{group.primary} placed it in. Networks {money.text(round(network_usd))}")
         if group.server is not None:
             text += (f" = {network_usd / group.cost_usd:.1%} of the server cost, "
-                     f"${network_usd / group.gpus:,.0f} per GPU")
+                     f"{money.text(round(network_usd / group.gpus))} per GPU")
         ports = group.port_use(specs)
         if ports:
             text += ". Ports per server: " + "; ".join(
@@ -107,7 +114,7 @@ def report_title(result: DesignResult) -> str:
 
 
 def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomLine],
-                   runs: Runs) -> dict:
+                   runs: Runs, money: Money = DOLLARS) -> dict:
     """One fabric's figures, sentences and tables.
 
     Keys: ``name kind tiers layout protocol planes nodes endpoints_per_node port_speed_gbps
@@ -121,6 +128,7 @@ def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomL
     f = s.fabric
     entry = fabric_result.to_dict()
     gpus = fabric_result.gpus
+    cost = fabric_result.cost_in(money)
     return {
         "name": f.name,
         "kind": f.kind,
@@ -141,17 +149,19 @@ def fabric_context(fabric_result: FabricResult, catalog: Catalog, bom: list[BomL
         "max_switch_hops": f.max_switch_hops,
         "bisection_gbps": s.bisection_gbps,
         "cost_usd": fabric_result.cost_usd,
+        "cost": cost,
         "power_w": fabric_result.power_w,
         "gpus": gpus,
-        "server": server_context(fabric_result),
+        "server": server_context(fabric_result, money),
         "cost_per_gpu_usd": fabric_result.cost_usd / gpus if gpus else None,
+        "cost_per_gpu": cost / gpus if gpus else None,
         "network_share": network_share(fabric_result),
         "design": describe_structure(fabric_result),
         "latency": latency_text(fabric_result),
-        "objective": objective_lines(fabric_result),
+        "objective": objective_lines(fabric_result, money),
         "media": media_rows(fabric_result, catalog, runs),
         "why": binding_limits(fabric_result, catalog),
-        "cost_breakdown": cost_breakdown(fabric_result),
+        "cost_breakdown": cost_breakdown(fabric_result, money),
         "bom": bom,
         "solve": entry["solve"],
     }
@@ -175,16 +185,22 @@ def latency_text(fabric_result: FabricResult) -> str:
     return text + "."
 
 
-def objective_lines(fabric_result: FabricResult) -> list[str]:
-    """What was minimized and within which budget or power limit, when not plain capital cost."""
+def objective_lines(fabric_result: FabricResult, money: Money = DOLLARS) -> list[str]:
+    """What was minimized and within which budget or power limit, when not plain capital cost
+    (amounts in ``money``; the inputs' own figures, an energy price or a budget, as given)."""
     lines = []
     o, f = fabric_result.objective, fabric_result.structure.fabric
+
+    def amount(usd: float) -> str:
+        return money.text(round(usd))
+
     if o.kind == "tco":
         lines.append(
             f"Minimized capital plus energy over {o.years:g} years at ${o.usd_per_kwh:g}/kWh "
-            f"and PUE {o.pue:g}: ${fabric_result.cost_usd:,.0f} of parts + "
-            f"${fabric_result.energy_usd:,.0f} of energy for {fabric_result.power_w / 1000:,.1f} "
-            f"kW = ${fabric_result.cost_usd + fabric_result.energy_usd:,.0f}.")
+            f"and PUE {o.pue:g}: {amount(fabric_result.cost_usd)} of parts + "
+            f"{amount(fabric_result.energy_usd)} of energy for "
+            f"{fabric_result.power_w / 1000:,.1f} kW = "
+            f"{amount(fabric_result.cost_usd + fabric_result.energy_usd)}.")
     if f.budget_usd is not None:
         s = fabric_result.structure
         per_endpoint = f.port_speed_gbps / s.oversubscription
@@ -206,13 +222,16 @@ def switch_rows(fabric_result: FabricResult) -> list[dict]:
             for role in ROLE_ORDER for model, count in sorted(switches.get(role, {}).items())]
 
 
-def server_context(fabric_result: FabricResult) -> dict | None:
-    """The fabric's server type and what the servers cost, or None."""
+def server_context(fabric_result: FabricResult, money: Money = DOLLARS) -> dict | None:
+    """The fabric's server type and what the servers cost (``cost`` in ``money``: the unit
+    price converted to the cent, times the count), or None."""
     server = fabric_result.server
     if server is None:
         return None
-    return {"model": server.model, "count": fabric_result.structure.fabric.nodes,
-            "gpus_per_server": server.gpus, "cost_usd": fabric_result.server_cost_usd,
+    count = fabric_result.structure.fabric.nodes
+    return {"model": server.model, "count": count, "gpus_per_server": server.gpus,
+            "cost_usd": fabric_result.server_cost_usd,
+            "cost": count * money.unit(server.price_usd),
             "nics_included": server.nics_included}
 
 
@@ -289,16 +308,18 @@ def medium_parts(link_class: str, medium: Medium) -> str:
             f"({medium.cable.fiber or 'fiber'}) + {medium.transceiver2.model} ({upper} end)")
 
 
-def cost_breakdown(fabric_result: FabricResult) -> list[dict]:
-    """Cost by part kind: ``[{"kind", "label", "cost_usd", "share"}]``, every kind listed (NICs
-    that come with the servers as such, at $0)."""
+def cost_breakdown(fabric_result: FabricResult, money: Money = DOLLARS) -> list[dict]:
+    """Cost by kind: ``[{"kind", "label", "cost_usd", "cost", "share"}]`` (``cost`` in
+    ``money`` as the bill sums it), every part kind listed (NICs that come with the servers as
+    such, at 0), licences and support when bought."""
     amounts = fabric_result.usd_by_kind
+    in_money = fabric_result.cost_by_kind_of((fabric_result,), money)
     total_usd = fabric_result.cost_usd
     labels = {kind: label for kind, label in KIND_LABELS.items()
               if kind in PRICED_KINDS or amounts[kind]}
     if fabric_result.structure.nics_in_server_price:
         labels["nics"] = "NICs (in the server price)"
-    return [{"kind": kind, "label": label, "cost_usd": amounts[kind],
+    return [{"kind": kind, "label": label, "cost_usd": amounts[kind], "cost": in_money[kind],
              "share": amounts[kind] / total_usd if total_usd else 0.0}
             for kind, label in labels.items()]
 

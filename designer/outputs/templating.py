@@ -33,6 +33,7 @@ from jinja2.loaders import split_template_path
 
 from designer.errors import InputError
 from designer.resources import shipped
+from designer.results.money import DOLLARS, Money
 
 AUTOESCAPE_EXTENSIONS = (".html", ".htm", ".xml")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -217,7 +218,8 @@ def _autoescape(name: str | None) -> bool:
     return name.removesuffix(".j2").lower().endswith(AUTOESCAPE_EXTENSIONS)
 
 
-def environment(templates: str | Path | None = None) -> jinja2.Environment:
+def environment(templates: str | Path | None = None,
+                money: Money = DOLLARS) -> jinja2.Environment:
     """The Jinja2 environment for every text output.
 
     Parameters
@@ -225,6 +227,10 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     templates
         A folder whose templates override the shipped ones of the same name (``--templates``);
         ``None`` uses the shipped templates only.
+    money
+        The currency of the ``money`` filter (a dollar amount converted and written), the
+        ``amount`` filter (an amount already in it, written the same way) and the ``priced``
+        filter (an amount already in it, written to the cent).
 
     Raises
     ------
@@ -244,4 +250,7 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    env.filters["money"] = money.text
+    env.filters["priced"] = money.priced
+    env.filters["amount"] = money.amount
     return env

@@ -36,7 +36,7 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
     with a short line before each long stage.
     """
 
-    env = environment(templates)
+    env = environment(templates, result.money)
     say = progress or (lambda message: None)
     with staged_folder(outdir, force, OUTPUT_FILES) as staging:
         write_design_json(result, staging / "design.json")

@@ -21,6 +21,7 @@ from designer.model.links import ROLE_ORDER
 from designer.model.pricing import usd_per_watt
 from designer.model.services import SERVICE_KINDS, ServiceLine
 from designer.model.structure import FabricStructure, PartLine
+from designer.results.money import DOLLARS, Money
 from designer.site.grid import DEFAULT_NODE_UNITS
 from designer.site.hall import SharedFloor
 from designer.solvers.solve import solver_versions
@@ -46,10 +47,20 @@ class BomLine:
     as_of: str
     list_price_usd: float | None = None  # before a quote's discount (None: not discounted)
     covers: str = ""  # a licence's or support plan's: the part model it is bought for
+    money: Money = DOLLARS  # the currency of ``unit_price`` and ``extended_price``
 
     @property
     def extended_price_usd(self) -> float:
         return self.quantity * self.unit_price_usd
+
+    @property
+    def unit_price(self) -> float:
+        """The net unit price in the demand's currency, to the cent."""
+        return self.money.unit(self.unit_price_usd)
+
+    @property
+    def extended_price(self) -> float:
+        return self.quantity * self.unit_price
 
     @property
     def unit_list_price_usd(self) -> float:
@@ -123,13 +134,21 @@ class FabricResult:
     def usd_by_kind_of(fabrics) -> dict[str, float]:
         """Network cost of ``fabrics`` by kind: the four part kinds, then licences and
         support (0 without a catalog's)."""
+        return FabricResult.cost_by_kind_of(fabrics, DOLLARS)
+
+    @staticmethod
+    def cost_by_kind_of(fabrics, money: Money) -> dict[str, float]:
+        """:meth:`usd_by_kind_of` in ``money`` as its bill prices it: each unit price
+        converted to the cent, then extended."""
         out = dict.fromkeys(BILLED_KINDS, 0.0)
         for fabric in fabrics:
-            for part in fabric.parts:
-                out[part.kind] += part.extended_price_usd
-            for line in fabric.services:
-                out[line.kind] += line.extended_price_usd
+            for line in (*fabric.parts, *fabric.services):
+                out[line.kind] += line.quantity * money.unit(line.unit_price_usd)
         return out
+
+    def cost_in(self, money: Money) -> float:
+        """The fabric's cost as its bill gives it in ``money`` (``cost_usd`` in dollars)."""
+        return round(sum(self.cost_by_kind_of((self,), money).values()), 2)
 
     def bisection_per_gpu_gbps(self, gpus: int) -> float:
         """Bisection bandwidth per GPU: ``bisection / (GPUs / 2)`` over ``gpus`` GPUs."""
@@ -300,6 +319,17 @@ class DesignResult:
         return round(sum(f.cost_usd for f in self.fabrics), 2)
 
     @property
+    def money(self) -> Money:
+        """The currency the bill and the reports price in (US dollars unless the demand
+        says)."""
+        return Money.of(self.demand.spec.currency)
+
+    @property
+    def total_cost(self) -> float:
+        """The bill's total in :attr:`money`: the sum of its extended prices."""
+        return round(sum(line.extended_price for line in self.bom), 2)
+
+    @property
     def server_sets(self) -> list[ServerSet]:
         """The servers the fabrics connect, each set once (``designer.inputs.servers``)."""
         return server_sets(tuple(f.structure.fabric for f in self.fabrics), self.catalog)
@@ -328,6 +358,7 @@ class DesignResult:
         """One line per (fabric, part, power counted per unit), switches first, then NICs,
         optics, cables: a module model at both a NIC end and in switch cages (whose power is
         the switch's) takes two lines."""
+        money = self.money
         grouped: dict[tuple[str, str, float], list[PartLine]] = defaultdict(list)
         for fabric in self.fabrics:
             for part in fabric.parts:
@@ -340,10 +371,12 @@ class DesignResult:
                 roles=", ".join(dict.fromkeys(p.role for p in parts)),
                 quantity=sum(p.quantity for p in parts), unit_price_usd=item.price_usd,
                 unit_power_w=parts[0].unit_power_w, source=item.source or "",
-                as_of=item.as_of or "", list_price_usd=self.catalog.list_prices.get(model)))
+                as_of=item.as_of or "", list_price_usd=self.catalog.list_prices.get(model),
+                money=money))
         lines += [BomLine(fabric=s.fabric, kind=s.kind, model=s.model, vendor=s.vendor,
                           roles=s.roles, quantity=s.quantity, unit_price_usd=s.unit_price_usd,
-                          unit_power_w=0.0, source=s.source, as_of=s.as_of, covers=s.covers)
+                          unit_power_w=0.0, source=s.source, as_of=s.as_of, covers=s.covers,
+                          money=money)
                   for fabric in self.fabrics for s in fabric.services]
         order = [f.name for f in self.fabrics]
         return sorted(lines, key=lambda b: (order.index(b.fabric), KIND_ORDER[b.kind],
@@ -385,6 +418,8 @@ class DesignResult:
 
         return {
             "total_cost_usd": self.total_cost_usd,
+            "currency": self.money.to_dict(),
+            "total_cost": self.total_cost,
             "optimal": self.optimal,
             "solver": self.solver,
             "fabrics": [{**f.to_dict(), "hall": self.hall_of(f)} for f in self.fabrics],
