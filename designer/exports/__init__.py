@@ -1,7 +1,8 @@
 """Exports of a written design into the tools around it, from the output folder alone.
 
 ``write_exports(outdir)`` reads ``outdir/design.json`` (and ``bom.csv`` for vendors when
-present), streams ``outdir/cabling.csv`` once per exporter, and writes ``outdir/exports/``:
+present), streams ``outdir/cabling.csv`` once, each row to every exporter, and writes
+``outdir/exports/``:
 
 =============================  ==============================================================
 file                           what it is (module)
@@ -61,9 +62,9 @@ def write_exports(outdir: str | Path, max_lab_nodes: int = DEFAULT_LAB_NODES) ->
         ``design.json`` or ``cabling.csv`` is missing or unreadable, a cabling row names a
         fabric ``design.json`` lacks, or the lab replica exceeds ``max_lab_nodes``.
     """
-    from designer.exports.containerlab import write_containerlab
-    from designer.exports.netbox import write_netbox
-    from designer.exports.nvidia import write_nvidia_az
+    from designer.exports.containerlab import ContainerlabExport
+    from designer.exports.netbox import NetboxExport
+    from designer.exports.nvidia import NvidiaExport
 
     outdir = Path(outdir)
     design = read_design(outdir / "design.json")
@@ -74,13 +75,15 @@ def write_exports(outdir: str | Path, max_lab_nodes: int = DEFAULT_LAB_NODES) ->
     remove_stale_staging(outdir, EXPORTS_DIR)
     staging = new_staging(outdir, EXPORTS_DIR)
     try:
-        with cabling_rows(cabling) as rows:
-            written = write_netbox(design, rows, staging, manufacturers=vendors)
-        with cabling_rows(cabling) as rows:
-            written.append(write_containerlab(design, rows, staging / CONTAINERLAB_FILE,
-                                              max_nodes=max_lab_nodes))
-        with cabling_rows(cabling) as rows:
-            written.append(write_nvidia_az(design, rows, staging / NVIDIA_FILE))
+        lab = ContainerlabExport(design, staging / CONTAINERLAB_FILE, max_lab_nodes)
+        with (cabling_rows(cabling) as rows,
+              NetboxExport(design, staging, manufacturers=vendors) as netbox,
+              NvidiaExport(design, staging / NVIDIA_FILE) as nvidia):
+            for row in rows:  # one pass feeds every exporter
+                netbox.add(row)
+                lab.add(row)
+                nvidia.add(row)
+        written = [*netbox.paths, lab.finish(), nvidia.path]
         target = outdir / EXPORTS_DIR
         replace_folder(staging, target)
     except ValueError as error:

@@ -3,7 +3,7 @@
 Exporters see only what a design folder holds: ``design.json`` parsed into a dict, and the rows
 of ``cabling.csv`` as dicts (``csv.DictReader``), read by column name. Optional columns
 (``length_m``, ``a_rack``, ``a_ru``, ``cable_kind``, ``fiber``, ...) may be missing or empty;
-:func:`column` reads them, and the exporters fall back on ``design.json``.
+the exporters read them as ``row.get(name) or default`` and fall back on ``design.json``.
 
 Naming rules shared by the exporters:
 
@@ -20,8 +20,9 @@ Naming rules shared by the exporters:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import PurePath
+from typing import Any
 
 from designer.outputs.templating import neutralize
 
@@ -40,12 +41,6 @@ _VENDOR_FAMILY = {"MMA": "mmf", "MMS": "smf"}
 _OPTIC_FAMILY = re.compile(r"(?:^|[^A-Z])\d*X?V?(SR|DR|FR|LR)\d?(?![A-Z])")
 _FAMILY_FIBER = {"SR": "mmf", "DR": "smf", "FR": "smf", "LR": "smf"}
 _DIRECT_TYPES = {"dac": "dac-passive", "acc": "dac-active", "aoc": "aoc"}
-
-
-def column(row: Mapping[str, str | None], name: str, default: str = "") -> str:
-    """Cell ``name`` of a cabling row, or ``default`` when the column is missing or empty."""
-    value = row.get(name)
-    return default if value is None or value == "" else value
 
 
 def multi_fabric(design: Mapping) -> bool:
@@ -82,12 +77,12 @@ def fabric_of(row: Mapping[str, str | None], fabrics: Mapping[str, dict]) -> dic
 
     Raises ``ValueError`` when the row names a fabric ``design.json`` does not hold.
     """
-    name = column(row, "fabric")
+    name = row.get("fabric") or ""
     if name in fabrics:
         return fabrics[name]
     if not name and len(fabrics) == 1:
         return next(iter(fabrics.values()))
-    raise ValueError(f"cabling row {column(row, 'cable_id', '?')}: fabric {name!r} is not in "
+    raise ValueError(f"cabling row {row.get('cable_id') or '?'}: fabric {name!r} is not in "
                      "design.json")
 
 
@@ -121,7 +116,7 @@ def device_model(fabric: Mapping, cabling_role: str) -> str:
 
 def link_class(row: Mapping[str, str | None]) -> str:
     """``node-leaf``, ``leaf-spine`` or ``spine-core`` from the roles at both ends."""
-    return f"{column(row, 'a_role')}-{column(row, 'z_role')}"
+    return f"{row.get('a_role') or ''}-{row.get('z_role') or ''}"
 
 
 def cable_type(medium: Mapping | None) -> str:
@@ -175,10 +170,10 @@ def row_cable_type(row: Mapping[str, str | None], medium_type: str) -> str:
     >>> row_cable_type({}, "aoc")
     'aoc'
     """
-    kind = column(row, "cable_kind")
+    kind = row.get("cable_kind") or ""
     if kind in _DIRECT_TYPES:
         return _DIRECT_TYPES[kind]
-    fiber = column(row, "fiber")
+    fiber = row.get("fiber") or ""
     if fiber in ("mmf", "smf"):
         return medium_type if medium_type.startswith(fiber) else fiber
     return medium_type
@@ -195,16 +190,40 @@ def text(value: object) -> str:
     return "" if value is None else neutralize(str(value))
 
 
-def length_m(row: Mapping[str, str | None], fabric: Mapping) -> str:
-    """The cable's length in metres with 2 decimals: ``length_m``, else the class's worst run."""
-    value = column(row, "length_m")
+def length_m(row: Mapping[str, str | None], fabric: Mapping,
+             written: Mapping[str, str] | None = None) -> str:
+    """The cable's length in metres with 2 decimals: ``length_m``, else the class's worst run
+    (``written``: a :class:`Memo` of :func:`two_decimals`, for speed)."""
+    value = row.get("length_m") or ""
     if not value:
         worst = fabric.get("media", {}).get(link_class(row), {}).get("worst_length_m")
         value = "" if worst is None else str(worst)
+    return two_decimals(value) if written is None else written[value]
+
+
+def two_decimals(value: str) -> str:
+    """A number written with 2 decimals; ``""`` for empty or unreadable text.
+
+    >>> two_decimals("2.822"), two_decimals(""), two_decimals("n/a")
+    ('2.82', '', '')
+    """
     try:
         return f"{float(value):.2f}" if value else ""
     except ValueError:
         return ""
+
+
+class Memo(dict):
+    """``memo[key]`` is ``function(key)``, computed once per distinct key: for cell texts
+    that repeat across hundreds of thousands of rows."""
+
+    def __init__(self, function: Callable[[Any], Any]):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key):
+        value = self[key] = self.function(key)
+        return value
 
 
 def natural_key(name: str) -> tuple:

@@ -39,7 +39,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from designer.exports.common import (
-    column,
     device_name,
     device_role,
     fabric_of,
@@ -92,35 +91,53 @@ def write_containerlab(design: dict, rows: Iterable[dict], path: Path,
     ValueError
         The replica itself has more than ``max_nodes`` devices (many fabrics or a tiny limit).
     """
-    full_counts = device_counts(design)
-    scaled = sum(full_counts.values()) > max_nodes
-    selector = _Replica(design) if scaled else None
-    multi = multi_fabric(design)
-    fabrics = fabrics_by_name(design)
-    roles: dict[str, str] = {}
-    links: list[Link] = []
-    total_links = 0
+    export = ContainerlabExport(design, path, max_nodes)
     for row in rows:
-        total_links += 1
-        spec = fabric_of(row, fabrics)
-        if selector is None or selector.keep(row, spec["name"]):
-            links.append(_link(multi, spec, row, roles))
-    if len(roles) > max_nodes:
-        raise ValueError(f"the containerlab replica has {len(roles)} devices, more than "
-                         f"max_nodes={max_nodes}")
-    header = _header(design, full_counts, roles, len(links), total_links, scaled)
-    path = Path(path)
-    path.write_text(_render(site_name(design), header, roles, links), "utf-8")
-    return path
+        export.add(row)
+    return export.finish()
+
+
+class ContainerlabExport:
+    """The lab, gathered as cabling rows are added (``add``: only the links kept) and written
+    by ``finish``."""
+
+    def __init__(self, design: dict, path: Path, max_nodes: int = 64):
+        self.design, self.path, self.max_nodes = design, Path(path), max_nodes
+        self.full_counts = device_counts(design)
+        self.scaled = sum(self.full_counts.values()) > max_nodes
+        self.selector = _Replica(design) if self.scaled else None
+        self.multi = multi_fabric(design)
+        self.fabrics = fabrics_by_name(design)
+        self.roles: dict[str, str] = {}
+        self.links: list[Link] = []
+        self.total_links = 0
+
+    def add(self, row: Mapping) -> None:
+        self.total_links += 1
+        spec = fabric_of(row, self.fabrics)
+        if self.selector is None or self.selector.keep(row, spec["name"]):
+            self.links.append(_link(self.multi, spec, row, self.roles))
+
+    def finish(self) -> Path:
+        """Write the lab; returns its path."""
+        if len(self.roles) > self.max_nodes:
+            raise ValueError(f"the containerlab replica has {len(self.roles)} devices, more "
+                             f"than max_nodes={self.max_nodes}")
+        header = _header(self.design, self.full_counts, self.roles, len(self.links),
+                         self.total_links, self.scaled)
+        self.path.write_text(_render(site_name(self.design), header, self.roles, self.links),
+                             "utf-8")
+        return self.path
 
 
 def _link(multi: bool, fabric: Mapping, row: Mapping, roles: dict[str, str]) -> Link:
     """One cabling row as a link between fabric-prefixed devices; records both roles."""
-    a = device_name(multi, fabric, column(row, "a_role"), column(row, "a_device"))
-    z = device_name(multi, fabric, column(row, "z_role"), column(row, "z_device"))
-    roles.setdefault(a, device_role(column(row, "a_role")))
-    roles.setdefault(z, device_role(column(row, "z_role")))
-    return a, column(row, "a_port"), z, column(row, "z_port"), column(row, "cable_id")
+    a = device_name(multi, fabric, (row.get("a_role") or ""), (row.get("a_device") or ""))
+    z = device_name(multi, fabric, (row.get("z_role") or ""), (row.get("z_device") or ""))
+    roles.setdefault(a, device_role(row.get("a_role") or ""))
+    roles.setdefault(z, device_role(row.get("z_role") or ""))
+    return (a, row.get("a_port") or "", z, row.get("z_port") or "",
+            row.get("cable_id") or "")
 
 
 class _Replica:
@@ -135,12 +152,12 @@ class _Replica:
         self.uplinks: dict[str, set[str]] = defaultdict(set)
 
     def keep(self, row: Mapping, fabric: str) -> bool:
-        a = prefixed(self.multi, fabric, column(row, "a_device"))
-        z = prefixed(self.multi, fabric, column(row, "z_device"))
-        a_role = column(row, "a_role")
+        a = prefixed(self.multi, fabric, (row.get("a_device") or ""))
+        z = prefixed(self.multi, fabric, (row.get("z_device") or ""))
+        a_role = row.get("a_role") or ""
         if a_role == "node":
-            return self._keep_node_link(row, fabric, column(row, "a_device"), a, z)
-        if int(column(row, "plane", "1")) > KEEP:
+            return self._keep_node_link(row, fabric, (row.get("a_device") or ""), a, z)
+        if int(row.get("plane") or "1") > KEEP:
             return False
         return self._keep_uplink(a, z, KEEP if a_role == "leaf" else CORES_PER_SPINE)
 
@@ -148,8 +165,8 @@ class _Replica:
         ordinals = self.node_ordinals[fabric]
         ordinal = ordinals.setdefault(node, len(ordinals))
         if (ordinal not in self.kept_ordinals.get(fabric, ())
-                or int(column(row, "plane", "1")) > KEEP
-                or int(column(row, "rail", "1")) > KEEP):
+                or int(row.get("plane") or "1") > KEEP
+                or int(row.get("rail") or "1") > KEEP):
             return False
         self.kept.update((a, z))
         return True

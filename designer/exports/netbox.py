@@ -31,19 +31,21 @@ NetBox resolves ``role``, ``manufacturer``, ``device_type``, ``site`` and ``rack
 those objects must exist before the devices import. Device types must not carry interface
 templates for these ports, or the interfaces import would duplicate them.
 
-Rows are streamed: the only state kept is the set of device names already written.
+Rows are streamed: the state kept is the set of device names already written, and the cells
+made of texts that repeat.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from designer.exports.common import (
     UNKNOWN_VENDOR,
+    Memo,
     cable_types,
-    column,
     device_model,
     device_name,
     device_role,
@@ -56,6 +58,7 @@ from designer.exports.common import (
     row_cable_type,
     site_name,
     text,
+    two_decimals,
 )
 
 DEVICES_FILE = "netbox-devices.csv"
@@ -113,15 +116,10 @@ def write_netbox(design: dict, rows: Iterable[dict], folder: Path,
     site
         NetBox site name; defaults to the demand file's stem.
     """
-    folder = Path(folder)
-    paths = [folder / DEVICES_FILE, folder / INTERFACES_FILE, folder / CABLES_FILE]
-    writer = _NetboxWriter(design, manufacturers or {}, site or site_name(design))
-    with (open(paths[0], "w", newline="", encoding="utf-8") as devices,
-          open(paths[1], "w", newline="", encoding="utf-8") as interfaces,
-          open(paths[2], "w", newline="", encoding="utf-8") as cables):
-        writer.run(rows, _csv(devices, DEVICE_COLUMNS), _csv(interfaces, INTERFACE_COLUMNS),
-                   _csv(cables, CABLE_COLUMNS))
-    return paths
+    with NetboxExport(design, folder, manufacturers, site) as export:
+        for row in rows:
+            export.add(row)
+    return export.paths
 
 
 def _csv(handle, header: tuple[str, ...]):
@@ -130,51 +128,79 @@ def _csv(handle, header: tuple[str, ...]):
     return out
 
 
-class _NetboxWriter:
-    """Turns cabling rows into device, interface and cable rows; remembers written devices."""
+class NetboxExport:
+    """The NetBox files, written row by row as cabling rows are added (``add``); a context
+    manager that closes them. Remembers the device names written, and each distinct text
+    it has made a cell of (names, ports, racks and parts repeat across the plan)."""
 
-    def __init__(self, design: dict, manufacturers: Mapping[str, str], site: str):
+    def __init__(self, design: dict, folder: Path,
+                 manufacturers: Mapping[str, str] | None = None, site: str | None = None):
+        folder = Path(folder)
+        self.paths = [folder / DEVICES_FILE, folder / INTERFACES_FILE, folder / CABLES_FILE]
         self.multi = multi_fabric(design)
         self.fabrics = fabrics_by_name(design)
-        self.manufacturers = manufacturers
-        self.site = text(site)
+        self.manufacturers = manufacturers or {}
+        self.site = text(site or site_name(design))
         self.cable_types = cable_types(design)
         self.seen: set[str] = set()
+        self.text = Memo(text)
+        self.lengths = Memo(two_decimals)
+        self.names: dict[tuple, str] = {}
+        self.speeds: dict[tuple, tuple[str, str]] = {}
+        self._files = contextlib.ExitStack()  # closed by __exit__
+        self.devices, self.interfaces, self.cables = (
+            _csv(self._files.enter_context(
+                open(path, "w", newline="", encoding="utf-8")), header)  # noqa: SIM115
+            for path, header in zip(self.paths, (DEVICE_COLUMNS, INTERFACE_COLUMNS,
+                                                 CABLE_COLUMNS), strict=True))
 
-    def run(self, rows: Iterable[dict], devices, interfaces, cables) -> None:
-        for row in rows:
-            fabric = fabric_of(row, self.fabrics)
-            ends = []
-            for side in ("a", "z"):
-                name = text(device_name(self.multi, fabric, column(row, f"{side}_role"),
-                                        column(row, f"{side}_device")))
-                if name not in self.seen:
-                    self.seen.add(name)
-                    devices.writerow(self._device(row, fabric, side, name))
-                ends.append(self._interface(row, fabric, side, name))
-                interfaces.writerow(ends[-1])
-            cables.writerow(self._cable(row, fabric, ends[0], ends[1]))
+    def __enter__(self) -> NetboxExport:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._files.close()
+
+    def add(self, row: Mapping) -> None:
+        """One cabling row: a device row for an end not seen yet, an interface row per end,
+        a cable row."""
+        fabric = fabric_of(row, self.fabrics)
+        ends = []
+        for side in ("a", "z"):
+            role, device = (row.get(f"{side}_role") or ""), (row.get(f"{side}_device") or "")
+            key = (fabric["name"], role, device)
+            name = self.names.get(key)
+            if name is None:
+                name = self.names[key] = text(device_name(self.multi, fabric, role, device))
+            if name not in self.seen:
+                self.seen.add(name)
+                self.devices.writerow(self._device(row, fabric, side, name))
+            ends.append(self._interface(row, fabric, side, name))
+        self.interfaces.writerows(ends)
+        self.cables.writerow(self._cable(row, fabric, ends[0], ends[1]))
 
     def _device(self, row: Mapping, fabric: dict, side: str, name: str) -> tuple:
         """The device row of one end (``a`` or ``z``) of a cable."""
-        role = column(row, f"{side}_role")
+        role = row.get(f"{side}_role") or ""
         model = device_model(fabric, role)
-        position = column(row, f"{side}_ru")
-        rack = rack_name(self.multi, fabric, column(row, f"{side}_rack"))
+        position = row.get(f"{side}_ru") or ""
+        rack = rack_name(self.multi, fabric, (row.get(f"{side}_rack") or ""))
         return (name, device_role(role), text(self.manufacturers.get(model, UNKNOWN_VENDOR)),
                 text(model), STATUS, self.site, text(rack), text(position),
                 FACE if position else "")
 
     def _interface(self, row: Mapping, fabric: dict, side: str, name: str) -> tuple:
         """The interface row of one end of a cable."""
-        speed_gbps = float(column(row, "speed_gbps", str(fabric.get("port_speed_gbps", 0))))
-        return (name, text(column(row, f"{side}_port")),
-                interface_type(fabric.get("protocol", ""), speed_gbps),
-                str(round(speed_gbps * KBPS_PER_GBPS)), "true",
-                text(column(row, f"{side}_transceiver")))
+        key = (fabric["name"], (row.get("speed_gbps") or ""))
+        speed = self.speeds.get(key)
+        if speed is None:
+            speed_gbps = float(key[1] or fabric.get("port_speed_gbps", 0))
+            speed = self.speeds[key] = (interface_type(fabric.get("protocol", ""), speed_gbps),
+                                        str(round(speed_gbps * KBPS_PER_GBPS)))
+        return (name, self.text[row.get(f"{side}_port") or ""], *speed, "true",
+                self.text[row.get(f"{side}_transceiver") or ""])
 
     def _cable(self, row: Mapping, fabric: dict, a: tuple, z: tuple) -> tuple:
         medium = self.cable_types.get((fabric["name"], link_class(row)), "")
         return (a[0], TERMINATION_TYPE, a[1], z[0], TERMINATION_TYPE, z[1],
-                row_cable_type(row, medium), STATUS, text(column(row, "cable_id")),
-                length_m(row, fabric), "m", text(column(row, "part")))
+                row_cable_type(row, medium), STATUS, text(row.get("cable_id") or ""),
+                length_m(row, fabric, self.lengths), "m", self.text[row.get("part") or ""])

@@ -32,8 +32,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from designer.exports.common import (
+    Memo,
     cable_types,
-    column,
     device_name,
     fabric_of,
     fabrics_by_name,
@@ -43,6 +43,7 @@ from designer.exports.common import (
     rack_name,
     row_cable_type,
     text,
+    two_decimals,
 )
 
 COLUMNS = ("A-Rack", "A-U", "A-Node Name", "A-Type", "A-Port",
@@ -93,37 +94,66 @@ def write_nvidia_az(design: dict, rows: Iterable[dict], path: Path,
     cvt_ports
         Write ports in CVT notation (default) instead of the cabling plan's names.
     """
-    fabrics = fabrics_by_name(design)
-    types = cable_types(design)
-    multi = multi_fabric(design)
-    path = Path(path)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle, lineterminator="\n")
-        out.writerow(COLUMNS)
+    with NvidiaExport(design, path, cvt_ports) as export:
         for row in rows:
-            fabric = fabric_of(row, fabrics)
-            out.writerow(_row(multi, row, fabric, types, cvt_ports))
-    return path
+            export.add(row)
+    return export.path
 
 
-def _row(multi: bool, row: Mapping, fabric: Mapping, types: Mapping[tuple[str, str], str],
-         cvt_ports: bool) -> tuple:
-    protocol = fabric.get("protocol", "")
-    ends = [_end(multi, row, fabric, side, protocol, cvt_ports) for side in ("a", "z")]
-    medium = types.get((fabric["name"], link_class(row)), "")
-    return (*ends[0], *ends[1], PROTOCOLS.get(protocol, protocol),
-            text(column(row, "a_transceiver")), text(column(row, "z_transceiver")),
-            text(column(row, "part")), row_cable_type(row, medium),
-            length_m(row, fabric), text(column(row, "cable_id")))
+class NvidiaExport:
+    """The CVT sheet, written row by row as cabling rows are added (``add``); a context
+    manager that closes it. Each distinct rack, device, port and part text is made once."""
 
+    def __init__(self, design: dict, path: Path, cvt_ports: bool = True):
+        self.path = Path(path)
+        self.fabrics = fabrics_by_name(design)
+        self.types = cable_types(design)
+        self.multi = multi_fabric(design)
+        self.cvt_ports = cvt_ports
+        self.text = Memo(text)
+        self.lengths = Memo(two_decimals)
+        self.racks: dict[tuple[str, str], str] = {}
+        self.devices: dict[tuple[str, str, str], str] = {}
+        self.ports: dict[tuple[str, str, str], str] = {}
+        self._handle = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self.out = csv.writer(self._handle, lineterminator="\n")
+        self.out.writerow(COLUMNS)
 
-def _end(multi: bool, row: Mapping, fabric: Mapping, side: str, protocol: str,
-         cvt_ports: bool) -> tuple[str, str, str, str, str]:
-    """``Rack, U, Node Name, Type, Port`` of one end."""
-    role = column(row, f"{side}_role")
-    port = column(row, f"{side}_port")
-    return (text(rack_name(multi, fabric, column(row, f"{side}_rack"))),
-            text(column(row, f"{side}_ru")),
-            text(device_name(multi, fabric, role, column(row, f"{side}_device"))),
-            "Host" if role == "node" else "Switch",
-            text(cvt_port(port, role, protocol) if cvt_ports else port))
+    def __enter__(self) -> NvidiaExport:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._handle.close()
+
+    def add(self, row: Mapping) -> None:
+        fabric = fabric_of(row, self.fabrics)
+        protocol = fabric.get("protocol", "")
+        medium = self.types.get((fabric["name"], link_class(row)), "")
+        self.out.writerow((
+            *self._end(row, fabric, "a", protocol), *self._end(row, fabric, "z", protocol),
+            PROTOCOLS.get(protocol, protocol), self.text[row.get("a_transceiver") or ""],
+            self.text[row.get("z_transceiver") or ""], self.text[row.get("part") or ""],
+            row_cable_type(row, medium), length_m(row, fabric, self.lengths),
+            text(row.get("cable_id") or "")))
+
+    def _end(self, row: Mapping, fabric: Mapping, side: str,
+             protocol: str) -> tuple[str, str, str, str, str]:
+        """``Rack, U, Node Name, Type, Port`` of one end."""
+        name = fabric["name"]
+        role, port = (row.get(f"{side}_role") or ""), (row.get(f"{side}_port") or "")
+        rack_key = (name, (row.get(f"{side}_rack") or ""))
+        rack = self.racks.get(rack_key)
+        if rack is None:
+            rack = self.racks[rack_key] = text(rack_name(self.multi, fabric, rack_key[1]))
+        device_key = (name, role, (row.get(f"{side}_device") or ""))
+        device = self.devices.get(device_key)
+        if device is None:
+            device = self.devices[device_key] = text(
+                device_name(self.multi, fabric, role, device_key[2]))
+        port_key = (port, role, protocol)
+        cell = self.ports.get(port_key)
+        if cell is None:
+            cell = self.ports[port_key] = text(cvt_port(port, role, protocol)
+                                               if self.cvt_ports else port)
+        return (rack, self.text[row.get(f"{side}_ru") or ""], device,
+                "Host" if role == "node" else "Switch", cell)
