@@ -24,6 +24,7 @@ moved into place only when complete.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import shutil
@@ -62,37 +63,71 @@ def write_exports(outdir: str | Path, max_lab_nodes: int = DEFAULT_LAB_NODES) ->
         ``design.json`` or ``cabling.csv`` is missing or unreadable, a cabling row names a
         fabric ``design.json`` lacks, or the lab replica exceeds ``max_lab_nodes``.
     """
-    from designer.exports.containerlab import ContainerlabExport
-    from designer.exports.netbox import NetboxExport
-    from designer.exports.nvidia import NvidiaExport
-
     outdir = Path(outdir)
-    design = read_design(outdir / "design.json")
-    cabling = outdir / "cabling.csv"
-    if not cabling.is_file():
-        raise InputError(f"{cabling}: no cabling plan (is {outdir} a design folder?)")
-    vendors = read_vendors(outdir / "bom.csv")
+    with exporting(outdir, max_lab_nodes) as exports, cabling_rows(exports.cabling) as rows:
+        for row in rows:
+            exports.add(row)
+    return exports.written
+
+
+class Exports:
+    """Every exporter, fed the plan's rows one at a time (``add``); see :func:`exporting`."""
+
+    def __init__(self, outdir: Path, staging: Path, max_lab_nodes: int):
+        from designer.exports.containerlab import ContainerlabExport
+        from designer.exports.netbox import NetboxExport
+        from designer.exports.nvidia import NvidiaExport
+
+        self.outdir, self.staging = outdir, staging
+        self.cabling = outdir / "cabling.csv"
+        design = read_design(outdir / "design.json")
+        if not self.cabling.is_file():
+            raise InputError(f"{self.cabling}: no cabling plan (is {outdir} a design folder?)")
+        self._files = contextlib.ExitStack()
+        self.lab = ContainerlabExport(design, staging / CONTAINERLAB_FILE, max_lab_nodes)
+        self.netbox = self._files.enter_context(
+            NetboxExport(design, staging, manufacturers=read_vendors(outdir / "bom.csv")))
+        self.nvidia = self._files.enter_context(NvidiaExport(design, staging / NVIDIA_FILE))
+        self.written: list[Path] = []
+
+    def add(self, row: dict[str, str]) -> None:
+        self.netbox.add(row)
+        self.lab.add(row)
+        self.nvidia.add(row)
+
+    def finish(self) -> None:
+        """Close every file, write the lab, and move ``exports/`` into place."""
+        self._files.close()
+        written = [*self.netbox.paths, self.lab.finish(), self.nvidia.path]
+        target = self.outdir / EXPORTS_DIR
+        replace_folder(self.staging, target)
+        self.written = [target / path.name for path in written]
+
+
+@contextmanager
+def exporting(outdir: Path, max_lab_nodes: int = DEFAULT_LAB_NODES) -> Iterator[Exports]:
+    """The exports of the design in ``outdir``, written as the caller feeds them the rows of
+    ``outdir/cabling.csv`` (one pass may feed other writers too); ``exports/`` appears only
+    when the block ends without an error (then ``written`` lists its files)."""
     remove_stale_staging(outdir, EXPORTS_DIR)
     staging = new_staging(outdir, EXPORTS_DIR)
+    exports = None
     try:
-        lab = ContainerlabExport(design, staging / CONTAINERLAB_FILE, max_lab_nodes)
-        with (cabling_rows(cabling) as rows,
-              NetboxExport(design, staging, manufacturers=vendors) as netbox,
-              NvidiaExport(design, staging / NVIDIA_FILE) as nvidia):
-            for row in rows:  # one pass feeds every exporter
-                netbox.add(row)
-                lab.add(row)
-                nvidia.add(row)
-        written = [*netbox.paths, lab.finish(), nvidia.path]
-        target = outdir / EXPORTS_DIR
-        replace_folder(staging, target)
+        exports = Exports(outdir, staging, max_lab_nodes)
+        yield exports
+        exports.finish()
     except ValueError as error:
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(exports, staging)
         raise InputError(f"{outdir}: {error}") from error
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(exports, staging)
         raise
-    return [target / path.name for path in written]
+
+
+def _discard(exports: Exports | None, staging: Path) -> None:
+    if exports is not None:
+        exports._files.close()
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def read_design(path: Path) -> dict:
@@ -124,4 +159,5 @@ def cabling_rows(path: Path) -> Iterator[Iterator[dict[str, str]]]:
         yield csv.DictReader(handle)
 
 
-__all__ = ["CONTAINERLAB_FILE", "EXPORTS_DIR", "NVIDIA_FILE", "write_exports"]
+__all__ = ["CONTAINERLAB_FILE", "EXPORTS_DIR", "NVIDIA_FILE", "Exports", "exporting",
+           "write_exports"]

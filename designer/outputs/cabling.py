@@ -20,7 +20,7 @@ the bill of materials.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -296,13 +296,17 @@ class _BreakoutLegs:
         return self.links[part]
 
 
-def write_cabling_csv(result: DesignResult, path: Path) -> int:
-    """Stream the cabling plan to ``path``; returns the number of rows."""
+def write_cabling_csv(result: DesignResult, path: Path,
+                      also: Callable[[tuple], None] | None = None) -> int:
+    """Stream the cabling plan to ``path``, each row also to ``also`` when given; returns the
+    number of rows."""
     count = 0
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in iter_cabling(result):
             writer.writerow(row)
+            if also is not None:
+                also(row)
             count += 1
     return count

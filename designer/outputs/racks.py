@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from designer.model.links import ROLES
+from designer.outputs.cabling import COLUMNS
 from designer.site.grid import DEFAULT_NODE_UNITS
 
 if TYPE_CHECKING:
@@ -54,28 +55,56 @@ def _natural(text: str) -> tuple:
 
 
 def write_racks_csv(result: DesignResult, cabling_csv: Path, path: Path) -> int:
-    """Write ``racks.csv`` from the cabling plan; returns the number of racks."""
-    facts = device_facts(result)
-    placed: dict[tuple[str, str], tuple[str, str, Device]] = {}
+    """Write ``racks.csv`` from a written cabling plan; returns the number of racks."""
+    tally = RackTally(result)
     with open(cabling_csv, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            for side in ("a", "z"):
-                key = (row[f"{side}_hall"], row[f"{side}_device"])
-                if key not in placed:
-                    device = facts[(row["fabric"], row[f"{side}_role"])]
-                    placed[key] = (row[f"{side}_row"], row[f"{side}_rack"], device)
-    racks: dict[tuple[str, str, str], list[Device]] = defaultdict(list)
-    for (hall, _), (row, rack, device) in placed.items():
-        racks[(hall, row, rack)].append(device)
-    site = result.demand.site
-    budget = "" if site.rack_power_kw is None else f"{site.rack_power_kw:g}"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(RACK_COLUMNS)
-        for (hall, row, rack), devices in sorted(
-                racks.items(), key=lambda item: tuple(map(_natural, item[0]))):
-            roles = sorted({d.role for d in devices}, key=ROLE_ORDER.index)
-            writer.writerow([hall, row, rack, "+".join(roles), len(devices),
-                             sum(d.units for d in devices), site.rack_units,
-                             f"{sum(d.power_w for d in devices) / 1000:.3f}", budget])
-    return len(racks)
+        reader = csv.reader(handle)
+        tally.columns(next(reader))
+        for row in reader:
+            tally.add(row)
+    return tally.write(path)
+
+
+class RackTally:
+    """Where each device stands, from the cabling rows (``add``: each row as its values in the
+    plan's column order), and ``racks.csv`` from that (``write``). The writer of the plan may
+    feed it the rows it writes, sparing a second read of a large plan."""
+
+    def __init__(self, result: DesignResult, columns: tuple[str, ...] = COLUMNS):
+        self.facts = device_facts(result)
+        self.site = result.demand.site
+        self.placed: dict[tuple[str, str], tuple[str, str, Device]] = {}
+        self.columns(columns)
+
+    def columns(self, names) -> None:
+        """The plan's column names, in order (its header)."""
+        at = {name: i for i, name in enumerate(names)}
+        self._fabric = at["fabric"]
+        self._ends = [tuple(at[f"{side}_{key}"] for key in ("hall", "device", "role", "row",
+                                                           "rack"))
+                      for side in ("a", "z")]
+
+    def add(self, row) -> None:
+        for hall, device, role, row_, rack in self._ends:
+            key = (row[hall], row[device])
+            if key not in self.placed:
+                self.placed[key] = (row[row_], row[rack],
+                                    self.facts[(row[self._fabric], row[role])])
+
+    def write(self, path: Path) -> int:
+        """Write ``racks.csv``; returns the number of racks."""
+        racks: dict[tuple[str, str, str], list[Device]] = defaultdict(list)
+        for (hall, _), (row, rack, device) in self.placed.items():
+            racks[(hall, row, rack)].append(device)
+        site = self.site
+        budget = "" if site.rack_power_kw is None else f"{site.rack_power_kw:g}"
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(RACK_COLUMNS)
+            for (hall, row, rack), devices in sorted(
+                    racks.items(), key=lambda item: tuple(map(_natural, item[0]))):
+                roles = sorted({d.role for d in devices}, key=ROLE_ORDER.index)
+                writer.writerow([hall, row, rack, "+".join(roles), len(devices),
+                                 sum(d.units for d in devices), site.rack_units,
+                                 f"{sum(d.power_w for d in devices) / 1000:.3f}", budget])
+        return len(racks)

@@ -250,8 +250,20 @@ def part_runs(rows) -> Runs:
     """``{(fabric, link class, part): (shortest, longest run in m)}`` over the cabling plan's
     rows (dicts), for every cable, transceiver and harness a row names (a harness: the runs of
     the legs it fans out)."""
-    runs: Runs = {}
+    spans = PartRuns()
     for row in rows:
+        spans.add(row)
+    return spans.runs
+
+
+class PartRuns:
+    """:func:`part_runs`, gathered as the plan's rows (dicts) are added."""
+
+    def __init__(self):
+        self.runs: Runs = {}
+
+    def add(self, row: dict[str, str]) -> None:
+        runs = self.runs
         cls = f"{row['a_role']}-{row['z_role']}"
         length = float(row["length_m"])
         for part in (row["part"], row["a_transceiver"], row["z_transceiver"],
@@ -260,7 +272,6 @@ def part_runs(rows) -> Runs:
                 key = (row["fabric"], cls, unneutralize(part))
                 low, high = runs.get(key, (length, length))
                 runs[key] = (min(low, length), max(high, length))
-    return runs
 
 
 def media_rows(fabric_result: FabricResult, catalog: Catalog,

@@ -1,6 +1,7 @@
 """What a crew takes to the floor: one run list per row, and what to order.
 
-Both are derived from ``cabling.csv`` by streaming it once:
+Both are derived from ``cabling.csv`` by streaming it once (``RunLists`` and ``CableOrder``
+take its rows one at a time, so one read can feed both):
 
 - ``runlists/<hall>-<row>.csv``: the cables whose A end stands in that row of that hall (for
   switch-to-switch runs, the row of the lower device), same columns as the cabling plan, in
@@ -35,79 +36,119 @@ def _file_name(hall: str, row: str) -> str:
 
 def write_runlists(cabling_csv: Path, folder: Path) -> int:
     """Split the cabling plan into one CSV per row of each hall; returns the number of files."""
-    folder.mkdir(parents=True, exist_ok=True)
-    writers: dict[str, csv.writer] = {}
-    with contextlib.ExitStack() as files, \
-            open(cabling_csv, newline="", encoding="utf-8") as source:
+    with open(cabling_csv, newline="", encoding="utf-8") as source:
         reader = csv.reader(source)
-        header = next(reader)
-        a_row = header.index("a_row")
-        a_hall = header.index("a_hall") if "a_hall" in header else None
-        for row in reader:
-            name = _file_name(row[a_hall] if a_hall is not None else "", row[a_row])
-            if name not in writers:
-                handle = files.enter_context(
-                    open(folder / name, "w", newline="", encoding="utf-8"))
-                writers[name] = csv.writer(handle, lineterminator="\n")
-                writers[name].writerow(header)
-            writers[name].writerow(row)
-    return len(writers)
+        with RunLists(folder, next(reader)) as lists:
+            for row in reader:
+                lists.add(row)
+    return len(lists.writers)
+
+
+class RunLists:
+    """The run lists, written as rows of the plan are added (``add``: a row's values in the
+    header's order, or the row as a dict in that order); a context manager closing them."""
+
+    def __init__(self, folder: Path, header: list[str]):
+        self.folder, self.header = folder, list(header)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.writers: dict[str, csv.writer] = {}
+        self._files = contextlib.ExitStack()
+        self._row = self.header.index("a_row")
+        self._hall = self.header.index("a_hall") if "a_hall" in self.header else None
+
+    def __enter__(self) -> RunLists:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._files.close()
+
+    def add(self, row) -> None:
+        values = list(row.values()) if isinstance(row, dict) else row
+        name = _file_name(values[self._hall] if self._hall is not None else "",
+                          values[self._row])
+        writer = self.writers.get(name)
+        if writer is None:
+            handle = self._files.enter_context(  # closed by __exit__
+                open(self.folder / name, "w", newline="", encoding="utf-8"))  # noqa: SIM115
+            writer = self.writers[name] = csv.writer(handle, lineterminator="\n")
+            writer.writerow(self.header)
+        writer.writerow(values)
 
 
 def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict],
                       node_cage_ports: dict[str, int] | None = None) -> None:
-    """Count cables by part and stocked length, and transceivers by part: one per switch cage
-    (``pC/L`` ports share cage C) and one per node cage (``node_cage_ports`` of a fabric's node
-    ports share a cage: a DGX's twin-port OSFP; default one per port)."""
-    node_cage_ports = node_cage_ports or {}
-    cables: Counter = Counter()
-    transceivers: Counter = Counter()
-    runs: dict[str, list[float]] = defaultdict(lambda: [float("inf"), 0.0])
-    wide_ends: set[tuple[str, str, str]] = set()
-    fanned: dict[tuple[str, str], tuple[str, int]] = {}  # harnesses by leaf cage
+    """Count cables by part and stocked length, and transceivers by part (``CableOrder``)
+    over a written plan, and write ``cable-order.csv``."""
+    order = CableOrder(parts, node_cage_ports)
     with open(cabling_csv, newline="", encoding="utf-8") as source:
         for row in csv.DictReader(source):
-            part = unneutralize(row["part"])
-            info = parts.get(part, {})
-            if row.get("harness"):  # one per connector of the module it fans out (leaf end)
-                module = parts.get(unneutralize(row["z_transceiver"]), {})
-                fanned[(row["fabric"] + row["z_device"], row["z_port"].split("/")[0])] = (
-                    unneutralize(row["harness"]), module.get("connectors", 1))
-            length = float(row["length_m"])
-            span = runs[part]
-            span[0], span[1] = min(span[0], length), max(span[1], length)
-            if info.get("cable_kind", "fiber") != "fiber" and info.get("links", 1) > 1:
-                # A breakout cable's wide end sits in a multi-port cage: its port is pC/L.
-                end = "z" if "/" in row["z_port"] else "a"
-                cage = row[f"{end}_port"].split("/")[0]
-                wide_ends.add((row["fabric"] + row[f"{end}_device"], cage, part))
-            else:
-                cables[part] += 1
-            for column in ("a_transceiver", "z_transceiver"):
-                if row[column]:
-                    end = column[0]
-                    cage = row[end + "_port"].split("/")[0]
-                    per_cage = node_cage_ports.get(row["fabric"], 1)
-                    if row[end + "_role"] == "node" and per_cage > 1:
-                        cage = f"cage{(int(cage.rsplit('nic', 1)[1]) - 1) // per_cage + 1}"
-                    transceivers[(unneutralize(row[column]),
-                                  f"{row['fabric']}/{row[end + '_device']}", cage)] += 1
-    for _, _, part in wide_ends:
-        cables[part] += 1
-    for harness, count in fanned.values():
-        cables[harness] += count
-    modules = Counter(model for model, _, _ in transceivers)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(ORDER_COLUMNS)
-        for part, count in sorted(cables.items()):
-            info = parts.get(part, {})
-            # a harness lays no run of its own: it fans a module out at the patch panel
-            shortest, longest = (f"{x:g}" for x in runs[part]) if part in runs else ("", "")
-            writer.writerow(("cable", neutralize(part), info.get("cable_kind", ""),
-                             info.get("fiber", ""), f"{info.get('reach_m', 0):g}", count,
-                             shortest, longest))
-        for model, count in sorted(modules.items()):
-            info = parts.get(model, {})
-            writer.writerow(("transceiver", neutralize(model), "", info.get("fiber", ""), "",
-                             count, "", ""))
+            order.add(row)
+    order.write(path)
+
+
+class CableOrder:
+    """What to order, counted as the plan's rows (dicts) are added: cables by part and
+    stocked length, transceivers by part, one per switch cage (``pC/L`` ports share cage C)
+    and one per node cage (``node_cage_ports`` of a fabric's node ports share a cage: a DGX's
+    twin-port OSFP; default one per port)."""
+
+    def __init__(self, parts: dict[str, dict], node_cage_ports: dict[str, int] | None = None):
+        self.parts = parts
+        self.node_cage_ports = node_cage_ports or {}
+        self.cables: Counter = Counter()
+        self.transceivers: Counter = Counter()
+        self.runs: dict[str, list[float]] = defaultdict(lambda: [float("inf"), 0.0])
+        self.wide_ends: set[tuple[str, str, str]] = set()
+        self.fanned: dict[tuple[str, str], tuple[str, int]] = {}  # harnesses by leaf cage
+
+    def add(self, row: dict[str, str]) -> None:
+        parts = self.parts
+        part = unneutralize(row["part"])
+        info = parts.get(part, {})
+        if row.get("harness"):  # one per connector of the module it fans out (leaf end)
+            module = parts.get(unneutralize(row["z_transceiver"]), {})
+            self.fanned[(row["fabric"] + row["z_device"], row["z_port"].split("/")[0])] = (
+                unneutralize(row["harness"]), module.get("connectors", 1))
+        length = float(row["length_m"])
+        span = self.runs[part]
+        span[0], span[1] = min(span[0], length), max(span[1], length)
+        if info.get("cable_kind", "fiber") != "fiber" and info.get("links", 1) > 1:
+            # A breakout cable's wide end sits in a multi-port cage: its port is pC/L.
+            end = "z" if "/" in row["z_port"] else "a"
+            cage = row[f"{end}_port"].split("/")[0]
+            self.wide_ends.add((row["fabric"] + row[f"{end}_device"], cage, part))
+        else:
+            self.cables[part] += 1
+        for column in ("a_transceiver", "z_transceiver"):
+            if row[column]:
+                end = column[0]
+                cage = row[end + "_port"].split("/")[0]
+                per_cage = self.node_cage_ports.get(row["fabric"], 1)
+                if row[end + "_role"] == "node" and per_cage > 1:
+                    cage = f"cage{(int(cage.rsplit('nic', 1)[1]) - 1) // per_cage + 1}"
+                self.transceivers[(unneutralize(row[column]),
+                                   f"{row['fabric']}/{row[end + '_device']}", cage)] += 1
+
+    def write(self, path: Path) -> None:
+        """Write ``cable-order.csv``."""
+        parts, runs = self.parts, self.runs
+        cables = Counter(self.cables)
+        for _, _, part in self.wide_ends:
+            cables[part] += 1
+        for harness, count in self.fanned.values():
+            cables[harness] += count
+        modules = Counter(model for model, _, _ in self.transceivers)
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(ORDER_COLUMNS)
+            for part, count in sorted(cables.items()):
+                info = parts.get(part, {})
+                # a harness lays no run of its own: it fans a module out at the patch panel
+                shortest, longest = (f"{x:g}" for x in runs[part]) if part in runs else ("", "")
+                writer.writerow(("cable", neutralize(part), info.get("cable_kind", ""),
+                                 info.get("fiber", ""), f"{info.get('reach_m', 0):g}", count,
+                                 shortest, longest))
+            for model, count in sorted(modules.items()):
+                info = parts.get(model, {})
+                writer.writerow(("transceiver", neutralize(model), "", info.get("fiber", ""),
+                                 "", count, "", ""))

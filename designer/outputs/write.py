@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from designer.exports import write_exports
+from designer.exports import exporting
 from designer.outputs.bom import write_bom_csv, write_bom_xlsx
 from designer.outputs.cabling import write_cabling_csv
 from designer.outputs.html import write_report_html
-from designer.outputs.racks import write_racks_csv
-from designer.outputs.report import plan_runs, write_report_md
-from designer.outputs.runlists import write_cable_order, write_runlists
+from designer.outputs.racks import RackTally
+from designer.outputs.report import PartRuns, write_report_md
+from designer.outputs.runlists import CableOrder, RunLists
 from designer.outputs.templating import environment
 from designer.staging import staged_folder
-from designer.verify import verify
+from designer.verify import VerificationError, VerificationReport, verify
 
 if TYPE_CHECKING:
+    import jinja2
+
     from designer.results.result import DesignResult
 
+PARALLEL_VERIFY_CABLES = 20_000  # a plan this large is verified while the rest is written
 OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "racks.csv", "report.md",
                 "report.html", "verification.json", "cable-order.csv", "runlists", "exports")
 
@@ -49,36 +54,112 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
             write_design_json(result, staging / "design.json")
         with clock("bom.csv"):
             write_bom_csv(result, staging / "bom.csv", env)
-        say("writing the cabling plan")
+        say("writing the cabling plan and the racks")
+        racks = RackTally(result)
         with clock("cabling.csv"):
-            cables = write_cabling_csv(result, cabling_csv)
-        say(f"writing racks, run lists and the cable order ({cables:,} cable legs)")
+            cables = write_cabling_csv(result, cabling_csv, also=racks.add)
         with clock("racks.csv"):
-            write_racks_csv(result, cabling_csv, staging / "racks.csv")
-        with clock("runlists"):
-            write_runlists(cabling_csv, staging / "runlists")
-        with clock("cable-order.csv"):
-            write_cable_order(cabling_csv, staging / "cable-order.csv", result.parts_table(),
-                              {f.name: f.structure.node_cage[0] for f in result.fabrics})
-        say("writing bom.xlsx and the reports")
-        with clock("bom.xlsx"):
-            write_bom_xlsx(result, staging / "bom.xlsx", cabling_csv)
-        with clock("report runs"):
-            runs = plan_runs(result, cabling_csv)  # read once, for both reports
-        with clock("report.md"):
-            write_report_md(result, staging / "report.md", env, runs)
-        with clock("report.html"):
-            write_report_html(result, staging / "report.html", env, staging / "racks.csv",
-                              runs)
-        say("writing exports (NetBox, containerlab, NVIDIA cable validation)")
-        with clock("exports"):
-            write_exports(staging)
-        say("verifying the written design independently")
-        with clock("verify"):
-            report = verify(staging)
+            racks.write(staging / "racks.csv")
+        say(f"writing run lists and the cable order ({cables:,} cable legs)")
+        # every file the verifier reads is written: a large plan is verified on another core
+        # while the rest is written
+        with Verification(staging, parallel=cables >= PARALLEL_VERIFY_CABLES) as checking:
+            _write_the_rest(result, staging, env, say, clock)
+            say("verifying the written design independently")
+            with clock("verify (waited for)" if checking.parallel else "verify"):
+                report = checking.report()
         (staging / "verification.json").write_text(
             json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
     return Path(outdir).resolve()
+
+
+def _write_the_rest(result: DesignResult, staging: Path, env: jinja2.Environment,
+                    say: Callable[[str], None], clock: _Clock) -> None:
+    """Every output the verifier does not read: from one pass over the written plan, the run
+    lists, the cable order, the runs each part serves (for the reports) and the exports; then
+    bom.xlsx and the reports."""
+    cabling_csv = staging / "cabling.csv"
+    say("writing run lists, the cable order and the exports (NetBox, containerlab, NVIDIA "
+        "cable validation)")
+    order = CableOrder(result.parts_table(),
+                       {f.name: f.structure.node_cage[0] for f in result.fabrics})
+    runs = PartRuns()
+    with (clock("runlists, cable order, exports"),
+          open(cabling_csv, newline="", encoding="utf-8") as handle,
+          exporting(staging) as exports):
+        rows = csv.DictReader(handle)
+        with RunLists(staging / "runlists", rows.fieldnames or []) as runlists:
+            for row in rows:
+                runlists.add(row)
+                order.add(row)
+                runs.add(row)
+                exports.add(row)
+        order.write(staging / "cable-order.csv")
+    say("writing bom.xlsx and the reports")
+    with clock("bom.xlsx"):
+        write_bom_xlsx(result, staging / "bom.xlsx", cabling_csv)
+    with clock("report.md"):
+        write_report_md(result, staging / "report.md", env, runs.runs)
+    with clock("report.html"):
+        write_report_html(result, staging / "report.html", env, staging / "racks.csv",
+                          runs.runs)
+
+
+class Verification:
+    """The independent verification of a written folder, run in a forked worker process
+    (``parallel``, where the platform forks) while the caller goes on writing, else when the
+    report is asked for.
+
+    The worker ships back a report; should it fail in any way (an error, or killed), the
+    folder is verified again here, so what the caller sees is what ``verify`` itself says. A
+    context manager: leaving it ends a worker still running.
+    """
+
+    def __init__(self, folder: Path, parallel: bool):
+        self.folder = folder
+        self.parallel = parallel and "fork" in multiprocessing.get_all_start_methods()
+        self._process = None
+        if self.parallel:
+            context = multiprocessing.get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            self._process = context.Process(target=_verify_into, args=(folder, send),
+                                            daemon=True)
+            self._process.start()
+            send.close()
+
+    def __enter__(self) -> Verification:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._receive.close()
+
+    def report(self) -> VerificationReport:
+        """The report (raising ``VerificationError`` when a check failed)."""
+        shipped = None
+        if self._process is not None:
+            try:
+                shipped = self._receive.recv()
+            except EOFError:  # the worker died without a word: verify here instead
+                shipped = None
+        if shipped is None:
+            return verify(self.folder)
+        if not shipped.passed:
+            raise VerificationError(shipped)
+        return shipped
+
+
+def _verify_into(folder: Path, send) -> None:
+    """The worker: the report, or None when ``verify`` itself raised."""
+    try:
+        report = verify(folder, raise_on_failure=False)
+    except BaseException:
+        report = None
+    send.send(report)
+    send.close()
 
 
 class _Clock:

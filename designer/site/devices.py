@@ -64,6 +64,8 @@ class FabricFloor:
         # where the network rows start: before node row ``mid`` on the fabric's own floor,
         # after the hall's rows on servers another fabric placed
         self.first_row = hall.first_row if hall is not None else self.servers.mid
+        # every device is placed once and then looked up: a switch ends many cabling rows
+        self._seen: dict[tuple, Placed | tuple[Placed, Rack]] = {}
 
     def prefix(self, plane: int) -> str:
         return self.name_prefix + (f"pl{plane}-" if self.planes > 1 else "")
@@ -99,12 +101,22 @@ class FabricFloor:
         return Placed(device, self.hall_named(index), row, name, ru)
 
     def node(self, node: int) -> Placed:
-        return self.placed(f"n{node + 1:04d}", self.node_rack(node), self.servers.node_ru(node))
+        found = self._seen.get(("node", node))
+        if found is None:
+            found = self._seen["node", node] = self.placed(
+                f"n{node + 1:04d}", self.node_rack(node), self.servers.node_ru(node))
+        return found
 
     def leaf(self, plane: int, rail: int, group: int) -> Placed:
         """A leaf stacks from the top of its group's rack: plane-major, then rail (the design
         checks beforehand that they fit: ``space.check_switch_space``), below the switches
         earlier fabrics put there on a shared floor."""
+        found = self._seen.get(("leaf", plane, rail, group))
+        if found is None:
+            found = self._seen["leaf", plane, rail, group] = self._leaf(plane, rail, group)
+        return found
+
+    def _leaf(self, plane: int, rail: int, group: int) -> Placed:
         rack = self.leaf_rack(group)
         shape = self.s.leaf.shape
         slot = (plane - 1) * shape.leaves_per_group * self.s.shape.subfabrics + rail
@@ -128,6 +140,13 @@ class FabricFloor:
 
     def pod_spine(self, plane: int, sub: int, pod: int, spine: int) -> tuple[Placed, Rack]:
         """Spine ``spine`` of pod ``pod`` (``designer.site.pods``), and its rack."""
+        found = self._seen.get(("pod spine", plane, sub, pod, spine))
+        if found is None:
+            found = self._seen["pod spine", plane, sub, pod, spine] = self._pod_spine(
+                plane, sub, pod, spine)
+        return found
+
+    def _pod_spine(self, plane: int, sub: int, pod: int, spine: int) -> tuple[Placed, Rack]:
         rack, ru = self.pod_racks.place_pod_spine(self.copy(plane, sub), pod, spine,
                                                   self.first_row)
         tag = f"{self.prefix(plane)}{self.rail_tag(sub)}pod{pod + 1:02d}"
