@@ -20,9 +20,8 @@ Naming rules shared by the exporters:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import PurePath
-from typing import Any
 
 from designer.outputs.templating import neutralize
 
@@ -211,19 +210,6 @@ def two_decimals(value: str) -> str:
         return f"{float(value):.2f}" if value else ""
     except ValueError:
         return ""
-
-
-class Memo(dict):
-    """``memo[key]`` is ``function(key)``, computed once per distinct key: for cell texts
-    that repeat across hundreds of thousands of rows."""
-
-    def __init__(self, function: Callable[[Any], Any]):
-        super().__init__()
-        self.function = function
-
-    def __missing__(self, key):
-        value = self[key] = self.function(key)
-        return value
 
 
 def natural_key(name: str) -> tuple:

@@ -44,7 +44,6 @@ from pathlib import Path
 
 from designer.exports.common import (
     UNKNOWN_VENDOR,
-    Memo,
     cable_types,
     device_model,
     device_name,
@@ -60,6 +59,7 @@ from designer.exports.common import (
     text,
     two_decimals,
 )
+from designer.outputs.templating import Memo
 
 DEVICES_FILE = "netbox-devices.csv"
 INTERFACES_FILE = "netbox-interfaces.csv"

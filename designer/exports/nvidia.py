@@ -32,7 +32,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from designer.exports.common import (
-    Memo,
     cable_types,
     device_name,
     fabric_of,
@@ -45,6 +44,7 @@ from designer.exports.common import (
     text,
     two_decimals,
 )
+from designer.outputs.templating import Memo
 
 COLUMNS = ("A-Rack", "A-U", "A-Node Name", "A-Type", "A-Port",
            "Z-Rack", "Z-U", "Z-Node Name", "Z-Type", "Z-Port",

@@ -100,11 +100,13 @@ class _Formats:
         return self._made[key]
 
 
-def write_bom_xlsx(result: DesignResult, path: Path, cabling_csv_path: Path | None) -> None:
+def write_bom_xlsx(result: DesignResult, path: Path, cabling_csv_path: Path | None,
+                   cabling_rows: int | None = None) -> None:
     """Write ``bom.xlsx`` with the BOM, Summary and Cabling sheets, deterministically.
 
     ``cabling_csv_path`` is copied into the Cabling sheet(s) when it has at most
-    ``MAX_CABLING_ROWS`` rows; ``None`` leaves a note instead.
+    ``MAX_CABLING_ROWS`` rows (``cabling_rows``, when the caller knows it, else counted);
+    ``None`` leaves a note instead.
     """
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
@@ -114,7 +116,7 @@ def write_bom_xlsx(result: DesignResult, path: Path, cabling_csv_path: Path | No
     money_format = result.money.number_format
     bom_sheet(wb.add_worksheet("BOM"), formats, lines, money_format)
     summary_sheet(wb.add_worksheet("Summary"), formats, result, lines, money_format)
-    cabling_sheets(wb, formats, cabling_csv_path)
+    cabling_sheets(wb, formats, cabling_csv_path, cabling_rows)
     wb.close()
 
 
@@ -279,13 +281,14 @@ def summary_values(fabric_result: FabricResult, row: int, bom_last: int,
 
 
 def cabling_sheets(wb: xlsxwriter.Workbook, formats: _Formats,
-                   cabling_csv_path: Path | None) -> None:
+                   cabling_csv_path: Path | None, rows: int | None = None) -> None:
     """Copy ``cabling.csv`` (one sheet, or one per floor row past ``CABLING_SPLIT_ROWS``), or
     leave a note on a ``Cabling`` sheet when there is none or it is too large."""
     if cabling_csv_path is None:
         wb.add_worksheet("Cabling").write_string(0, 0, "No cabling plan was written.")
         return
-    rows = count_csv_rows(cabling_csv_path)
+    if rows is None:
+        rows = count_csv_rows(cabling_csv_path)
     if rows > MAX_CABLING_ROWS:
         wb.add_worksheet("Cabling").write_string(
             0, 0, f"The cabling plan has {rows:,} rows, more than {MAX_CABLING_ROWS:,}: "

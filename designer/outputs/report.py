@@ -261,17 +261,23 @@ class PartRuns:
 
     def __init__(self):
         self.runs: Runs = {}
+        self._keys: dict[tuple[str, str, str, str], tuple[str, str, str]] = {}
 
     def add(self, row: dict[str, str]) -> None:
-        runs = self.runs
-        cls = f"{row['a_role']}-{row['z_role']}"
+        runs, keys = self.runs, self._keys
         length = float(row["length_m"])
         for part in (row["part"], row["a_transceiver"], row["z_transceiver"],
                      row.get("harness", "")):
             if part:
-                key = (row["fabric"], cls, unneutralize(part))
-                low, high = runs.get(key, (length, length))
-                runs[key] = (min(low, length), max(high, length))
+                cell = (row["fabric"], row["a_role"], row["z_role"], part)
+                key = keys.get(cell)
+                if key is None:
+                    key = keys[cell] = (cell[0], f"{cell[1]}-{cell[2]}", unneutralize(part))
+                span = runs.get(key)
+                if span is None:
+                    runs[key] = (length, length)
+                elif length < span[0] or length > span[1]:
+                    runs[key] = (min(span[0], length), max(span[1], length))
 
 
 def media_rows(fabric_result: FabricResult, catalog: Catalog,

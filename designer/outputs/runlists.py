@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from designer.outputs.templating import neutralize, unneutralize
+from designer.outputs.templating import Memo, neutralize, unneutralize
 
 ORDER_COLUMNS = ("kind", "part", "cable_kind", "fiber", "stocked_length_m", "quantity",
                  "shortest_run_m", "longest_run_m")
@@ -51,7 +51,8 @@ class RunLists:
     def __init__(self, folder: Path, header: list[str]):
         self.folder, self.header = folder, list(header)
         folder.mkdir(parents=True, exist_ok=True)
-        self.writers: dict[str, csv.writer] = {}
+        self.writers: dict[str, csv.writer] = {}  # by file name
+        self._by_row: dict[tuple[str, str], csv.writer] = {}  # by (hall, floor row)
         self._files = contextlib.ExitStack()
         self._row = self.header.index("a_row")
         self._hall = self.header.index("a_hall") if "a_hall" in self.header else None
@@ -64,15 +65,21 @@ class RunLists:
 
     def add(self, row) -> None:
         values = list(row.values()) if isinstance(row, dict) else row
-        name = _file_name(values[self._hall] if self._hall is not None else "",
-                          values[self._row])
+        where = (values[self._hall] if self._hall is not None else "", values[self._row])
+        writer = self._by_row.get(where)
+        if writer is None:
+            writer = self._by_row[where] = self._writer(_file_name(*where))
+        writer.writerow(values)
+
+    def _writer(self, name: str):
+        """The writer of file ``name`` (two floor rows may clean to one name: one file)."""
         writer = self.writers.get(name)
         if writer is None:
             handle = self._files.enter_context(  # closed by __exit__
                 open(self.folder / name, "w", newline="", encoding="utf-8"))  # noqa: SIM115
             writer = self.writers[name] = csv.writer(handle, lineterminator="\n")
             writer.writerow(self.header)
-        writer.writerow(values)
+        return writer
 
 
 def write_cable_order(cabling_csv: Path, path: Path, parts: dict[str, dict],
@@ -100,15 +107,16 @@ class CableOrder:
         self.runs: dict[str, list[float]] = defaultdict(lambda: [float("inf"), 0.0])
         self.wide_ends: set[tuple[str, str, str]] = set()
         self.fanned: dict[tuple[str, str], tuple[str, int]] = {}  # harnesses by leaf cage
+        self.model = Memo(unneutralize)  # a part's name from its cell
 
     def add(self, row: dict[str, str]) -> None:
-        parts = self.parts
-        part = unneutralize(row["part"])
+        parts, model = self.parts, self.model
+        part = model[row["part"]]
         info = parts.get(part, {})
         if row.get("harness"):  # one per connector of the module it fans out (leaf end)
-            module = parts.get(unneutralize(row["z_transceiver"]), {})
+            module = parts.get(model[row["z_transceiver"]], {})
             self.fanned[(row["fabric"] + row["z_device"], row["z_port"].split("/")[0])] = (
-                unneutralize(row["harness"]), module.get("connectors", 1))
+                model[row["harness"]], module.get("connectors", 1))
         length = float(row["length_m"])
         span = self.runs[part]
         span[0], span[1] = min(span[0], length), max(span[1], length)
@@ -126,7 +134,7 @@ class CableOrder:
                 per_cage = self.node_cage_ports.get(row["fabric"], 1)
                 if row[end + "_role"] == "node" and per_cage > 1:
                     cage = f"cage{(int(cage.rsplit('nic', 1)[1]) - 1) // per_cage + 1}"
-                self.transceivers[(unneutralize(row[column]),
+                self.transceivers[(model[row[column]],
                                    f"{row['fabric']}/{row[end + '_device']}", cage)] += 1
 
     def write(self, path: Path) -> None:

@@ -27,6 +27,7 @@ import math
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -120,6 +121,19 @@ def fixed(value: float | None, digits: int = 2) -> str:
     if value is None:
         return ""
     return f"{float(value):.{digits}f}"
+
+
+class Memo(dict):
+    """``memo[key]`` is ``function(key)``, computed once per distinct key: for cell texts
+    that repeat across hundreds of thousands of rows."""
+
+    def __init__(self, function: Callable[[Any], Any]):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key):
+        value = self[key] = self.function(key)
+        return value
 
 
 def neutralize(text: str) -> str:

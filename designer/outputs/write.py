@@ -64,7 +64,7 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         # every file the verifier reads is written: a large plan is verified on another core
         # while the rest is written
         with Verification(staging, parallel=cables >= PARALLEL_VERIFY_CABLES) as checking:
-            _write_the_rest(result, staging, env, say, clock)
+            _write_the_rest(result, staging, cables, env, say, clock)
             say("verifying the written design independently")
             with clock("verify (waited for)" if checking.parallel else "verify"):
                 report = checking.report()
@@ -73,8 +73,8 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
     return Path(outdir).resolve()
 
 
-def _write_the_rest(result: DesignResult, staging: Path, env: jinja2.Environment,
-                    say: Callable[[str], None], clock: _Clock) -> None:
+def _write_the_rest(result: DesignResult, staging: Path, cables: int,
+                    env: jinja2.Environment, say: Callable[[str], None], clock: _Clock) -> None:
     """Every output the verifier does not read: from one pass over the written plan, the run
     lists, the cable order, the runs each part serves (for the reports) and the exports; then
     bom.xlsx and the reports."""
@@ -97,7 +97,7 @@ def _write_the_rest(result: DesignResult, staging: Path, env: jinja2.Environment
         order.write(staging / "cable-order.csv")
     say("writing bom.xlsx and the reports")
     with clock("bom.xlsx"):
-        write_bom_xlsx(result, staging / "bom.xlsx", cabling_csv)
+        write_bom_xlsx(result, staging / "bom.xlsx", cabling_csv, cables)
     with clock("report.md"):
         write_report_md(result, staging / "report.md", env, runs.runs)
     with clock("report.html"):
