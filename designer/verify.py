@@ -358,6 +358,7 @@ class _Fit:
         self.parts = design.get("parts", {})
         self.problems: list[str] = []
         self.ends = 0
+        self._judged: dict[tuple, tuple[int, list[tuple[str, str, str]]]] = {}
 
     def _cage(self, fabric: dict, role: str) -> dict | None:
         if role == "node":
@@ -386,33 +387,51 @@ class _Fit:
         return None
 
     def read(self, row: dict[str, str]) -> None:
-        fabric = self.spec.get(row["fabric"])
-        if fabric is None:
+        if row["fabric"] not in self.spec:
             return
-        speed = float(row["speed_gbps"])
-        cages = {end: self._cage(fabric, row[f"{end}_role"]) for end in ("a", "z")}
-        modules = {end: _model(row.get(f"{end}_transceiver", "")) for end in ("a", "z")}
-        problems = []
+        # what a row's fit depends on; rows alike in it are judged once
+        key = (row["fabric"], row["a_role"], row["z_role"], row.get("a_transceiver", ""),
+               row.get("z_transceiver", ""), row["part"], row["speed_gbps"],
+               "/" in row["z_port"])
+        judged = self._judged.get(key)
+        if judged is None:
+            judged = self._judged[key] = self._judge(*key)
+        ends, problems = judged
+        self.ends += ends
+        for text, end, wrong in problems:
+            at = f" at {row[f'{end}_device']}" if end else ""
+            self.problems.append(f"{row['cable_id']}: {text}{at}{f': {wrong}' if wrong else ''}")
+
+    def _judge(self, fabric_name: str, a_role: str, z_role: str, a_module: str,
+               z_module: str, part: str, speed_gbps: str, wide_at_z: bool
+               ) -> tuple[int, list[tuple[str, str, str]]]:
+        """The part ends a row plugs, and its misfits as ``(part, end whose device to name
+        or "", what is wrong or "")``."""
+        fabric = self.spec[fabric_name]
+        speed = float(speed_gbps)
+        cages = {"a": self._cage(fabric, a_role), "z": self._cage(fabric, z_role)}
+        modules = {"a": _model(a_module), "z": _model(z_module)}
+        ends, problems = 0, []
         for end in ("a", "z"):
             if modules[end]:
-                part = self.parts.get(modules[end], {})
-                self.ends += 1
-                wrong = self._misfit(part, part.get("ports", 1), speed, cages[end])
+                part_facts = self.parts.get(modules[end], {})
+                ends += 1
+                wrong = self._misfit(part_facts, part_facts.get("ports", 1), speed, cages[end])
                 if wrong:
-                    problems.append(f"{modules[end]} at {row[f'{end}_device']}: {wrong}")
+                    problems.append((modules[end], end, wrong))
         if all(modules.values()):
             lanes = {(lambda p: p.get("optical_lane_gbps") or p.get("lane_gbps"))(
                 self.parts.get(m, {})) for m in modules.values()}
             if None not in lanes and len(lanes) > 1:
-                problems.append(f"{modules['a']} and {modules['z']} run different optical lane "
-                                "rates")
-        cable_name = _model(row["part"])
+                problems.append((f"{modules['a']} and {modules['z']} run different optical "
+                                 "lane rates", "", ""))
+        cable_name = _model(part)
         cable = self.parts.get(cable_name, {})
         if cable.get("cable_kind") in DIRECT_KINDS and not any(modules.values()):
-            self.ends += 2
+            ends += 2
             links = cable.get("links", 1)
             if links > 1:  # the wide end is in the multi-port cage (port pC/L)
-                wide = "z" if "/" in row["z_port"] else "a"
+                wide = "z" if wide_at_z else "a"
                 leg = "a" if wide == "z" else "z"
                 wrong = [self._misfit(cable, links, speed, cages[wide]),
                          self._misfit(cable, 1, speed, cages[leg], far=True)]
@@ -421,8 +440,8 @@ class _Fit:
                          self._misfit(cable, 1, speed, cages["z"], far=not far_at_a)]
                         for far_at_a in (False, True)]
                 wrong = min(ways, key=lambda w: sum(1 for p in w if p))
-            problems += [f"{cable_name}: {w}" for w in wrong if w]
-        self.problems += [f"{row['cable_id']}: {p}" for p in problems]
+            problems += [(cable_name, "", w) for w in wrong if w]
+        return ends, problems
 
     def check(self, report: VerificationReport) -> None:
         report.add("all", "fit", self.problems[:20],
@@ -455,10 +474,14 @@ class _Racks:
         self.what: dict[tuple[str, str], tuple[str, str]] = {}
         self.problems: list[str] = []
 
+    _WHERE = tuple((f"{side}_device", f"{side}_role", f"{side}_hall", f"{side}_row",
+                    f"{side}_rack", f"{side}_ru") for side in ("a", "z"))
+
     def read(self, row: dict[str, str]) -> None:
-        for side in ("a", "z"):
-            device, role = row[f"{side}_device"], row[f"{side}_role"]
-            where = tuple(row.get(f"{side}_{key}", "") for key in ("hall", "row", "rack", "ru"))
+        get = row.get
+        for device_, role_, hall, row_, rack, ru in self._WHERE:
+            device, role = row[device_], row[role_]
+            where = (get(hall, ""), get(row_, ""), get(rack, ""), get(ru, ""))
             if not all(where) and len(self.problems) < 20:
                 self.problems.append(f"{row['cable_id']}: {device} has no full position "
                                      f"(hall, row, rack, rack unit): {where}")
