@@ -141,3 +141,20 @@ def test_a_catalog_with_charges_crosses_to_a_worker_whole():
     again = pickle.loads(pickle.dumps(catalog))
     assert again.licenses == catalog.licenses and again.support == catalog.support
     assert again.licenses and again.support
+
+
+def test_a_tco_counts_support_for_its_years_and_says_so(tmp_path):
+    raw = {"catalogs": ["nvidia-infiniband", str(QUOTE)],
+           "objective": {"kind": "tco", "years": 4},
+           "fabrics": [{"name": "a", "nodes": 32, "endpoints_per_node": 8,
+                        "port_speed_gbps": 400, "max_switch_hops": 3}]}
+    demand = Demand.from_dict(raw, path=str(tmp_path / "d.yaml"))
+    result = designed("nvidia-infiniband", QUOTE, demand=demand)
+    support = next(b for b in result.bom if b.kind == "support")
+    assert support.unit_price_usd == 30000 * 0.08 * 4  # the plan's term: the objective's years
+    fabric = result.fabrics[0]
+    objective = fabric.objective_dict()
+    assert objective["tco_usd"] == pytest.approx(fabric.cost_usd + fabric.energy_usd, abs=0.01)
+    assert fabric.solve.objective_usd == pytest.approx(objective["tco_usd"], abs=0.01)
+    out = result.write(tmp_path / "out")
+    assert "of parts with their licences and support + $" in (out / "report.md").read_text()

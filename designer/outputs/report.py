@@ -197,7 +197,8 @@ def objective_lines(fabric_result: FabricResult, money: Money = DOLLARS) -> list
     if o.kind == "tco":
         lines.append(
             f"Minimized capital plus energy over {o.years:g} years at ${o.usd_per_kwh:g}/kWh "
-            f"and PUE {o.pue:g}: {amount(fabric_result.cost_usd)} of parts + "
+            f"and PUE {o.pue:g}: {amount(fabric_result.cost_usd)} of parts"
+            f"{' with their licences and support' if fabric_result.services else ''} + "
             f"{amount(fabric_result.energy_usd)} of energy for "
             f"{fabric_result.power_w / 1000:,.1f} kW = "
             f"{amount(fabric_result.cost_usd + fabric_result.energy_usd)}.")
