@@ -182,7 +182,7 @@ def test_sigkill_mid_write_leaves_outdir_absent_or_old_and_next_run_cleans_up(tm
                           cwd=ROOT, capture_output=True, timeout=300).returncode == 0
     before = _snapshot(old)
     for out in (new, old):
-        proc = _run_until([str(LARGE), "-o", str(out)], "writing racks, run lists", "cabling.csv")
+        proc = _run_until([str(LARGE), "-o", str(out)], "writing run lists", "cabling.csv")
         leftover = f".{out.name}.tmp-{proc.pid}-"
         assert [name[:len(leftover)] for name in _siblings(out)] == [leftover]
     assert not new.exists()  # a new OUTDIR never appears half-written

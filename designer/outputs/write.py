@@ -60,7 +60,6 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
             cables = write_cabling_csv(result, cabling_csv, also=racks.add)
         with clock("racks.csv"):
             racks.write(staging / "racks.csv")
-        say(f"writing run lists and the cable order ({cables:,} cable legs)")
         # every file the verifier reads is written: a large plan is verified on another core
         # while the rest is written
         with Verification(staging, parallel=cables >= PARALLEL_VERIFY_CABLES) as checking:
@@ -79,8 +78,8 @@ def _write_the_rest(result: DesignResult, staging: Path, cables: int,
     lists, the cable order, the runs each part serves (for the reports) and the exports; then
     bom.xlsx and the reports."""
     cabling_csv = staging / "cabling.csv"
-    say("writing run lists, the cable order and the exports (NetBox, containerlab, NVIDIA "
-        "cable validation)")
+    say(f"writing run lists, the cable order and the exports (NetBox, containerlab, NVIDIA "
+        f"cable validation) from {cables:,} cable legs")
     order = CableOrder(result.parts_table(),
                        {f.name: f.structure.node_cage[0] for f in result.fabrics})
     runs = PartRuns()

@@ -196,10 +196,10 @@ class FabricResult:
             "switches": self.switches,
             "links": self.links,
             "cost_usd": round(self.cost_usd, 2),
-            "licenses_usd": round(sum(x.extended_price_usd for x in self.services
-                                      if x.kind == "licenses"), 2),
-            "support_usd": round(sum(x.extended_price_usd for x in self.services
-                                     if x.kind == "support"), 2),
+            "licenses_usd": round(sum((x.extended_price_usd for x in self.services
+                                       if x.kind == "licenses"), 0.0), 2),
+            "support_usd": round(sum((x.extended_price_usd for x in self.services
+                                      if x.kind == "support"), 0.0), 2),
             "kind": fabric.kind,
             "protocol": s.protocol,
             "nodes": fabric.nodes,
