@@ -120,3 +120,27 @@ def test_a_wrong_currency_is_a_clear_error(code, rate, says):
     with pytest.raises(InputError) as error:
         designer.load_demand(TRAINING).with_currency(code, rate)
     assert says in str(error.value)
+
+
+@pytest.mark.parametrize(("code", "rate", "price"), [("EUR", 0.92, 27600.0),
+                                                     ("JPY", 151.37, 4_512_345.0)])
+def test_a_quote_priced_in_its_own_currency_bills_its_figure(tmp_path, code, rate, price):
+    quote = tmp_path / "quote.yaml"
+    quote.write_text(f"currency: {{code: {code}, per_usd: {rate}}}\n"
+                     "overrides:\n"
+                     f"  - {{model: MQM9790-NS2F, price: {price}, source: quote D-77}}\n",
+                     "utf-8")
+    demand = designer.load_demand(TRAINING).with_currency(code, rate)
+    result = designer.design(demand, designer.load_catalog(["nvidia-infiniband", quote]))
+    switch = next(line for line in result.bom if line.model == "MQM9790-NS2F")
+    assert switch.unit_price_usd == round(price / rate, 6)
+    assert switch.unit_price == price  # converted back at the quote's rate: its own figure
+    assert switch.source == f"quote D-77; {code} {price:,.2f} at {rate:g} to the dollar"
+
+
+def test_a_price_needs_its_files_currency(tmp_path):
+    quote = tmp_path / "quote.yaml"
+    quote.write_text("overrides:\n  - {model: MQM9790-NS2F, price: 27600}\n", "utf-8")
+    with pytest.raises(InputError) as error:
+        designer.load_catalog(["nvidia-infiniband", quote])
+    assert "needs the file's `currency: {code, per_usd}`" in str(error.value)

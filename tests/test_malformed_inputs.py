@@ -130,6 +130,11 @@ CASES = [
          "no catalog part is sold by 'Acmee' (did you mean 'Acme'?)"),
     Case("catalog-support-percent-over-100.yaml", "support[0].percent_of_list",
          "must be <= 100"),
+    Case("catalog-quote-price-without-currency.yaml", None,
+         "overrides[0].price: a price in the file's currency needs the file's `currency: "
+         "{code, per_usd}` (or give price_usd)"),
+    Case("catalog-quote-two-prices.yaml", "overrides[0]",
+         "give price (in the file's currency) or price_usd, not both"),
     # Demands: unusable files.
     Case("demand-empty.yaml", None, "file is empty"),
     Case("demand-top-level-list.yaml", None, "top level must be a mapping of keys, got list"),

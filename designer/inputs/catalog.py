@@ -93,6 +93,7 @@ class Catalog:
     @classmethod
     def merge(cls, files: Sequence[tuple[str, CatalogFile]], digest: str = "") -> Catalog:
         """Merge catalog files; a model defined twice is an error naming both places."""
+        files = [(label, in_dollars(content)) for label, content in files]
         parts: dict[str, dict] = {kind: {} for kind in PART_KINDS}
         origin: dict[str, str] = {}
         problems = []
@@ -153,7 +154,7 @@ def _apply_quotes(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, dic
                                 f"'{override.model}'")
                 continue
             update = {key: value for key, value in override.model_dump().items()
-                      if key != "model" and value is not None}
+                      if key not in ("model", "price") and value is not None}
             parts[kind][override.model] = parts[kind][override.model].model_copy(update=update)
             origin[override.model] += f", priced by {label}: overrides[{index}]"
     ranked: dict[str, tuple[int, int, float, str]] = {}  # model: (rank, order, percent, where)
@@ -183,6 +184,37 @@ def _apply_quotes(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, dic
             "price_usd": round(part.price_usd * (1 - percent / 100), 2),
             "source": f"{source}{percent:g}% off list ${part.price_usd:,.2f} ({where})"})
     return problems
+
+
+def in_dollars(content: CatalogFile) -> CatalogFile:
+    """A quote file with each ``price`` (in the file's ``currency``) turned into ``price_usd``
+    = price / per_usd (to a millionth of a dollar), its ``source`` saying from what; the file
+    itself when it has no currency.
+
+    >>> from designer.inputs.schema import Currency, Override
+    >>> quote = CatalogFile(currency=Currency(code="EUR", per_usd=0.92),
+    ...                     overrides=(Override(model="X", price=27600, source="Q-1"),))
+    >>> entry = in_dollars(quote).overrides[0]
+    >>> entry.price_usd, entry.price, entry.source
+    (30000.0, None, 'Q-1; EUR 27,600.00 at 0.92 to the dollar')
+    """
+    currency = content.currency
+    if currency is None:
+        return content
+
+    def converted(entry):
+        if entry.price is None:
+            return entry
+        said = f"{currency.code} {entry.price:,.2f} at {currency.per_usd:g} to the dollar"
+        return entry.model_copy(update={
+            # to a millionth of a dollar: no float noise, and converting back at the same
+            # rate gives the quote's figure to the cent whatever the rate
+            "price_usd": round(entry.price / currency.per_usd, 6), "price": None,
+            "source": f"{entry.source}; {said}" if entry.source else said})
+
+    return content.model_copy(update={
+        "overrides": tuple(converted(e) for e in content.overrides),
+        "licenses": tuple(converted(e) for e in content.licenses)})
 
 
 def _check_services(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, dict],

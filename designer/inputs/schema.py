@@ -315,10 +315,18 @@ class Override(Record):
 
     model: ModelName
     price_usd: float | None = Field(None, gt=0, strict=False)
+    price: float | None = Field(None, gt=0, strict=False, description="the new price in the "
+                                "file's currency (in place of price_usd)")
     power_w: float | None = Field(None, ge=0, strict=False)
     vendor: str | None = None
     source: str | None = Field(None, description="where the new price came from")
     as_of: str | None = Field(None, description="date of the new price: YYYY-MM or YYYY-MM-DD")
+
+    @model_validator(mode="after")
+    def _one_price(self) -> Override:
+        if self.price is not None and self.price_usd is not None:
+            raise ValueError("give price (in the file's currency) or price_usd, not both")
+        return self
 
 
 class Discount(Record):
@@ -337,6 +345,26 @@ class Discount(Record):
         if len(named) != 1:
             raise ValueError("a discount names exactly one of vendor, kind or model, got "
                              f"{', '.join(named) or 'none'}")
+        return self
+
+
+class Currency(Record):
+    """A currency and its rate, ``per_usd`` units of it to one US dollar: a demand's, which
+    every output prices in (its unit prices converted and rounded to the cent, then
+    extended), or a quote file's, which its ``price`` figures are in (converted to dollars as
+    the file is read). The catalogs and the optimizer work in US dollars."""
+
+    code: str = Field("USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code: EUR, GBP, JPY")
+    per_usd: float = Field(1.0, gt=0, le=1_000_000, strict=False,
+                           description="units of this currency one US dollar buys")
+    source: str | None = Field(None, description="where the rate came from")
+    as_of: str | None = Field(None, description="date of the rate: YYYY-MM or YYYY-MM-DD")
+
+    @model_validator(mode="after")
+    def _dollar_is_one_dollar(self) -> Currency:
+        if self.code == "USD" and self.per_usd != 1:
+            raise ValueError(f"per_usd: a US dollar buys one US dollar, not {self.per_usd:g} "
+                             "(name the currency the rate is for in code:, such as EUR)")
         return self
 
 
@@ -367,13 +395,21 @@ class License(Provenance):
     objective's ``years``)."""
 
     model: ModelName
-    price_usd: float = Field(gt=0, strict=False)
+    price_usd: float | None = Field(None, gt=0, strict=False)
+    price: float | None = Field(None, gt=0, strict=False, description="in the file's "
+                                "currency (in place of price_usd)")
     per: Literal["switch", "port"] = "switch"
     yearly: bool = False
     years: float | None = Field(None, gt=0, le=30, strict=False,
                                 description="term of a yearly licence; default the "
                                 "objective's years")
     covers: Covers
+
+    @model_validator(mode="after")
+    def _one_price(self) -> License:
+        if (self.price is None) == (self.price_usd is None):
+            raise ValueError("give price_usd, or price in the file's currency (one of them)")
+        return self
 
     @model_validator(mode="after")
     def _term_of_a_subscription(self) -> License:
@@ -397,8 +433,9 @@ class Support(Provenance):
 
 class CatalogFile(Record):
     """One catalog file: any subset of the five lists, a quote's ``overrides`` and
-    ``discounts`` (applied after every file's parts are merged, in the order given), and the
-    ``licenses`` and ``support`` the covered parts are bought with."""
+    ``discounts`` (applied after every file's parts are merged, in the order given), the
+    ``licenses`` and ``support`` the covered parts are bought with, and the ``currency`` of
+    the quote's ``price`` figures (converted to dollars as the file is read)."""
 
     switches: tuple[Switch, ...] = Field((), strict=False)
     nics: tuple[Nic, ...] = Field((), strict=False)
@@ -409,6 +446,17 @@ class CatalogFile(Record):
     discounts: tuple[Discount, ...] = Field((), strict=False)
     licenses: tuple[License, ...] = Field((), strict=False)
     support: tuple[Support, ...] = Field((), strict=False)
+    currency: Currency | None = Field(None, description="the currency of this file's "
+                                      "`price` figures (a quote's), with its rate")
+
+    @model_validator(mode="after")
+    def _prices_in_a_currency(self) -> CatalogFile:
+        priced = [f"{section}[{i}]" for section in ("overrides", "licenses")
+                  for i, entry in enumerate(getattr(self, section)) if entry.price is not None]
+        if priced and self.currency is None:
+            raise ValueError(f"{priced[0]}.price: a price in the file's currency needs the "
+                             "file's `currency: {code, per_usd}` (or give price_usd)")
+        return self
 
 
 class Site(Record):
@@ -528,25 +576,6 @@ class Objective(Record):
     years: float = Field(5.0, gt=0, le=30)
     usd_per_kwh: float = Field(0.10, ge=0, le=10)
     pue: float = Field(1.3, ge=1, le=5)
-
-
-class Currency(Record):
-    """The currency every output prices in: ``per_usd`` units of it buy one US dollar. The
-    catalogs and the optimizer stay in US dollars; a bill's unit prices are converted and
-    rounded to the cent, then extended."""
-
-    code: str = Field("USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code: EUR, GBP, JPY")
-    per_usd: float = Field(1.0, gt=0, le=1_000_000, strict=False,
-                           description="units of this currency one US dollar buys")
-    source: str | None = Field(None, description="where the rate came from")
-    as_of: str | None = Field(None, description="date of the rate: YYYY-MM or YYYY-MM-DD")
-
-    @model_validator(mode="after")
-    def _dollar_is_one_dollar(self) -> Currency:
-        if self.code == "USD" and self.per_usd != 1:
-            raise ValueError(f"per_usd: a US dollar buys one US dollar, not {self.per_usd:g} "
-                             "(name the currency the rate is for in code:, such as EUR)")
-        return self
 
 
 class DemandFile(Record):
