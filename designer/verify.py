@@ -42,9 +42,12 @@ solver or the optimizer's structures. For every fabric it checks:
 - **power**: where the demand limits a fabric's power, the parts counted from its cabling draw
   no more than ``max_power_kw`` at the power ``design.json`` gives each part.
 
-Large designs are checked on a contracted graph: switches with identical neighbours and link
-capacities (and endpoints on the same side of a cut) are merged, which keeps hop counts and
-max-flow values exact because such twins carry identical flows by symmetry.
+Hop counts are measured on classes of leaves with the same uplink neighbours; max-flow runs on
+the whole switch graph, every capacity a whole number of links (SciPy's integer max-flow).
+
+It also measures what one failure costs (:func:`failure_impact`: endpoints and GPUs cut off,
+bisection left), as figures of ``verification.json`` that ``failures.csv`` and the reports
+show.
 """
 
 from __future__ import annotations
@@ -58,7 +61,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
+import numpy as np
+import scipy.sparse
+from scipy.sparse.csgraph import maximum_flow
 
 from designer.errors import DesignerError, InputError
 
@@ -189,6 +194,27 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
         ids.read(row)
         cards.read(row)
         fit.read(row)
+    return _report(outdir, design, parts, states, (shared, racks, ids, cards, fit),
+                   raise_on_failure)
+
+
+def fabric_states(outdir: str | Path) -> dict:
+    """What one pass over ``outdir``'s cabling learns of each fabric (for checks of the
+    verifier's own shortcuts)."""
+    outdir = Path(outdir)
+    design = json.loads((outdir / "design.json").read_text("utf-8"))
+    parts = design.get("parts", {})
+    states = {f["name"]: _FabricState(f, parts) for f in design["fabrics"]}
+    for row in _rows(outdir):
+        if row["fabric"] in states:
+            _read_row(states[row["fabric"]], row, parts)
+    return states
+
+
+def _report(outdir: Path, design: dict, parts: dict, states: dict, checkers: tuple,
+            raise_on_failure: bool) -> VerificationReport:
+    """Every check of what the pass over the cabling learned, then the bill of materials."""
+    shared, racks, ids, cards, fit = checkers
     report = VerificationReport()
     for name, state in states.items():
         _check_fabric(report, name, state)
@@ -706,6 +732,7 @@ def _check_fabric(report: VerificationReport, name: str, state: _FabricState) ->
     figures = report.figures.setdefault(name, {})
     figures.update(_check_hops(report, name, state))
     figures.update(_check_bisection(report, name, state))
+    figures["failures"] = failure_impact(state)
     report.add(name, "reach", state.problems["reach"],
                f"{state.links} cable runs within their parts' reach")
     report.add(name, "connectors", state.problems["connectors"],
@@ -947,63 +974,195 @@ def _check_bisection(report, name, state) -> dict:
     return figures
 
 
+def _plane_sides(state, plane: int) -> dict[str, list[int]]:
+    """Endpoints of ``plane`` by leaf, on each side of the cut by nodes (first half, second)."""
+    spec = state.spec
+    e = spec["endpoints_per_node"]
+    sides: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for node, port, leaf in state.node_leaf:
+        if (port - 1) // e == plane:
+            sides[leaf][0 if int(node[1:]) <= spec["nodes"] // 2 else 1] += 1
+    return dict(sides)
+
+
+FAILURE_ELEMENTS = ("leaf", "spine", "core", "node-leaf", "leaf-spine", "spine-core")
+
+
+def failure_impact(state) -> list[dict]:
+    """What one failed switch or cable costs, per structural class of plane 1 (the other
+    planes are copies): the endpoints (node ports) it cuts off, the GPUs left with no port
+    (none when a GPU has a port in each of several planes), and the share of the fabric's
+    bisection by nodes (max-flow, every plane) that remains.
+
+    Switches are alike when they have the same role, the same endpoints on each side of the
+    cut and the same links to the same classes of neighbours (refined until stable); cables
+    when their two ends' classes are alike. Each class is measured once, on its first
+    member (``tests/test_failures.py`` measures every member of small designs). Classes that
+    fail alike share a row, their counts added (every plane's), with one of them as the
+    example."""
+    spec = state.spec
+    speed = spec["port_speed_gbps"]
+    planes = spec["planes"]
+    whole = _switch_graph(state)
+    sides = _plane_sides(state, 0)
+    if not sides:
+        return []
+    plane = _component(whole, sides)
+    graph = {device: whole.get(device, {}) for device in plane}
+    total = sum(_max_flow(whole, _plane_sides(state, p), speed) for p in range(planes))
+    flow = _max_flow(graph, sides, speed)
+    classes = _classes(state, graph, sides, plane)
+    rows: dict[tuple, dict] = {}
+    for element, members in _elements(state, graph, sides, plane, classes):
+        cut, left = _without(graph, sides, speed, members[0])
+        remaining = total - flow + left
+        figures = (element, cut, cut if planes == 1 else 0, round(remaining, 3))
+        count = sum(_units(graph, sides, m) for m in members) * planes
+        if figures in rows:  # classes that fail alike are one row
+            rows[figures]["count"] += count
+            continue
+        rows[figures] = {"element": element, "count": count, "example": _named(members[0]),
+                         "endpoints_cut": figures[1], "gpus_cut": figures[2],
+                         "bisection_left_gbps": figures[3],
+                         "bisection_left_share": round(remaining / total, 6) if total else 1.0}
+    return sorted(rows.values(), key=lambda r: (FAILURE_ELEMENTS.index(r["element"]),
+                                                -r["endpoints_cut"], r["bisection_left_gbps"],
+                                                r["example"]))
+
+
+def _units(graph, sides, member) -> int:
+    """Switches, cables or node ports a member stands for: 1, a pair's links, a side's
+    endpoints at a leaf."""
+    if member[0] == "switch":
+        return 1
+    if member[0] == "link":
+        return graph[member[1]][member[2]]
+    return sides[member[2]][member[1]]
+
+
+def _named(member) -> str:
+    """A member as a failures table names it: a switch, a cable's two ends, a node port's
+    leaf."""
+    if member[0] == "switch":
+        return member[1]
+    if member[0] == "link":
+        return f"{member[1]} - {member[2]}"
+    return f"a node port on {member[2]}"
+
+
+def _component(graph: dict[str, dict[str, int]], sides: dict) -> set[str]:
+    """The switches a plane's leaves reach (its copy of the tiers above, every rail's)."""
+    seen, todo = set(sides), list(sides)
+    while todo:
+        for other in graph.get(todo.pop(), {}):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return seen
+
+
+def _classes(state, graph, sides, plane: set[str]) -> dict[str, tuple]:
+    """A class per switch of the plane: its role and endpoints, then refined by its
+    neighbours' classes and link counts until no class splits."""
+    label = {d: (state.role.get(d), tuple(sides.get(d, (0, 0)))) for d in plane}
+    while True:
+        refined = {d: (label[d], tuple(sorted((label[n], links)
+                                              for n, links in graph.get(d, {}).items())))
+                   for d in plane}
+        ids = {key: i for i, key in enumerate(sorted(set(refined.values()), key=repr))}
+        new = {d: (label[d][0], ids[refined[d]]) for d in plane}
+        if len(set(new.values())) == len(set(label.values())):
+            return new
+        label = new
+
+
+def _elements(state, graph, sides, plane: set[str], classes: dict[str, tuple]):
+    """``(element, members)`` per class: switches by role, then cables by link class (a
+    member: ``("switch", device)``, ``("link", lower, upper)`` or ``("port", node port
+    side, leaf)``)."""
+    by_class: dict[tuple, list] = defaultdict(list)
+    for device in sorted(plane):
+        by_class[("switch", classes[device])].append(("switch", device))
+    for leaf in sorted(sides):
+        a, b = sides[leaf]
+        for side, count in ((0, a), (1, b)):
+            if count:
+                by_class[("port", classes[leaf], side)].append(("port", side, leaf))
+    for device in sorted(plane):
+        for other, _ in sorted(graph.get(device, {}).items()):
+            lower, upper = device, other
+            if _TIER.get(state.role.get(lower), 9) < _TIER.get(state.role.get(upper), 9):
+                by_class[("link", classes[lower], classes[upper])].append(
+                    ("link", lower, upper))
+    for key, members in by_class.items():
+        if key[0] == "switch":
+            element = key[1][0]
+        elif key[0] == "port":
+            element = "node-leaf"
+        else:
+            element = f"{key[1][0]}-{key[2][0]}"
+        yield element, members
+
+
+_TIER = {"leaf": 1, "spine": 2, "core": 3}
+
+
+def _without(graph, sides, speed: float, member) -> tuple[int, float]:
+    """Endpoints cut and the plane's max-flow with ``member`` failed."""
+    kind = member[0]
+    if kind == "switch":
+        device = member[1]
+        cut = sum(sides.get(device, (0, 0)))
+        rest = {n: {o: c for o, c in nbrs.items() if o != device}
+                for n, nbrs in graph.items() if n != device}
+        rest_sides = {leaf: v for leaf, v in sides.items() if leaf != device}
+        return cut, _max_flow(rest, rest_sides, speed)
+    if kind == "port":
+        _, side, leaf = member
+        rest_sides = dict(sides)
+        counts = list(sides[leaf])
+        counts[side] -= 1
+        rest_sides[leaf] = counts
+        return 1, _max_flow(graph, rest_sides, speed)
+    _, lower, upper = member
+    rest = {n: dict(nbrs) for n, nbrs in graph.items()}
+    for a, z in ((lower, upper), (upper, lower)):
+        rest[a][z] -= 1
+        if not rest[a][z]:
+            del rest[a][z]
+    return 0, _max_flow(rest, sides, speed)
+
+
 def _max_flow(graph: dict[str, dict[str, int]], sides: dict[str, list[int]],
               speed: float) -> float:
-    """Max-flow from side-A endpoints to side-B endpoints on the twin-contracted graph."""
-    members: dict[str, tuple] = {}
-    adjacency = {node: dict(nbrs) for node, nbrs in graph.items()}
-    for leaf, (a, b) in sides.items():
-        adjacency.setdefault(leaf, {})
-        members[leaf] = (a, b)
-    merged, weight = _contract(adjacency, members)
-    flow_graph = nx.DiGraph()
-    for node, nbrs in merged.items():
+    """Max-flow from side-A endpoints to side-B endpoints, in links (every capacity a whole
+    number of links or endpoints: SciPy's exact integer max-flow) times the port speed."""
+    index = {node: i for i, node in enumerate({**graph, **sides})}  # isolated leaves too
+    source, sink = len(index), len(index) + 1
+    tails, heads, capacity = [], [], []
+    for node, nbrs in graph.items():
         for other, links in nbrs.items():
-            flow_graph.add_edge(node, other, capacity=links * speed)
-    for node, (a, b) in weight.items():
+            tails.append(index[node])
+            heads.append(index[other])
+            capacity.append(links)
+    sources = sinks = 0
+    for node, (a, b) in sides.items():
         if a:
-            flow_graph.add_edge("_source", node, capacity=a * speed)
+            tails.append(source)
+            heads.append(index[node])
+            capacity.append(a)
+            sources += 1
         if b:
-            flow_graph.add_edge(node, "_sink", capacity=b * speed)
-    if "_source" not in flow_graph or "_sink" not in flow_graph:
+            tails.append(index[node])
+            heads.append(sink)
+            capacity.append(b)
+            sinks += 1
+    if not sources or not sinks:
         return 0.0
-    return nx.maximum_flow_value(flow_graph, "_source", "_sink")
-
-
-def _contract(adjacency: dict[str, dict[str, int]], sides: dict[str, tuple]
-              ) -> tuple[dict[str, dict[str, int]], dict[str, tuple]]:
-    """Merge twins (same neighbours with the same link counts, same endpoints on each side).
-
-    Repeats until no pair merges. Merged nodes add their endpoint counts; edges to a merged
-    node add their link counts.
-    """
-    weight = {node: sides.get(node, (0, 0)) for node in adjacency}
-    while True:
-        signature: dict[tuple, list[str]] = defaultdict(list)
-        for node, nbrs in adjacency.items():
-            per_endpoint = weight[node]
-            signature[(tuple(sorted(nbrs.items())), per_endpoint)].append(node)
-        groups = [sorted(g) for g in signature.values() if len(g) > 1]
-        if not groups:
-            return adjacency, weight
-        rename = {}
-        for group in groups:
-            head = group[0]
-            for node in group:
-                rename[node] = head
-        new_adj: dict[str, dict[str, int]] = defaultdict(dict)
-        new_weight: dict[str, tuple] = defaultdict(lambda: (0, 0))
-        for node, nbrs in adjacency.items():
-            target = rename.get(node, node)
-            a, b = new_weight[target]
-            wa, wb = weight[node]
-            new_weight[target] = (a + wa, b + wb)
-            for other, links in nbrs.items():
-                merged_other = rename.get(other, other)
-                new_adj[target][merged_other] = new_adj[target].get(merged_other, 0) + links
-        adjacency, weight = dict(new_adj), dict(new_weight)
-        for node in adjacency:
-            weight.setdefault(node, (0, 0))
+    matrix = scipy.sparse.csr_matrix(
+        (np.array(capacity, dtype=np.int32), (np.array(tails), np.array(heads))),
+        shape=(sink + 1, sink + 1))
+    return float(maximum_flow(matrix, source, sink).flow_value) * speed
 
 
 def _counted_parts(states: dict) -> Counter:

@@ -15,6 +15,7 @@ from designer.inputs import schema
 from designer.outputs.bom import BOM_COLUMNS, SUMMARY_COLUMNS
 from designer.outputs.cabling import COLUMNS
 from designer.outputs.compare_files import CSV_COLUMNS as COMPARE_COLUMNS
+from designer.outputs.failures import FAILURE_COLUMNS
 from designer.outputs.racks import RACK_COLUMNS
 from designer.outputs.runlists import ORDER_COLUMNS
 from designer.outputs.sweep_files import CSV_COLUMNS as SWEEP_COLUMNS
@@ -37,9 +38,10 @@ def test_every_input_key_is_named(record):
 
 
 @pytest.mark.parametrize("columns", [BOM_COLUMNS, SUMMARY_COLUMNS, COLUMNS, RACK_COLUMNS,
-                                     ORDER_COLUMNS, SWEEP_COLUMNS, COMPARE_COLUMNS],
+                                     ORDER_COLUMNS, SWEEP_COLUMNS, COMPARE_COLUMNS,
+                                     FAILURE_COLUMNS],
                          ids=["bom", "summary", "cabling", "racks", "cable-order", "sweep",
-                              "compare"])
+                              "compare", "failures"])
 def test_every_column_is_named(columns):
     assert set(columns) - NAMED == set()
 

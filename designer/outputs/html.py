@@ -26,11 +26,12 @@ REPORT_HTML_TEMPLATE = "report.html.j2"
 
 
 def html_context(result: DesignResult, racks_csv: Path | None = None,
-                 runs: Runs | None = None) -> dict:
+                 runs: Runs | None = None,
+                 failures: dict[str, list[dict]] | None = None) -> dict:
     """:func:`report_context` with a ``diagram`` (safe SVG markup) added to every fabric, and
     the ``floor_plans`` of every hall and the ``campus_plans`` of every campus when
     ``racks_csv`` is given."""
-    context = report_context(result, runs)
+    context = report_context(result, runs, failures)
     # fabric_svg and hall_svg escape every text they place, so their markup is safe as it is
     fabrics = [{**entry, "diagram": Markup(fabric_svg(fabric, result.money))}
                for entry, fabric in zip(context["fabrics"], result.fabrics, strict=True)]
@@ -50,7 +51,8 @@ def autoescapes(env: jinja2.Environment, name: str) -> bool:
 
 
 def write_report_html(result: DesignResult, path: Path, env: jinja2.Environment,
-                      racks_csv: Path | None = None, runs: Runs | None = None) -> None:
+                      racks_csv: Path | None = None, runs: Runs | None = None,
+                      failures: dict[str, list[dict]] | None = None) -> None:
     """Render ``report.html.j2`` with :func:`html_context` into ``path`` (UTF-8, LF).
 
     Raises
@@ -62,4 +64,4 @@ def write_report_html(result: DesignResult, path: Path, env: jinja2.Environment,
         raise ValueError(f"the template environment must autoescape {REPORT_HTML_TEMPLATE}")
     template = env.get_template(REPORT_HTML_TEMPLATE)
     with open(path, "w", encoding="utf-8", newline="") as out:
-        template.stream(**html_context(result, racks_csv, runs)).dump(out)
+        template.stream(**html_context(result, racks_csv, runs, failures)).dump(out)

@@ -17,6 +17,7 @@ import jinja2
 from designer.inputs.catalog import PRICED_KINDS
 from designer.model.links import LinkClass
 from designer.outputs.cabling import COLUMNS, iter_cabling
+from designer.outputs.failures import worst_failure
 from designer.outputs.templating import unneutralize
 from designer.results.explain import binding_limits, describe_structure
 from designer.results.money import DOLLARS, Money
@@ -35,11 +36,12 @@ ROLE_ORDER = ("leaf", "spine", "core")
 
 
 def write_report_md(result: DesignResult, path: Path, env: jinja2.Environment,
-                    runs: Runs | None = None) -> None:
+                    runs: Runs | None = None,
+                    failures: dict[str, list[dict]] | None = None) -> None:
     """Render ``report.md.j2`` with :func:`report_context` into ``path`` (UTF-8, LF)."""
     template = env.get_template(REPORT_TEMPLATE)
     with open(path, "w", encoding="utf-8", newline="") as out:
-        template.stream(**report_context(result, runs)).dump(out)
+        template.stream(**report_context(result, runs, failures)).dump(out)
 
 
 def plan_runs(result: DesignResult, cabling_csv: Path | None = None
@@ -51,7 +53,8 @@ def plan_runs(result: DesignResult, cabling_csv: Path | None = None
     return part_runs(dict(zip(COLUMNS, row, strict=True)) for row in iter_cabling(result))
 
 
-def report_context(result: DesignResult, runs: Runs | None = None) -> dict:
+def report_context(result: DesignResult, runs: Runs | None = None,
+                   failures: dict[str, list[dict]] | None = None) -> dict:
     """Everything ``report.md.j2`` shows, as plain values.
 
     Keys: ``title``, ``total_cost_usd``, ``total_cost`` (the bill's total in the demand's
@@ -60,7 +63,9 @@ def report_context(result: DesignResult, runs: Runs | None = None) -> dict:
     ``shared_servers`` (see :func:`shared_server_lines`) and ``footer`` (see
     :func:`footer_context`). The media table's
     runs are ``runs`` (:func:`plan_runs` of the plan as written) when given, else the plan's
-    rows generated afresh.
+    rows generated afresh. ``failures`` (``{fabric: rows}`` of ``failures.csv``, the
+    verifier's) gives each fabric's ``failures`` and ``worst_failure``; without it they are
+    empty.
     """
     bom = result.bom
     runs = plan_runs(result) if runs is None else runs
@@ -72,11 +77,23 @@ def report_context(result: DesignResult, runs: Runs | None = None) -> dict:
         "total_power_w": sum(f.power_w for f in result.fabrics),
         "optimal": result.optimal,
         "solver": result.solver,
-        "fabrics": [fabric_context(f, result.catalog, [b for b in bom if b.fabric == f.name],
-                                   runs, result.money) for f in result.fabrics],
+        "fabrics": [{**fabric_context(f, result.catalog, [b for b in bom if b.fabric == f.name],
+                                      runs, result.money),
+                     **failure_context((failures or {}).get(f.name, []))}
+                    for f in result.fabrics],
         "shared_servers": shared_server_lines(result),
         "footer": footer_context(result),
     }
+
+
+def failure_context(rows: list[dict]) -> dict:
+    """``failures`` (the rows, each with ``label``: what fails, in words) and
+    ``worst_failure`` (the row that costs most, or None)."""
+    labels = {"leaf": "a leaf switch", "spine": "a spine switch", "core": "a core switch",
+              "node-leaf": "a node port or its cable", "leaf-spine": "a leaf-spine cable",
+              "spine-core": "a spine-core cable"}
+    rows = [{**row, "label": labels.get(row["element"], row["element"])} for row in rows]
+    return {"failures": rows, "worst_failure": worst_failure(rows)}
 
 
 def shared_server_lines(result: DesignResult) -> list[str]:

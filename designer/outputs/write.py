@@ -14,22 +14,23 @@ from typing import TYPE_CHECKING
 from designer.exports import exporting
 from designer.outputs.bom import write_bom_csv, write_bom_xlsx
 from designer.outputs.cabling import write_cabling_csv
+from designer.outputs.failures import failures_by_fabric, write_failures_csv
 from designer.outputs.html import write_report_html
 from designer.outputs.racks import RackTally
-from designer.outputs.report import PartRuns, write_report_md
+from designer.outputs.report import PartRuns, Runs, write_report_md
 from designer.outputs.runlists import CableOrder, RunLists
 from designer.outputs.templating import environment
 from designer.staging import staged_folder
 from designer.verify import VerificationError, VerificationReport, verify
 
 if TYPE_CHECKING:
-    import jinja2
 
     from designer.results.result import DesignResult
 
 PARALLEL_VERIFY_CABLES = 20_000  # a plan this large is verified while the rest is written
 OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "racks.csv", "report.md",
-                "report.html", "verification.json", "cable-order.csv", "runlists", "exports")
+                "report.html", "verification.json", "cable-order.csv", "runlists", "exports",
+                "failures.csv")
 
 
 def write_all(result: DesignResult, outdir: Path, templates: str | Path | None = None,
@@ -37,7 +38,7 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
               timed: Callable[[str, float], None] | None = None) -> Path:
     """Write ``design.json``, ``bom.csv``, ``bom.xlsx``, ``cabling.csv``, ``cable-order.csv``,
     ``runlists/``, ``report.md``, ``report.html``, ``exports/`` (NetBox, containerlab, NVIDIA
-    cable validation) and ``verification.json``.
+    cable validation), ``verification.json`` and ``failures.csv``.
 
     An existing ``outdir`` is replaced only after every file has been written, and only when it
     holds nothing but a previous design's files or ``force`` is true. ``progress`` is called
@@ -63,28 +64,38 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
         # every file the verifier reads is written: a large plan is verified on another core
         # while the rest is written
         with Verification(staging, parallel=cables >= PARALLEL_VERIFY_CABLES) as checking:
-            _write_the_rest(result, staging, cables, env, say, clock)
+            runs = _write_the_plans_readers(result, staging, cables, say, clock)
+            say("writing bom.xlsx")
+            with clock("bom.xlsx"):
+                write_bom_xlsx(result, staging / "bom.xlsx", cabling_csv, cables)
             say("verifying the written design independently")
             with clock("verify (waited for)" if checking.parallel else "verify"):
                 report = checking.report()
         (staging / "verification.json").write_text(
             json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
+        # what one failure costs is the verifier's figure: the reports follow it
+        say("writing the failure table and the reports")
+        failures = failures_by_fabric(report.figures)
+        write_failures_csv(failures, staging / "failures.csv")
+        with clock("report.md"):
+            write_report_md(result, staging / "report.md", env, runs, failures)
+        with clock("report.html"):
+            write_report_html(result, staging / "report.html", env, staging / "racks.csv",
+                              runs, failures)
     return Path(outdir).resolve()
 
 
-def _write_the_rest(result: DesignResult, staging: Path, cables: int,
-                    env: jinja2.Environment, say: Callable[[str], None], clock: _Clock) -> None:
-    """Every output the verifier does not read: from one pass over the written plan, the run
-    lists, the cable order, the runs each part serves (for the reports) and the exports; then
-    bom.xlsx and the reports."""
-    cabling_csv = staging / "cabling.csv"
+def _write_the_plans_readers(result: DesignResult, staging: Path, cables: int,
+                             say: Callable[[str], None], clock: _Clock) -> Runs:
+    """From one pass over the written plan: the run lists, the cable order and the exports;
+    returns the runs each part serves (for the reports)."""
     say(f"writing run lists, the cable order and the exports (NetBox, containerlab, NVIDIA "
         f"cable validation) from {cables:,} cable legs")
     order = CableOrder(result.parts_table(),
                        {f.name: f.structure.node_cage[0] for f in result.fabrics})
     runs = PartRuns()
     with (clock("runlists, cable order, exports"),
-          open(cabling_csv, newline="", encoding="utf-8") as handle,
+          open(staging / "cabling.csv", newline="", encoding="utf-8") as handle,
           exporting(staging) as exports):
         rows = csv.DictReader(handle)
         with RunLists(staging / "runlists", rows.fieldnames or []) as runlists:
@@ -94,14 +105,7 @@ def _write_the_rest(result: DesignResult, staging: Path, cables: int,
                 runs.add(row)
                 exports.add(row)
         order.write(staging / "cable-order.csv")
-    say("writing bom.xlsx and the reports")
-    with clock("bom.xlsx"):
-        write_bom_xlsx(result, staging / "bom.xlsx", cabling_csv, cables)
-    with clock("report.md"):
-        write_report_md(result, staging / "report.md", env, runs.runs)
-    with clock("report.html"):
-        write_report_html(result, staging / "report.html", env, staging / "racks.csv",
-                          runs.runs)
+    return runs.runs
 
 
 class Verification:
