@@ -1009,13 +1009,15 @@ def failure_impact(state) -> list[dict]:
         return []
     plane = _component(whole, sides)
     graph = {device: whole.get(device, {}) for device in plane}
-    total = sum(_max_flow(whole, _plane_sides(state, p), speed) for p in range(planes))
-    flow = _max_flow(graph, sides, speed)
+    network = FlowNetwork(graph, sides)
+    flow = network.flow() * speed
+    total = flow + sum(_max_flow(whole, _plane_sides(state, p), speed)
+                       for p in range(1, planes))
     classes = _classes(state, graph, sides, plane)
     rows: dict[tuple, dict] = {}
     for element, members in _elements(state, graph, sides, plane, classes):
-        cut, left = _without(graph, sides, speed, members[0])
-        remaining = total - flow + left
+        cut, left = _without(network, sides, members[0])
+        remaining = total - flow + left * speed
         figures = (element, cut, cut if planes == 1 else 0, round(remaining, 3))
         count = sum(_units(graph, sides, m) for m in members) * planes
         if figures in rows:  # classes that fail alike are one row
@@ -1107,62 +1109,67 @@ def _elements(state, graph, sides, plane: set[str], classes: dict[str, tuple]):
 _TIER = {"leaf": 1, "spine": 2, "core": 3}
 
 
-def _without(graph, sides, speed: float, member) -> tuple[int, float]:
-    """Endpoints cut and the plane's max-flow with ``member`` failed."""
+def _without(network: FlowNetwork, sides: dict, member) -> tuple[int, int]:
+    """Endpoints cut and the plane's max-flow (in links) with ``member`` failed."""
     kind = member[0]
     if kind == "switch":
-        device = member[1]
-        cut = sum(sides.get(device, (0, 0)))
-        rest = {n: {o: c for o, c in nbrs.items() if o != device}
-                for n, nbrs in graph.items() if n != device}
-        rest_sides = {leaf: v for leaf, v in sides.items() if leaf != device}
-        return cut, _max_flow(rest, rest_sides, speed)
+        return sum(sides.get(member[1], (0, 0))), network.flow(node=member[1])
     if kind == "port":
-        _, side, leaf = member
-        rest_sides = dict(sides)
-        counts = list(sides[leaf])
-        counts[side] -= 1
-        rest_sides[leaf] = counts
-        return 1, _max_flow(graph, rest_sides, speed)
-    _, lower, upper = member
-    rest = {n: dict(nbrs) for n, nbrs in graph.items()}
-    for a, z in ((lower, upper), (upper, lower)):
-        rest[a][z] -= 1
-        if not rest[a][z]:
-            del rest[a][z]
-    return 0, _max_flow(rest, sides, speed)
+        return 1, network.flow(port=member[1:])
+    return 0, network.flow(link=member[1:])
+
+
+class FlowNetwork:
+    """A switch graph and one cut's endpoints as arrays: its max-flow in links, whole or with
+    one switch, one cable (of a pair's links) or one node port failed. Every capacity is a
+    whole number of links or endpoints, so SciPy's integer max-flow is exact."""
+
+    def __init__(self, graph: dict[str, dict[str, int]], sides: dict[str, list[int]]):
+        self.index = {node: i for i, node in enumerate({**graph, **sides})}  # isolated too
+        edges = [(self.index[node], self.index[other], links)
+                 for node, nbrs in graph.items() for other, links in nbrs.items()]
+        self.tails, self.heads, self.links = (np.array(column, dtype=np.int64)
+                                              for column in zip(*edges, strict=True)) \
+            if edges else (np.zeros(0, dtype=np.int64),) * 3
+        count = len(self.index)
+        self.a, self.b = np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+        for leaf, (a, b) in sides.items():
+            self.a[self.index[leaf]], self.b[self.index[leaf]] = a, b
+
+    def flow(self, node: str | None = None, link: tuple[str, str] | None = None,
+             port: tuple[int, str] | None = None) -> int:
+        """Max-flow from side-A endpoints to side-B endpoints, in links."""
+        tails, heads, links, a, b = self.tails, self.heads, self.links, self.a, self.b
+        if node is not None:
+            i = self.index[node]
+            keep = (tails != i) & (heads != i)
+            tails, heads, links = tails[keep], heads[keep], links[keep]
+            a, b = a.copy(), b.copy()
+            a[i] = b[i] = 0
+        if link is not None:
+            i, j = self.index[link[0]], self.index[link[1]]
+            links = links - (((tails == i) & (heads == j)) | ((tails == j) & (heads == i)))
+        if port is not None:
+            side, leaf = port
+            a, b = a.copy(), b.copy()
+            (a if side == 0 else b)[self.index[leaf]] -= 1
+        count = len(a)
+        source, sink = count, count + 1
+        senders, receivers = np.flatnonzero(a), np.flatnonzero(b)
+        if not len(senders) or not len(receivers):
+            return 0
+        matrix = scipy.sparse.csr_matrix(
+            (np.concatenate([links, a[senders], b[receivers]]).astype(np.int32),
+             (np.concatenate([tails, np.full(len(senders), source), receivers]),
+              np.concatenate([heads, senders, np.full(len(receivers), sink)]))),
+            shape=(count + 2, count + 2))
+        return int(maximum_flow(matrix, source, sink).flow_value)
 
 
 def _max_flow(graph: dict[str, dict[str, int]], sides: dict[str, list[int]],
               speed: float) -> float:
-    """Max-flow from side-A endpoints to side-B endpoints, in links (every capacity a whole
-    number of links or endpoints: SciPy's exact integer max-flow) times the port speed."""
-    index = {node: i for i, node in enumerate({**graph, **sides})}  # isolated leaves too
-    source, sink = len(index), len(index) + 1
-    tails, heads, capacity = [], [], []
-    for node, nbrs in graph.items():
-        for other, links in nbrs.items():
-            tails.append(index[node])
-            heads.append(index[other])
-            capacity.append(links)
-    sources = sinks = 0
-    for node, (a, b) in sides.items():
-        if a:
-            tails.append(source)
-            heads.append(index[node])
-            capacity.append(a)
-            sources += 1
-        if b:
-            tails.append(index[node])
-            heads.append(sink)
-            capacity.append(b)
-            sinks += 1
-    if not sources or not sinks:
-        return 0.0
-    matrix = scipy.sparse.csr_matrix(
-        (np.array(capacity, dtype=np.int32), (np.array(tails), np.array(heads))),
-        shape=(sink + 1, sink + 1))
-    return float(maximum_flow(matrix, source, sink).flow_value) * speed
+    """Max-flow from side-A endpoints to side-B endpoints (:class:`FlowNetwork`), in Gb/s."""
+    return FlowNetwork(graph, sides).flow() * speed
 
 
 def _counted_parts(states: dict) -> Counter:

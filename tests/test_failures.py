@@ -46,13 +46,14 @@ def brute_force(state) -> Counter:
     plane = v._component(whole, sides)
     graph = {device: whole.get(device, {}) for device in plane}
     total = sum(v._max_flow(whole, v._plane_sides(state, p), speed) for p in range(planes))
-    flow = v._max_flow(graph, sides, speed)
+    network = v.FlowNetwork(graph, sides)
+    flow = network.flow() * speed
     seen: Counter = Counter()
 
     def count(element, member, units):
-        cut, left = v._without(graph, sides, speed, member)
-        seen[(element, cut, cut if planes == 1 else 0, round(total - flow + left, 3))] += (
-            units * planes)
+        cut, left = v._without(network, sides, member)
+        seen[(element, cut, cut if planes == 1 else 0,
+              round(total - flow + left * speed, 3))] += units * planes
 
     for device in plane:
         count(state.role[device], ("switch", device), 1)
@@ -119,5 +120,5 @@ def test_the_failure_table_is_written_and_reported(tmp_path):
     report = (out / "report.md").read_text("utf-8")
     assert ("The worst single failure is a leaf switch (g001-leaf): 32 GPUs cut off, 32 node "
             "ports without a path, 93.8% of the bisection left.") in report
-    assert "| a spine switch | 16 | spine01 | 0 | 0 | 192 Tb/s (93.8%) |" in report
+    assert "| a spine switch | 16 | spine01 | 0 | 0 | 192 Tb/s (93.75%) |" in report
     assert "What one failure costs" in (out / "report.html").read_text("utf-8")

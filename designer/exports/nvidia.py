@@ -51,6 +51,8 @@ COLUMNS = ("A-Rack", "A-U", "A-Node Name", "A-Type", "A-Port",
            "Protocol", "A-Module-PN", "Z-Module-PN",
            "Cable-PN", "Cable-Type", "Cable-Length (m)", "Cable-ID")
 PROTOCOLS = {"infiniband": "ib", "ethernet": "ethernet"}
+_SIDE_COLUMNS = {side: tuple(f"{side}_{key}" for key in ("role", "port", "rack", "ru", "device"))
+                 for side in ("a", "z")}
 _SWITCH_PORT = re.compile(r"^p(\d+)(?:/(\d+))?$")
 _HOST_PORT = re.compile(r"^nic(\d+)$")
 
@@ -112,8 +114,7 @@ class NvidiaExport:
         self.cvt_ports = cvt_ports
         self.text = Memo(text)
         self.lengths = Memo(two_decimals)
-        self.racks: dict[tuple[str, str], str] = {}
-        self.devices: dict[tuple[str, str, str], str] = {}
+        self.devices: dict[tuple[str, ...], tuple[str, str, str, str]] = {}
         self.ports: dict[tuple[str, str, str], str] = {}
         self._handle = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self.out = csv.writer(self._handle, lineterminator="\n")
@@ -139,21 +140,19 @@ class NvidiaExport:
     def _end(self, row: Mapping, fabric: Mapping, side: str,
              protocol: str) -> tuple[str, str, str, str, str]:
         """``Rack, U, Node Name, Type, Port`` of one end."""
-        name = fabric["name"]
-        role, port = (row.get(f"{side}_role") or ""), (row.get(f"{side}_port") or "")
-        rack_key = (name, (row.get(f"{side}_rack") or ""))
-        rack = self.racks.get(rack_key)
-        if rack is None:
-            rack = self.racks[rack_key] = text(rack_name(self.multi, fabric, rack_key[1]))
-        device_key = (name, role, (row.get(f"{side}_device") or ""))
-        device = self.devices.get(device_key)
+        role_, port_, rack_, ru_, device_ = _SIDE_COLUMNS[side]
+        role, port = row.get(role_) or "", row.get(port_) or ""
+        where = (fabric["name"], role, row.get(rack_) or "", row.get(ru_) or "",
+                 row.get(device_) or "")
+        device = self.devices.get(where)  # a device's cells: the same on each of its rows
         if device is None:
-            device = self.devices[device_key] = text(
-                device_name(self.multi, fabric, role, device_key[2]))
+            device = self.devices[where] = (
+                text(rack_name(self.multi, fabric, where[2])), text(where[3]),
+                text(device_name(self.multi, fabric, role, where[4])),
+                "Host" if role == "node" else "Switch")
         port_key = (port, role, protocol)
         cell = self.ports.get(port_key)
         if cell is None:
             cell = self.ports[port_key] = text(cvt_port(port, role, protocol)
                                                if self.cvt_ports else port)
-        return (rack, self.text[row.get(f"{side}_ru") or ""], device,
-                "Host" if role == "node" else "Switch", cell)
+        return (*device, cell)

@@ -64,8 +64,12 @@ class RunLists:
         self._files.close()
 
     def add(self, row) -> None:
-        values = list(row.values()) if isinstance(row, dict) else row
-        where = (values[self._hall] if self._hall is not None else "", values[self._row])
+        if isinstance(row, dict):
+            where = (row.get("a_hall", ""), row["a_row"])
+            values = row.values()
+        else:
+            where = (row[self._hall] if self._hall is not None else "", row[self._row])
+            values = row
         writer = self._by_row.get(where)
         if writer is None:
             writer = self._by_row[where] = self._writer(_file_name(*where))
