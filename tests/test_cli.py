@@ -33,7 +33,8 @@ def test_main_form_writes_every_output(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json", "exports",
-        "racks.csv", "report.html", "report.md", "runlists", "verification.json"]
+        "failures.csv", "racks.csv", "report.html", "report.md", "runlists",
+        "verification.json"]
     design = json.loads((out / "design.json").read_text())
     assert design["optimal"] is True and design["solver"] == "highs"  # the default
     assert "wrote" in done.stderr

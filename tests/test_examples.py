@@ -50,8 +50,8 @@ def test_there_are_examples():
 def test_every_output_file_is_written(written, name):
     files = sorted(p.name for p in written[name].iterdir())
     assert files == ["bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json",
-                     "exports", "racks.csv", "report.html", "report.md", "runlists",
-                     "verification.json"]
+                     "exports", "failures.csv", "racks.csv", "report.html", "report.md",
+                     "runlists", "verification.json"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -119,6 +119,6 @@ def test_the_failure_table_is_written_and_reported(tmp_path):
         32, 32, 0.9375)  # 32 leaves of 32 GPUs each; 15/16 of the cut by nodes is left
     report = (out / "report.md").read_text("utf-8")
     assert ("The worst single failure is a leaf switch (g001-leaf): 32 GPUs cut off, 32 node "
-            "ports without a path, 93.8% of the bisection left.") in report
+            "ports without a path, 93.75% of the bisection left.") in report
     assert "| a spine switch | 16 | spine01 | 0 | 0 | 192 Tb/s (93.75%) |" in report
     assert "What one failure costs" in (out / "report.html").read_text("utf-8")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import jinja2
 import openpyxl
-from xlsxwriter.utility import xl_col_to_name
 import pytest
+from xlsxwriter.utility import xl_col_to_name
 
 import designer
 from designer.errors import InputError
