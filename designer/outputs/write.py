@@ -24,7 +24,6 @@ from designer.staging import staged_folder
 from designer.verify import VerificationError, VerificationReport, verify
 
 if TYPE_CHECKING:
-
     from designer.results.result import DesignResult
 
 PARALLEL_VERIFY_CABLES = 20_000  # a plan this large is verified while the rest is written
