@@ -990,9 +990,10 @@ FAILURE_ELEMENTS = ("leaf", "spine", "core", "node-leaf", "leaf-spine", "spine-c
 
 def failure_impact(state) -> list[dict]:
     """What one failed switch or cable costs, per structural class of plane 1 (the other
-    planes are copies): the endpoints (node ports) it cuts off, the GPUs left with no port
-    (none when a GPU has a port in each of several planes), and the share of the fabric's
-    bisection by nodes (max-flow, every plane) that remains.
+    planes are copies): the endpoints (node ports) it cuts off, the GPUs it leaves with no way
+    into the fabric (:class:`_NodeEnds`: none when a GPU has a port in each of several planes,
+    or its node forwards to another NIC), and the share of the fabric's bisection by nodes
+    (max-flow, every plane) that remains.
 
     Switches are alike when they have the same role, the same endpoints on each side of the
     cut and the same links to the same classes of neighbours (refined until stable); cables
@@ -1010,15 +1011,16 @@ def failure_impact(state) -> list[dict]:
     plane = _component(whole, sides)
     graph = {device: whole.get(device, {}) for device in plane}
     network = FlowNetwork(graph, sides)
+    ends = _NodeEnds(state)
     flow = network.flow() * speed
     total = flow + sum(_max_flow(whole, _plane_sides(state, p), speed)
                        for p in range(1, planes))
     classes = _classes(state, graph, sides, plane)
     rows: dict[tuple, dict] = {}
     for element, members in _elements(state, graph, sides, plane, classes):
-        cut, left = _without(network, sides, members[0])
+        ports, left = _without(network, ends, members[0])
         remaining = total - flow + left * speed
-        figures = (element, cut, cut if planes == 1 else 0, round(remaining, 3))
+        figures = (element, len(ports), ends.gpus_cut(ports), round(remaining, 3))
         count = sum(_units(graph, sides, m) for m in members) * planes
         if figures in rows:  # classes that fail alike are one row
             rows[figures]["count"] += count
@@ -1109,14 +1111,56 @@ def _elements(state, graph, sides, plane: set[str], classes: dict[str, tuple]):
 _TIER = {"leaf": 1, "spine": 2, "core": 3}
 
 
-def _without(network: FlowNetwork, sides: dict, member) -> tuple[int, int]:
-    """Endpoints cut and the plane's max-flow (in links) with ``member`` failed."""
+def _without(network: FlowNetwork, ends: _NodeEnds, member) -> tuple[list, int]:
+    """The node ports cut, and the plane's max-flow (in links), with ``member`` failed."""
     kind = member[0]
     if kind == "switch":
-        return sum(sides.get(member[1], (0, 0))), network.flow(node=member[1])
+        return ends.on(member[1]), network.flow(node=member[1])
     if kind == "port":
-        return 1, network.flow(port=member[1:])
-    return 0, network.flow(link=member[1:])
+        return [ends.one(member[2], member[1])], network.flow(port=member[1:])
+    return [], network.flow(link=member[1:])
+
+
+class _NodeEnds:
+    """The node ports of plane 1 by leaf, and which GPUs a set of cut node ports leaves with
+    no way into the fabric: a GPU is cut off when every port of its rail (one per plane) is
+    cut, or, with node forwarding (the node carries a GPU's traffic to another of its NICs),
+    when every port of its node is. A node's GPUs share its rails evenly (``design.json``
+    ``server.gpus`` over the nodes; one GPU per endpoint without a server)."""
+
+    def __init__(self, state):
+        spec = state.spec
+        self.e, self.planes = spec["endpoints_per_node"], spec["planes"]
+        server = spec.get("server")
+        self.gpus_per_node = server["gpus"] / spec["nodes"] if server else self.e
+        self.forwarding = bool(spec.get("node_forwarding"))
+        self.half = spec["nodes"] // 2
+        self.ports: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for node, port, leaf in state.node_leaf:
+            if port <= self.e:  # plane 1
+                self.ports[leaf].append((node, port))
+
+    def on(self, leaf: str) -> list[tuple[str, int]]:
+        return self.ports.get(leaf, [])
+
+    def one(self, leaf: str, side: int) -> tuple[str, int]:
+        """A node port of ``leaf`` on ``side`` of the cut by nodes."""
+        return next(end for end in self.ports[leaf]
+                    if (int(end[0][1:]) > self.half) == bool(side))
+
+    def gpus_cut(self, ports: list[tuple[str, int]]) -> int:
+        by_node: dict[str, set[int]] = defaultdict(set)
+        for node, port in ports:
+            by_node[node].add(port)
+        gpus = 0.0
+        for cut in by_node.values():
+            if self.forwarding:
+                gpus += self.gpus_per_node if len(cut) == self.e * self.planes else 0
+                continue
+            rails = {(port - 1) % self.e for port in cut}
+            gpus += sum(self.gpus_per_node / self.e for rail in rails
+                        if all(p * self.e + rail + 1 in cut for p in range(self.planes)))
+        return round(gpus)
 
 
 class FlowNetwork:

@@ -47,12 +47,13 @@ def brute_force(state) -> Counter:
     graph = {device: whole.get(device, {}) for device in plane}
     total = sum(v._max_flow(whole, v._plane_sides(state, p), speed) for p in range(planes))
     network = v.FlowNetwork(graph, sides)
+    ends = v._NodeEnds(state)
     flow = network.flow() * speed
     seen: Counter = Counter()
 
     def count(element, member, units):
-        cut, left = v._without(network, sides, member)
-        seen[(element, cut, cut if planes == 1 else 0,
+        ports, left = v._without(network, ends, member)
+        seen[(element, len(ports), ends.gpus_cut(ports),
               round(total - flow + left * speed, 3))] += units * planes
 
     for device in plane:
@@ -122,3 +123,20 @@ def test_the_failure_table_is_written_and_reported(tmp_path):
             "ports without a path, 93.75% of the bisection left.") in report
     assert "| a spine switch | 16 | spine01 | 0 | 0 | 192 Tb/s (93.75%) |" in report
     assert "What one failure costs" in (out / "report.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("spec", "gpus"), [
+    # a DGX H100's 8 GPUs on 2 endpoints: a port stands for 4 GPUs
+    ({"nodes": 16, "endpoints_per_node": 2, "port_speed_gbps": 400, "server": "DGX H100"},
+     16 * 8),
+    # rail leaves, and a node that forwards a GPU's traffic to its other NICs: no GPU is lost
+    ({"nodes": 40, "endpoints_per_node": 8, "port_speed_gbps": 400,
+      "layout": "rail-optimized", "max_switch_hops": 3, "node_forwarding": True}, 0),
+])
+def test_gpus_cut_off_count_the_gpus_behind_the_ports(tmp_path, spec, gpus):
+    demand = designer.Demand.from_dict({"fabrics": [{"name": "f", **spec}]},
+                                       path=str(tmp_path / "d.yaml"))
+    result = designer.design(demand, designer.load_catalog(["nvidia-infiniband"]))
+    state = v.fabric_states(result.write(tmp_path / "out"))["f"]
+    leaf = next(r for r in v.failure_impact(state) if r["element"] == "leaf")
+    assert leaf["gpus_cut"] == gpus and leaf["endpoints_cut"] > 0

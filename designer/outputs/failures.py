@@ -9,8 +9,9 @@ by max-flow): one row per structural class of element, classes that fail alike t
 ``element`` is a switch role (``leaf``, ``spine``, ``core``) or a link class (``node-leaf``:
 one node port or its cable; ``leaf-spine``, ``spine-core``: one cable); ``count`` how many
 elements the row stands for (every plane's); ``endpoints_cut`` the node ports left with no
-path; ``gpus_cut`` the GPUs left with no port at all (none when each GPU has a port in several
-planes); ``bisection_left_gbps`` and ``_share`` the fabric's bisection by nodes that remains.
+path; ``gpus_cut`` the GPUs left with no way into the fabric (every port of a GPU's rail cut,
+one per plane, or with node forwarding every port of its node); ``bisection_left_gbps`` and
+``_share`` the fabric's bisection by nodes that remains.
 """
 
 from __future__ import annotations

@@ -205,6 +205,7 @@ class FabricResult:
             "nodes": fabric.nodes,
             "servers": self.servers or self.name,
             "endpoints_per_node": fabric.endpoints_per_node,
+            "node_forwarding": fabric.node_forwarding,
             "port_speed_gbps": fabric.port_speed_gbps,
             "nic": {"model": s.nic.model, "per_node": nics_per_node(fabric, s.nic),
                     "in_server_price": s.nics_in_server_price,
