@@ -1131,8 +1131,8 @@ class _NodeEnds:
     def __init__(self, state):
         spec = state.spec
         self.e, self.planes = spec["endpoints_per_node"], spec["planes"]
-        server = spec.get("server")
-        self.gpus_per_node = server["gpus"] / spec["nodes"] if server else self.e
+        gpus = (spec.get("server") or {}).get("gpus")
+        self.gpus_per_node = gpus / spec["nodes"] if gpus else self.e
         self.forwarding = bool(spec.get("node_forwarding"))
         self.half = spec["nodes"] // 2
         self.ports: dict[str, list[tuple[str, int]]] = defaultdict(list)
