@@ -32,6 +32,9 @@ Examples:
 """
 
 
+QUOTE_KEYS = {"overrides", "discounts", "licenses", "support"}
+
+
 class _MainGroup(click.Group):
     """A group whose default verb is ``run``: ``design X.yaml -o out`` = ``design run X.yaml``."""
 
@@ -184,8 +187,10 @@ def validate_cmd(files, debug):
     """Check demand and catalog files without designing anything.
 
     A file with a `fabrics:` key is a demand (its catalogs are loaded and its model references
-    checked); anything else is a catalog. Every file is checked: each bad one gets its own
-    `error:` headline, and the exit code is 1 when any is bad.
+    checked); a catalog with a quote's sections (overrides, discounts, licenses, support) is
+    checked laid over the shipped catalogs, whose models it may name; anything else is a
+    catalog on its own. Every file is checked: each bad one gets its own `error:` headline,
+    and the exit code is 1 when any is bad.
     """
     import designer
     from designer.design import check_references
@@ -199,6 +204,12 @@ def validate_cmd(files, debug):
                 demand = designer.load_demand(name)
                 check_references(demand, designer.load_catalog(demand_catalogs(demand)))
                 click.echo(f"{name}: valid demand ({len(demand.fabrics)} fabric(s))")
+            elif isinstance(data, dict) and QUOTE_KEYS & set(data):
+                # a quote names models other catalogs define: check it over the shipped ones
+                catalog = designer.load_catalog([*designer.shipped_catalog_names(), name])
+                said = ", ".join(f"{len(data[key] or ())} {key}" for key in sorted(QUOTE_KEYS)
+                                 if isinstance(data.get(key), list))
+                click.echo(f"{name}: valid quote over the shipped catalogs ({said})")
             else:
                 catalog = designer.load_catalog([name])
                 count = sum(len(getattr(catalog, k)) for k in

@@ -111,3 +111,22 @@ def test_a_quoted_and_energy_priced_catalog_crosses_to_a_worker_whole(tmp_path):
     assert again.list_prices == priced.list_prices and again.list_prices
     assert again.usd_per_w == priced.usd_per_w > 0
     assert dict(again.switches) == dict(priced.switches)
+
+
+def test_validate_checks_a_quote_over_the_shipped_catalogs(tmp_path):
+    from click.testing import CliRunner
+
+    from designer.cli import main
+
+    runner = CliRunner()
+    good = runner.invoke(main, ["validate", str(ROOT / "examples" / "quotes" /
+                                                "nvidia-q1234.yaml")])
+    assert good.exit_code == 0, good.output
+    assert "valid quote over the shipped catalogs (1 discounts, 1 licenses, 3 overrides, " \
+           "1 support)" in good.output
+    bad = runner.invoke(main, ["validate", str(quote(tmp_path, """\
+        overrides:
+          - {model: MQM9790-NS2X, price_usd: 1}
+        """))])
+    assert bad.exit_code == 1
+    assert "overrides[0].model: no catalog defines 'MQM9790-NS2X'" in bad.output
