@@ -194,6 +194,7 @@ def validate_cmd(files, debug):
     """
     import designer
     from designer.design import check_references
+    from designer.inputs.catalog import PART_KINDS
     from designer.inputs.loading import demand_catalogs, read_yaml_file
 
     failed = []
@@ -212,8 +213,7 @@ def validate_cmd(files, debug):
                 click.echo(f"{name}: valid quote over the shipped catalogs ({said})")
             else:
                 catalog = designer.load_catalog([name])
-                count = sum(len(getattr(catalog, k)) for k in
-                            ("switches", "nics", "transceivers", "cables", "servers"))
+                count = sum(len(getattr(catalog, kind)) for kind in PART_KINDS)
                 click.echo(f"{name}: valid catalog ({count} parts)")
         except DesignerError as error:
             if debug:

@@ -6,7 +6,6 @@ across all part kinds, so a BOM line is identified by its model alone.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -22,6 +21,7 @@ from designer.inputs.schema import (
     Switch,
     Transceiver,
 )
+from designer.inputs.validation import did_you_mean
 
 PRICED_KINDS = ("switches", "nics", "transceivers", "cables")  # the kinds a network is built of
 PART_KINDS = (*PRICED_KINDS, "servers")
@@ -237,21 +237,16 @@ def _check_services(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, d
                 covers = service.covers
                 if covers.model is not None and covers.model not in kind_of:
                     problems.append(f"{where}.covers.model: no catalog defines "
-                                    f"'{covers.model}'{_did_you_mean(covers.model, kind_of)}")
+                                    f"'{covers.model}'{did_you_mean(covers.model, kind_of)}")
                 elif covers.vendor is not None and covers.vendor not in vendors:
                     problems.append(f"{where}.covers.vendor: no catalog part is sold by "
-                                    f"'{covers.vendor}'{_did_you_mean(covers.vendor, vendors)}")
+                                    f"'{covers.vendor}'{did_you_mean(covers.vendor, vendors)}")
                 elif section == "licenses" and (covers.kind or kind_of.get(
                         covers.model, "switches")) != "switches":
                     problems.append(f"{where}.covers: a licence covers switches (a vendor's "
                                     f"are the switches it sells), not "
                                     f"{covers.kind or kind_of[covers.model]}")
     return problems
-
-
-def _did_you_mean(name: str, known) -> str:
-    close = difflib.get_close_matches(name, sorted(k for k in known if k), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _rebuild(tables: dict, files: tuple[str, ...], digest: str, origin: dict,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
-
 from designer.errors import InputError
 from designer.inputs.catalog import Catalog
 from designer.inputs.demand import Demand
 from designer.inputs.loading import load_catalog, shipped_catalog_names
 from designer.inputs.schema import Fabric
 from designer.inputs.servers import on_board_nics, pool_of
+from designer.inputs.validation import did_you_mean
 
 
 def _unknown(label: str, name: str, known) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"{label}: unknown model '{name}'{hint}"
+    return f"{label}: unknown model '{name}'{did_you_mean(name, known)}"
 
 
 def check_references(demand: Demand, catalog: Catalog) -> None:

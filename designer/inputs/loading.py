@@ -7,7 +7,6 @@ one :class:`InputError` listing every problem as ``<file>: <key path>: <what is 
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import stat
 from collections.abc import Iterable, Sequence
@@ -17,10 +16,10 @@ from typing import Any
 import yaml
 
 from designer.errors import InputError
-from designer.inputs.catalog import Catalog
+from designer.inputs.catalog import PART_KINDS, Catalog
 from designer.inputs.demand import Demand
 from designer.inputs.schema import CatalogFile, DemandFile
-from designer.inputs.validation import _show, format_location, validate
+from designer.inputs.validation import _show, did_you_mean, format_location, validate
 from designer.resources import shipped
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
@@ -309,16 +308,13 @@ def load_demand(path: str | Path) -> Demand:
     return Demand(spec=spec, path=str(path), digest=hashlib.sha256(text.encode()).hexdigest())
 
 
-CATALOG_LISTS = ("switches", "nics", "transceivers", "cables", "servers")
-
-
 def _not_the_other_kind(data: Any, label: str, wanted: str) -> None:
     """Say so plainly when a demand is given where a catalog goes, or the reverse (a mapping
     with ``fabrics:`` and no part lists is a demand; part lists and no ``fabrics:``, a
     catalog), instead of listing every key as unknown."""
     if not isinstance(data, dict):
         return
-    parts = [key for key in CATALOG_LISTS if key in data]
+    parts = [key for key in PART_KINDS if key in data]
     if wanted == "catalog" and "fabrics" in data and not parts:
         raise InputError(f"{label}: is a demand (it has 'fabrics:'), not a catalog: give it as "
                          "DEMAND.yaml, and catalogs with --catalog or its 'catalogs:' list")
@@ -360,9 +356,8 @@ def demand_catalogs(demand: Demand) -> list[str]:
             resolved = str(candidate)
         else:
             if entry not in shipped:
-                close = difflib.get_close_matches(entry, shipped, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(f"{where}[{i}]: unknown shipped catalog {_show(entry, 200)}{hint}; "
+                problems.append(f"{where}[{i}]: unknown shipped catalog {_show(entry, 200)}"
+                                f"{did_you_mean(entry, shipped)}; "
                                 f"shipped: {', '.join(shipped)} (a file needs .yaml or a /)")
             resolved = entry
         if resolved in out:

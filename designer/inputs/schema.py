@@ -8,11 +8,12 @@ in ``catalog.py``, unknown references in ``checks.py``.
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from designer.inputs.validation import did_you_mean
 
 Protocol = Literal["infiniband", "ethernet"]
 PROTOCOLS: tuple[str, ...] = ("infiniband", "ethernet")
@@ -613,11 +614,10 @@ class DemandFile(Record):
                 continue
             group = groups.get(fabric.servers)
             if group is None:
-                close = difflib.get_close_matches(fabric.servers, list(groups), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
                 known = ", ".join(sorted(groups)) or "none declared"
                 problems.append(f"{where}.servers: unknown server group '{fabric.servers}'"
-                                f"{hint}; server_groups: {known}")
+                                f"{did_you_mean(fabric.servers, groups)}; server_groups: "
+                                f"{known}")
                 continue
             if fabric.nodes is not None and fabric.nodes != group.nodes:
                 problems.append(f"{where}.nodes: {fabric.nodes} differs from server group "

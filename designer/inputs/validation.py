@@ -95,6 +95,16 @@ def _explain(error: dict[str, Any]) -> str:
     return error["msg"][0].lower() + error["msg"][1:]
 
 
+def did_you_mean(name: str, known) -> str:
+    """`` (did you mean 'X'?)`` for the known name closest to ``name``, or nothing.
+
+    >>> did_you_mean("DGX-H100", ["DGX H100", "DGX B200"]), did_you_mean("x", ["y"])
+    (" (did you mean 'DGX H100'?)", '')
+    """
+    close = difflib.get_close_matches(name, sorted(k for k in known if k), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 _RATIO = re.compile(r"\s*(\d+(?:\.\d+)?)\s*:\s*1\s*")
 _WITH_UNIT = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*[A-Za-z%/][A-Za-z%/ ]*")
 _QUOTED = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*")
