@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeVar
 
 from designer.errors import InputError
 from designer.inputs.schema import (
@@ -16,6 +17,7 @@ from designer.inputs.schema import (
     CatalogFile,
     License,
     Nic,
+    PartTarget,
     Server,
     Support,
     Switch,
@@ -25,6 +27,7 @@ from designer.inputs.validation import did_you_mean
 
 PRICED_KINDS = ("switches", "nics", "transceivers", "cables")  # the kinds a network is built of
 PART_KINDS = (*PRICED_KINDS, "servers")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -157,33 +160,45 @@ def _apply_quotes(files: Sequence[tuple[str, CatalogFile]], parts: dict[str, dic
                       if key not in ("model", "price") and value is not None}
             parts[kind][override.model] = parts[kind][override.model].model_copy(update=update)
             origin[override.model] += f", priced by {label}: overrides[{index}]"
-    ranked: dict[str, tuple[int, int, float, str]] = {}  # model: (rank, order, percent, where)
-    order = 0
-    for label, content in files:
-        for index, discount in enumerate(content.discounts):
-            order += 1
-            for kind in PART_KINDS:
-                if discount.kind not in (None, kind):
-                    continue
-                for model, part in parts[kind].items():
-                    rank = (3 if discount.model == model
-                            else 2 if discount.vendor is not None and discount.vendor == part.vendor
-                            else 1 if discount.kind == kind else 0)
-                    if rank and (rank, order) > ranked.get(model, (0, 0))[:2]:
-                        ranked[model] = (rank, order, discount.percent_off,
-                                         f"{label}: discounts[{index}]")
-            if discount.model is not None and discount.model not in kind_of:
-                problems.append(f"{label}: discounts[{index}].model: no catalog defines "
-                                f"'{discount.model}'")
-    for model, (_, _, percent, where) in sorted(ranked.items()):
-        kind = kind_of[model]
-        part = parts[kind][model]
-        source = f"{part.source}; " if part.source else ""
-        list_prices[model] = part.price_usd
-        parts[kind][model] = part.model_copy(update={
-            "price_usd": round(part.price_usd * (1 - percent / 100), 2),
-            "source": f"{source}{percent:g}% off list ${part.price_usd:,.2f} ({where})"})
+    discounts = [(discount, (discount.percent_off, f"{label}: discounts[{index}]"))
+                 for label, content in files for index, discount in enumerate(content.discounts)]
+    problems += [f"{where}.model: no catalog defines '{discount.model}'"
+                 for discount, (_, where) in discounts
+                 if discount.model is not None and discount.model not in kind_of]
+    for kind in PART_KINDS:
+        for model, part in parts[kind].items():
+            chosen = most_specific(discounts, kind, part)
+            if chosen is None:
+                continue
+            percent, where = chosen
+            source = f"{part.source}; " if part.source else ""
+            list_prices[model] = part.price_usd
+            parts[kind][model] = part.model_copy(update={
+                "price_usd": round(part.price_usd * (1 - percent / 100), 2),
+                "source": f"{source}{percent:g}% off list ${part.price_usd:,.2f} ({where})"})
     return problems
+
+
+def most_specific(entries: Sequence[tuple[PartTarget, T]], kind: str, part) -> T | None:
+    """Of ``entries`` (``(target, item)``, in the order given), the item whose target names
+    ``part`` (of ``kind``) most specifically: its model, then its vendor, then its kind; among
+    equals the one given last; None when no target names it."""
+    best, best_rank = None, 0
+    for target, item in entries:
+        rank = specificity(target, kind, part)
+        if rank and rank >= best_rank:
+            best, best_rank = item, rank
+    return best
+
+
+def specificity(target: PartTarget, kind: str, part) -> int:
+    """How specifically ``target`` names ``part`` (of ``kind``): 3 its model, 2 its vendor, 1
+    its kind, 0 not at all."""
+    if target.model is not None:
+        return 3 if target.model == part.model else 0
+    if target.vendor is not None:
+        return 2 if target.vendor == part.vendor else 0
+    return 1 if target.kind == kind else 0
 
 
 def in_dollars(content: CatalogFile) -> CatalogFile:

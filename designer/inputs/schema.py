@@ -9,7 +9,7 @@ in ``catalog.py``, unknown references in ``checks.py``.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, get_args
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -330,23 +330,31 @@ class Override(Record):
         return self
 
 
-class Discount(Record):
-    """Percent off the list price of every part of one ``vendor``, one part ``kind``, or one
-    ``model`` (give exactly one). A part takes the most specific discount that names it (model,
-    then vendor, then kind; among equals the one given last)."""
+class PartTarget(Record):
+    """Every part of one ``vendor``, one part ``kind`` or one ``model`` (give exactly one);
+    ``designer.inputs.catalog.most_specific`` picks among several."""
 
-    percent_off: float = Field(gt=0, lt=100, strict=False)
+    noun: ClassVar[str] = "a target"  # how the error names the record
     vendor: str | None = None
     kind: Literal["switches", "nics", "transceivers", "cables", "servers"] | None = None
     model: ModelName | None = None
 
     @model_validator(mode="after")
-    def _one_target(self) -> Discount:
+    def _one_target(self) -> PartTarget:
         named = [key for key in ("vendor", "kind", "model") if getattr(self, key) is not None]
         if len(named) != 1:
-            raise ValueError("a discount names exactly one of vendor, kind or model, got "
+            raise ValueError(f"{self.noun} names exactly one of vendor, kind or model, got "
                              f"{', '.join(named) or 'none'}")
         return self
+
+
+class Discount(PartTarget):
+    """Percent off the list price of every part of one ``vendor``, one part ``kind``, or one
+    ``model`` (give exactly one). A part takes the most specific discount that names it (model,
+    then vendor, then kind; among equals the one given last)."""
+
+    noun: ClassVar[str] = "a discount"
+    percent_off: float = Field(gt=0, lt=100, strict=False)
 
 
 class Currency(Record):
@@ -369,24 +377,12 @@ class Currency(Record):
         return self
 
 
-PricedKind = Literal["switches", "nics", "transceivers", "cables"]
-
-
-class Covers(Record):
+class Covers(PartTarget):
     """The parts a licence or a support plan covers: every part of one ``vendor``, one part
     ``kind`` or one ``model`` (give exactly one)."""
 
-    vendor: str | None = None
-    kind: PricedKind | None = None
-    model: ModelName | None = None
-
-    @model_validator(mode="after")
-    def _one_target(self) -> Covers:
-        named = [key for key in ("vendor", "kind", "model") if getattr(self, key) is not None]
-        if len(named) != 1:
-            raise ValueError("covers names exactly one of vendor, kind or model, got "
-                             f"{', '.join(named) or 'none'}")
-        return self
+    noun: ClassVar[str] = "covers"
+    kind: Literal["switches", "nics", "transceivers", "cables"] | None = None
 
 
 class License(Provenance):

@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from designer.inputs.catalog import PRICED_KINDS, Catalog
-from designer.inputs.schema import Covers, License, Support
+from designer.inputs.catalog import PRICED_KINDS, Catalog, most_specific, specificity
+from designer.inputs.schema import License, Support
 from designer.model.structure import PartLine
 
 SERVICE_KINDS = ("licenses", "support")
@@ -63,36 +63,22 @@ class Charge:
                 f"${s.price_usd:,.2f} a year")
 
 
-def _matches(covers: Covers, kind: str, part) -> int:
-    """How specifically ``covers`` names ``part``: 3 its model, 2 its vendor, 1 its kind, 0
-    not at all."""
-    if covers.model is not None:
-        return 3 if covers.model == part.model else 0
-    if covers.vendor is not None:
-        return 2 if covers.vendor == part.vendor else 0
-    return 1 if covers.kind == kind else 0
-
-
 def charges(catalog: Catalog, years: float) -> Mapping[str, tuple[Charge, ...]]:
     """Every covered part model's charges (licences in the order given, then its support
     plan); ``years`` is the term of those that give none."""
     out: dict[str, list[Charge]] = defaultdict(list)
+    plans = [(plan.covers, plan) for plan in catalog.support]
     for kind in PRICED_KINDS:
         for model, part in getattr(catalog, kind).items():
             if kind == "switches":
                 for licence in catalog.licenses:
-                    if _matches(licence.covers, kind, part):
+                    if specificity(licence.covers, kind, part):
                         term = (licence.years or years) if licence.yearly else None
                         units = part.ports if licence.per == "port" else 1
                         out[model].append(Charge(licence, "licenses", units,
                                                  round(licence.price_usd * (term or 1), 2),
                                                  term))
-            best: tuple[int, int, Support | None] = (0, 0, None)
-            for order, plan in enumerate(catalog.support, start=1):
-                rank = _matches(plan.covers, kind, part)
-                if rank and (rank, order) > best[:2]:
-                    best = (rank, order, plan)
-            plan = best[2]
+            plan = most_specific(plans, kind, part)
             if plan is not None:
                 term = plan.years or years
                 list_usd = catalog.list_prices.get(model, part.price_usd)
