@@ -99,8 +99,7 @@ class _Run:
         # prices carrying their licences and support, then energy: the catalog itself when
         # nothing is covered and the objective is capex
         self.charges = charges(catalog, self.objective.years)
-        self.priced = energy_priced(service_priced(catalog, self.objective.years),
-                                    self.objective)
+        self.priced = energy_priced(service_priced(catalog, self.charges), self.objective)
         self.set_of: dict[str, ServerSet] = {
             name: group for group in server_sets(demand.fabrics, catalog)
             for name in group.fabrics}

@@ -88,10 +88,9 @@ def charges(catalog: Catalog, years: float) -> Mapping[str, tuple[Charge, ...]]:
     return MappingProxyType({model: tuple(found) for model, found in sorted(out.items())})
 
 
-def service_priced(catalog: Catalog, years: float) -> Catalog:
-    """The catalog with each covered part's charges added to its price (the catalog itself
-    when nothing is covered)."""
-    by_model = charges(catalog, years)
+def service_priced(catalog: Catalog, by_model: Mapping[str, tuple[Charge, ...]]) -> Catalog:
+    """The catalog with each covered part's charges (:func:`charges`) added to its price (the
+    catalog itself when nothing is covered)."""
     if not by_model:
         return catalog
     tables = {kind: MappingProxyType({
