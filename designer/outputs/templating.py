@@ -46,19 +46,13 @@ MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|#])")
 
 
 def usd(value: float | None) -> str:
-    """Dollars with thousands separators: ``$1,234,567``, or ``$1,234.50`` when not whole.
+    """Dollars with thousands separators: ``$1,234,567``, or ``$1,234.50`` when not whole
+    (``money.Money.text`` in dollars).
 
     >>> usd(1234567), usd(1234.5), usd(-3)
     ('$1,234,567', '$1,234.50', '-$3')
     """
-    if value is None:
-        return "n/a"
-    cents = round(float(value), 2)
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    if cents == math.floor(cents):
-        return f"{sign}${int(cents):,}"
-    return f"{sign}${cents:,.2f}"
+    return DOLLARS.text(value)
 
 
 def thousands(value: float | None) -> str:
