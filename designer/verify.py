@@ -135,6 +135,19 @@ def port_index(port: str, cage_ports: int) -> tuple[int, int]:
     return index, ((index - 1) // cage_ports) + 1
 
 
+def fabric_states(outdir: str | Path) -> dict:
+    """What one pass over ``outdir``'s cabling learns of each fabric (for checks of the
+    verifier's own shortcuts)."""
+    outdir = Path(outdir)
+    design = json.loads((outdir / "design.json").read_text("utf-8"))
+    parts = design.get("parts", {})
+    states = {f["name"]: _FabricState(f, parts) for f in design["fabrics"]}
+    for row in _rows(outdir):
+        if row["fabric"] in states:
+            _read_row(states[row["fabric"]], row, parts)
+    return states
+
+
 def _rows(outdir: Path) -> Iterator[dict[str, str]]:
     with open(outdir / "cabling.csv", newline="", encoding="utf-8") as handle:
         yield from csv.DictReader(handle)
@@ -194,27 +207,6 @@ def verify(outdir: str | Path, raise_on_failure: bool = True) -> VerificationRep
         ids.read(row)
         cards.read(row)
         fit.read(row)
-    return _report(outdir, design, parts, states, (shared, racks, ids, cards, fit),
-                   raise_on_failure)
-
-
-def fabric_states(outdir: str | Path) -> dict:
-    """What one pass over ``outdir``'s cabling learns of each fabric (for checks of the
-    verifier's own shortcuts)."""
-    outdir = Path(outdir)
-    design = json.loads((outdir / "design.json").read_text("utf-8"))
-    parts = design.get("parts", {})
-    states = {f["name"]: _FabricState(f, parts) for f in design["fabrics"]}
-    for row in _rows(outdir):
-        if row["fabric"] in states:
-            _read_row(states[row["fabric"]], row, parts)
-    return states
-
-
-def _report(outdir: Path, design: dict, parts: dict, states: dict, checkers: tuple,
-            raise_on_failure: bool) -> VerificationReport:
-    """Every check of what the pass over the cabling learned, then the bill of materials."""
-    shared, racks, ids, cards, fit = checkers
     report = VerificationReport()
     for name, state in states.items():
         _check_fabric(report, name, state)
@@ -940,7 +932,7 @@ def _check_bisection(report, name, state) -> dict:
     speed = spec["port_speed_gbps"]
     o = spec["limits"]["max_oversubscription"]
     e = spec["endpoints_per_node"]
-    cuts = {"nodes": lambda node, rail: node <= spec["nodes"] // 2}
+    cuts = {"nodes": _by_nodes(spec)}
     if spec["layout"] in ("rail-optimized", "rail-only") and e > 1:
         cuts["rails"] = lambda node, rail: rail < e // 2
     graph = _switch_graph(state)
@@ -948,13 +940,7 @@ def _check_bisection(report, name, state) -> dict:
     for cut, side_of in cuts.items():
         worst_ratio, total = math.inf, 0.0
         for plane in range(spec["planes"]):
-            sides: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-            for node, port, leaf in state.node_leaf:
-                p, rail = divmod(port - 1, e)
-                if p != plane:
-                    continue
-                index = int(node[1:])
-                sides[leaf][0 if side_of(index, rail) else 1] += 1
+            sides = _plane_sides(state, plane, side_of)
             a_total = sum(v[0] for v in sides.values())
             b_total = sum(v[1] for v in sides.values())
             if not a_total or not b_total:
@@ -974,15 +960,23 @@ def _check_bisection(report, name, state) -> dict:
     return figures
 
 
-def _plane_sides(state, plane: int) -> dict[str, list[int]]:
-    """Endpoints of ``plane`` by leaf, on each side of the cut by nodes (first half, second)."""
+def _plane_sides(state, plane: int, side_of=None) -> dict[str, list[int]]:
+    """Endpoints of ``plane`` by leaf, on each side of a cut: ``side_of(node number, rail)``
+    true for side A; by default the cut by nodes (the first half, then the second)."""
     spec = state.spec
     e = spec["endpoints_per_node"]
+    side_of = side_of or _by_nodes(spec)
     sides: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for node, port, leaf in state.node_leaf:
-        if (port - 1) // e == plane:
-            sides[leaf][0 if int(node[1:]) <= spec["nodes"] // 2 else 1] += 1
+        p, rail = divmod(port - 1, e)
+        if p == plane:
+            sides[leaf][0 if side_of(int(node[1:]), rail) else 1] += 1
     return dict(sides)
+
+
+def _by_nodes(spec: dict):
+    """The cut by nodes: node ``n`` is on side A when it is in the first half."""
+    return lambda node, rail: node <= spec["nodes"] // 2
 
 
 FAILURE_ELEMENTS = ("leaf", "spine", "core", "node-leaf", "leaf-spine", "spine-core")
@@ -1134,7 +1128,7 @@ class _NodeEnds:
         gpus = (spec.get("server") or {}).get("gpus")
         self.gpus_per_node = gpus / spec["nodes"] if gpus else self.e
         self.forwarding = bool(spec.get("node_forwarding"))
-        self.half = spec["nodes"] // 2
+        self.on_side_a = _by_nodes(spec)
         self.ports: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for node, port, leaf in state.node_leaf:
             if port <= self.e:  # plane 1
@@ -1146,7 +1140,7 @@ class _NodeEnds:
     def one(self, leaf: str, side: int) -> tuple[str, int]:
         """A node port of ``leaf`` on ``side`` of the cut by nodes."""
         return next(end for end in self.ports[leaf]
-                    if (int(end[0][1:]) > self.half) == bool(side))
+                    if self.on_side_a(int(end[0][1:]), None) != bool(side))
 
     def gpus_cut(self, ports: list[tuple[str, int]]) -> int:
         by_node: dict[str, set[int]] = defaultdict(set)
