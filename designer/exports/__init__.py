@@ -95,9 +95,13 @@ class Exports:
         self.lab.add(row)
         self.nvidia.add(row)
 
+    def close(self) -> None:
+        """Close every file the exporters write."""
+        self._files.close()
+
     def finish(self) -> None:
         """Close every file, write the lab, and move ``exports/`` into place."""
-        self._files.close()
+        self.close()
         written = [*self.netbox.paths, self.lab.finish(), self.nvidia.path]
         target = self.outdir / EXPORTS_DIR
         replace_folder(self.staging, target)
@@ -116,18 +120,13 @@ def exporting(outdir: Path, max_lab_nodes: int = DEFAULT_LAB_NODES) -> Iterator[
         exports = Exports(outdir, staging, max_lab_nodes)
         yield exports
         exports.finish()
-    except ValueError as error:
-        _discard(exports, staging)
-        raise InputError(f"{outdir}: {error}") from error
-    except BaseException:
-        _discard(exports, staging)
+    except BaseException as error:
+        if exports is not None:
+            exports.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, ValueError):
+            raise InputError(f"{outdir}: {error}") from error
         raise
-
-
-def _discard(exports: Exports | None, staging: Path) -> None:
-    if exports is not None:
-        exports._files.close()
-    shutil.rmtree(staging, ignore_errors=True)
 
 
 def read_design(path: Path) -> dict:

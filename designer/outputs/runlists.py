@@ -37,16 +37,16 @@ def _file_name(hall: str, row: str) -> str:
 def write_runlists(cabling_csv: Path, folder: Path) -> int:
     """Split the cabling plan into one CSV per row of each hall; returns the number of files."""
     with open(cabling_csv, newline="", encoding="utf-8") as source:
-        reader = csv.reader(source)
-        with RunLists(folder, next(reader)) as lists:
-            for row in reader:
+        rows = csv.DictReader(source)
+        with RunLists(folder, rows.fieldnames or []) as lists:
+            for row in rows:
                 lists.add(row)
     return len(lists.writers)
 
 
 class RunLists:
-    """The run lists, written as rows of the plan are added (``add``: a row's values in the
-    header's order, or the row as a dict in that order); a context manager closing them."""
+    """The run lists, written as rows of the plan (dicts, their keys in the header's order)
+    are added; a context manager closing them."""
 
     def __init__(self, folder: Path, header: list[str]):
         self.folder, self.header = folder, list(header)
@@ -54,8 +54,6 @@ class RunLists:
         self.writers: dict[str, csv.writer] = {}  # by file name
         self._by_row: dict[tuple[str, str], csv.writer] = {}  # by (hall, floor row)
         self._files = contextlib.ExitStack()
-        self._row = self.header.index("a_row")
-        self._hall = self.header.index("a_hall") if "a_hall" in self.header else None
 
     def __enter__(self) -> RunLists:
         return self
@@ -63,17 +61,12 @@ class RunLists:
     def __exit__(self, *exc) -> None:
         self._files.close()
 
-    def add(self, row) -> None:
-        if isinstance(row, dict):
-            where = (row.get("a_hall", ""), row["a_row"])
-            values = row.values()
-        else:
-            where = (row[self._hall] if self._hall is not None else "", row[self._row])
-            values = row
+    def add(self, row: dict[str, str]) -> None:
+        where = (row.get("a_hall", ""), row["a_row"])
         writer = self._by_row.get(where)
         if writer is None:
             writer = self._by_row[where] = self._writer(_file_name(*where))
-        writer.writerow(values)
+        writer.writerow(row.values())
 
     def _writer(self, name: str):
         """The writer of file ``name`` (two floor rows may clean to one name: one file)."""
