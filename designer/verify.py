@@ -170,6 +170,9 @@ class _FabricState:
     transceivers: Counter = field(default_factory=Counter)
     harnessed: set[tuple] = field(default_factory=set)  # (device, cage, harness, per cage)
     node_cages: dict = field(default_factory=lambda: defaultdict(set))  # (node, cage): models
+    where: dict[str, tuple[str, str]] = field(default_factory=dict)  # device: (hall, row)
+    cable_rows: Counter = field(default_factory=Counter)  # (cable, hall, row of its A end)
+    port_modules: Counter = field(default_factory=Counter)  # (module, hall, row): NIC ports
     problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     links: int = 0
 
@@ -592,6 +595,8 @@ def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
     ends = []
     for end in ("a", "z"):
         device, port, role = row[f"{end}_device"], row[f"{end}_port"], row[f"{end}_role"]
+        if device not in state.where:
+            state.where[device] = (row[f"{end}_hall"], row[f"{end}_row"])
         previous = state.role.setdefault(device, role)
         if previous != role:
             state.problems["ports"].append(f"{device} appears as {previous} and {role}")
@@ -642,6 +647,7 @@ def _count_parts(state, row, parts, a, z) -> None:
         state.wide_cages.add((wide[0], wide[1], cable))
     else:
         state.cables[cable] += 1
+        state.cable_rows[(cable, row["a_hall"], row["a_row"])] += 1
     roles = state.spec["roles"]
     harness = _model(row.get("harness", ""))
     fanned = False
@@ -658,6 +664,7 @@ def _count_parts(state, row, parts, a, z) -> None:
                                            f"the cage at {device} holds {fits}")
         if cage is None and node_ports == 1:  # a NIC port: one module per port
             state.transceivers[model] += 1
+            state.port_modules[(model, *state.where[device])] += 1
         elif cage is None:  # one module per node cage, whose ports go to several leaves
             number = nic_number(row[f"{end}_port"])
             state.node_cages[(device, (number - 1) // node_ports)].add(model)
@@ -1287,6 +1294,77 @@ def _check_services(lines: list[dict], counted: Counter, parts: dict) -> tuple[f
     return cost, problems
 
 
+SPARES = "spares"  # bom.csv's fabric column for the spare parts
+
+
+def _spares_for(installed: int, policy: dict) -> int:
+    """A policy's spares for ``installed`` units (none where none is installed): at least
+    ``min``, else ``ratio`` of them or one per ``one_per``, rounded up."""
+    if installed <= 0:
+        return 0
+    if policy.get("ratio") is not None:
+        wanted = math.ceil(round(policy["ratio"] * installed, 9))
+    else:
+        wanted = -(-installed // policy["one_per"])
+    return max(policy.get("min", 0), wanted)
+
+
+def _installed_by_row(states: dict) -> Counter:
+    """``{(model, hall, row): count}`` of every counted part where it stands: a switch in its
+    rack's row, NICs in their server's, a module in the row of the device holding it, a cable
+    at its A end (a breakout cable at its wide end, a harness at the module it fans out)."""
+    counted: Counter = Counter()
+    for state in states.values():
+        spec, where = state.spec, state.where
+        nic = spec["nic"]
+        for device, role in state.role.items():
+            if role != "node":
+                counted[(spec["roles"][role]["model"], *where[device])] += 1
+            elif not nic.get("in_server_price"):
+                counted[(nic["model"], *where[device])] += nic["per_node"]
+        counted.update(state.cable_rows)
+        counted.update(state.port_modules)
+        for device, _, model in (*state.wide_cages, *state.cages):
+            counted[(model, *where[device])] += 1
+        for (node, _), models in state.node_cages.items():
+            for model in models:
+                counted[(model, *where[node])] += 1
+        for device, _, model, per_cage in state.harnessed:
+            counted[(model, *where[device])] += per_cage
+    return counted
+
+
+def _check_spares(lines: list[dict], design: dict, states: dict, counted: Counter,
+                  parts: dict) -> tuple[float, list[str]]:
+    """The spare lines of bom.csv (fabric ``spares``) are the demand's policy (design.json
+    ``spares``) applied to the counted parts: over the site, or floor row by floor row.
+    Returns their cost and the problems."""
+    policies = design.get("spares") or {}
+    expected: Counter = Counter()
+    site: Counter = Counter()
+    for (_, model), count in counted.items():
+        site[model] += count
+    for model, count in site.items():
+        policy = policies.get(parts.get(model, {}).get("kind"))
+        if policy is not None and policy.get("per", "site") == "site":
+            expected[model] += _spares_for(count, policy)
+    if any(p.get("per") == "row" for p in policies.values()):
+        for (model, _, _), count in _installed_by_row(states).items():
+            policy = policies.get(parts.get(model, {}).get("kind"))
+            if policy is not None and policy.get("per") == "row":
+                expected[model] += _spares_for(count, policy)
+    listed: Counter = Counter()
+    for r in lines:
+        if r["fabric"] == SPARES:
+            listed[_model(r["model"])] += int(r["quantity"])
+    problems = [f"spares of {model}: {expected.get(model, 0)} by the policy, "
+                f"{listed.get(model, 0)} in bom.csv"
+                for model in sorted(set(expected) | set(listed))
+                if expected.get(model, 0) != listed.get(model, 0)]
+    cost = sum(count * parts[model]["price_usd"] for model, count in expected.items())
+    return cost, problems
+
+
 def _check_currency(rows: list[dict], design: dict) -> list[str]:
     """Each bom.csv line in the demand's currency (design.json ``currency``): its unit price
     the dollar price converted and rounded to the cent (as it is in dollars), its extended
@@ -1335,7 +1413,7 @@ def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) ->
     lines = [r for r in rows if r["fabric"] != "TOTAL"]
     listed: Counter = Counter()
     for r in lines:  # a module at NIC ends and in switch cages takes two lines
-        if r["kind"] not in SERVICE_KINDS:
+        if r["kind"] not in SERVICE_KINDS and r["fabric"] != SPARES:
             listed[(r["fabric"], _model(r["model"]))] += int(r["quantity"])
     problems = [f"{fabric} {model}: {counted.get((fabric, model), 0)} in the cabling, "
                 f"{listed.get((fabric, model), 0)} in bom.csv"
@@ -1346,6 +1424,9 @@ def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) ->
     services_usd, service_problems = _check_services(lines, counted, parts)
     total += services_usd
     problems += service_problems
+    spares_usd, spare_problems = _check_spares(lines, design, states, counted, parts)
+    total += spares_usd
+    problems += spare_problems
     problems += _check_currency(rows, design)
     if not math.isclose(total, design["total_cost_usd"], abs_tol=0.01):
         problems.append(f"parts in the topology cost {total:,.2f}, design.json total is "

@@ -575,6 +575,73 @@ class Objective(Record):
     pue: float = Field(1.3, ge=1, le=5)
 
 
+class SparePolicy(Record):
+    """How many spares of each part model of a kind to keep: ``ratio`` of the installed count
+    or one for every ``one_per`` installed (give exactly one), rounded up and at least ``min``
+    wherever the model is installed; counted over the whole site (``per: site``) or floor row
+    by floor row (``per: row``: each row keeps its own)."""
+
+    ratio: float | None = Field(None, gt=0, le=1, strict=False,
+                                description="spares per installed unit, e.g. 0.05 for 5%")
+    one_per: int | None = Field(None, ge=1, le=1_000_000,
+                                description="one spare for every N installed")
+    min: int = Field(0, ge=0, le=1_000_000, description="the fewest spares of a model kept "
+                     "where it is installed")
+    per: Literal["site", "row"] = "site"
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> SparePolicy:
+        if (self.ratio is None) == (self.one_per is None):
+            raise ValueError("give ratio (such as 0.05) or one_per (such as 20), exactly one")
+        return self
+
+    def spares(self, installed: int) -> int:
+        """Spares for ``installed`` units: ``max(min, ceil(ratio x installed))`` or
+        ``max(min, ceil(installed / one_per))``; none where none is installed.
+
+        >>> SparePolicy(ratio=0.05, min=2).spares(100), SparePolicy(one_per=16).spares(33)
+        (5, 3)
+        """
+        if installed <= 0:
+            return 0
+        if self.ratio is not None:  # rounded to a billionth first: 0.1 x 30 is not 3.0000001
+            wanted = math.ceil(round(self.ratio * installed, 9))
+        else:
+            wanted = -(-installed // self.one_per)
+        return max(self.min, wanted)
+
+    @property
+    def text(self) -> str:
+        """``5% (at least 2) per row``, ``1 per 16 per site``."""
+        rule = (f"{100 * self.ratio:g}%" if self.ratio is not None
+                else f"1 per {self.one_per}")
+        return f"{rule}{f' (at least {self.min})' if self.min else ''} per {self.per}"
+
+
+class Spares(Record):
+    """The spares policy of each part kind; a kind left out gets none."""
+
+    switches: SparePolicy | None = None
+    nics: SparePolicy | None = None
+    transceivers: SparePolicy | None = None
+    cables: SparePolicy | None = None
+
+    def of(self, kind: str) -> SparePolicy | None:
+        return getattr(self, kind, None)
+
+    @property
+    def any(self) -> bool:
+        return any(self.of(kind) for kind in SPARE_KINDS)
+
+    @property
+    def by_row(self) -> bool:
+        """Whether a policy counts floor row by floor row (the plan must then be walked)."""
+        return any(p is not None and p.per == "row" for p in map(self.of, SPARE_KINDS))
+
+
+SPARE_KINDS = ("switches", "nics", "transceivers", "cables")
+
+
 class DemandFile(Record):
     """A demand: the fabrics a site needs."""
 
@@ -583,6 +650,7 @@ class DemandFile(Record):
     site: Site = Site()
     objective: Objective = Objective()
     currency: Currency = Currency()
+    spares: Spares = Spares()
     server_groups: tuple[ServerGroup, ...] = Field((), strict=False)
     fabrics: tuple[Fabric, ...] = Field(min_length=1, strict=False)
 

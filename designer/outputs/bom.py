@@ -32,6 +32,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from designer.outputs.templating import neutralize
+from designer.results.spares import SPARES
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -226,6 +227,8 @@ def summary_sheet(ws: Worksheet, formats: _Formats, result: DesignResult,
     """One row per fabric; cost and power are ``SUMIFS`` over the BOM sheet's lines."""
     rows = [summary_values(f, row, len(lines) + 1, lines, money_format)
             for row, f in enumerate(result.fabrics, start=2)]
+    if any(b.fabric == SPARES for b in lines):
+        rows.append(spares_values(len(rows) + 2, len(lines) + 1, lines, money_format))
     _page(ws, formats, SUMMARY_COLUMNS, [tuple(v for v, _ in r) for r in rows])
     for index, values in enumerate(rows, start=1):
         _write_row(ws, formats, index, values)
@@ -277,6 +280,30 @@ def summary_values(fabric_result: FabricResult, row: int, bom_last: int,
         "currency": (mine[0].money.code if mine else None, None),
         "cost": (bom_sum("extended_price", sum(b.extended_price for b in mine)), money_format),
     }
+    return [cells[name] for name in SUMMARY_COLUMNS]
+
+
+def spares_values(row: int, bom_last: int, lines: list[BomLine],
+                  money_format: str = USD_FORMAT) -> list[Cell]:
+    """The Summary row of the spare parts: their cost summed from the BOM's ``spares``
+    lines (they draw no power)."""
+    fabrics = f"BOM!${_column('fabric')}$2:${_column('fabric')}${bom_last}"
+    mine = [b for b in lines if b.fabric == SPARES]
+
+    def bom_sum(bom_column: str, value: float) -> tuple[str, float]:
+        letter = _column(bom_column)
+        return (f"=SUMIFS(BOM!${letter}$2:${letter}${bom_last},{fabrics},"
+                f"{_column('fabric', SUMMARY_COLUMNS)}{row})", value)
+
+    cells = dict.fromkeys(SUMMARY_COLUMNS, (None, None))
+    cells.update({
+        "fabric": (SPARES, None), "kind": ("spare parts", None),
+        "cost_usd": (bom_sum("extended_price_usd", sum(b.extended_price_usd for b in mine)),
+                     USD_FORMAT),
+        "power_w": (bom_sum("extended_power_w", 0.0), POWER_FORMAT),
+        "currency": (mine[0].money.code, None),
+        "cost": (bom_sum("extended_price", sum(b.extended_price for b in mine)),
+                 money_format)})
     return [cells[name] for name in SUMMARY_COLUMNS]
 
 

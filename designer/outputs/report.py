@@ -21,6 +21,7 @@ from designer.outputs.failures import worst_failure
 from designer.outputs.templating import unneutralize
 from designer.results.explain import binding_limits, describe_structure
 from designer.results.money import DOLLARS, Money
+from designer.results.spares import SPARES
 from designer.text import PROTOCOL_NAMES, length_text
 
 if TYPE_CHECKING:
@@ -60,12 +61,12 @@ def report_context(result: DesignResult, runs: Runs | None = None,
     Keys: ``title``, ``total_cost_usd``, ``total_cost`` (the bill's total in the demand's
     currency), ``currency`` (the sentence that says which), ``total_power_w``, ``optimal``,
     ``solver``, ``fabrics`` (one dict per fabric, see :func:`fabric_context`),
-    ``shared_servers`` (see :func:`shared_server_lines`) and ``footer`` (see
-    :func:`footer_context`). The media table's
-    runs are ``runs`` (:func:`plan_runs` of the plan as written) when given, else the plan's
-    rows generated afresh. ``failures`` (``{fabric: rows}`` of ``failures.csv``, the
-    verifier's) gives each fabric's ``failures`` and ``worst_failure``; without it they are
-    empty.
+    ``shared_servers`` (see :func:`shared_server_lines`), ``footer`` (see
+    :func:`footer_context`), ``spares`` and ``spares_cost`` (see :func:`spares_context`).
+    The media table's runs are ``runs`` (:func:`plan_runs` of the plan as written) when
+    given, else the plan's rows generated afresh. ``failures`` (``{fabric: rows}`` of
+    ``failures.csv``, the verifier's) gives each fabric's ``failures`` and
+    ``worst_failure``; without it they are empty.
     """
     bom = result.bom
     runs = plan_runs(result) if runs is None else runs
@@ -83,7 +84,21 @@ def report_context(result: DesignResult, runs: Runs | None = None,
                     for f in result.fabrics],
         "shared_servers": shared_server_lines(result),
         "footer": footer_context(result),
+        **spares_context(result, bom),
     }
+
+
+def spares_context(result: DesignResult, bom: list) -> dict:
+    """``spares`` (one dict per model and scope: ``kind``, ``model``, ``where``,
+    ``installed``, ``spares``, ``policy``, ``unit`` and ``cost`` in the demand's currency) and
+    ``spares_cost`` (their total, as the bill's spare lines sum it)."""
+    unit = {b.model: b.unit_price for b in bom if b.fabric == SPARES}
+    rows = [{"kind": s.kind, "model": s.model, "where": s.where, "installed": s.installed,
+             "spares": s.quantity, "policy": s.policy, "unit": unit.get(s.model, 0.0),
+             "cost": s.quantity * unit.get(s.model, 0.0)}
+            for s in result.spares if s.quantity]
+    return {"spares": rows,
+            "spares_cost": sum(b.extended_price for b in bom if b.fabric == SPARES)}
 
 
 def failure_context(rows: list[dict]) -> dict:

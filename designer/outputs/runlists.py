@@ -21,7 +21,7 @@ from pathlib import Path
 from designer.outputs.templating import Memo, neutralize, unneutralize
 
 ORDER_COLUMNS = ("kind", "part", "cable_kind", "fiber", "stocked_length_m", "quantity",
-                 "shortest_run_m", "longest_run_m")
+                 "shortest_run_m", "longest_run_m", "spares", "to_order")
 
 
 def _file_name(hall: str, row: str) -> str:
@@ -96,7 +96,8 @@ class CableOrder:
     and one per node cage (``node_cage_ports`` of a fabric's node ports share a cage: a DGX's
     twin-port OSFP; default one per port)."""
 
-    def __init__(self, parts: dict[str, dict], node_cage_ports: dict[str, int] | None = None):
+    def __init__(self, parts: dict[str, dict], node_cage_ports: dict[str, int] | None = None,
+                 by_row: bool = False):
         self.parts = parts
         self.node_cage_ports = node_cage_ports or {}
         self.cables: Counter = Counter()
@@ -105,15 +106,21 @@ class CableOrder:
         self.wide_ends: set[tuple[str, str, str]] = set()
         self.fanned: dict[tuple[str, str], tuple[str, int]] = {}  # harnesses by leaf cage
         self.model = Memo(unneutralize)  # a part's name from its cell
+        # with ``by_row``, where each counted thing stands: ``(hall, row)`` (see ``by_row``)
+        self.rows: dict | None = {} if by_row else None
+        self.cable_rows: Counter = Counter()
 
     def add(self, row: dict[str, str]) -> None:
         parts, model = self.parts, self.model
         part = model[row["part"]]
         info = parts.get(part, {})
+        rows = self.rows
         if row.get("harness"):  # one per connector of the module it fans out (leaf end)
             module = parts.get(model[row["z_transceiver"]], {})
-            self.fanned[(row["fabric"] + row["z_device"], row["z_port"].split("/")[0])] = (
-                model[row["harness"]], module.get("connectors", 1))
+            key = (row["fabric"] + row["z_device"], row["z_port"].split("/")[0])
+            self.fanned[key] = (model[row["harness"]], module.get("connectors", 1))
+            if rows is not None:
+                rows[key] = (row["z_hall"], row["z_row"])
         length = float(row["length_m"])
         span = self.runs[part]
         span[0], span[1] = min(span[0], length), max(span[1], length)
@@ -121,9 +128,14 @@ class CableOrder:
             # A breakout cable's wide end sits in a multi-port cage: its port is pC/L.
             end = "z" if "/" in row["z_port"] else "a"
             cage = row[f"{end}_port"].split("/")[0]
-            self.wide_ends.add((row["fabric"] + row[f"{end}_device"], cage, part))
+            key = (row["fabric"] + row[f"{end}_device"], cage, part)
+            self.wide_ends.add(key)
+            if rows is not None:
+                rows[key] = (row[f"{end}_hall"], row[f"{end}_row"])
         else:
             self.cables[part] += 1
+            if rows is not None:
+                self.cable_rows[(part, row["a_hall"], row["a_row"])] += 1
         for column in ("a_transceiver", "z_transceiver"):
             if row[column]:
                 end = column[0]
@@ -131,12 +143,32 @@ class CableOrder:
                 per_cage = self.node_cage_ports.get(row["fabric"], 1)
                 if row[end + "_role"] == "node" and per_cage > 1:
                     cage = f"cage{(int(cage.rsplit('nic', 1)[1]) - 1) // per_cage + 1}"
-                self.transceivers[(model[row[column]],
-                                   f"{row['fabric']}/{row[end + '_device']}", cage)] += 1
+                key = (model[row[column]], f"{row['fabric']}/{row[end + '_device']}", cage)
+                self.transceivers[key] += 1
+                if rows is not None:
+                    rows[key] = (row[end + "_hall"], row[end + "_row"])
 
-    def write(self, path: Path) -> None:
-        """Write ``cable-order.csv``."""
+    def by_row(self) -> Counter:
+        """``{(model, hall, row): count}`` of what :meth:`write` orders, each where it stands:
+        a cable in the row of its A end (a breakout cable at its wide end, a harness at the
+        module it fans out), a transceiver in the row of the device whose cage holds it.
+        Needs ``by_row=True``."""
+        if self.rows is None:
+            raise ValueError("CableOrder(by_row=True) counts by row")
+        counted = Counter(self.cable_rows)
+        for key in self.wide_ends:
+            counted[(key[2], *self.rows[key])] += 1
+        for key, (harness, count) in self.fanned.items():
+            counted[(harness, *self.rows[key])] += count
+        for key in self.transceivers:
+            counted[(key[0], *self.rows[key])] += 1
+        return counted
+
+    def write(self, path: Path, spares: dict[str, int] | None = None) -> None:
+        """Write ``cable-order.csv``: ``quantity`` laid, ``spares`` of each part (the demand's
+        spares policy, ``designer.results.spares``) and their sum ``to_order``."""
         parts, runs = self.parts, self.runs
+        spares = spares or {}
         cables = Counter(self.cables)
         for _, _, part in self.wide_ends:
             cables[part] += 1
@@ -150,10 +182,12 @@ class CableOrder:
                 info = parts.get(part, {})
                 # a harness lays no run of its own: it fans a module out at the patch panel
                 shortest, longest = (f"{x:g}" for x in runs[part]) if part in runs else ("", "")
+                extra = spares.get(part, 0)
                 writer.writerow(("cable", neutralize(part), info.get("cable_kind", ""),
                                  info.get("fiber", ""), f"{info.get('reach_m', 0):g}", count,
-                                 shortest, longest))
+                                 shortest, longest, extra, count + extra))
             for model, count in sorted(modules.items()):
                 info = parts.get(model, {})
+                extra = spares.get(model, 0)
                 writer.writerow(("transceiver", neutralize(model), "", info.get("fiber", ""),
-                                 "", count, "", ""))
+                                 "", count, "", "", extra, count + extra))

@@ -19,7 +19,9 @@ from designer.outputs.html import write_report_html
 from designer.outputs.racks import RackTally
 from designer.outputs.report import PartRuns, Runs, write_report_md
 from designer.outputs.runlists import CableOrder, RunLists
+from designer.outputs.spares import write_spares_csv
 from designer.outputs.templating import environment
+from designer.results.spares import spares_by_model
 from designer.staging import staged_folder
 from designer.verify import VerificationError, VerificationReport, verify
 
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 PARALLEL_VERIFY_CABLES = 20_000  # a plan this large is verified while the rest is written
 OUTPUT_FILES = ("design.json", "bom.csv", "bom.xlsx", "cabling.csv", "racks.csv", "report.md",
                 "report.html", "verification.json", "cable-order.csv", "runlists", "exports",
-                "failures.csv")
+                "failures.csv", "spares.csv")
 
 
 def write_all(result: DesignResult, outdir: Path, templates: str | Path | None = None,
@@ -54,6 +56,7 @@ def write_all(result: DesignResult, outdir: Path, templates: str | Path | None =
             write_design_json(result, staging / "design.json")
         with clock("bom.csv"):
             write_bom_csv(result, staging / "bom.csv", env)
+            write_spares_csv(result, staging / "spares.csv")
         say("writing the cabling plan and the racks")
         racks = RackTally(result)
         with clock("cabling.csv"):
@@ -103,7 +106,7 @@ def _write_the_plans_readers(result: DesignResult, staging: Path, cables: int,
                 order.add(row)
                 runs.add(row)
                 exports.add(row)
-        order.write(staging / "cable-order.csv")
+        order.write(staging / "cable-order.csv", spares_by_model(result.spares))
     return runs.runs
 
 

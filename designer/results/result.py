@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from designer.inputs.catalog import PRICED_KINDS, Catalog
@@ -22,6 +23,7 @@ from designer.model.pricing import usd_per_watt
 from designer.model.services import SERVICE_KINDS, ServiceLine
 from designer.model.structure import FabricStructure, PartLine
 from designer.results.money import DOLLARS, Money
+from designer.results.spares import SPARES, SpareLine, spare_lines
 from designer.site.grid import DEFAULT_NODE_UNITS
 from designer.site.hall import SharedFloor
 from designer.solvers.solve import solver_versions
@@ -29,6 +31,7 @@ from designer.solvers.status import SolveReport
 
 BILLED_KINDS = (*PRICED_KINDS, *SERVICE_KINDS)  # every kind of BOM line
 KIND_ORDER = {kind: i for i, kind in enumerate(BILLED_KINDS)}
+
 
 
 @dataclass(frozen=True)
@@ -317,7 +320,20 @@ class DesignResult:
 
     @property
     def total_cost_usd(self) -> float:
-        return round(sum(f.cost_usd for f in self.fabrics), 2)
+        """The bill's total: every fabric's cost (its solver objective's parts, licences and
+        support) and the spares."""
+        return round(sum(f.cost_usd for f in self.fabrics) + self.spares_usd, 2)
+
+    @cached_property
+    def spares(self) -> list[SpareLine]:
+        """The spares the demand's policy asks for, scope by scope
+        (``designer.results.spares``); none without a policy."""
+        return spare_lines(self)
+
+    @property
+    def spares_usd(self) -> float:
+        return sum((line.quantity * self.catalog.part(line.model).price_usd
+                    for line in self.spares), 0.0)
 
     @property
     def money(self) -> Money:
@@ -356,6 +372,24 @@ class DesignResult:
 
     @property
     def bom(self) -> list[BomLine]:
+        """The installed parts (:attr:`installed_bom`), then one line per spare part model
+        (fabric ``spares``, its policy in ``roles``; spares draw no power)."""
+        by_model: dict[str, list[SpareLine]] = {}
+        for spare in self.spares:
+            by_model.setdefault(spare.model, []).append(spare)
+        lines = []
+        for model, spares in by_model.items():
+            item = self.catalog.part(model)
+            lines.append(BomLine(
+                fabric=SPARES, kind=spares[0].kind, model=model, vendor=item.vendor or "",
+                roles=f"spares: {spares[0].policy}",
+                quantity=sum(s.quantity for s in spares), unit_price_usd=item.price_usd,
+                unit_power_w=0.0, source=item.source or "", as_of=item.as_of or "",
+                list_price_usd=self.catalog.list_prices.get(model), money=self.money))
+        return self.installed_bom + [line for line in lines if line.quantity]
+
+    @property
+    def installed_bom(self) -> list[BomLine]:
         """One line per (fabric, part, power counted per unit), switches first, then NICs,
         optics, cables: a module model at both a NIC end and in switch cages (whose power is
         the switch's) takes two lines."""
@@ -387,7 +421,8 @@ class DesignResult:
     def parts_table(self) -> dict[str, dict]:
         """Every part the design uses, with the facts an independent check needs: the billed
         parts and the NICs that come with the servers (their ports are cabled)."""
-        used = {line.model: line.kind for line in self.bom if line.kind in PRICED_KINDS}
+        used = {line.model: line.kind for line in self.installed_bom
+                if line.kind in PRICED_KINDS}
         services = [s for f in self.fabrics for s in f.services]
         used.update({f.structure.nic.model: "nics" for f in self.fabrics
                      if f.structure.nics_in_server_price})
@@ -421,6 +456,8 @@ class DesignResult:
             "total_cost_usd": self.total_cost_usd,
             "currency": self.money.to_dict(),
             "total_cost": self.total_cost,
+            "spares_usd": round(self.spares_usd, 2),
+            "spares": self.demand.spec.spares.model_dump(mode="json", exclude_none=True),
             "optimal": self.optimal,
             "solver": self.solver,
             "fabrics": [{**f.to_dict(), "hall": self.hall_of(f)} for f in self.fabrics],
