@@ -1424,6 +1424,7 @@ def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) ->
     services_usd, service_problems = _check_services(lines, counted, parts)
     total += services_usd
     problems += service_problems
+    installed = total  # the solver objectives' parts, licences and support
     spares_usd, spare_problems = _check_spares(lines, design, states, counted, parts)
     total += spares_usd
     problems += spare_problems
@@ -1438,4 +1439,7 @@ def _check_bom(report, outdir: Path, design: dict, states: dict, parts: dict) ->
                         f"bom.csv says {listed_w:,.1f} W")
     report.add("all", "bill of materials", problems,
                f"{sum(counted.values()):,} parts counted from the cabling cost "
-               f"${total:,.2f}, as bom.csv and design.json say" + _in_currency(design))
+               f"${installed:,.2f}"
+               + (f", with the spares ${spares_usd:,.2f} more: ${total:,.2f}" if spares_usd
+                  else "")
+               + ", as bom.csv and design.json say" + _in_currency(design))

@@ -34,7 +34,7 @@ def test_main_form_writes_every_output(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json", "exports",
         "failures.csv", "racks.csv", "report.html", "report.md", "runlists",
-        "verification.json"]
+        "spares.csv", "verification.json"]
     design = json.loads((out / "design.json").read_text())
     assert design["optimal"] is True and design["solver"] == "highs"  # the default
     assert "wrote" in done.stderr

@@ -51,7 +51,7 @@ def test_every_output_file_is_written(written, name):
     files = sorted(p.name for p in written[name].iterdir())
     assert files == ["bom.csv", "bom.xlsx", "cable-order.csv", "cabling.csv", "design.json",
                      "exports", "failures.csv", "racks.csv", "report.html", "report.md",
-                     "runlists", "verification.json"]
+                     "runlists", "spares.csv", "verification.json"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -60,6 +60,8 @@ def test_spreadsheet_readers_see_the_design_totals(written, name):
     the totals of ``design.json``: every formula carries its value."""
     design = json.loads((written[name] / "design.json").read_text())
     costs = {f["name"]: f["cost_usd"] for f in design["fabrics"]}
+    if design["spares_usd"]:  # the spare parts have a row of their own
+        costs["spares"] = design["spares_usd"]
     sheet = openpyxl.load_workbook(written[name] / "bom.xlsx", data_only=True)["Summary"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert math.isclose(rows.pop("TOTAL")[9], design["total_cost_usd"], abs_tol=0.01)
@@ -81,8 +83,10 @@ def test_bom_total_equals_design_total(written, name):
         float(r["extended_price_usd"]) for r in lines), abs_tol=0.01)
     total = sum(int(r["quantity"]) * float(r["unit_price_usd"]) for r in lines)
     assert math.isclose(total, design["total_cost_usd"], abs_tol=0.01)
-    assert math.isclose(sum(f["cost_usd"] for f in design["fabrics"]), design["total_cost_usd"],
-                        abs_tol=0.01)
+    assert math.isclose(sum(f["cost_usd"] for f in design["fabrics"]) + design["spares_usd"],
+                        design["total_cost_usd"], abs_tol=0.01)
+    spares = sum(float(r["extended_price_usd"]) for r in lines if r["fabric"] == "spares")
+    assert math.isclose(spares, design["spares_usd"], abs_tol=0.01)
     assert design["optimal"] is True
     for fabric in design["fabrics"]:
         assert math.isclose(fabric["solve"]["objective_usd"], fabric["cost_usd"], abs_tol=0.01)
@@ -203,14 +207,17 @@ def test_run_lists_and_order_add_up_to_the_plan_and_the_bom(written, name):
     assert sorted(r["cable_id"] for r in listed) == sorted(r["cable_id"] for r in plan)
     for f in (written[name] / "runlists").iterdir():
         assert {f"{r['a_hall']}-{r['a_row']}" for r in read_csv(f)} == {f.stem}
-    bom = Counter()
+    bom, spares = Counter(), Counter()
     for r in read_csv(written[name] / "bom.csv"):
         if r["kind"] in ("cables", "transceivers"):
-            bom[r["model"]] += int(r["quantity"])
-    order = Counter()
+            (spares if r["fabric"] == "spares" else bom)[r["model"]] += int(r["quantity"])
+    order, order_spares = Counter(), Counter()
     for r in read_csv(written[name] / "cable-order.csv"):
         order[r["part"]] += int(r["quantity"])
+        order_spares[r["part"]] += int(r["spares"])
+        assert int(r["to_order"]) == int(r["quantity"]) + int(r["spares"])
     assert order == bom
+    assert +order_spares == spares
 
 
 def test_readme_diagram_is_current(update_golden):
