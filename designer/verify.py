@@ -166,12 +166,10 @@ class _FabricState:
     switch_links: Counter = field(default_factory=Counter)
     cages: set[tuple[str, int, str]] = field(default_factory=set)
     wide_cages: set[tuple[str, int, str]] = field(default_factory=set)
-    cables: Counter = field(default_factory=Counter)
-    transceivers: Counter = field(default_factory=Counter)
     harnessed: set[tuple] = field(default_factory=set)  # (device, cage, harness, per cage)
     node_cages: dict = field(default_factory=lambda: defaultdict(set))  # (node, cage): models
     where: dict[str, tuple[str, str]] = field(default_factory=dict)  # device: (hall, row)
-    cable_rows: Counter = field(default_factory=Counter)  # (cable, hall, row of its A end)
+    cables: Counter = field(default_factory=Counter)  # (cable, hall, row of its A end)
     port_modules: Counter = field(default_factory=Counter)  # (module, hall, row): NIC ports
     problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     links: int = 0
@@ -595,10 +593,11 @@ def _read_row(state: _FabricState, row: dict[str, str], parts: dict) -> None:
     ends = []
     for end in ("a", "z"):
         device, port, role = row[f"{end}_device"], row[f"{end}_port"], row[f"{end}_role"]
-        if device not in state.where:
+        previous = state.role.get(device)
+        if previous is None:
+            state.role[device] = role
             state.where[device] = (row[f"{end}_hall"], row[f"{end}_row"])
-        previous = state.role.setdefault(device, role)
-        if previous != role:
+        elif previous != role:
             state.problems["ports"].append(f"{device} appears as {previous} and {role}")
         if port in state.ports[device]:
             state.problems["ports"].append(f"{device} port {port} used twice")
@@ -646,8 +645,7 @@ def _count_parts(state, row, parts, a, z) -> None:
         wide = z if "/" in row["z_port"] else a
         state.wide_cages.add((wide[0], wide[1], cable))
     else:
-        state.cables[cable] += 1
-        state.cable_rows[(cable, row["a_hall"], row["a_row"])] += 1
+        state.cables[(cable, row["a_hall"], row["a_row"])] += 1
     roles = state.spec["roles"]
     harness = _model(row.get("harness", ""))
     fanned = False
@@ -663,7 +661,6 @@ def _count_parts(state, row, parts, a, z) -> None:
             state.problems["ports"].append(f"{row['cable_id']}: {model} serves {ports} links, "
                                            f"the cage at {device} holds {fits}")
         if cage is None and node_ports == 1:  # a NIC port: one module per port
-            state.transceivers[model] += 1
             state.port_modules[(model, *state.where[device])] += 1
         elif cage is None:  # one module per node cage, whose ports go to several leaves
             number = nic_number(row[f"{end}_port"])
@@ -1227,11 +1224,11 @@ def _counted_parts(states: dict) -> Counter:
                 counted[(name, spec["roles"][role]["model"])] += 1
         if not spec["nic"].get("in_server_price"):  # else in the server's price, not billed
             counted[(name, spec["nic"]["model"])] += spec["nodes"] * spec["nic"]["per_node"]
-        for model, count in state.cables.items():
+        for (model, _, _), count in state.cables.items():
             counted[(name, model)] += count
         for _, _, model in state.wide_cages:
             counted[(name, model)] += 1
-        for model, count in state.transceivers.items():
+        for (model, _, _), count in state.port_modules.items():
             counted[(name, model)] += count
         for _, _, model in state.cages:
             counted[(name, model)] += 1
@@ -1322,7 +1319,7 @@ def _installed_by_row(states: dict) -> Counter:
                 counted[(spec["roles"][role]["model"], *where[device])] += 1
             elif not nic.get("in_server_price"):
                 counted[(nic["model"], *where[device])] += nic["per_node"]
-        counted.update(state.cable_rows)
+        counted.update(state.cables)
         counted.update(state.port_modules)
         for device, _, model in (*state.wide_cages, *state.cages):
             counted[(model, *where[device])] += 1
