@@ -50,7 +50,9 @@ def device_facts(result: DesignResult) -> dict[tuple[str, str], Device]:
     return facts
 
 
-def _natural(text: str) -> tuple:
+def natural_order(text: str) -> tuple:
+    """Sort key comparing the numbers in names as numbers: ``hall2 row10`` after ``hall2
+    row9``."""
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
@@ -102,7 +104,7 @@ class RackTally:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(RACK_COLUMNS)
             for (hall, row, rack), devices in sorted(
-                    racks.items(), key=lambda item: tuple(map(_natural, item[0]))):
+                    racks.items(), key=lambda item: tuple(map(natural_order, item[0]))):
                 roles = sorted({d.role for d in devices}, key=ROLE_ORDER.index)
                 writer.writerow([hall, row, rack, "+".join(roles), len(devices),
                                  sum(d.units for d in devices), site.rack_units,

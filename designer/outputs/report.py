@@ -94,9 +94,9 @@ def spares_context(result: DesignResult, bom: list) -> dict:
     ``spares_cost`` (their total, as the bill's spare lines sum it)."""
     unit = {b.model: b.unit_price for b in bom if b.fabric == SPARES}
     rows = [{"kind": s.kind, "model": s.model, "where": s.where, "installed": s.installed,
-             "spares": s.quantity, "policy": s.policy, "unit": unit.get(s.model, 0.0),
-             "cost": s.quantity * unit.get(s.model, 0.0)}
-            for s in result.spares if s.quantity]
+             "spares": s.quantity, "policy": s.policy, "unit": unit[s.model],
+             "cost": s.quantity * unit[s.model]}
+            for s in result.spares]
     return {"spares": rows,
             "spares_cost": sum(b.extended_price for b in bom if b.fabric == SPARES)}
 

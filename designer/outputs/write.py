@@ -21,7 +21,7 @@ from designer.outputs.report import PartRuns, Runs, write_report_md
 from designer.outputs.runlists import CableOrder, RunLists
 from designer.outputs.spares import write_spares_csv
 from designer.outputs.templating import environment
-from designer.results.spares import spares_by_model
+from designer.results.spares import SPARES
 from designer.staging import staged_folder
 from designer.verify import VerificationError, VerificationReport, verify
 
@@ -106,7 +106,8 @@ def _write_the_plans_readers(result: DesignResult, staging: Path, cables: int,
                 order.add(row)
                 runs.add(row)
                 exports.add(row)
-        order.write(staging / "cable-order.csv", spares_by_model(result.spares))
+        order.write(staging / "cable-order.csv",
+                    {b.model: b.quantity for b in result.bom if b.fabric == SPARES})
     return runs.runs
 
 

@@ -33,7 +33,6 @@ BILLED_KINDS = (*PRICED_KINDS, *SERVICE_KINDS)  # every kind of BOM line
 KIND_ORDER = {kind: i for i, kind in enumerate(BILLED_KINDS)}
 
 
-
 @dataclass(frozen=True)
 class BomLine:
     """One part of one fabric, all its uses added up."""
@@ -386,7 +385,7 @@ class DesignResult:
                 quantity=sum(s.quantity for s in spares), unit_price_usd=item.price_usd,
                 unit_power_w=0.0, source=item.source or "", as_of=item.as_of or "",
                 list_price_usd=self.catalog.list_prices.get(model), money=self.money))
-        return self.installed_bom + [line for line in lines if line.quantity]
+        return self.installed_bom + lines
 
     @property
     def installed_bom(self) -> list[BomLine]:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from designer.inputs.schema import SPARE_KINDS
 from designer.model.candidates import nics_per_node
 from designer.outputs.cabling import COLUMNS, iter_cabling
+from designer.outputs.racks import natural_order
 from designer.outputs.runlists import CableOrder
 
 if TYPE_CHECKING:
@@ -60,24 +61,20 @@ def spare_lines(result: DesignResult) -> list[SpareLine]:
             if policy is not None and policy.per == SITE:
                 installed[(part.kind, part.model, SITE)] += part.quantity
     if spares.by_row:
-        kinds = {kind for kind in SPARE_KINDS if (p := spares.of(kind)) and p.per == "row"}
         for (kind, model, hall, row), count in installed_by_row(result).items():
-            if kind in kinds:
+            policy = spares.of(kind)
+            if policy is not None and policy.per == "row":
                 installed[(kind, model, f"{hall} {row}")] += count
     order = {kind: i for i, kind in enumerate(SPARE_KINDS)}
     lines = []
     for (kind, model, where), count in sorted(
             installed.items(), key=lambda item: (order[item[0][0]], item[0][1],
-                                                 _floor_order(item[0][2]))):
+                                                 natural_order(item[0][2]))):
         policy = spares.of(kind)
-        lines.append(SpareLine(kind, model, where, count, policy.spares(count), policy.text))
+        if count:  # a model installed nowhere keeps no spares
+            lines.append(SpareLine(kind, model, where, count, policy.spares(count),
+                                   policy.text))
     return lines
-
-
-def _floor_order(where: str) -> tuple:
-    """``hall2 row10`` after ``hall2 row9``: numbers compared as numbers."""
-    return tuple(int(x) if x.isdigit() else x for x in
-                 where.replace("hall", "hall ").replace("row", "row ").split())
 
 
 def installed_by_row(result: DesignResult) -> Counter:
@@ -106,12 +103,4 @@ def installed_by_row(result: DesignResult) -> Counter:
     return counted
 
 
-def spares_by_model(lines: list[SpareLine]) -> dict[str, int]:
-    """``{model: spares}`` over every scope."""
-    out: Counter = Counter()
-    for line in lines:
-        out[line.model] += line.quantity
-    return dict(out)
-
-
-__all__ = ["SITE", "SPARES", "SpareLine", "installed_by_row", "spare_lines", "spares_by_model"]
+__all__ = ["SITE", "SPARES", "SpareLine", "installed_by_row", "spare_lines"]
