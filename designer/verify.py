@@ -39,6 +39,8 @@ solver or the optimizer's structures. For every fabric it checks:
   for each card, where ``design.json`` gives those facts;
 - **shared servers**: a server several fabrics connect stands in one rack at one rack unit in
   all their rows, and no port of it is cabled by two fabrics;
+- **blast radius**: where the demand limits it, no one failed switch cuts off more than
+  ``max_gpus_cut_per_switch`` GPUs (:func:`failure_impact`);
 - **power**: where the demand limits a fabric's power, the parts counted from its cabling draw
   no more than ``max_power_kw`` at the power ``design.json`` gives each part.
 
@@ -729,6 +731,7 @@ def _check_fabric(report: VerificationReport, name: str, state: _FabricState) ->
     figures.update(_check_hops(report, name, state))
     figures.update(_check_bisection(report, name, state))
     figures["failures"] = failure_impact(state)
+    _check_blast_radius(report, name, state, figures["failures"])
     report.add(name, "reach", state.problems["reach"],
                f"{state.links} cable runs within their parts' reach")
     report.add(name, "connectors", state.problems["connectors"],
@@ -737,6 +740,22 @@ def _check_fabric(report: VerificationReport, name: str, state: _FabricState) ->
     report.add(name, "links", [] if state.links == expected_links else
                [f"{state.links} cabled links, design.json says {expected_links}"],
                f"{state.links} links, as design.json says")
+
+
+def _check_blast_radius(report, name, state, failures: list[dict]) -> None:
+    """Where the demand limits the blast radius, no one failed switch cuts off more GPUs than
+    ``max_gpus_cut_per_switch`` (measured by :func:`failure_impact`, every switch class)."""
+    limit = state.spec["limits"].get("max_gpus_cut_per_switch")
+    if limit is None:
+        return
+    switches = [r for r in failures if r["element"] in SWITCH_ROLES]
+    worst = max(switches, key=lambda r: r["gpus_cut"], default=None)
+    cut = worst["gpus_cut"] if worst else 0
+    problems = ([] if cut <= limit else
+                [f"one failed {worst['element']} ({worst['example']}) cuts off {cut} GPUs, over "
+                 f"the limit of {limit}"])
+    report.add(name, "blast radius", problems,
+               f"one failed switch cuts off at most {cut} GPUs (limit {limit})")
 
 
 PCIE_LANE_GBPS = {3: 6.25, 4: 12.5, 5: 25.0, 6: 50.0}  # port bandwidth a lane feeds
@@ -983,7 +1002,8 @@ def _by_nodes(spec: dict):
     return lambda node, rail: node <= spec["nodes"] // 2
 
 
-FAILURE_ELEMENTS = ("leaf", "spine", "core", "node-leaf", "leaf-spine", "spine-core")
+SWITCH_ROLES = ("leaf", "spine", "core")
+FAILURE_ELEMENTS = (*SWITCH_ROLES, "node-leaf", "leaf-spine", "spine-core")
 
 
 def failure_impact(state) -> list[dict]:

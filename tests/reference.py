@@ -16,6 +16,9 @@ Every part end plugs into its cage (``fits_cage``: form factor, top, lane rate a
 coding, where both sides say), a link's two modules share their optical lane rate, and the
 node-leaf cabling plugs into the chosen NIC's cage.
 
+With a blast radius (``max_gpus_cut_per_switch``) no leaf may strand more GPUs than the limit
+when it fails (``stranded_gpus``).
+
 With a power limit (``max_power_kw``) a design must also draw no more than the limit; every
 medium of every upper link class is then tried, not only the cheapest. Node-leaf cages are
 cabled the cheapest way whatever the limit (the engine's documented convention).
@@ -668,12 +671,34 @@ def leaf_choices(fabric: Fabric, site: Site, layout: Layout, modes: list[SwitchM
                 d = q * e_l
                 if not leaf_shape_ok(fabric, layout, d, u, q, k_a, c_a):
                     continue
+                if not blast_ok(fabric, pricer.catalog, min(q, n), e_l):
+                    continue
                 groups = math.ceil(n / q)
                 media = node_leaf_cost(site, layout.name != "tor", n, q, e_l,
                                        layout.leaf_columns, end(a), pricer)
                 if media is None:
                     continue
                 yield LeafChoice(a, u, q, groups, layout.leaf_columns * groups, media)
+
+
+def stranded_gpus(fabric: Fabric, catalog: Catalog, nodes_on_leaf: int, ports_each: int) -> int:
+    """GPUs a failed leaf strands (its blast radius): it holds ``ports_each`` ports of each of
+    ``nodes_on_leaf`` nodes, in one plane. A node's GPUs share its ``e`` endpoints evenly. A GPU
+    is stranded when every port of its rail is on the leaf (one per plane, so only with one
+    plane); with node forwarding, only when every port of its node is."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    gpus = server.gpus if server is not None else fabric.endpoints_per_node
+    e, planes = fabric.endpoints_per_node, fabric.planes
+    if fabric.node_forwarding:
+        each = gpus if ports_each == e * planes else 0
+    else:
+        each = gpus * ports_each / e if planes == 1 else 0
+    return round(nodes_on_leaf * each)
+
+
+def blast_ok(fabric: Fabric, catalog: Catalog, nodes_on_leaf: int, ports_each: int) -> bool:
+    limit = fabric.max_gpus_cut_per_switch
+    return limit is None or stranded_gpus(fabric, catalog, nodes_on_leaf, ports_each) <= limit
 
 
 def leaf_shape_ok(fabric: Fabric, layout: Layout, d: int, u: int, q: int, k_a: int,
@@ -703,6 +728,8 @@ def best_one_tier(fabric: Fabric, site: Site, layout: Layout, modes: list[Switch
                   pricer: MediaPricer, cap_w: float | None = None) -> FabricCopy | None:
     per_node = layout.endpoints_per_leaf * layout.leaf_columns
     n_sub = fabric.nodes * per_node
+    if not blast_ok(fabric, pricer.catalog, fabric.nodes, per_node):
+        return None
     best = None
     for a in modes:
         if n_sub > a.radix:

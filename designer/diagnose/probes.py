@@ -14,6 +14,7 @@ limit                       loosened to (first feasible wins; monotone, so found
 ``max_latency_us``          none, then bisected between the limit and the unlimited design's
                             latency: the least achievable latency, to the probes' precision
 ``budget_usd``              none: the cheapest design's cost is the least budget
+``max_gpus_cut_per_switch`` none
 ``layout``                  any
 ``scalable_unit_nodes``     none
 ``switch_models``           none (every switch in the catalogs)
@@ -136,6 +137,10 @@ def families(fabric: Fabric, site: Site) -> list[Family]:
     if fabric.max_latency_us is not None:
         out.append(Family("max_latency_us", (loosen(
             {"max_latency_us": None}, f"max_latency_us {fabric.max_latency_us:g} -> none"),)))
+    if fabric.max_gpus_cut_per_switch is not None:
+        out.append(Family("max_gpus_cut_per_switch", (loosen(
+            {"max_gpus_cut_per_switch": None},
+            f"max_gpus_cut_per_switch {fabric.max_gpus_cut_per_switch} -> none"),)))
     if fabric.budget_usd is not None:
         out.append(Family("budget_usd", (loosen(
             {"budget_usd": None}, f"budget_usd ${fabric.budget_usd:,.0f} -> none"),)))

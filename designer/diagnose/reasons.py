@@ -3,8 +3,9 @@
 Every reason is an :class:`Infeasibility` read by field (``limit``, ``shortfall``, ``fix``,
 ``suspects``); ``text`` is for people. Checks, in order (:func:`analytic_reason`): switch
 capacity within the hop limit (:mod:`designer.model.capacity`), a latency limit below the
-fastest possible path, a scalable unit no leaf can take, node-leaf links no part plugs into
-at both ends, and media reach for the node-leaf and leaf-spine runs; a general sentence when
+fastest possible path, a blast radius no leaf meets, a scalable unit no leaf can take,
+node-leaf links no part plugs into at both ends, and media reach for the node-leaf and
+leaf-spine runs; a general sentence when
 none of these explains it. :func:`missing_parts` says when the catalogs lack a NIC or a switch
 at the fabric's speed and protocol at all.
 """
@@ -16,10 +17,12 @@ from dataclasses import dataclass, field
 from designer.inputs.catalog import Catalog, switch_modes
 from designer.inputs.schema import DIRECT_KINDS, Fabric, Site
 from designer.inputs.servers import node_cage
+from designer.model.blast import gpus_per_node, least_gpus_cut
 from designer.model.candidates import (
     allowed_layouts,
     allowed_tiers,
     nics_per_node,
+    shape,
     undominated_modes,
     usable_modes,
     usable_nics,
@@ -78,7 +81,7 @@ def analytic_reason(fabric: Fabric, site: Site, catalog: Catalog) -> Infeasibili
     """The most likely reason no design meets ``fabric``, with a way out (see the module)."""
     modes = undominated_modes(usable_modes(fabric, catalog))
     # Every check reads (fabric, site, catalog, modes), whichever of them it needs.
-    for check in (_capacity, _latency, _scalable_unit, _unplugged, _reach):
+    for check in (_capacity, _latency, _blast_radius, _scalable_unit, _unplugged, _reach):
         reason = check(fabric, site, catalog, modes)
         if reason is not None:
             return reason
@@ -162,6 +165,33 @@ def _latency(fabric: Fabric, site: Site, catalog: Catalog, modes) -> Infeasibili
     return Infeasibility("max_latency_us", text, least_us - fabric.max_latency_us,
                          {"max_latency_us": least_us},
                          ("max_oversubscription", "max_latency_us"))
+
+
+def _blast_radius(fabric: Fabric, site: Site, catalog: Catalog, modes
+                  ) -> Infeasibility | None:
+    """A blast radius no leaf meets: even a leaf of one node cuts off more GPUs than
+    ``max_gpus_cut_per_switch`` allows, in every allowed layout (``designer.model.blast``)."""
+    limit = fabric.max_gpus_cut_per_switch
+    if limit is None:
+        return None
+    gpus = gpus_per_node(fabric, catalog)
+    least = {layout: least_gpus_cut(fabric, shape(layout, fabric.endpoints_per_node)
+                                    .ports_per_node, gpus)
+             for layout in allowed_layouts(fabric)}
+    layout = min(least, key=lambda name: (least[name], name))
+    if least[layout] <= limit:
+        return None
+    ways = ("2 planes (each GPU keeps a port in the other)" if fabric.planes == 1 else "")
+    if not fabric.node_forwarding and fabric.endpoints_per_node > 1:
+        ways += (" or " if ways else "") + ("node_forwarding with a rail layout (a node sends "
+                                            "through its other NICs)")
+    text = (f"max_gpus_cut_per_switch: {limit} allows no leaf: one failed leaf of a single "
+            f"node cuts off {least[layout]} GPU{'s' if least[layout] != 1 else ''} at the least "
+            f"({layout}, {fabric.planes} plane{'s' if fabric.planes > 1 else ''}); raise the "
+            f"limit to {least[layout]}" + (f", or use {ways}" if ways else ""))
+    return Infeasibility("max_gpus_cut_per_switch", text, least[layout] - limit,
+                         {"max_gpus_cut_per_switch": least[layout]},
+                         ("max_gpus_cut_per_switch", "layout"))
 
 
 def _scalable_unit(fabric: Fabric, site: Site, catalog: Catalog, modes

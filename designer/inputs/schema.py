@@ -538,6 +538,10 @@ class Fabric(Record):
     max_power_kw: float | None = Field(
         None, gt=0, le=1e6, description="limit on the power the fabric's network parts draw "
         "(switches, NICs, transceivers, active cables), in kW")
+    max_gpus_cut_per_switch: int | None = Field(
+        None, ge=0, le=10_000_000, description="blast radius: the most GPUs one failed switch "
+        "may leave with no way into the fabric (every port of a GPU's rail on it, one per "
+        "plane; with node_forwarding every port of its node)")
     server: ModelName | None = Field(None,
                                      description="server model from the catalog, for GPU cost")
 

@@ -17,6 +17,7 @@ import numpy as np
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
 from designer.inputs.servers import nics_in_server_price, node_cage, on_board_nics
+from designer.model.blast import gpus_per_node, within_blast_radius
 from designer.model.fit import slot_feeds, takes_all_of
 from designer.model.links import TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import cheapest_cord
@@ -414,7 +415,8 @@ def leaf_options(fabric: Fabric, site: Site, sh: Shape, modes: list[SwitchMode],
     enumerate_ = _LeafEnumeration(fabric, site, sh, reaches_m, pricer, hall, cords,
                                   max((m.radix for m in modes), default=0), holds or 0,
                                   pod_sizes, (min((m.switch.price_usd for m in modes), default=0.0),
-                                              min((m.switch.power_w for m in modes), default=0.0)))
+                                              min((m.switch.power_w for m in modes), default=0.0)),
+                                  gpus_per_node(fabric, pricer.catalog))
     options = []
     for mode in modes:
         for uplinks in range(mode.cage_ports, mode.radix, mode.cage_ports):
@@ -446,6 +448,7 @@ class _LeafEnumeration:
     holds: int = 0
     pod_sizes: tuple[tuple[int, int], ...] = ()  # three tiers: (Lp, Cg) of every pod option
     cheapest_spine: tuple[float, float] = (0.0, 0.0)  # the least price and power of a switch
+    node_gpus: float = 0.0  # a node's GPUs, for the blast radius (``model.blast``)
     plans: dict = field(default_factory=dict)
     runs: dict = field(default_factory=dict)
     networks: dict = field(default_factory=dict)  # by group size
@@ -545,6 +548,8 @@ class _LeafEnumeration:
         three = bool(self.pod_sizes)
         most_leaves = self.most_radix // (uplinks if blocks[0] == 1 < uplinks else 1)
         for q in valid_groups(fabric, sh, mode, uplinks):
+            if not within_blast_radius(fabric, sh.ports_per_node, q, self.node_gpus):
+                break  # larger groups cut off more GPUs still
             plan = self.plan(mode, q)
             if plan is None:
                 continue
@@ -636,9 +641,13 @@ def single_switch_option(pricer: CagePricer, fabric: Fabric, site: Site, sh: Sha
     takes every port of every node (``e`` ports per node, or one per rail switch when
     rail-only), so its group is every node and its shape has one leaf per group taking
     ``ports_per_node * leaves_per_group`` ports of each node. None when the switch has too few
-    ports or its cages cannot all be cabled."""
+    ports, its cages cannot all be cabled, or its failure would cut off more GPUs than the
+    blast radius allows (``model.blast``)."""
     per_node = sh.ports_per_node * sh.leaves_per_group
     if mode.radix < fabric.nodes * per_node:
+        return None
+    if not within_blast_radius(fabric, per_node, fabric.nodes,
+                               gpus_per_node(fabric, pricer.catalog)):
         return None
     if hall is not None:
         plan = plan_shared_node_links(

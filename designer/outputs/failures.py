@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+SWITCH_ELEMENTS = ("leaf", "spine", "core")
 FAILURE_COLUMNS = ("fabric", "element", "count", "example", "endpoints_cut", "gpus_cut",
                    "bisection_left_gbps", "bisection_left_share")
 
@@ -33,6 +34,11 @@ def worst_failure(rows: list[dict]) -> dict | None:
     least bisection left."""
     return max(rows, key=lambda r: (r["gpus_cut"], r["endpoints_cut"],
                                     -r["bisection_left_gbps"]), default=None)
+
+
+def most_gpus_cut_by_switch(rows: list[dict]) -> int:
+    """The most GPUs one failed switch (a leaf, spine or core) cuts off: the blast radius."""
+    return max((r["gpus_cut"] for r in rows if r["element"] in SWITCH_ELEMENTS), default=0)
 
 
 def write_failures_csv(failures: dict[str, list[dict]], path: Path) -> int:

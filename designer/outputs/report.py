@@ -17,7 +17,7 @@ import jinja2
 from designer.inputs.catalog import PRICED_KINDS
 from designer.model.links import LinkClass
 from designer.outputs.cabling import COLUMNS, iter_cabling
-from designer.outputs.failures import worst_failure
+from designer.outputs.failures import most_gpus_cut_by_switch, worst_failure
 from designer.outputs.templating import unneutralize
 from designer.results.explain import binding_limits, describe_structure
 from designer.results.money import DOLLARS, Money
@@ -80,7 +80,8 @@ def report_context(result: DesignResult, runs: Runs | None = None,
         "solver": result.solver,
         "fabrics": [{**fabric_context(f, result.catalog, [b for b in bom if b.fabric == f.name],
                                       runs, result.money),
-                     **failure_context((failures or {}).get(f.name, []))}
+                     **failure_context((failures or {}).get(f.name, []),
+                                       f.structure.fabric.max_gpus_cut_per_switch)}
                     for f in result.fabrics],
         "shared_servers": shared_server_lines(result),
         "footer": footer_context(result),
@@ -101,14 +102,17 @@ def spares_context(result: DesignResult, bom: list) -> dict:
             "spares_cost": sum(b.extended_price for b in bom if b.fabric == SPARES)}
 
 
-def failure_context(rows: list[dict]) -> dict:
-    """``failures`` (the rows, each with ``label``: what fails, in words) and
-    ``worst_failure`` (the row that costs most, or None)."""
+def failure_context(rows: list[dict], blast_limit: int | None = None) -> dict:
+    """``failures`` (the rows, each with ``label``: what fails, in words), ``worst_failure``
+    (the row that costs most, or None), ``blast_limit`` (the demand's
+    ``max_gpus_cut_per_switch``, or None) and ``switch_gpus_cut`` (the most GPUs one failed
+    switch cuts off)."""
     labels = {"leaf": "a leaf switch", "spine": "a spine switch", "core": "a core switch",
               "node-leaf": "a node port or its cable", "leaf-spine": "a leaf-spine cable",
               "spine-core": "a spine-core cable"}
     rows = [{**row, "label": labels.get(row["element"], row["element"])} for row in rows]
-    return {"failures": rows, "worst_failure": worst_failure(rows)}
+    return {"failures": rows, "worst_failure": worst_failure(rows),
+            "blast_limit": blast_limit, "switch_gpus_cut": most_gpus_cut_by_switch(rows)}
 
 
 def shared_server_lines(result: DesignResult) -> list[str]:
