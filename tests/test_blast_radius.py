@@ -31,6 +31,8 @@ FABRICS = {  # designs of every layout, one and two planes, node forwarding, a s
                        "max_switch_hops": 3, "node_forwarding": True},
     "two planes": {"nodes": 24, "endpoints_per_node": 8, "planes": 2, "max_switch_hops": 3},
     "one tier": {"nodes": 4, "endpoints_per_node": 8},
+    "three tiers": {"nodes": 288, "endpoints_per_node": 8, "layout": "tor",
+                    "max_switch_hops": 5},
     "DGX on 2 ports": {"nodes": 16, "endpoints_per_node": 2, "server": "DGX H100",
                        "max_switch_hops": 3},
 }
@@ -71,7 +73,8 @@ def test_a_limit_moves_the_design_off_top_of_rack(tmp_path):
     checks = {c["check"]: c for c in v.verify(out).to_dict()["checks"]}
     assert checks["blast radius"]["passed"]
     assert "cuts off at most 4 GPUs (limit 4)" in checks["blast radius"]["detail"]
-    assert ("The demand allows one failed switch to cut off at most 4 GPUs"
+    assert ("The demand allows one failed switch to cut off at most 4 GPUs "
+            "(`max_gpus_cut_per_switch`); the most any switch here cuts off is 4.\n\n| Fails"
             in (out / "report.md").read_text("utf-8"))
 
 
@@ -98,6 +101,22 @@ def test_nothing_meets_a_limit_below_one_node(tmp_path):
     assert "max_gpus_cut_per_switch: 0 allows no leaf" in err
     assert "raise the limit to 1" in err and "2 planes" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_limit_that_needs_more_leaves_than_two_tiers_connect():
+    """128 DGX H100 at 3 hops with at most 8 GPUs behind a leaf: leaves of one server
+    (top-of-rack) or rail leaves of 8 servers make 128 leaves a copy, more than a 64-port
+    spine reaches; the reason says so and the probes prove both ways out."""
+    spec = {"nodes": 128, "endpoints_per_node": 8, "max_switch_hops": 3, "server": "DGX H100",
+            "max_gpus_cut_per_switch": 8}
+    with pytest.raises(designer.InfeasibleError) as raised:
+        _design(spec)
+    reason = raised.value.reason
+    assert reason.limit == "max_gpus_cut_per_switch"
+    assert ("allows leaves of at most 8 nodes (rail-optimized): 128 leaves a copy, more than "
+            "2 tiers of 64-port switches connect (64); allow 5 hops (3 tiers)") in reason.text
+    assert {r.change for r in reason.remedies} == {"max_gpus_cut_per_switch 8 -> none",
+                                                   "max_switch_hops 3 -> 5"}
 
 
 def test_a_negative_limit_is_an_input_error():

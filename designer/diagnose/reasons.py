@@ -3,7 +3,8 @@
 Every reason is an :class:`Infeasibility` read by field (``limit``, ``shortfall``, ``fix``,
 ``suspects``); ``text`` is for people. Checks, in order (:func:`analytic_reason`): switch
 capacity within the hop limit (:mod:`designer.model.capacity`), a latency limit below the
-fastest possible path, a blast radius no leaf meets, a scalable unit no leaf can take,
+fastest possible path, a blast radius no leaf meets or that leaves more leaves than the tiers
+connect, a scalable unit no leaf can take,
 node-leaf links no part plugs into at both ends, and media reach for the node-leaf and
 leaf-spine runs; a general sentence when
 none of these explains it. :func:`missing_parts` says when the catalogs lack a NIC or a switch
@@ -17,7 +18,12 @@ from dataclasses import dataclass, field
 from designer.inputs.catalog import Catalog, switch_modes
 from designer.inputs.schema import DIRECT_KINDS, Fabric, Site
 from designer.inputs.servers import node_cage
-from designer.model.blast import gpus_per_node, least_gpus_cut
+from designer.model.blast import (
+    gpus_cut_by_leaf,
+    gpus_per_node,
+    least_gpus_cut,
+    within_blast_radius,
+)
 from designer.model.candidates import (
     allowed_layouts,
     allowed_tiers,
@@ -81,7 +87,8 @@ def analytic_reason(fabric: Fabric, site: Site, catalog: Catalog) -> Infeasibili
     """The most likely reason no design meets ``fabric``, with a way out (see the module)."""
     modes = undominated_modes(usable_modes(fabric, catalog))
     # Every check reads (fabric, site, catalog, modes), whichever of them it needs.
-    for check in (_capacity, _latency, _blast_radius, _scalable_unit, _unplugged, _reach):
+    for check in (_capacity, _latency, _blast_radius, _blast_capacity, _scalable_unit,
+                  _unplugged, _reach):
         reason = check(fabric, site, catalog, modes)
         if reason is not None:
             return reason
@@ -192,6 +199,52 @@ def _blast_radius(fabric: Fabric, site: Site, catalog: Catalog, modes
     return Infeasibility("max_gpus_cut_per_switch", text, least[layout] - limit,
                          {"max_gpus_cut_per_switch": least[layout]},
                          ("max_gpus_cut_per_switch", "layout"))
+
+
+def _blast_capacity(fabric: Fabric, site: Site, catalog: Catalog, modes
+                    ) -> Infeasibility | None:
+    """A blast radius that leaves more leaves than the allowed tiers connect: leaves of at most
+    ``q`` nodes (``designer.model.blast``) make ``ceil(N / q)`` groups, more than a spine's
+    radix reaches in two tiers (every leaf meets every spine) or ``radix x radix / 2`` in three
+    (pods of at most half a pod spine's ports, as many pods as a core has ports); one tier
+    puts every node on one switch."""
+    limit = fabric.max_gpus_cut_per_switch
+    if limit is None or not modes:
+        return None
+    top = max(allowed_tiers(fabric))
+    gpus = gpus_per_node(fabric, catalog)
+    radix = max(m.radix for m in modes)
+    downlinks = max_leaf_downlinks(radix, fabric.max_oversubscription)
+    reach = {1: 1, 2: radix, 3: radix * (radix // 2)}[top]
+    short = []
+    for layout in allowed_layouts(fabric):
+        sh = shape(layout, fabric.endpoints_per_node)
+        if top == 1:
+            per_node = sh.ports_per_node * sh.leaves_per_group
+            if within_blast_radius(fabric, per_node, fabric.nodes, gpus):
+                return None
+            short.append((gpus_cut_by_leaf(fabric, per_node, fabric.nodes, gpus), layout, 0))
+            continue
+        group = max((q for q in range(1, min(fabric.nodes, downlinks // sh.ports_per_node) + 1)
+                     if within_blast_radius(fabric, sh.ports_per_node, q, gpus)), default=0)
+        if not group:
+            return None  # not even one node: _blast_radius says so
+        leaves = -(-fabric.nodes // group) * sh.leaves_per_group
+        if leaves <= reach:
+            return None
+        short.append((leaves, layout, group))
+    leaves, layout, group = min(short)  # one tier: the fewest GPUs cut off, not leaves
+    more = {1: "allow 3 hops (2 tiers)", 2: "allow 5 hops (3 tiers)", 3: ""}[top]
+    if top == 1:
+        text = (f"max_gpus_cut_per_switch: {limit} is fewer GPUs than one switch holding every "
+                f"node cuts off ({leaves:,} at the least, {layout}); {more} or raise the limit")
+    else:
+        text = (f"max_gpus_cut_per_switch: {limit} allows leaves of at most {group} node"
+                f"{'s' if group != 1 else ''} ({layout}): {leaves:,} leaves a copy, more than "
+                f"{top} tiers of {radix}-port switches connect ({reach:,}); "
+                + (f"{more} or raise the limit" if more else "raise the limit"))
+    return Infeasibility("max_gpus_cut_per_switch", text, None, {},
+                         ("max_gpus_cut_per_switch", "max_switch_hops"))
 
 
 def _scalable_unit(fabric: Fabric, site: Site, catalog: Catalog, modes
