@@ -16,7 +16,8 @@ from reference import cheapest_design, stranded_gpus
 import designer
 from designer import verify as v
 from designer.inputs.demand import Demand
-from designer.model.blast import gpus_cut_by_leaf, gpus_per_node
+from designer.inputs.servers import gpus_per_node
+from designer.model.blast import gpus_cut_by_leaf
 
 FABRICS = {  # designs of every layout, one and two planes, node forwarding, a server's GPUs
     "top-of-rack": {"nodes": 24, "endpoints_per_node": 8, "layout": "tor",

@@ -17,13 +17,8 @@ from dataclasses import dataclass, field
 
 from designer.inputs.catalog import Catalog, switch_modes
 from designer.inputs.schema import DIRECT_KINDS, Fabric, Site
-from designer.inputs.servers import node_cage
-from designer.model.blast import (
-    gpus_cut_by_leaf,
-    gpus_per_node,
-    least_gpus_cut,
-    within_blast_radius,
-)
+from designer.inputs.servers import gpus_per_node, node_cage
+from designer.model.blast import gpus_cut_by_leaf, least_gpus_cut, within_blast_radius
 from designer.model.candidates import (
     allowed_layouts,
     allowed_tiers,

@@ -33,6 +33,12 @@ _FIRST_CHOICE = {"training": "backend", "inference": "backend", "frontend": "fro
                  "storage": "storage"}
 
 
+def gpus_per_node(fabric: Fabric, catalog: Catalog) -> int:
+    """The GPUs of one of the fabric's servers: its server model's, else one per endpoint."""
+    server = catalog.servers.get(fabric.server) if fabric.server else None
+    return server.gpus if server is not None else fabric.endpoints_per_node
+
+
 def nics_in_server_price(fabric: Fabric, catalog: Catalog) -> bool:
     """Whether a fabric's NICs come with its servers: the server model's price includes the
     NICs behind its ports (``nics_included``), so the fabric bills none and counts none of

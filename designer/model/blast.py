@@ -19,14 +19,7 @@ limit, before any group size is pruned.
 
 from __future__ import annotations
 
-from designer.inputs.catalog import Catalog
 from designer.inputs.schema import Fabric
-
-
-def gpus_per_node(fabric: Fabric, catalog: Catalog) -> float:
-    """The GPUs of one of the fabric's servers (one per endpoint when it names none)."""
-    server = catalog.servers.get(fabric.server) if fabric.server else None
-    return float(server.gpus) if server is not None else float(fabric.endpoints_per_node)
 
 
 def gpus_cut_by_leaf(fabric: Fabric, ports_per_node: int, group_nodes: int,

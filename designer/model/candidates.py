@@ -16,8 +16,13 @@ import numpy as np
 
 from designer.inputs.catalog import Catalog, SwitchMode, switch_modes
 from designer.inputs.schema import Fabric, Nic, Site
-from designer.inputs.servers import nics_in_server_price, node_cage, on_board_nics
-from designer.model.blast import gpus_per_node, within_blast_radius
+from designer.inputs.servers import (
+    gpus_per_node,
+    nics_in_server_price,
+    node_cage,
+    on_board_nics,
+)
+from designer.model.blast import within_blast_radius
 from designer.model.fit import slot_feeds, takes_all_of
 from designer.model.links import TIER_HOPS, LinkClass, ceil_div
 from designer.model.media import cheapest_cord

@@ -27,6 +27,7 @@ from designer.inputs.catalog import Catalog
 from designer.inputs.demand import Demand
 from designer.inputs.loading import demand_catalogs, load_catalog
 from designer.inputs.schema import Fabric
+from designer.inputs.servers import gpus_per_node
 from designer.results.result import FabricResult
 
 STRATEGIES = {
@@ -153,13 +154,13 @@ def compare(demand: Demand, catalog: Catalog | None = None, solver: str = "highs
                 error = error or cache[fabric]
             else:
                 designed.append(cache[fabric])
-        t_gpus = training.nodes * _gpus_per_node(catalog, training)
-        i_gpus = inference.nodes * _gpus_per_node(catalog, inference)
+        t_gpus = training.nodes * gpus_per_node(training, catalog)
+        i_gpus = inference.nodes * gpus_per_node(inference, catalog)
         t_usd = training.nodes * _server_price(catalog, training)
         i_usd = inference.nodes * _server_price(catalog, inference)
         if name == "shared":
             nodes = fabrics[0].nodes
-            per_fabric = ((nodes * _gpus_per_node(catalog, training),
+            per_fabric = ((nodes * gpus_per_node(training, catalog),
                            nodes * _server_price(catalog, training)),)
         elif name == "separate":
             per_fabric = ((t_gpus, t_usd), (i_gpus, i_usd))
@@ -182,11 +183,6 @@ def compare(demand: Demand, catalog: Catalog | None = None, solver: str = "highs
 def _server_price(catalog: Catalog, fabric: Fabric) -> float:
     server = catalog.servers.get(fabric.server) if fabric.server else None
     return server.price_usd if server else 0.0
-
-
-def _gpus_per_node(catalog: Catalog, fabric: Fabric) -> int:
-    server = catalog.servers.get(fabric.server) if fabric.server else None
-    return server.gpus if server else fabric.endpoints_per_node
 
 
 def _pick(demand: Demand) -> tuple[Fabric, Fabric]:

@@ -32,7 +32,8 @@ from designer.inputs.catalog import PRICED_KINDS, Catalog
 from designer.inputs.checks import check_references
 from designer.inputs.demand import Demand
 from designer.inputs.loading import demand_catalogs, load_catalog
-from designer.inputs.schema import Fabric, Objective
+from designer.inputs.schema import Objective
+from designer.inputs.servers import gpus_per_node
 
 AXES = ("gpus", "oversubscription", "price")
 DEFAULT_VALUES = {
@@ -244,13 +245,7 @@ def _fabric_key(demand: Demand, catalog: Catalog, fabric_name: str, axis: str,
     if axis != "gpus":
         return value
     fabric = next(f for f in demand.fabrics if f.name == fabric_name)
-    return max(1, math.ceil(value / gpus_per_node(catalog, fabric)))
-
-
-def gpus_per_node(catalog: Catalog, fabric: Fabric) -> int:
-    """GPUs per server: the server model's, else one per endpoint."""
-    server = catalog.servers.get(fabric.server) if fabric.server else None
-    return server.gpus if server else fabric.endpoints_per_node
+    return max(1, math.ceil(value / gpus_per_node(fabric, catalog)))
 
 
 def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, value: float,
@@ -258,7 +253,7 @@ def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, 
                  time_limit: float | None = None) -> SweepPoint:
     """Design one point (runs in a worker; everything it takes and returns pickles)."""
     fabric = next(f for f in demand.fabrics if f.name == fabric_name)
-    per_node = gpus_per_node(catalog, fabric)
+    per_node = gpus_per_node(fabric, catalog)
     if axis == "gpus":
         fabric = fabric.model_copy(update={"nodes": max(1, math.ceil(value / per_node))})
     elif axis == "oversubscription":
