@@ -267,11 +267,13 @@ def export_cmd(outdir, max_lab_nodes, debug):
 @click.argument("demand_file", metavar="DEMAND.yaml", type=click.Path())
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
               help="Folder for sweep.csv, sweep.png and sweep.svg.")
-@click.option("--over", "axis", type=click.Choice(["gpus", "oversubscription", "price"]),
+@click.option("--over", "axis",
+              type=click.Choice(["gpus", "oversubscription", "price", "blast-radius"]),
               default="gpus", show_default=True, help="The input to vary.")
 @click.option("--values", default=None, metavar="V1,V2,...",
               help="Values to design at (default: 64..131072 GPUs by doubling; "
-                   "oversubscription 1,1.5,2,3,4; price 0.5..1.5 by 0.1).")
+                   "oversubscription 1,1.5,2,3,4; price 0.5..1.5 by 0.1; blast radius "
+                   "0,1,2,4..64 GPUs).")
 @click.option("--part-kind", type=click.Choice(["switches", "nics", "transceivers", "cables"]),
               default=None, help="For --over price: whose price to scale.")
 @click.option("--fabric", default=None, help="Which fabric of the demand (default: the first).")
@@ -294,6 +296,7 @@ def sweep_cmd(demand_file, outdir, axis, values, part_kind, fabric, workers, cat
       design sweep examples/training-1024.yaml -o out/os --over oversubscription
       design sweep examples/training-1024.yaml -o out/optics --over price \\
           --part-kind transceivers --values 0.5,0.7,1,1.3
+      design sweep examples/training-1024.yaml -o out/blast --over blast-radius
     """
     from concurrent.futures import ProcessPoolExecutor
 

@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import distributed
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 import designer
 from designer.cli import main
@@ -189,3 +190,33 @@ def test_values_that_give_the_same_fabric_are_designed_once(lab):
     assert [p.value for p in result.points] == [16, 17, 23, 24, 25]
     assert [p.nodes for p in result.points] == [2, 3, 3, 3, 4]
     assert result.points[1].cost_usd == result.points[3].cost_usd
+
+
+def test_a_blast_radius_sweep_prices_each_limit(tmp_path):
+    """The seed's 1,024-GPU backend at 3 hops by blast radius: below 16 GPUs a switch no 2-tier
+    design exists (each infeasible point says why), 16 takes top-of-rack leaves of two servers
+    ($5,489,280), 32 and more the cheapest design ($4,334,720, four servers a leaf)."""
+    demand = designer.load_demand(ROOT / "examples" / "training-1024.yaml")
+    catalog = designer.load_catalog(["nvidia-infiniband"])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = sweep(demand, "blast-radius", (64, 0, 8, 16, 32), catalog=catalog,
+                       executor=pool)
+    by_value = {p.value: p for p in result.points}
+    assert [p.value for p in result.points] == [0, 8, 16, 32, 64]
+    assert by_value[0].status == by_value[8].status == "infeasible"
+    assert "max_gpus_cut_per_switch: 0 allows no leaf" in by_value[0].message
+    assert "allows leaves of at most 8 nodes" in by_value[8].message
+    assert (by_value[16].cost_usd, by_value[32].cost_usd, by_value[64].cost_usd) == (
+        5_489_280, 4_334_720, 4_334_720)
+    assert result.axis_label == "GPUs one failed switch may cut off"
+    assert result.changes() == []  # top-of-rack on the same switches throughout
+    out = result.write(tmp_path / "out")
+    assert (out / "sweep.png").exists()
+
+
+def test_a_blast_radius_is_a_whole_number_of_gpus(lab):
+    demand, catalog = lab
+    with pytest.raises(InputError, match="whole number of GPUs"):
+        sweep(demand, "blast-radius", (1.5,), catalog=catalog)
+    with pytest.raises(InputError, match="whole number of GPUs"):
+        sweep(demand, "blast-radius", (-1,), catalog=catalog)

@@ -223,11 +223,13 @@ def _blast_capacity(fabric: Fabric, site: Site, catalog: Catalog, modes
         group = max((q for q in range(1, min(fabric.nodes, downlinks // sh.ports_per_node) + 1)
                      if within_blast_radius(fabric, sh.ports_per_node, q, gpus)), default=0)
         if not group:
-            return None  # not even one node: _blast_radius says so
+            continue  # not even one node in this layout
         leaves = -(-fabric.nodes // group) * sh.leaves_per_group
         if leaves <= reach:
             return None
         short.append((leaves, layout, group))
+    if not short:
+        return None
     leaves, layout, group = min(short)  # one tier: the fewest GPUs cut off, not leaves
     more = {1: "allow 3 hops (2 tiers)", 2: "allow 5 hops (3 tiers)", 3: ""}[top]
     if top == 1:

@@ -6,7 +6,9 @@ Three axes:
   count (the fabric's endpoints per node when it names no server);
 - ``oversubscription``: the fabric's ``max_oversubscription``;
 - ``price``: a multiplier on the price of every part of one kind (``switches``, ``nics``,
-  ``transceivers``, ``cables``): ``0.7`` is "optics 30% cheaper".
+  ``transceivers``, ``cables``): ``0.7`` is "optics 30% cheaper";
+- ``blast-radius``: the fabric's ``max_gpus_cut_per_switch``, the most GPUs one failed switch
+  may cut off (``designer.model.blast``): what each blast radius costs.
 
 Each point is an independent design (its own MILP, proved optimal), so points run in parallel
 through any :class:`concurrent.futures.Executor`: a process pool by default, or whatever a
@@ -35,11 +37,12 @@ from designer.inputs.loading import demand_catalogs, load_catalog
 from designer.inputs.schema import Objective
 from designer.inputs.servers import gpus_per_node
 
-AXES = ("gpus", "oversubscription", "price")
+AXES = ("gpus", "oversubscription", "price", "blast-radius")
 DEFAULT_VALUES = {
     "gpus": tuple(2 ** k for k in range(6, 18)),  # 64 .. 131,072
     "oversubscription": (1.0, 1.5, 2.0, 3.0, 4.0),
     "price": tuple(round(0.5 + 0.1 * k, 1) for k in range(11)),  # 0.5 .. 1.5
+    "blast-radius": (0, 1, 2, 4, 8, 16, 32, 64),
 }
 @dataclass(frozen=True)
 class SweepPoint:
@@ -111,6 +114,8 @@ class SweepResult:
             return "GPUs"
         if self.axis == "oversubscription":
             return "allowed oversubscription (x:1)"
+        if self.axis == "blast-radius":
+            return "GPUs one failed switch may cut off"
         return f"{self.part_kind} price (x list price)"
 
     def changes(self) -> list[str]:
@@ -144,6 +149,8 @@ def _value_text(axis: str, value: float) -> str:
         return f"{int(value):,} GPUs"
     if axis == "oversubscription":
         return f"{value:g}:1"
+    if axis == "blast-radius":
+        return f"{int(value):,} GPUs a switch"
     return f"x{value:g}"
 
 
@@ -157,10 +164,12 @@ def sweep(demand: Demand, axis: str, values: Sequence[float] | None = None, *,
     Parameters
     ----------
     axis
-        ``"gpus"``, ``"oversubscription"`` or ``"price"`` (with ``part_kind``).
+        ``"gpus"``, ``"oversubscription"``, ``"price"`` (with ``part_kind``) or
+        ``"blast-radius"``.
     values
         The values to design at, sorted and de-duplicated (default: 64 to 131,072 GPUs by
-        doubling; oversubscription 1, 1.5, 2, 3, 4; price multipliers 0.5 to 1.5 by 0.1).
+        doubling; oversubscription 1, 1.5, 2, 3, 4; price multipliers 0.5 to 1.5 by 0.1;
+        blast radii of 0, 1, 2, 4 ... 64 GPUs).
     fabric
         Which fabric of the demand (default: the first).
     executor
@@ -227,6 +236,12 @@ def _run_points(jobs: list[tuple], catalog: Catalog, executor: Executor | None,
 
 def _check_values(axis: str, values: Sequence[float]) -> None:
     for value in values:
+        if axis == "blast-radius":
+            if (not isinstance(value, int | float) or not math.isfinite(value) or value < 0
+                    or value != int(value) or value > 10_000_000):
+                raise InputError(f"values: a blast radius is a whole number of GPUs from 0 to "
+                                 f"10,000,000, got {value!r}")
+            continue
         if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
             raise InputError(f"values: every sweep value must be a positive number, got {value!r}")
         if axis == "gpus" and not 1 <= value <= 10_000_000:
@@ -258,6 +273,8 @@ def design_point(demand: Demand, catalog: Catalog, fabric_name: str, axis: str, 
         fabric = fabric.model_copy(update={"nodes": max(1, math.ceil(value / per_node))})
     elif axis == "oversubscription":
         fabric = fabric.model_copy(update={"max_oversubscription": float(value)})
+    elif axis == "blast-radius":
+        fabric = fabric.model_copy(update={"max_gpus_cut_per_switch": int(value)})
     else:
         catalog = scaled_catalog(catalog, part_kind, value)
     spec = demand.spec.model_copy(update={"fabrics": (fabric,)})
