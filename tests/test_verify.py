@@ -210,6 +210,18 @@ def test_a_rack_over_its_power_budget(outdir):
     assert "rack power" in failed_checks(outdir)
 
 
+def test_a_leaf_that_cuts_off_more_gpus_than_the_blast_radius_allows(outdir):
+    """The plan's top-of-rack leaves each take every port of their servers: a demand that
+    allowed fewer GPUs behind one switch than a leaf holds is caught from the files."""
+    assert "blast radius" not in {c.name for c in verify(outdir).checks}  # no limit: no check
+    design = json.loads((outdir / "design.json").read_text())
+    design["fabrics"][0]["limits"]["max_gpus_cut_per_switch"] = 1
+    (outdir / "design.json").write_text(json.dumps(design))
+    report = verify(outdir, raise_on_failure=False)
+    (check,) = [c for c in report.failures if c.name == "blast radius"]
+    assert "over the limit of 1" in check.detail
+
+
 def test_racks_csv_that_disagrees_with_the_cabling(outdir):
     rows = rows_of(outdir / "racks.csv")
     rows[0]["devices"] = str(int(rows[0]["devices"]) + 1)

@@ -1,7 +1,8 @@
 """Blast radius: the GPUs one failed switch leaves with no way into the fabric.
 
-Only a leaf holds node ports, so only a leaf's failure cuts GPUs off (a spine or core failure
-leaves every leaf other paths, or, with one spine, still its own). A leaf of shape ``sh``
+Only a leaf holds node ports, so only a leaf's failure cuts GPUs off: when a spine or a core
+fails, every node port still reaches its leaf, and the verifier counts a GPU cut off only when
+the ports of its rail are (``verify._NodeEnds``). A leaf of shape ``sh``
 takes ``p = sh.ports_per_node`` ports of each of the ``n = min(q, N)`` nodes of its group,
 all in one plane. With ``e`` endpoints a node and ``g`` GPUs (the server's, else one per
 endpoint), a node's GPUs share its rails evenly, ``g / e`` each, and a GPU is cut off when
@@ -24,8 +25,9 @@ from designer.inputs.schema import Fabric
 
 def gpus_cut_by_leaf(fabric: Fabric, ports_per_node: int, group_nodes: int,
                      gpus: float) -> int:
-    """``cut(q)`` of the module: GPUs a failed leaf taking ``ports_per_node`` ports of each
-    node of a group of ``group_nodes`` leaves with no way in, ``gpus`` GPUs a node."""
+    """``cut(q)`` of the module: how many GPUs have no way into the fabric when a leaf fails
+    that takes ``ports_per_node`` ports of each node of a group of ``group_nodes``, with
+    ``gpus`` GPUs a node."""
     nodes = min(group_nodes, fabric.nodes)
     e = fabric.endpoints_per_node
     if fabric.node_forwarding:

@@ -453,7 +453,7 @@ class _LeafEnumeration:
     holds: int = 0
     pod_sizes: tuple[tuple[int, int], ...] = ()  # three tiers: (Lp, Cg) of every pod option
     cheapest_spine: tuple[float, float] = (0.0, 0.0)  # the least price and power of a switch
-    node_gpus: float = 0.0  # a node's GPUs, for the blast radius (``model.blast``)
+    node_gpus: int = 0  # a node's GPUs, for the blast radius (``model.blast``)
     plans: dict = field(default_factory=dict)
     runs: dict = field(default_factory=dict)
     networks: dict = field(default_factory=dict)  # by group size
