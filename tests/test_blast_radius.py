@@ -74,9 +74,13 @@ def test_a_limit_moves_the_design_off_top_of_rack(tmp_path):
     checks = {c["check"]: c for c in v.verify(out).to_dict()["checks"]}
     assert checks["blast radius"]["passed"]
     assert "cuts off at most 4 GPUs (limit 4)" in checks["blast radius"]["detail"]
+    report = (out / "report.md").read_text("utf-8")
     assert ("The demand allows one failed switch to cut off at most 4 GPUs "
             "(`max_gpus_cut_per_switch`); the most any switch here cuts off is 4.\n\n| Fails"
-            in (out / "report.md").read_text("utf-8"))
+            in report)
+    assert ("lets one failed switch cut off at most 4 GPUs: rail-optimized leaves of up to 4 "
+            "nodes meet it; the design's leaves take 4 nodes, so one failed leaf cuts off 4 "
+            "GPUs.") in report
 
 
 def test_two_planes_meet_any_limit():

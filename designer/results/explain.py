@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from designer.inputs.catalog import Catalog, SwitchMode
 from designer.inputs.schema import DIRECT_KINDS, Cable, Fabric
+from designer.model.blast import gpus_cut_by_leaf, within_blast_radius
 from designer.model.candidates import allowed_layouts, allowed_tiers, usable_modes
 from designer.model.capacity import one_tier_endpoints, two_tier_max_endpoints
 from designer.model.fit import cage_text, direct_fits
@@ -122,6 +123,7 @@ def binding_limits(fabric_result: FabricResult, catalog: Catalog | None = None) 
         *_hop_limits(s),
         *_oversubscription_limits(s),
         *_group_limits(s),
+        *_blast_limits(fabric_result),
         *_floor_limits(fabric_result),
         *_media_limits(fabric_result, catalog),
         *_copy_limits(s),
@@ -237,6 +239,29 @@ def _group_limits(s: FabricStructure) -> list[str]:
     return [f"Leaf groups are fixed by scalable_unit_nodes: {f.scalable_unit_nodes} nodes, so "
             f"each rail leaf has {leaf.downlinks} downlinks ({plural(leaf.groups, 'group')} of "
             f"{s.shape.leaves_per_group} rail leaves)."]
+
+
+def _blast_limits(fabric_result: FabricResult) -> list[str]:
+    """What ``max_gpus_cut_per_switch`` allows the chosen layout (``designer.model.blast``):
+    the largest leaf group within it, and what one failed leaf of the design cuts off."""
+    s = fabric_result.structure
+    f = s.fabric
+    if f.max_gpus_cut_per_switch is None:
+        return []
+    server = fabric_result.server
+    gpus = server.gpus if server is not None else f.endpoints_per_node
+    ports = s.shape.ports_per_node
+    cut = gpus_cut_by_leaf(f, ports, s.group_nodes, gpus)
+    limit = (f"max_gpus_cut_per_switch: {f.max_gpus_cut_per_switch} lets one failed switch "
+             f"cut off at most {plural(f.max_gpus_cut_per_switch, 'GPU')}")
+    if s.tiers == 1:
+        return [f"{limit}; the one switch of each copy cuts off {plural(cut, 'GPU')} when it "
+                "fails."]
+    largest = max((q for q in range(1, f.nodes + 1)
+                   if within_blast_radius(f, ports, q, gpus)), default=0)
+    return [f"{limit}: {s.layout} leaves of up to {plural(largest, 'node')} meet it; the "
+            f"design's leaves take {plural(s.group_nodes, 'node')}, so one failed leaf cuts off "
+            f"{plural(cut, 'GPU')}."]
 
 
 def _floor_limits(fabric_result: FabricResult) -> list[str]:
