@@ -39,7 +39,7 @@ FABRICS = {  # designs of every layout, one and two planes, node forwarding, a s
 }
 
 
-def _design(spec: dict, tmp_path=None, catalogs=("nvidia-infiniband",)):
+def _design(spec: dict, catalogs=("nvidia-infiniband",)):
     demand = Demand.from_dict({"fabrics": [{"name": "f", "port_speed_gbps": 400, **spec}]},
                               path="d.yaml")
     return designer.design(demand, designer.load_catalog(list(catalogs)))
@@ -141,14 +141,15 @@ def _limited(instance, index: int):
     free = cheapest_design(instance.fabric, instance.site, instance.catalog)
     if free is None:
         return instance, None
-    per_node = {"tor": instance.fabric.endpoints_per_node}.get(free.layout, 1)
-    if free.tiers == 1:
-        per_node = instance.fabric.endpoints_per_node // (
-            instance.fabric.endpoints_per_node if free.layout == "rail-only" else 1)
-    nodes = instance.fabric.nodes if free.tiers == 1 else min(free.q, instance.fabric.nodes)
-    cut = stranded_gpus(instance.fabric, instance.catalog, nodes, per_node)
+    f = instance.fabric
+    # a node's ports on one leaf: every one on a top-of-rack leaf and on the one switch of
+    # a one-tier copy (a rail's alone when rail-only), one on a rail leaf
+    whole = free.layout == "tor" or (free.tiers == 1 and free.layout != "rail-only")
+    per_node = f.endpoints_per_node if whole else 1
+    nodes = f.nodes if free.tiers == 1 else min(free.q, f.nodes)
+    cut = stranded_gpus(f, instance.catalog, nodes, per_node)
     limit = max(cut // 4 if index % 3 == 0 else cut - 1, 0)
-    fabric = instance.fabric.model_copy(update={"max_gpus_cut_per_switch": limit})
+    fabric = f.model_copy(update={"max_gpus_cut_per_switch": limit})
     return instance._replace(fabric=fabric), free
 
 

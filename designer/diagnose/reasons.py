@@ -4,9 +4,8 @@ Every reason is an :class:`Infeasibility` read by field (``limit``, ``shortfall`
 ``suspects``); ``text`` is for people. Checks, in order (:func:`analytic_reason`): switch
 capacity within the hop limit (:mod:`designer.model.capacity`), a latency limit below the
 fastest possible path, a blast radius no leaf meets or that leaves more leaves than the tiers
-connect, a scalable unit no leaf can take,
-node-leaf links no part plugs into at both ends, and media reach for the node-leaf and
-leaf-spine runs; a general sentence when
+connect, a scalable unit no leaf can take, node-leaf links no part plugs into at both ends,
+and media reach for the node-leaf and leaf-spine runs; a general sentence when
 none of these explains it. :func:`missing_parts` says when the catalogs lack a NIC or a switch
 at the fabric's speed and protocol at all.
 """
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from designer.inputs.catalog import Catalog, switch_modes
 from designer.inputs.schema import DIRECT_KINDS, Fabric, Site
 from designer.inputs.servers import gpus_per_node, node_cage
-from designer.model.blast import gpus_cut_by_leaf, least_gpus_cut, within_blast_radius
+from designer.model.blast import gpus_cut_by_leaf, within_blast_radius
 from designer.model.candidates import (
     allowed_layouts,
     allowed_tiers,
@@ -177,8 +176,9 @@ def _blast_radius(fabric: Fabric, site: Site, catalog: Catalog, modes
     if limit is None:
         return None
     gpus = gpus_per_node(fabric, catalog)
-    least = {layout: least_gpus_cut(fabric, shape(layout, fabric.endpoints_per_node)
-                                    .ports_per_node, gpus)
+    # the fewest GPUs a leaf of each layout cuts off: a group of one node
+    least = {layout: gpus_cut_by_leaf(fabric, shape(layout, fabric.endpoints_per_node)
+                                      .ports_per_node, 1, gpus)
              for layout in allowed_layouts(fabric)}
     layout = min(least, key=lambda name: (least[name], name))
     if least[layout] <= limit:
@@ -208,18 +208,24 @@ def _blast_capacity(fabric: Fabric, site: Site, catalog: Catalog, modes
         return None
     top = max(allowed_tiers(fabric))
     gpus = gpus_per_node(fabric, catalog)
+    shapes = {layout: shape(layout, fabric.endpoints_per_node)
+              for layout in allowed_layouts(fabric)}
+    if top == 1:  # one switch a copy takes every node's ports of its copy
+        cuts = {layout: gpus_cut_by_leaf(fabric, sh.ports_per_node * sh.leaves_per_group,
+                                         fabric.nodes, gpus) for layout, sh in shapes.items()}
+        layout = min(cuts, key=lambda name: (cuts[name], name))
+        if cuts[layout] <= limit:
+            return None
+        text = (f"max_gpus_cut_per_switch: {limit} is fewer GPUs than one switch holding every "
+                f"node cuts off ({cuts[layout]:,} at the least, {layout}); allow 3 hops "
+                "(2 tiers) or raise the limit")
+        return Infeasibility("max_gpus_cut_per_switch", text, None, {},
+                             ("max_gpus_cut_per_switch", "max_switch_hops"))
     radix = max(m.radix for m in modes)
     downlinks = max_leaf_downlinks(radix, fabric.max_oversubscription)
-    reach = {1: 1, 2: radix, 3: radix * (radix // 2)}[top]
+    reach = {2: radix, 3: radix * (radix // 2)}[top]
     short = []
-    for layout in allowed_layouts(fabric):
-        sh = shape(layout, fabric.endpoints_per_node)
-        if top == 1:
-            per_node = sh.ports_per_node * sh.leaves_per_group
-            if within_blast_radius(fabric, per_node, fabric.nodes, gpus):
-                return None
-            short.append((gpus_cut_by_leaf(fabric, per_node, fabric.nodes, gpus), layout, 0))
-            continue
+    for layout, sh in shapes.items():
         group = max((q for q in range(1, min(fabric.nodes, downlinks // sh.ports_per_node) + 1)
                      if within_blast_radius(fabric, sh.ports_per_node, q, gpus)), default=0)
         if not group:
@@ -230,16 +236,11 @@ def _blast_capacity(fabric: Fabric, site: Site, catalog: Catalog, modes
         short.append((leaves, layout, group))
     if not short:
         return None
-    leaves, layout, group = min(short)  # one tier: the fewest GPUs cut off, not leaves
-    more = {1: "allow 3 hops (2 tiers)", 2: "allow 5 hops (3 tiers)", 3: ""}[top]
-    if top == 1:
-        text = (f"max_gpus_cut_per_switch: {limit} is fewer GPUs than one switch holding every "
-                f"node cuts off ({leaves:,} at the least, {layout}); {more} or raise the limit")
-    else:
-        text = (f"max_gpus_cut_per_switch: {limit} allows leaves of at most {group} node"
-                f"{'s' if group != 1 else ''} ({layout}): {leaves:,} leaves a copy, more than "
-                f"{top} tiers of {radix}-port switches connect ({reach:,}); "
-                + (f"{more} or raise the limit" if more else "raise the limit"))
+    leaves, layout, group = min(short)
+    more = "allow 5 hops (3 tiers) or raise the limit" if top == 2 else "raise the limit"
+    text = (f"max_gpus_cut_per_switch: {limit} allows leaves of at most {group} node"
+            f"{'s' if group != 1 else ''} ({layout}): {leaves:,} leaves a copy, more than "
+            f"{top} tiers of {radix}-port switches connect ({reach:,}); {more}")
     return Infeasibility("max_gpus_cut_per_switch", text, None, {},
                          ("max_gpus_cut_per_switch", "max_switch_hops"))
 

@@ -34,8 +34,12 @@ _FIRST_CHOICE = {"training": "backend", "inference": "backend", "frontend": "fro
 
 
 def gpus_per_node(fabric: Fabric, catalog: Catalog) -> int:
-    """The GPUs of one of the fabric's servers: its server model's, else one per endpoint."""
-    server = catalog.servers.get(fabric.server) if fabric.server else None
+    """The GPUs of one of the fabric's servers (:func:`server_gpus` of its catalog model)."""
+    return server_gpus(fabric, catalog.servers.get(fabric.server) if fabric.server else None)
+
+
+def server_gpus(fabric: Fabric, server: Server | None) -> int:
+    """The GPUs of ``server``, one of the fabric's: its model's, else one per endpoint."""
     return server.gpus if server is not None else fabric.endpoints_per_node
 
 

@@ -42,8 +42,3 @@ def within_blast_radius(fabric: Fabric, ports_per_node: int, group_nodes: int,
     limit = fabric.max_gpus_cut_per_switch
     return limit is None or gpus_cut_by_leaf(fabric, ports_per_node, group_nodes,
                                              gpus) <= limit
-
-
-def least_gpus_cut(fabric: Fabric, ports_per_node: int, gpus: float) -> int:
-    """The fewest GPUs a leaf of this shape can cut off: a group of one node."""
-    return gpus_cut_by_leaf(fabric, ports_per_node, 1, gpus)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from designer.inputs.catalog import Catalog, SwitchMode
 from designer.inputs.schema import DIRECT_KINDS, Cable, Fabric
+from designer.inputs.servers import server_gpus
 from designer.model.blast import gpus_cut_by_leaf, within_blast_radius
 from designer.model.candidates import allowed_layouts, allowed_tiers, usable_modes
 from designer.model.capacity import one_tier_endpoints, two_tier_max_endpoints
@@ -248,8 +249,7 @@ def _blast_limits(fabric_result: FabricResult) -> list[str]:
     f = s.fabric
     if f.max_gpus_cut_per_switch is None:
         return []
-    server = fabric_result.server
-    gpus = server.gpus if server is not None else f.endpoints_per_node
+    gpus = server_gpus(f, fabric_result.server)
     ports = s.shape.ports_per_node
     cut = gpus_cut_by_leaf(f, ports, s.group_nodes, gpus)
     limit = (f"max_gpus_cut_per_switch: {f.max_gpus_cut_per_switch} lets one failed switch "
